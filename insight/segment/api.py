@@ -1,0 +1,220 @@
+"""`segment_respondents`: the whole attitudinal segmentation in one call, and its result."""
+
+from __future__ import annotations
+
+import pickle
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import pandas as pd
+
+from insight import schema
+from insight.segment.factors import FactorResult, factor_analysis
+from insight.segment.models import Segmenter
+from insight.segment.preprocess import prepare_items
+from insight.segment.profiles import profile_segments, top_items
+from insight.segment.stability import Stability, bootstrap_stability
+
+if TYPE_CHECKING:
+    from insight.store import Store
+
+MODEL_KEY = "segmenter"
+
+
+@dataclass
+class SegmentationResult:
+    """Everything a segmentation produced.
+
+    Attributes:
+        assignments: respondent_id, segment (0 = largest), probability (of that segment).
+        excluded: respondent_id, reason.
+        fit_table: one row per (method, k) tried: loglik, n_params, bic, icl, entropy,
+            silhouette, min_share, admissible, chosen.
+        chosen: {"method", "k", "rule"}.
+        stability: bootstrap ARI and per-segment Jaccard, with warnings.
+        profiles: segment, item, n, mean, rest_mean, d, p, p_adj.
+        factors: factor analysis of the items (None without at least 3 items).
+        missing: share of missing answers per column.
+        model: the fitted ``Segmenter`` (``predict`` / ``predict_proba`` new respondents).
+        counts: rows, kept, excluded, and per exclusion reason.
+        warnings: every warning, in order.
+    """
+
+    assignments: pd.DataFrame
+    excluded: pd.DataFrame
+    fit_table: pd.DataFrame
+    chosen: dict[str, Any]
+    stability: Stability
+    profiles: pd.DataFrame
+    factors: FactorResult | None
+    missing: pd.Series
+    model: Segmenter
+    counts: dict[str, int] = field(default_factory=dict)
+    warnings: list[str] = field(default_factory=list)
+
+    def top_items(self, n: int = 5, alpha: float = 0.05) -> pd.DataFrame:
+        """The most distinctive items of each segment (largest |d| with p_adj < alpha)."""
+        return top_items(self.profiles, n=n, alpha=alpha)
+
+    def summary(self) -> str:
+        """A few lines for a log or a terminal."""
+        shares = self.assignments[schema.SEGMENT].value_counts(normalize=True).sort_index()
+        lines = [
+            f"{self.chosen['method']} with k={self.chosen['k']} ({self.chosen['rule']})",
+            f"respondents: {self.counts.get('rows', len(self.assignments))} read, "
+            f"{len(self.assignments)} segmented, {len(self.excluded)} excluded",
+            "segments: " + ", ".join(f"{s}: {v:.0%}" for s, v in shares.items()),
+            f"stability: ARI {self.stability.ari_mean:.2f} +/- {self.stability.ari_sd:.2f} "
+            f"over {self.stability.n_bootstrap} resamples",
+        ]
+        return "\n".join(lines)
+
+    def save(self, store: Store, key: str = MODEL_KEY) -> None:
+        """Write the `segments` and `segment_profiles` tables and the pickled model to a study."""
+        store.write_table("segments", self.assignments)
+        store.write_table("segment_profiles", self.profiles)
+        store.put_blob(key, pickle.dumps(self.model))
+        store.put_meta(
+            key,
+            {
+                **self.chosen,
+                "ari_mean": self.stability.ari_mean,
+                "ari_sd": self.stability.ari_sd,
+                "warnings": self.warnings,
+                "counts": self.counts,
+            },
+        )
+
+
+def load_segmenter(store: Store, key: str = MODEL_KEY) -> Segmenter:
+    """The fitted ``Segmenter`` saved by ``SegmentationResult.save``."""
+    from insight.errors import StoreError
+
+    blob = store.get_blob(key)
+    if blob is None:
+        raise StoreError(
+            f'the study has no fitted segmentation "{key}"',
+            file=str(store.path),
+            fix="run `insight segment` or the pipeline's segment stage first",
+        )
+    model = pickle.loads(blob)
+    if not isinstance(model, Segmenter):
+        raise StoreError(f'"{key}" is not a fitted Segmenter', file=str(store.path))
+    return model
+
+
+def assignments_frame(model: Segmenter, proba: np.ndarray, index: pd.Index) -> pd.DataFrame:
+    """respondent_id, segment, probability from membership probabilities."""
+    labels = proba.argmax(axis=1)
+    return pd.DataFrame(
+        {
+            schema.RESPONDENT_ID: np.asarray(index),
+            schema.SEGMENT: labels.astype(int),
+            schema.PROBABILITY: proba[np.arange(len(labels)), labels],
+        }
+    )
+
+
+def segment_respondents(
+    respondents: pd.DataFrame,
+    items: Sequence[str],
+    *,
+    method: str = "auto",
+    k: int | str = "auto",
+    random_state: int | None = 0,
+    reverse: Sequence[str] = (),
+    scale: Mapping[str, Sequence[float]] | None = None,
+    n_bootstrap: int = 50,
+    exclude_straightliners: bool = True,
+    duration: str | None = None,
+    extra_columns: Sequence[str] = (),
+    k_range: tuple[int, int] = (2, 8),
+    use_factors: bool = False,
+    n_factors: int | str = "auto",
+    rotation: str = "oblimin",
+    n_init: int = 5,
+    id_column: str = schema.RESPONDENT_ID,
+    progress: bool = False,
+) -> SegmentationResult:
+    """Segment respondents on Likert items (and optional behaviour/demographic columns).
+
+    Args:
+        respondents: one row per respondent: ``id_column`` plus the columns named below.
+        items: Likert item columns (numeric, NaN = missing); may be empty when
+            ``extra_columns`` are given.
+        method: "lca", "gmm", "kmeans" or "auto" (lca for Likert items).
+        k: number of segments or "auto" (lowest BIC over ``k_range``; see ``selection``).
+        random_state: seed; the same seed gives the same segments.
+        reverse: reverse-keyed items.
+        scale: item -> (min, max); default the range observed over all items.
+        n_bootstrap: resamples for the stability report (0 skips it).
+        exclude_straightliners: drop respondents who gave one answer to every item.
+        duration: completion-time column; speeders (< half the median) are dropped.
+        extra_columns: behaviour/demographic columns segmented on with the items.
+        k_range: (min, max) k tried when ``k="auto"``.
+        use_factors: cluster on factor scores instead of the items.
+        n_factors: factors ("auto" = parallel analysis).
+        rotation: "oblimin" or "varimax".
+        n_init: EM starts per (method, k).
+        id_column: the respondent id column.
+        progress: show a bootstrap progress bar.
+    """
+    prep = prepare_items(
+        respondents,
+        items,
+        reverse=reverse,
+        scale=scale,
+        exclude_straightliners=exclude_straightliners,
+        duration=duration,
+        extra_columns=extra_columns,
+        id_column=id_column,
+    )
+    x = prep.data
+    if len(x) < 4:
+        from insight.errors import InputError
+
+        raise InputError(
+            f"only {len(x)} respondents left to segment after exclusions",
+            fix="check the exclusion counts (straight-liners, speeders, incomplete) or add respondents",
+        )
+    model = Segmenter(
+        method=method,
+        k=k,
+        k_range=k_range,
+        random_state=random_state,
+        n_init=n_init,
+        scale=prep.scale,
+        reverse=prep.reverse,
+        use_factors=use_factors,
+        n_factors=n_factors,
+    ).fit(x)
+    stability = bootstrap_stability(
+        model, x, n_bootstrap=n_bootstrap, random_state=random_state, progress=progress
+    )
+    notes = list(prep.warnings) + list(model.warnings_)
+    factors = model.factors_
+    if factors is None and len(prep.items) >= 3:
+        factors = factor_analysis(
+            prep.reversed_items(), n_factors=n_factors, rotation=rotation, random_state=random_state
+        )
+    if factors is not None and factors.flagged_reverse:
+        notes.append(
+            "items loading negatively on their factor (probably reverse-keyed; pass them in reverse): "
+            + ", ".join(factors.flagged_reverse)
+        )
+    notes += stability.warnings
+    return SegmentationResult(
+        assignments=assignments_frame(model, model.proba_, x.index),
+        excluded=prep.excluded,
+        fit_table=model.fit_table_,
+        chosen={"method": model.method_, "k": model.k_, "rule": model.rule_},
+        stability=stability,
+        profiles=profile_segments(x, model.labels_),
+        factors=factors,
+        missing=prep.missing,
+        model=model,
+        counts=prep.counts,
+        warnings=notes,
+    )

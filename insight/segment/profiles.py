@@ -1,0 +1,107 @@
+"""Segment profiles: each segment against the rest, item by item, with effect sizes.
+
+* mean / rest_mean: on the answers as given (not reverse-keyed), so they read with the
+  question text.
+* d: Cohen's d with the pooled standard deviation, (mean - rest_mean) / s_pooled.
+* p: Welch's t-test (default) or the Mann-Whitney U test, two-sided.
+* p_adj: Benjamini-Hochberg over the whole table (every segment x item test is one family).
+Missing answers drop out item by item.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from insight import schema
+
+
+def benjamini_hochberg(p: np.ndarray | list[float]) -> np.ndarray:
+    """Benjamini-Hochberg adjusted p-values (NaN stays NaN and does not count)."""
+    p = np.asarray(p, dtype=float)
+    out = np.full(p.shape, np.nan)
+    ok = np.isfinite(p)
+    m = int(ok.sum())
+    if m == 0:
+        return out
+    vals = p[ok]
+    order = np.argsort(vals, kind="stable")
+    ranked = vals[order] * m / np.arange(1, m + 1)
+    adj = np.minimum.accumulate(ranked[::-1])[::-1]
+    res = np.empty(m)
+    res[order] = np.minimum(adj, 1.0)
+    out[ok] = res
+    return out
+
+
+def cohens_d(a: np.ndarray, b: np.ndarray) -> float:
+    """(mean(a) - mean(b)) / pooled sd; NaN when undefined."""
+    na, nb = len(a), len(b)
+    if na < 2 or nb < 2:
+        return float("nan")
+    pooled = ((na - 1) * a.var(ddof=1) + (nb - 1) * b.var(ddof=1)) / (na + nb - 2)
+    if pooled <= 0:
+        return float("nan") if a.mean() == b.mean() else float(np.sign(a.mean() - b.mean()) * np.inf)
+    return float((a.mean() - b.mean()) / np.sqrt(pooled))
+
+
+def profile_segments(
+    values: pd.DataFrame, labels: np.ndarray | pd.Series, test: str = "welch"
+) -> pd.DataFrame:
+    """Per segment and numeric column: n, mean, rest_mean, d, p, p_adj.
+
+    Args:
+        values: respondents x columns (numeric; other columns are skipped).
+        labels: segment of each row of ``values``.
+        test: "welch" or "mannwhitney".
+    """
+    from scipy import stats
+
+    if test not in ("welch", "mannwhitney"):
+        raise ValueError(f"test must be welch or mannwhitney, not {test!r}")
+    labels = np.asarray(labels)
+    rows = []
+    numeric = [c for c in values.columns if pd.api.types.is_numeric_dtype(values[c])]
+    for seg in np.unique(labels):
+        inside = labels == seg
+        for col in numeric:
+            v = values[col].to_numpy(dtype=float)
+            a = v[inside & np.isfinite(v)]
+            b = v[~inside & np.isfinite(v)]
+            p = float("nan")
+            if len(a) >= 2 and len(b) >= 2 and (np.ptp(a) > 0 or np.ptp(b) > 0 or a[0] != b[0]):
+                if test == "welch":
+                    p = float(stats.ttest_ind(a, b, equal_var=False).pvalue)
+                else:
+                    p = float(stats.mannwhitneyu(a, b, alternative="two-sided").pvalue)
+            rows.append(
+                {
+                    schema.SEGMENT: int(seg),
+                    "item": str(col),
+                    "n": len(a),
+                    "mean": float(a.mean()) if len(a) else float("nan"),
+                    "rest_mean": float(b.mean()) if len(b) else float("nan"),
+                    "d": cohens_d(a, b),
+                    "p": p,
+                }
+            )
+    out = pd.DataFrame(
+        rows, columns=[schema.SEGMENT, "item", "n", "mean", "rest_mean", "d", "p"]
+    )
+    out["p_adj"] = benjamini_hochberg(out["p"].to_numpy())
+    return out
+
+
+def top_items(profiles: pd.DataFrame, n: int = 5, alpha: float = 0.05) -> pd.DataFrame:
+    """The most distinctive items per segment: largest |d| among p_adj < alpha.
+
+    Returns segment, rank, item, mean, rest_mean, d, p_adj, direction ("higher"/"lower").
+    """
+    sig = profiles[(profiles["p_adj"] < alpha) & np.isfinite(profiles["d"])].copy()
+    sig["abs_d"] = sig["d"].abs()
+    sig = sig.sort_values([schema.SEGMENT, "abs_d", "item"], ascending=[True, False, True])
+    top = sig.groupby(schema.SEGMENT, sort=True).head(n).copy()
+    top["rank"] = top.groupby(schema.SEGMENT).cumcount() + 1
+    top["direction"] = np.where(top["d"] > 0, "higher", "lower")
+    cols = [schema.SEGMENT, "rank", "item", "mean", "rest_mean", "d", "p_adj", "direction"]
+    return top[cols].reset_index(drop=True)

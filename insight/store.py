@@ -1,0 +1,177 @@
+"""The DuckDB study store: the only module that talks SQL.
+
+A study is one DuckDB file holding every stage's table (units, records,
+respondents, columns, annotations, embeddings, topics, segments, runs ...).
+Tables are written from and read into pandas DataFrames.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from insight.errors import StoreError
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+
+def _quote(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+class Store:
+    """A study store backed by one DuckDB file.
+
+    Args:
+        path: the ``.duckdb`` file; created (with its folder) when missing.
+        read_only: open without write access.
+    """
+
+    def __init__(self, path: str | Path, read_only: bool = False) -> None:
+        import duckdb
+
+        self.path = Path(path)
+        if read_only and not self.path.exists():
+            raise StoreError(
+                "study store not found",
+                file=str(self.path),
+                fix="run `insight run INPUT --out DIR` first, or pass the path to study.duckdb",
+            )
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self.con = duckdb.connect(str(self.path), read_only=read_only)
+
+    # -- lifecycle --------------------------------------------------------------
+    def close(self) -> None:
+        self.con.close()
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # -- tables -----------------------------------------------------------------
+    def tables(self) -> list[str]:
+        rows = self.con.execute(
+            "SELECT table_name FROM information_schema.tables WHERE table_schema = 'main'"
+        ).fetchall()
+        return sorted(r[0] for r in rows)
+
+    def has_table(self, name: str) -> bool:
+        return name in self.tables()
+
+    def read_table(self, name: str, columns: Sequence[str] | None = None) -> pd.DataFrame:
+        """The whole table as a DataFrame (rows in insertion order)."""
+        if not self.has_table(name):
+            raise StoreError(
+                f'the study has no "{name}" table yet',
+                file=str(self.path),
+                fix="run the stage that writes it (see `insight run --help`)",
+            )
+        cols = ", ".join(_quote(c) for c in columns) if columns else "*"
+        return self.con.execute(f"SELECT {cols} FROM {_quote(name)}").df()
+
+    def read_or_empty(self, name: str) -> pd.DataFrame:
+        import pandas as pd
+
+        return self.read_table(name) if self.has_table(name) else pd.DataFrame()
+
+    def write_table(self, name: str, df: pd.DataFrame) -> None:
+        """Replace a table with ``df``."""
+        self.con.register("_insight_df", df)
+        try:
+            self.con.execute(
+                f"CREATE OR REPLACE TABLE {_quote(name)} AS SELECT * FROM _insight_df"
+            )
+        finally:
+            self.con.unregister("_insight_df")
+
+    def append(self, name: str, df: pd.DataFrame) -> None:
+        """Append rows; new columns are added, missing ones become NULL."""
+        import pandas as pd
+
+        if not self.has_table(name):
+            self.write_table(name, df)
+            return
+        old = self.read_table(name)
+        self.write_table(name, pd.concat([old, df], ignore_index=True, sort=False))
+
+    def upsert(self, name: str, df: pd.DataFrame, key: str | Sequence[str]) -> int:
+        """Insert rows whose key is new, replace rows whose key exists. Returns rows written."""
+        import pandas as pd
+
+        keys = [key] if isinstance(key, str) else list(key)
+        if not self.has_table(name):
+            self.write_table(name, df)
+            return len(df)
+        old = self.read_table(name)
+        if len(old):
+            new_keys = pd.MultiIndex.from_frame(df[keys].astype(str))
+            old_keys = pd.MultiIndex.from_frame(old[keys].astype(str))
+            old = old[~old_keys.isin(new_keys)]
+        self.write_table(name, pd.concat([old, df], ignore_index=True, sort=False))
+        return len(df)
+
+    def keys(self, name: str, column: str) -> set[Any]:
+        """The distinct values of one column (empty when the table is missing)."""
+        if not self.has_table(name):
+            return set()
+        rows = self.con.execute(f"SELECT DISTINCT {_quote(column)} FROM {_quote(name)}").fetchall()
+        return {r[0] for r in rows}
+
+    def execute(self, sql: str, params: Iterable[Any] | None = None) -> Any:
+        return self.con.execute(sql, list(params) if params is not None else [])
+
+    # -- key/value metadata (fitted models, run records) ------------------------
+    def put_meta(self, key: str, value: Any) -> None:
+        self.con.execute("CREATE TABLE IF NOT EXISTS meta (key VARCHAR PRIMARY KEY, value VARCHAR)")
+        self.con.execute("DELETE FROM meta WHERE key = ?", [key])
+        self.con.execute("INSERT INTO meta VALUES (?, ?)", [key, json.dumps(value, default=str)])
+
+    def get_meta(self, key: str, default: Any = None) -> Any:
+        if not self.has_table("meta"):
+            return default
+        row = self.con.execute("SELECT value FROM meta WHERE key = ?", [key]).fetchone()
+        return json.loads(row[0]) if row else default
+
+    def put_blob(self, key: str, data: bytes) -> None:
+        """Store a binary artefact (a pickled fitted model, for example)."""
+        self.con.execute("CREATE TABLE IF NOT EXISTS blobs (key VARCHAR PRIMARY KEY, data BLOB)")
+        self.con.execute("DELETE FROM blobs WHERE key = ?", [key])
+        self.con.execute("INSERT INTO blobs VALUES (?, ?)", [key, data])
+
+    def get_blob(self, key: str) -> bytes | None:
+        if not self.has_table("blobs"):
+            return None
+        row = self.con.execute("SELECT data FROM blobs WHERE key = ?", [key]).fetchone()
+        return bytes(row[0]) if row else None
+
+    # -- keyed reads / fast appends (embedding cache) ---------------------------
+    def read_matching(self, name: str, keys: pd.DataFrame) -> pd.DataFrame:
+        """Rows of ``name`` whose ``keys.columns`` values equal a row of ``keys`` (empty if no table)."""
+        import pandas as pd
+
+        if not self.has_table(name) or keys.empty:
+            return pd.DataFrame()
+        on = " AND ".join(f"t.{_quote(c)} = k.{_quote(c)}" for c in keys.columns)
+        self.con.register("_insight_keys", keys)
+        try:
+            return self.con.execute(
+                f"SELECT t.* FROM {_quote(name)} t SEMI JOIN _insight_keys k ON {on}"
+            ).df()
+        finally:
+            self.con.unregister("_insight_keys")
+
+    def insert(self, name: str, df: pd.DataFrame) -> None:
+        """Append rows without rewriting the table (columns matched by name)."""
+        if not self.has_table(name):
+            self.write_table(name, df)
+            return
+        self.con.register("_insight_df", df)
+        try:
+            self.con.execute(f"INSERT INTO {_quote(name)} BY NAME SELECT * FROM _insight_df")
+        finally:
+            self.con.unregister("_insight_df")

