@@ -43,13 +43,13 @@ def read_bytes(path: Path) -> bytes:
     try:
         data = path.read_bytes()
     except FileNotFoundError:
-        raise InputError("file not found", file=str(path), fix="check the path") from None
+        raise InputError("file not found", file=path.name, fix="check the path") from None
     except IsADirectoryError:
-        raise InputError("is a folder, not a file", file=str(path)) from None
+        raise InputError("is a folder, not a file", file=path.name) from None
     except OSError as exc:
-        raise InputError(f"cannot be read ({exc.strerror})", file=str(path)) from None
+        raise InputError(f"cannot be read ({exc.strerror})", file=path.name) from None
     if not data.strip():
-        raise InputError("the file is empty", file=str(path), fix="export it again or remove it")
+        raise InputError("the file is empty", file=path.name, fix="export it again or remove it")
     return data
 
 
@@ -72,7 +72,7 @@ def decode(data: bytes, path: Path) -> tuple[str, str]:
             return _strict(data, "utf-16-be", path), "utf-16-be"
         raise InputError(
             "looks like a binary file, not text",
-            file=str(path),
+            file=path.name,
             fix="export it as CSV, XLSX, Parquet, JSON, TXT, VTT, SRT or DOCX",
         )
     try:
@@ -95,7 +95,7 @@ def decode(data: bytes, path: Path) -> tuple[str, str]:
     except UnicodeDecodeError as exc:
         raise InputError(
             f"undecodable bytes at byte {exc.start} (not UTF-8, UTF-16 or cp1252)",
-            file=str(path),
+            file=path.name,
             fix="re-save the file as UTF-8",
         ) from None
 
@@ -106,7 +106,7 @@ def _strict(data: bytes, encoding: str, path: Path) -> str:
     except UnicodeDecodeError as exc:
         raise InputError(
             f"undecodable bytes at byte {exc.start} for {encoding}",
-            file=str(path),
+            file=path.name,
             fix="re-save the file as UTF-8",
         ) from None
 
@@ -146,7 +146,7 @@ def read_delimited(path: Path) -> RawTable:
     except csv.Error as exc:
         raise InputError(
             f"cannot be parsed as delimited text near row {len(rows) + 1}: {exc}",
-            file=str(path),
+            file=path.name,
             fix="check quoting, or re-export as CSV",
         ) from None
     # Drop fully blank rows at the end (spreadsheet exports add them).
@@ -154,7 +154,7 @@ def read_delimited(path: Path) -> RawTable:
         rows.pop()
         numbers.pop()
     if not rows:
-        raise InputError("the file has no rows", file=str(path), fix="export it again")
+        raise InputError("the file has no rows", file=path.name, fix="export it again")
     table = RawTable(path=path, rows=rows, row_numbers=numbers, encoding=enc, delimiter=delim)
     return table
 
@@ -167,14 +167,14 @@ def read_excel(path: Path) -> RawTable:
     except Exception as exc:  # openpyxl raises many kinds for corrupt files
         raise InputError(
             f"cannot be read as a spreadsheet ({type(exc).__name__}: {exc})",
-            file=str(path),
+            file=path.name,
             fix="open it in Excel and save it again as .xlsx, or export CSV",
         ) from None
     rows = [[_cell(v) for v in r] for r in df.itertuples(index=False, name=None)]
     while rows and not any(c.strip() for c in rows[-1]):
         rows.pop()
     if not rows:
-        raise InputError("the spreadsheet is empty", file=str(path), fix="check the first sheet")
+        raise InputError("the spreadsheet is empty", file=path.name, fix="check the first sheet")
     return RawTable(path=path, rows=rows, row_numbers=list(range(1, len(rows) + 1)))
 
 
@@ -186,7 +186,7 @@ def read_parquet(path: Path) -> RawTable:
     except Exception as exc:
         raise InputError(
             f"cannot be read as Parquet ({type(exc).__name__})",
-            file=str(path),
+            file=path.name,
             fix="check the file is a complete Parquet file",
         ) from None
     return _frame_to_raw(df, path)
@@ -209,7 +209,7 @@ def read_json(path: Path) -> RawTable:
                     except json.JSONDecodeError as exc:
                         raise InputError(
                             f"invalid JSON ({exc.msg})",
-                            file=str(path),
+                            file=path.name,
                             row=n,
                             fix="fix or remove that line",
                         ) from None
@@ -222,13 +222,13 @@ def read_json(path: Path) -> RawTable:
     except json.JSONDecodeError as exc:
         raise InputError(
             f"invalid JSON at line {exc.lineno}, column {exc.colno}: {exc.msg}",
-            file=str(path),
+            file=path.name,
             fix="validate the file or export JSON Lines",
         ) from None
     if not records or not all(isinstance(r, dict) for r in records):
         raise InputError(
             "expected a list of objects (one per review/answer)",
-            file=str(path),
+            file=path.name,
             fix='use [{"text": ..., "rating": ...}, ...] or JSON Lines',
         )
     df = pd.json_normalize(records)  # type: ignore[arg-type]
@@ -266,7 +266,7 @@ def read_raw_table(path: Path) -> RawTable:
     if ext == ".xls":
         raise InputError(
             "old .xls spreadsheets are not supported",
-            file=str(path),
+            file=path.name,
             fix="save it as .xlsx or CSV",
         )
     if ext == ".parquet":

@@ -247,7 +247,7 @@ def _table_rows(
     assert fs is not None
     acc = res.accounting
     idx = {n: j for j, n in enumerate(header.names)}
-    id_cols = fs.by_role(S.ROLE_ID)
+    id_cols = sorted(fs.by_role(S.ROLE_ID), key=lambda c: not re.search(r"respon|particip", c, re.I))
     text_cols = fs.by_role(S.ROLE_TEXT)
     date_cols = fs.by_role(S.ROLE_DATE)
     keep_roles = {
@@ -273,15 +273,12 @@ def _table_rows(
             continue
         rid_raw = row[idx[id_cols[0]]].strip() if id_cols else ""
         key = tuple(c.strip() for c in row)
-        if (rid_raw and rid_raw in seen_ids) or key in seen_rows:
+        if key in seen_rows:
             acc.skip(SKIP_DUPLICATE)
-            res.warnings.append(
-                f"{res.source}, row {num}: duplicate of an earlier "
-                + ("response id " + rid_raw if rid_raw in seen_ids else "row")
-                + " - skipped"
-            )
+            res.warnings.append(f"{res.source}, row {num}: duplicate of an earlier row - skipped")
             continue
         seen_rows.add(key)
+        repeat = bool(rid_raw) and rid_raw in seen_ids
         if rid_raw:
             seen_ids.add(rid_raw)
         if not rid_raw:
@@ -316,8 +313,9 @@ def _table_rows(
                 person[name] = to_float(v) if v else None
             else:
                 person[name] = v or None
-        res.respondents.append(person)
-        acc.respondents += 1
+        if not repeat:  # a repeated id (long format) adds answers to the same respondent
+            res.respondents.append(person)
+            acc.respondents += 1
         n_records, n_non = 0, 0
         for name in text_cols:
             v = row[idx[name]]

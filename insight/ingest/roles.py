@@ -55,6 +55,7 @@ _ID_NAMES = re.compile(
     r"^(responseid|respondentid|respondent|response_id|respondent_id|participant(_?id)?|"
     r"pid|id|uid|user_?id|customer_?id|review_?id|record_?id|interview_?id|transcript_?id)$"
 )
+_STRONG_ID = re.compile(r"respon(se|dent)_?id|participant_?id")
 _BEHAVIOUR = re.compile(
     r"spend|spent|cost|revenue|visits?|how many|number of|count|years|months|tenure|"
     r"orders?|purchases?|amount|frequency|per (week|month|year)|machines|employees|locations|"
@@ -65,6 +66,11 @@ _DEMOGRAPHIC = re.compile(
     r"\b(age|gender|sex|education|income|region|country|state|city|location|role|job|title|"
     r"industry|sector|business type|company size|department|ethnicit|occupation|seniority|"
     r"type of business|segment|plan|tier)\b",
+    re.I,
+)
+_TEXT_NAME = re.compile(
+    r"comment|feedback|text|answer|why|describe|explain|suggest|review|body|opinion|tell us|"
+    r"anything else|what would|what is|what's|how could|problem|improve",
     re.I,
 )
 _CONSENT = re.compile(r"consent|i agree to|agree to participate|terms and conditions", re.I)
@@ -153,6 +159,9 @@ def infer_role(
         if len(distinct) == n:
             info.role, info.reason = S.ROLE_ID, "unique identifier"
             return info
+        if _STRONG_ID.search(k):
+            info.role, info.reason = S.ROLE_ID, "respondent identifier (repeats: long format)"
+            return info
         info.role, info.reason = S.ROLE_METADATA, "identifier with repeats"
         return info
     if n == 0:
@@ -206,7 +215,9 @@ def infer_role(
     if review and _PRODUCT.search(name) and len(distinct) <= max(50, n // 5):
         info.role, info.reason = S.ROLE_PRODUCT, "product/source column"
         return info
-    if (mean_len >= 25 or words >= 4) and uniq >= 0.5:
+    if (mean_len >= 25 or words >= 4) and uniq >= 0.5 or (
+        _TEXT_NAME.search(text) and uniq >= 0.8 and numeric_share < 0.5 and n > 1
+    ):
         info.role, info.reason = S.ROLE_TEXT, f"varied text (mean {words:.0f} words)"
         return info
     if len(distinct) <= 30 or uniq <= 0.5:
