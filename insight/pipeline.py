@@ -42,12 +42,16 @@ class Timer:
         self.echo(f"[{name}] done in {self.timings[name]:.1f}s")
 
 
-def _print_accounting(files: Any, problems: Sequence[str], warnings: Sequence[str], echo: Echo) -> None:
+def _print_accounting(
+    files: Any, problems: Sequence[str], warnings: Sequence[str], echo: Echo
+) -> None:
     import pandas as pd
 
     if len(files):
         with pd.option_context("display.width", 200, "display.max_columns", 20):
-            echo("\nRow accounting (read = with_units + empty + non_answer + duplicate + unparseable):")
+            echo(
+                "\nRow accounting (read = with_units + empty + non_answer + duplicate + unparseable):"
+            )
             echo(accounting_table(files).to_string(index=False))
     if warnings:
         echo(f"\n{len(warnings)} warning(s):")
@@ -63,8 +67,20 @@ def _package_versions() -> dict[str, str]:
     from importlib import metadata
 
     out = {}
-    for name in ("pandas", "numpy", "scikit-learn", "duckdb", "spacy", "sentence-transformers",
-                 "bertopic", "umap-learn", "hdbscan", "onnxruntime", "torch", "stepmix"):
+    for name in (
+        "pandas",
+        "numpy",
+        "scikit-learn",
+        "duckdb",
+        "spacy",
+        "sentence-transformers",
+        "bertopic",
+        "umap-learn",
+        "hdbscan",
+        "onnxruntime",
+        "torch",
+        "stepmix",
+    ):
         try:
             out[name] = metadata.version(name)
         except metadata.PackageNotFoundError:
@@ -95,8 +111,24 @@ def _segment_items(columns: Any, respondents: Any, items: Sequence[str] | None) 
         return list(items)
     if columns is None or not len(columns):
         return []
-    likert = columns[columns[S.COL_ROLE] == S.ROLE_LIKERT][S.COL_NAME].tolist()
-    return [c for c in dict.fromkeys(likert) if c in respondents.columns]
+    likert = columns[columns[S.COL_ROLE] == S.ROLE_LIKERT]
+    likert = likert[likert[S.COL_NAME].isin(respondents.columns)].drop_duplicates(S.COL_NAME)
+    # The attitude battery: agreement items when there are at least three of them
+    # (satisfaction and likelihood-to-recommend are outcomes, not attitudes);
+    # otherwise every Likert item that shares the most common scale range.
+    kinds = likert["labels"].fillna("").astype(str)
+    agree = likert[
+        likert[S.COL_NAME]
+        .map(dict(zip(likert[S.COL_NAME], kinds, strict=False)))
+        .str.contains("agree", case=False)
+    ]
+    if len(agree) >= 3:
+        return agree[S.COL_NAME].tolist()
+    if likert.empty:
+        return []
+    ranges = likert["scale_min"].astype(str) + "-" + likert["scale_max"].astype(str)
+    common = ranges.value_counts().index[0]
+    return likert[ranges == common][S.COL_NAME].tolist()
 
 
 def run_study(
@@ -174,7 +206,9 @@ def analyse_study(
     if customer.empty:
         echo("warning: no customer text at all: topics, vocabulary and quotes will be empty")
 
-    with timer.stage("extract", f"sentiment, emotions, pain points and goals for {len(customer)} units"):
+    with timer.stage(
+        "extract", f"sentiment, emotions, pain points and goals for {len(customer)} units"
+    ):
         annotations = extract.annotate_units(customer, progress=True)
         store.write_table("annotations", annotations)
         resp_emotions = extract.respondent_emotions(customer, annotations)
@@ -187,7 +221,9 @@ def analyse_study(
         items = _segment_items(columns, respondents, config.get("items"))
         reverse = []
         if len(columns) and "reverse" in columns:
-            reverse = [c for c in columns[columns["reverse"].astype(bool)][S.COL_NAME] if c in items]
+            reverse = [
+                c for c in columns[columns["reverse"].astype(bool)][S.COL_NAME] if c in items
+            ]
         if items:
             with_items = respondents[respondents[items].notna().any(axis=1)]
             seg = segment_respondents(
@@ -202,8 +238,12 @@ def analyse_study(
             mode = "attitudes"
         else:
             features = _text_features(customer, vectors, resp_emotions)
-            seg = segment_text(features, k=config.get("k", "auto"), random_state=seed,
-                               n_bootstrap=int(config.get("n_bootstrap", 30)))
+            seg = segment_text(
+                features,
+                k=config.get("k", "auto"),
+                random_state=seed,
+                n_bootstrap=int(config.get("n_bootstrap", 30)),
+            )
             mode = "text"
         assignments = seg.assignments.copy()
         assignments["segment_source"] = mode
@@ -211,8 +251,10 @@ def analyse_study(
         store.write_table("segments", assignments)
         store.write_table("segment_profiles", seg.profiles)
         store.write_table("segment_fit", seg.fit_table)
-        store.put_meta("segmentation", {"mode": mode, "items": items, "chosen": seg.chosen,
-                                        "stability": seg.stability})
+        store.put_meta(
+            "segmentation",
+            {"mode": mode, "items": items, "chosen": seg.chosen, "stability": seg.stability},
+        )
         import pickle
 
         store.put_blob("segmenter", pickle.dumps(seg.model))
@@ -220,8 +262,14 @@ def analyse_study(
 
     groups = _unit_groups(customer, assignments)
     with timer.stage("topics", "topic model"):
-        topic_result = fit_topics(customer, vectors, annotations=annotations, groups=groups,
-                                  dates=customer[S.DATE], random_state=seed)
+        topic_result = fit_topics(
+            customer,
+            vectors,
+            annotations=annotations,
+            groups=groups,
+            dates=customer[S.DATE],
+            random_state=seed,
+        )
         store.write_table("topic_assignments", topic_result.assignments)
         store.write_table("topics", topic_result.topics)
         if getattr(topic_result, "differences", None) is not None:
@@ -295,7 +343,9 @@ def _text_features(customer: Any, vectors: Any, resp_emotions: Any) -> Any:
     return mean
 
 
-def _assign_text_only_respondents(assignments: Any, customer: Any, vectors: Any, respondents: Any) -> Any:
+def _assign_text_only_respondents(
+    assignments: Any, customer: Any, vectors: Any, respondents: Any
+) -> Any:
     """Respondents without attitude answers (interviewees, reviewers) join the segment
     whose members' text they are most similar to (cosine to segment centroids)."""
     import numpy as np
@@ -324,8 +374,14 @@ def _assign_text_only_respondents(assignments: Any, customer: Any, vectors: Any,
         p = np.exp(sims * 20)
         p = p / p.sum()
         j = int(np.argmax(sims))
-        rows.append({S.RESPONDENT_ID: rid, S.SEGMENT: segs[j], S.PROBABILITY: float(p[j]),
-                     "segment_source": "text-similarity"})
+        rows.append(
+            {
+                S.RESPONDENT_ID: rid,
+                S.SEGMENT: segs[j],
+                S.PROBABILITY: float(p[j]),
+                "segment_source": "text-similarity",
+            }
+        )
     if not rows:
         return assignments
     return pd.concat([assignments, pd.DataFrame(rows)], ignore_index=True)
@@ -335,8 +391,11 @@ def _unit_groups(customer: Any, assignments: Any) -> Any:
     import pandas as pd
 
     seg_of = dict(zip(assignments[S.RESPONDENT_ID], assignments[S.SEGMENT], strict=False))
-    return pd.Series([seg_of.get(r) for r in customer[S.RESPONDENT_ID]],
-                     index=customer[S.UNIT_ID].values, name=S.SEGMENT)
+    return pd.Series(
+        [seg_of.get(r) for r in customer[S.RESPONDENT_ID]],
+        index=customer[S.UNIT_ID].values,
+        name=S.SEGMENT,
+    )
 
 
 def add_files(
@@ -363,8 +422,10 @@ def add_files(
         )
         _print_accounting(result.files, result.problems, result.warnings, echo)
         counts = add_batch(store, result)
-        echo(f"added {counts['files']} file(s), {counts['units']} units, "
-             f"{counts['respondents']} respondents to {path}")
+        echo(
+            f"added {counts['files']} file(s), {counts['units']} units, "
+            f"{counts['respondents']} respondents to {path}"
+        )
         if analyse and counts["units"] and store.has_table("annotations"):
             _analyse_new_units(store, result.units, echo)
     return {"processed": counts["files"], "problems": result.problems, **counts}

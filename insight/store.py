@@ -83,9 +83,7 @@ class Store:
         """Replace a table with ``df``."""
         self.con.register("_insight_df", df)
         try:
-            self.con.execute(
-                f"CREATE OR REPLACE TABLE {_quote(name)} AS SELECT * FROM _insight_df"
-            )
+            self.con.execute(f"CREATE OR REPLACE TABLE {_quote(name)} AS SELECT * FROM _insight_df")
         finally:
             self.con.unregister("_insight_df")
 

@@ -45,7 +45,7 @@ _HAS_WORD = re.compile(r"\w")
 MAX_UNIT_CHARS = 600
 
 
-def split_sentences(text: str) -> list[tuple[int, int]]:
+def split_sentences(text: str, split_lines: bool = True) -> list[tuple[int, int]]:
     """Character spans of the sentences in ``text`` (whitespace trimmed).
 
     Splits at line breaks and at ``. ! ? …`` followed by whitespace, except after
@@ -53,7 +53,9 @@ def split_sentences(text: str) -> list[tuple[int, int]]:
     are merged into the previous sentence.
     """
     spans: list[tuple[int, int]] = []
-    for line in re.finditer(r"[^\n]+", text):
+    # Subtitle cues wrap lines for display: there a single newline is just a space.
+    line_re = r"[^\n]+" if split_lines else r"(?:[^\n]|\n(?!\s*\n))+"
+    for line in re.finditer(line_re, text):
         start = line.start()
         cut_points = []
         for m in _END.finditer(line.group()):
@@ -105,7 +107,9 @@ def stable_id(prefix: str, *parts: object) -> str:
     return f"{prefix}{h[:16]}"
 
 
-def record_units(record_id: str, text: str) -> Iterable[tuple[str, int, int, str]]:
+def record_units(
+    record_id: str, text: str, split_lines: bool = True
+) -> Iterable[tuple[str, int, int, str]]:
     """(unit_id, char_start, char_end, text) for every sentence of one record."""
-    for a, b in split_sentences(text):
+    for a, b in split_sentences(text, split_lines):
         yield stable_id("u_", record_id, a, b), a, b, text[a:b]

@@ -240,8 +240,12 @@ def test_vtt_srt_docx(tmp_path: Path) -> None:
         encoding="utf-8",
     )
     d = docx.Document()
-    for line in ["Interviewer: What do you wish it had?", "Ana: A bigger water tank.",
-                 "Interviewer: Anything else?", "Ana: Quieter grinder, honestly."]:
+    for line in [
+        "Interviewer: What do you wish it had?",
+        "Ana: A bigger water tank.",
+        "Interviewer: Anything else?",
+        "Ana: Quieter grinder, honestly.",
+    ]:
         d.add_paragraph(line)
     d.save(str(tmp_path / "c.docx"))
     res = ingest_paths([tmp_path])

@@ -17,8 +17,13 @@ from insight.cli._common import echo_table, run_library
     default=None,
     help="Where to write the editable schema file (default: <first file>.schema.yaml).",
 )
-@click.option("--schema", "schema", type=click.Path(exists=True, path_type=Path), default=None,
-              help="Apply an edited schema file first (to check your changes).")
+@click.option(
+    "--schema",
+    "schema",
+    type=click.Path(exists=True, path_type=Path),
+    default=None,
+    help="Apply an edited schema file first (to check your changes).",
+)
 def inspect(files: tuple[Path, ...], schema_out: Path | None, schema: Path | None) -> None:
     """Show how each column of FILES is understood, and write an editable schema file.
 
@@ -41,9 +46,11 @@ def inspect(files: tuple[Path, ...], schema_out: Path | None, schema: Path | Non
     for r in result.results:
         click.echo(f"\n{r.source}  ({r.source_type}, {r.format} format)")
         if r.schema is None:
-            n_speakers = len({x['speaker'] for x in r.records})
-            click.echo(f"  transcript: {len(r.records)} turns, {n_speakers} speakers, "
-                       f"{r.accounting.respondents} respondents")
+            n_speakers = len({x["speaker"] for x in r.records})
+            click.echo(
+                f"  transcript: {len(r.records)} turns, {n_speakers} speakers, "
+                f"{r.accounting.respondents} respondents"
+            )
             continue
         import pandas as pd
 
@@ -52,8 +59,15 @@ def inspect(files: tuple[Path, ...], schema_out: Path | None, schema: Path | Non
             scale = ""
             if c.scale is not None:
                 scale = f"{c.scale.min:g}-{c.scale.max:g} {c.scale.kind}"
-            rows.append({"column": c.name, "role": c.role, "scale": scale,
-                         "question": (c.question or "")[:60], "why": c.reason})
+            rows.append(
+                {
+                    "column": c.name,
+                    "role": c.role,
+                    "scale": scale,
+                    "question": (c.question or "")[:60],
+                    "why": c.reason,
+                }
+            )
         echo_table(pd.DataFrame(rows), max_rows=500)
     if schemas:
         out = schema_out or Path(files[0]).with_suffix(".schema.yaml")
@@ -68,14 +82,30 @@ def inspect(files: tuple[Path, ...], schema_out: Path | None, schema: Path | Non
 @click.command()
 @click.argument("store", type=click.Path(path_type=Path))
 @click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
-@click.option("--schema", type=click.Path(exists=True, path_type=Path), default=None,
-              help="Column roles from `insight inspect` (edited).")
-@click.option("--interviewer", multiple=True,
-              help="Speaker name marking interviewer turns (repeatable; 're:PATTERN' for a regex).")
-@click.option("--analyse/--no-analyse", default=True, show_default=True,
-              help="Annotate, embed, assign to existing topics and segments after adding.")
-def add(store: Path, files: tuple[Path, ...], schema: Path | None, interviewer: tuple[str, ...],
-        analyse: bool) -> None:
+@click.option(
+    "--schema",
+    type=click.Path(exists=True, path_type=Path),
+    default=None,
+    help="Column roles from `insight inspect` (edited).",
+)
+@click.option(
+    "--interviewer",
+    multiple=True,
+    help="Speaker name marking interviewer turns (repeatable; 're:PATTERN' for a regex).",
+)
+@click.option(
+    "--analyse/--no-analyse",
+    default=True,
+    show_default=True,
+    help="Annotate, embed, assign to existing topics and segments after adding.",
+)
+def add(
+    store: Path,
+    files: tuple[Path, ...],
+    schema: Path | None,
+    interviewer: tuple[str, ...],
+    analyse: bool,
+) -> None:
     """Add a new batch of FILES to the study STORE (a study folder or its study.duckdb).
 
     Files already in the study (same content) add nothing; a new interview adds
@@ -88,8 +118,15 @@ def add(store: Path, files: tuple[Path, ...], schema: Path | None, interviewer: 
     """
     from insight.pipeline import add_files
 
-    summary = run_library(add_files, store, files, schema=schema,
-                          interviewer_names=interviewer or None, analyse=analyse, echo=click.echo)
+    summary = run_library(
+        add_files,
+        store,
+        files,
+        schema=schema,
+        interviewer_names=interviewer or None,
+        analyse=analyse,
+        echo=click.echo,
+    )
     if not summary["processed"] and summary["problems"]:
         raise SystemExit(1)
 

@@ -11,24 +11,65 @@ from insight.cli._common import run_library
 
 @click.command()
 @click.argument("inputs", nargs=-1, required=True, type=click.Path(path_type=Path))
-@click.option("--out", "-o", type=click.Path(path_type=Path), required=True,
-              help="Output folder: report.html, personas.*, CSV/Parquet exports, study.duckdb.")
-@click.option("--schema", type=click.Path(exists=True, path_type=Path), default=None,
-              help="Column roles from `insight inspect`, edited.")
-@click.option("--items", default=None,
-              help="Comma-separated attitude items to segment on (default: every Likert item).")
-@click.option("--method", type=click.Choice(["auto", "lca", "gmm", "kmeans"]), default="auto",
-              show_default=True, help="Segmentation method.")
+@click.option(
+    "--out",
+    "-o",
+    type=click.Path(path_type=Path),
+    required=True,
+    help="Output folder: report.html, personas.*, CSV/Parquet exports, study.duckdb.",
+)
+@click.option(
+    "--schema",
+    type=click.Path(exists=True, path_type=Path),
+    default=None,
+    help="Column roles from `insight inspect`, edited.",
+)
+@click.option(
+    "--items",
+    default=None,
+    help="Comma-separated attitude items to segment on (default: every Likert item).",
+)
+@click.option(
+    "--method",
+    type=click.Choice(["auto", "lca", "gmm", "kmeans"]),
+    default="auto",
+    show_default=True,
+    help="Segmentation method.",
+)
 @click.option("--k", default="auto", show_default=True, help="Number of segments, or auto.")
-@click.option("--seed", default=0, show_default=True, type=int, help="Random seed (reproducible runs).")
-@click.option("--bootstrap", default=30, show_default=True, type=int,
-              help="Bootstrap resamples for segment stability.")
-@click.option("--interviewer", multiple=True,
-              help="Speaker name marking interviewer turns (repeatable; 're:PATTERN' for a regex).")
-@click.option("--glossary", type=click.Path(exists=True, path_type=Path), default=None,
-              help="Company glossary (one term per line) to map to customer phrases.")
-def run(inputs: tuple[Path, ...], out: Path, schema: Path | None, items: str | None, method: str,
-        k: str, seed: int, bootstrap: int, interviewer: tuple[str, ...], glossary: Path | None) -> None:
+@click.option(
+    "--seed", default=0, show_default=True, type=int, help="Random seed (reproducible runs)."
+)
+@click.option(
+    "--bootstrap",
+    default=30,
+    show_default=True,
+    type=int,
+    help="Bootstrap resamples for segment stability.",
+)
+@click.option(
+    "--interviewer",
+    multiple=True,
+    help="Speaker name marking interviewer turns (repeatable; 're:PATTERN' for a regex).",
+)
+@click.option(
+    "--glossary",
+    type=click.Path(exists=True, path_type=Path),
+    default=None,
+    help="Company glossary (one term per line) to map to customer phrases.",
+)
+def run(
+    inputs: tuple[Path, ...],
+    out: Path,
+    schema: Path | None,
+    items: str | None,
+    method: str,
+    k: str,
+    seed: int,
+    bootstrap: int,
+    interviewer: tuple[str, ...],
+    glossary: Path | None,
+) -> None:
     """Run the whole pipeline on INPUTS (files and folders) into OUT.
 
     Reads surveys (CSV/TSV/XLSX/Parquet, Qualtrics and SurveyMonkey exports),

@@ -60,7 +60,9 @@ def expand_paths(paths: Iterable[str | Path]) -> tuple[list[Path], list[str]]:
                 elif f.suffix.lower() in SUPPORTED:
                     files.append(f)
                 else:
-                    notes.append(f"{f}: skipped (not a supported data file: {f.suffix or 'no extension'})")
+                    notes.append(
+                        f"{f}: skipped (not a supported data file: {f.suffix or 'no extension'})"
+                    )
         else:
             files.append(p)
     return files, notes
@@ -126,7 +128,8 @@ def ingest_paths(
         for rec in res.records:
             rec[S.BATCH_ID] = batch
             rec_rows.append(rec)
-            for uid, a, b, text in record_units(rec[S.RECORD_ID], rec[S.TEXT]):
+            split_lines = res.format not in ("webvtt", "srt")
+            for uid, a, b, text in record_units(rec[S.RECORD_ID], rec[S.TEXT], split_lines):
                 unit_rows.append(
                     {
                         S.UNIT_ID: uid,
@@ -192,4 +195,6 @@ def check_input(result: IngestResult) -> None:
     """Raise when nothing at all could be processed."""
     if not result.ok:
         detail = "; ".join(result.problems[:3]) if result.problems else "no data files found"
-        raise InputError(f"nothing could be processed ({detail})", fix="check the paths and formats")
+        raise InputError(
+            f"nothing could be processed ({detail})", fix="check the paths and formats"
+        )

@@ -64,7 +64,8 @@ def decode(data: bytes, path: Path) -> tuple[str, str]:
         return _strict(data, "utf-16", path), "utf-16"
     head = data[:4096]
     # UTF-16 without BOM: every other byte NUL in ASCII-heavy text.
-    if head.count(b"\x00") > len(head) // 4:
+    controls = sum(1 for b in head if b < 32 and b not in (9, 10, 13))
+    if b"\x00" in head or controls > len(head) // 10:
         even, odd = head[0::2].count(0), head[1::2].count(0)
         if odd > len(head) // 4 and even == 0:
             return _strict(data, "utf-16-le", path), "utf-16-le"

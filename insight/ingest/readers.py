@@ -130,7 +130,12 @@ def detect_header(raw: RawTable) -> Header:
             return Header("qualtrics", _dedupe(first, raw), questions[: len(first)], 3)
     if len(rows) >= 2:
         second = [c.strip() for c in rows[1]]
-        markers = {"response", "open-ended response", "open ended response", "other (please specify)"}
+        markers = {
+            "response",
+            "open-ended response",
+            "open ended response",
+            "other (please specify)",
+        }
         blanks_after = sum(1 for i, c in enumerate(first) if not c and i > 0)
         if any(c.lower() in markers for c in second) and (blanks_after or "Respondent ID" in first):
             names, questions = [], []
@@ -180,7 +185,9 @@ def _columns(raw: RawTable, header: Header) -> tuple[list[list[str]], list[int],
     """Data rows padded to the header width; rows with extra cells are marked bad."""
     width = len(header.names)
     body, numbers, bad = [], [], {}
-    for row, num in zip(raw.rows[header.data_start :], raw.row_numbers[header.data_start :], strict=False):
+    for row, num in zip(
+        raw.rows[header.data_start :], raw.row_numbers[header.data_start :], strict=False
+    ):
         if len(row) > width and any(c.strip() for c in row[width:]):
             bad[num] = f"has {len(row)} cells but the header has {width}"
         body.append((row + [""] * width)[:width])
@@ -192,7 +199,9 @@ def classify_table(raw: RawTable, header: Header, body: list[list[str]], path: P
     """survey | review | transcript-table, from the columns' content."""
     for j, _name in enumerate(header.names):
         cells = [r[j] for r in body if r[j].strip()]
-        if cells and sum(T.looks_like_transcript_cell(c) for c in cells[:20]) >= 0.5 * min(len(cells), 20):
+        if cells and sum(T.looks_like_transcript_cell(c) for c in cells[:20]) >= 0.5 * min(
+            len(cells), 20
+        ):
             return "transcript_table"
     names = " ".join(header.names).lower()
     if header.format != "plain":
@@ -247,7 +256,9 @@ def _table_rows(
     assert fs is not None
     acc = res.accounting
     idx = {n: j for j, n in enumerate(header.names)}
-    id_cols = sorted(fs.by_role(S.ROLE_ID), key=lambda c: not re.search(r"respon|particip", c, re.I))
+    id_cols = sorted(
+        fs.by_role(S.ROLE_ID), key=lambda c: not re.search(r"respon|particip", c, re.I)
+    )
     text_cols = fs.by_role(S.ROLE_TEXT)
     date_cols = fs.by_role(S.ROLE_DATE)
     keep_roles = {
@@ -261,6 +272,12 @@ def _table_rows(
     }
     seen_ids: set[str] = set()
     seen_rows: set[tuple[str, ...]] = set()
+    seen_content: set[tuple[str, ...]] = set()
+    content_cols = [
+        c
+        for c, info in fs.columns.items()
+        if info.role not in (S.ROLE_METADATA, S.ROLE_ID, S.ROLE_IGNORE, S.ROLE_DATE)
+    ]
     stem = res.path.stem
     for row, num in zip(body, numbers, strict=False):
         acc.read += 1
@@ -273,11 +290,17 @@ def _table_rows(
             continue
         rid_raw = row[idx[id_cols[0]]].strip() if id_cols else ""
         key = tuple(c.strip() for c in row)
-        if key in seen_rows:
+        # Same answers under a new response id (a resubmitted form) is a duplicate too,
+        # when there is open text to make the match meaningful.
+        content = tuple(row[idx[c]].strip() for c in content_cols)
+        has_text = any(row[idx[c]].strip() for c in text_cols)
+        if key in seen_rows or (has_text and content in seen_content):
             acc.skip(SKIP_DUPLICATE)
             res.warnings.append(f"{res.source}, row {num}: duplicate of an earlier row - skipped")
             continue
         seen_rows.add(key)
+        if has_text:
+            seen_content.add(content)
         repeat = bool(rid_raw) and rid_raw in seen_ids
         if rid_raw:
             seen_ids.add(rid_raw)

@@ -73,7 +73,11 @@ _TEXT_NAME = re.compile(
     r"anything else|what would|what is|what's|how could|problem|improve",
     re.I,
 )
-_CONSENT = re.compile(r"consent|i agree to|agree to participate|terms and conditions", re.I)
+_CONSENT = re.compile(
+    r"consent|i agree to|agree to (participate|take part)|take part in (this|the) (survey|study)|"
+    r"terms and conditions|privacy (notice|policy)",
+    re.I,
+)
 _RATING = re.compile(r"rating|stars?|score|overall", re.I)
 _PRODUCT = re.compile(r"product|item|sku|model|source|platform|channel|site|store|brand|app", re.I)
 _DATE_NAME = re.compile(r"date|time|created|submitted|posted|week|month", re.I)
@@ -137,9 +141,7 @@ def to_float(v: str) -> float | None:
         return None
 
 
-def infer_role(
-    name: str, question: str, values: list[str], *, review: bool = False
-) -> ColumnInfo:
+def infer_role(name: str, question: str, values: list[str], *, review: bool = False) -> ColumnInfo:
     """Infer one column's role from its name, question text and answers."""
     k = _key(name)
     text = f"{name} {question}"
@@ -167,7 +169,9 @@ def infer_role(
     if n == 0:
         info.role, info.reason = S.ROLE_IGNORE, "no answers"
         return info
-    if _CONSENT.search(text) or (distinct <= {"I agree", "Yes, I agree", "I consent", "Yes"} and "consent" in text.lower()):
+    if _CONSENT.search(text) or (
+        distinct <= {"I agree", "Yes, I agree", "I consent", "Yes"} and "consent" in text.lower()
+    ):
         info.role, info.reason = S.ROLE_METADATA, "consent item"
         return info
     lengths = [len(v) for v in nonempty]
@@ -215,7 +219,7 @@ def infer_role(
     if review and _PRODUCT.search(name) and len(distinct) <= max(50, n // 5):
         info.role, info.reason = S.ROLE_PRODUCT, "product/source column"
         return info
-    if (mean_len >= 25 or words >= 4) and uniq >= 0.5 or (
+    if ((mean_len >= 25 or words >= 4) and uniq >= 0.5) or (
         _TEXT_NAME.search(text) and uniq >= 0.8 and numeric_share < 0.5 and n > 1
     ):
         info.role, info.reason = S.ROLE_TEXT, f"varied text (mean {words:.0f} words)"
@@ -309,7 +313,9 @@ def load_schema(path: str | Path) -> dict[str, dict[str, Any]]:
         cols.update(data["columns"])
     else:
         raise SchemaError(
-            "no 'files' or 'columns' section", file=str(p), fix="start from `insight inspect` output"
+            "no 'files' or 'columns' section",
+            file=str(p),
+            fix="start from `insight inspect` output",
         )
     for name, spec in cols.items():
         if not isinstance(spec, dict):

@@ -22,7 +22,13 @@ _FAMILIES: dict[str, list[list[str]]] = {
     ],
     "agree5": [
         ["strongly disagree", "completely disagree", "totally disagree"],
-        ["disagree", "somewhat disagree", "slightly disagree", "tend to disagree", "mostly disagree"],
+        [
+            "disagree",
+            "somewhat disagree",
+            "slightly disagree",
+            "tend to disagree",
+            "mostly disagree",
+        ],
         ["neither agree nor disagree", "neither disagree nor agree", "neutral", "undecided"],
         ["agree", "somewhat agree", "slightly agree", "tend to agree", "mostly agree"],
         ["strongly agree", "completely agree", "totally agree"],

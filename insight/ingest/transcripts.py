@@ -6,6 +6,7 @@ question the next customer turn answers) but are never customer evidence.
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections import Counter
 from collections.abc import Sequence
@@ -77,7 +78,9 @@ def _plausible_name(name: str) -> bool:
     words = name.split()
     if not words or len(words) > 4:
         return False
-    if re.search(r"\d", name) and not re.match(r"^(p|r|speaker|participant|respondent|customer|interviewer) ?\d+$", name, re.I):
+    if re.search(r"\d", name) and not re.match(
+        r"^(p|r|speaker|participant|respondent|customer|interviewer) ?\d+$", name, re.I
+    ):
         return False
     return name[0].isupper() or _norm_name(name) in DEFAULT_INTERVIEWER_NAMES
 
@@ -96,13 +99,17 @@ def parse_labelled_text(text: str) -> list[tuple[str, int, int, str | None]]:
             continue
         lm = _LABEL.match(line)
         if lm and _plausible_name(lm.group("name").strip()):
-            candidates.append((m.start(), m.start() + lm.end(), lm.group("name").strip(), lm.group("ts")))
+            candidates.append(
+                (m.start(), m.start() + lm.end(), lm.group("name").strip(), lm.group("ts"))
+            )
     counts = Counter(_norm_name(c[2]) for c in candidates)
     known = set(DEFAULT_INTERVIEWER_NAMES)
     accepted = [
         c
         for c in candidates
-        if counts[_norm_name(c[2])] >= 2 or _norm_name(c[2]) in known or _CUSTOMER_NAMES.match(_norm_name(c[2]))
+        if counts[_norm_name(c[2])] >= 2
+        or _norm_name(c[2]) in known
+        or _CUSTOMER_NAMES.match(_norm_name(c[2]))
     ]
     if len({_norm_name(c[2]) for c in accepted}) < 2 and not (
         accepted and _norm_name(accepted[0][2]) in known
@@ -159,7 +166,9 @@ def assign_roles(
     return warnings
 
 
-def from_text(text: str, interviewer_names: Sequence[str] = DEFAULT_INTERVIEWER_NAMES) -> Transcript:
+def from_text(
+    text: str, interviewer_names: Sequence[str] = DEFAULT_INTERVIEWER_NAMES
+) -> Transcript:
     """Turns of a labelled plain-text (or Markdown) transcript."""
     spans = parse_labelled_text(text)
     if not spans:
@@ -184,7 +193,9 @@ def read_vtt(path: Path, text: str, interviewer_names: Sequence[str]) -> Transcr
         vtt = webvtt.from_string(text)
     except Exception as exc:
         raise InputError(
-            f"is not valid WebVTT ({exc})", file=str(path), fix="check the WEBVTT header and cue timings"
+            f"is not valid WebVTT ({exc})",
+            file=str(path),
+            fix="check the WEBVTT header and cue timings",
         ) from None
     turns: list[Turn] = []
     for cap in vtt.captions:
@@ -226,7 +237,11 @@ def read_srt(path: Path, text: str, interviewer_names: Sequence[str]) -> Transcr
 def _finish_cues(path: Path, turns: list[Turn], interviewer_names: Sequence[str]) -> Transcript:
     if not turns:
         raise InputError("has no cues with text", file=str(path), fix="check the file")
-    labelled = len({t.speaker for t in turns if t.speaker}) >= 1 and any(t.speaker for t in turns)
+    labelled = any(t.speaker for t in turns)
+    if labelled:  # a cue without a label continues the previous speaker's utterance
+        for prev, t in itertools.pairwise(turns):
+            if not t.speaker:
+                t.speaker = prev.speaker
     warnings = assign_roles(turns, interviewer_names) if labelled else []
     return Transcript(turns, labelled=labelled, warnings=warnings)
 
@@ -235,7 +250,9 @@ def read_docx(path: Path, interviewer_names: Sequence[str]) -> Transcript:
     try:
         import docx
     except ImportError:  # pragma: no cover - declared dependency
-        raise InputError("python-docx is not installed", file=str(path), fix="pip install python-docx") from None
+        raise InputError(
+            "python-docx is not installed", file=str(path), fix="pip install python-docx"
+        ) from None
     try:
         document = docx.Document(str(path))
     except Exception as exc:
