@@ -8,6 +8,7 @@ gives the same ids.
 from __future__ import annotations
 
 import hashlib
+import itertools
 import re
 from collections.abc import Iterable
 
@@ -65,7 +66,7 @@ def split_sentences(text: str, split_lines: bool = True) -> list[tuple[int, int]
                 continue
             cut_points.append(line.start() + m.end())
         bounds = [start, *cut_points, line.end()]
-        for a, b in zip(bounds, bounds[1:], strict=False):
+        for a, b in itertools.pairwise(bounds):
             spans.extend(_long_split(text, *_trim(text, a, b)))
     merged: list[tuple[int, int]] = []
     for a, b in spans:
