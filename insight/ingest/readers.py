@@ -14,7 +14,7 @@ from typing import Any
 from insight import schema as S
 from insight.errors import InputError
 from insight.ingest import transcripts as T
-from insight.ingest.clean import is_non_answer
+from insight.nlp import is_non_answer
 from insight.ingest.io import RawTable, read_bytes, read_raw_table, read_text
 from insight.ingest.roles import ColumnInfo, FileSchema, apply_overrides, infer_role, to_float
 from insight.units import stable_id
