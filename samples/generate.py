@@ -125,19 +125,31 @@ SEGMENTS: list[dict[str, Any]] = [
         "key": "cost",
         "name": "Cost-conscious independents",
         "share": 0.35,
-        "construct_means": {"A": 4.3, "B": 2.7, "C": 3.1, "D": 2.6},
+        "construct_means": {"A": 4.4, "B": 2.8, "C": 2.8, "D": 2.6},
         "satisfaction_mean": 2.8,
         "business": [70, 2, 20, 5, 3],
         "locations": [75, 22, 3, 0],
         "roles": [75, 15, 5, 0, 0, 0, 5],
         "pain_points": [
             {"pain_point": "price of spare parts", "category": "price/value"},
-            {"pain_point": "service contract and callout charges too expensive", "category": "price/value"},
-            {"pain_point": "genuine consumables (filters, cleaning tablets) overpriced", "category": "price/value"},
+            {
+                "pain_point": "service contract and callout charges too expensive",
+                "category": "price/value",
+            },
+            {
+                "pain_point": "genuine consumables (filters, cleaning tablets) overpriced",
+                "category": "price/value",
+            },
         ],
-        "emotions": ["anger", "annoyance"],
+        "emotions": ["anger", "disapproval"],
         "emotion_label": "frustration / anger",
-        "wording": ["rip-off", "arm and a leg", "daylight robbery", "margins", "cheaper alternative"],
+        "wording": [
+            "rip-off",
+            "arm and a leg",
+            "daylight robbery",
+            "margins",
+            "cheaper alternative",
+        ],
     },
     {
         "key": "quality",
@@ -149,19 +161,34 @@ SEGMENTS: list[dict[str, Any]] = [
         "locations": [55, 40, 5, 0],
         "roles": [45, 10, 40, 0, 0, 0, 5],
         "pain_points": [
-            {"pain_point": "inconsistent milk temperature and foam from the steam wand", "category": "reliability/quality"},
-            {"pain_point": "shot-to-shot inconsistency and temperature drift", "category": "reliability/quality"},
-            {"pain_point": "no pressure profiling or fine temperature control", "category": "missing feature"},
+            {
+                "pain_point": "inconsistent milk temperature and foam from the steam wand",
+                "category": "reliability/quality",
+            },
+            {
+                "pain_point": "shot-to-shot inconsistency and temperature drift",
+                "category": "reliability/quality",
+            },
+            {
+                "pain_point": "no pressure profiling or fine temperature control",
+                "category": "missing feature",
+            },
         ],
         "emotions": ["disappointment", "sadness"],
         "emotion_label": "disappointment",
-        "wording": ["shot consistency", "microfoam", "dialled in", "temperature stability", "steam wand"],
+        "wording": [
+            "shot consistency",
+            "microfoam",
+            "dialled in",
+            "temperature stability",
+            "steam wand",
+        ],
     },
     {
         "key": "office",
         "name": "Hands-off office managers",
         "share": 0.22,
-        "construct_means": {"A": 3.0, "B": 2.1, "C": 4.5, "D": 2.8},
+        "construct_means": {"A": 2.8, "B": 2.0, "C": 4.5, "D": 2.8},
         "satisfaction_mean": 3.4,
         "business": [5, 0, 5, 75, 15],
         "locations": [60, 30, 10, 0],
@@ -173,7 +200,13 @@ SEGMENTS: list[dict[str, Any]] = [
         ],
         "emotions": ["confusion", "nervousness"],
         "emotion_label": "confusion / nervousness",
-        "wording": ["too many buttons", "descaling thing", "flashing light", "cleaning thing", "idiot-proof"],
+        "wording": [
+            "too many buttons",
+            "descaling thing",
+            "flashing light",
+            "cleaning thing",
+            "idiot-proof",
+        ],
     },
     {
         "key": "chain",
@@ -185,13 +218,22 @@ SEGMENTS: list[dict[str, Any]] = [
         "locations": [0, 20, 45, 35],
         "roles": [10, 10, 0, 0, 50, 25, 5],
         "pain_points": [
-            {"pain_point": "slow engineer response and missed visits", "category": "service/support"},
+            {
+                "pain_point": "slow engineer response and missed visits",
+                "category": "service/support",
+            },
             {"pain_point": "machine downtime during peak hours", "category": "reliability/quality"},
             {"pain_point": "no remote monitoring across sites", "category": "missing feature"},
         ],
-        "emotions": ["annoyance", "anger"],
+        "emotions": ["annoyance", "disapproval"],
         "emotion_label": "annoyance / impatience",
-        "wording": ["engineer never turns up", "downtime kills us", "response time", "across our sites", "queue out the door"],
+        "wording": [
+            "engineer never turns up",
+            "downtime kills us",
+            "response time",
+            "across our sites",
+            "queue out the door",
+        ],
     },
 ]
 SEG_BY_KEY = {s["key"]: s for s in SEGMENTS}
@@ -214,7 +256,18 @@ SLOTS: dict[str, list[str]] = {
     "price": ["£85", "£140", "£60", "nearly £200", "£35", "£120", "£95", "£230", "£48"],
     "contract": ["£45 a month", "£60 a month", "£540 a year", "£70 a month", "£650 a year"],
     "months": ["two", "three", "six", "four"],
-    "town": ["Leeds", "Bristol", "Glasgow", "Norwich", "Cardiff", "Brighton", "York", "Belfast", "Exeter", "Derby"],
+    "town": [
+        "Leeds",
+        "Bristol",
+        "Glasgow",
+        "Norwich",
+        "Cardiff",
+        "Brighton",
+        "York",
+        "Belfast",
+        "Exeter",
+        "Derby",
+    ],
     "secs1": ["22", "24", "26", "25"],
     "secs2": ["31", "34", "18", "36"],
     "temp": ["75", "78", "52", "80", "55"],
@@ -227,13 +280,31 @@ SLOTS: dict[str, list[str]] = {
     "drink": ["flat white", "latte", "cappuccino", "cortado", "oat latte"],
     "kinda": ["", "", "kind of ", "sort of ", "a bit ", "really ", "pretty "],
     "model": ["Duo", "Solo Pro", "Office One", "Barista X2", "Compact"],
-    "day": ["Monday", "Tuesday", "Friday", "Saturday", "last week", "yesterday"],
+    "day": ["Monday", "Tuesday", "Friday", "Saturday", "Sunday", "Wednesday"],
+    "when": [
+        "Last Saturday",
+        "Yesterday",
+        "Last week",
+        "On Friday",
+        "A couple of weeks ago",
+        "This morning",
+    ],
+    "really": ["", "", "really ", "just ", "honestly ", "absolutely "],
     "staff": ["the temps", "the new starters", "the interns", "reception", "half the office"],
 }
 
 BANKS: dict[str, dict[str, list[str]]] = {
     "cost": {
-        "oneword": ["Price", "Prices.", "cost", "Parts prices", "££££", "Money!", "the cost", "Expense"],
+        "oneword": [
+            "Price",
+            "Prices.",
+            "cost",
+            "Parts prices",
+            "££££",
+            "Money!",
+            "the cost",
+            "Expense",
+        ],
         "short": [
             "parts are a rip-off",
             "price of parts",
@@ -299,6 +370,7 @@ BANKS: dict[str, dict[str, list[str]]] = {
             "Parts are a bit pricey.",
             "The contract isn't cheap.",
             "It's an expensive machine to run.",
+            "Some parts cost an arm and a leg, but I guess that's true of every brand.",
         ],
         "emoji": ["😡", "💸", "🙄"],
         "business": [
@@ -311,6 +383,16 @@ BANKS: dict[str, dict[str, list[str]]] = {
             "Just the one, a Solo Pro. Bought it second hand, actually.",
             "One Compact, and an old grinder that came with the shop.",
             "We've got a Duo, we got it on finance when we opened.",
+        ],
+        "why": [
+            "Because every pound matters when you're this small. If the machine eats two hundred quid in a month, that's my wages gone, basically.",
+            "We sell a flat white for three pound twenty. Do the maths on a {price} part, it's a lot of flat whites.",
+            "It's the principle as well. You feel like they know you're stuck with them, so they charge what they like.",
+            "It happens maybe every couple of months, something small, a seal or a valve, and it's never cheap.",
+        ],
+        "compare": [
+            "Yeah, I had a quote from a cheaper alternative last spring. Half the price for the contract. I'd have switched if I hadn't just paid for the year.",
+            "I've looked, yeah. The Italian ones are cheaper to fix, the parts are everywhere online.",
         ],
         "secondary_q": "How do you feel about the service contract?",
     },
@@ -373,6 +455,7 @@ BANKS: dict[str, dict[str, list[str]]] = {
             "The coffee isn't always the same.",
             "The milk sometimes comes out too hot.",
             "The quality varies a bit from cup to cup.",
+            "The steam wand gets a bit temperamental sometimes.",
         ],
         "emoji": ["☕", "😞", "🥛"],
         "business": [
@@ -385,10 +468,27 @@ BANKS: dict[str, dict[str, list[str]]] = {
             "A three-group Duo on the bar and a Compact for training.",
             "The Barista X2. We upgraded from the old Solo about a year ago.",
         ],
+        "why": [
+            "Because that's what people come to us for. If a regular gets a flat latte they won't say anything, they'll just not come back.",
+            "It matters because we pay a lot for our green coffee. If the machine can't hold temperature, all that work is wasted in the cup.",
+            "It happens most days to be honest, usually mid-morning when both groups and the steam wand are going flat out.",
+            "We're obsessive about it, I suppose. Shot consistency is the whole job.",
+        ],
+        "compare": [
+            "A friend has a machine with proper pressure profiling and the difference in temperature stability is night and day.",
+            "We tried a demo of another brand at a trade show. Better steam wand, worse software. Nothing's perfect.",
+        ],
         "secondary_q": "How's the milk side of things?",
     },
     "office": {
-        "oneword": ["Cleaning", "buttons", "Descaling", "confusing", "the flashing light", "Cleaning??"],
+        "oneword": [
+            "Cleaning",
+            "buttons",
+            "Descaling",
+            "confusing",
+            "the flashing light",
+            "Cleaning??",
+        ],
         "short": [
             "too many buttons",
             "the descaling thing",
@@ -445,6 +545,7 @@ BANKS: dict[str, dict[str, list[str]]] = {
             "Cleaning takes a while.",
             "Some of the settings are confusing.",
             "The display could be clearer.",
+            "New staff get confused by the flashing light.",
         ],
         "emoji": ["🤷", "😬", "🤔"],
         "business": [
@@ -456,6 +557,16 @@ BANKS: dict[str, dict[str, list[str]]] = {
             "Three Office Ones, one on each floor.",
             "Two Office Ones and an older Compact in the boardroom.",
             "Just the one Office One, but it does about two hundred cups a day.",
+        ],
+        "why": [
+            "Because it's not my job, really. I'm meant to be running the office, not being a barista.",
+            "Because if it stops working I get thirty emails in ten minutes. People really care about their coffee.",
+            "It happens every few weeks, I think. There's no pattern that I can see, the flashing light just comes on.",
+            "Because nobody's been trained on it. The person who set it up left last year.",
+        ],
+        "compare": [
+            "Not really, the last place I worked had a bean-to-cup thing with two buttons and honestly it was fine.",
+            "Procurement looked at a couple of others but I don't know much about it, I just want one that's idiot-proof.",
         ],
         "secondary_q": "Who looks after the cleaning?",
     },
@@ -485,7 +596,7 @@ BANKS: dict[str, dict[str, list[str]]] = {
             "Downtime kills us in the morning rush, every minute a machine is down is money walking out.",
         ],
         "story": [
-            "{day} we had a queue out the door at our busiest site, machine down, and the engineer never turns up until the afternoon.",
+            "{when} we had a queue out the door at our busiest site, machine down, and the engineer never turns up until the afternoon.",
             "Last month {n_down} sites logged faults on the same day and we got one engineer for the whole region.",
             "We logged a call on Monday, they said Tuesday, then Thursday, and on Thursday the engineer turned up without the part.",
             "Our area manager spent a whole day ringing round because nobody could tell us the response time for each site.",
@@ -515,6 +626,7 @@ BANKS: dict[str, dict[str, list[str]]] = {
             "The engineer took a while to come out.",
             "A bit of downtime here and there.",
             "Support can be slow.",
+            "Response time from the engineers could be better.",
         ],
         "emoji": ["⏰", "😤", "🙄"],
         "business": [
@@ -527,7 +639,141 @@ BANKS: dict[str, dict[str, list[str]]] = {
             "Two per site, so about thirty machines all in.",
             "Mostly Duos. We standardised on them three years ago.",
         ],
+        "why": [
+            "Because at our volumes a machine down for a morning is a few hundred drinks. Downtime kills us, simple as that.",
+            "Because I'm the one the area managers ring. I've got {n_sites} sites and I can't be chasing engineers all day.",
+            "It happens every week somewhere across our sites. On its own it's manageable, but it's the response time that hurts.",
+            "Because our customers won't wait. If there's a queue out the door they walk to the place next door.",
+        ],
+        "compare": [
+            "We're reviewing suppliers next year, and response time is going to be the number one thing in the tender.",
+            "One of our competitors switched and says they get an engineer in four hours. I don't know if that's true.",
+        ],
         "secondary_q": "How does it work when you have a problem at one of the sites?",
+    },
+}
+
+
+# Compositional pain sentences: subject + predicate (+ consequence). Every
+# subject reads with every predicate, so the combinations stay grammatical.
+COMBOS: dict[str, dict[str, list[str]]] = {
+    "cost": {
+        "subject": [
+            "The price of parts",
+            "What you charge for parts",
+            "The service contract",
+            "The callout fee",
+            "Paying {price} for {part}",
+            "The cost of genuine filters",
+            "Your parts pricing",
+            "The annual service plan",
+        ],
+        "predicate": [
+            "is a rip-off",
+            "is {really}daylight robbery",
+            "costs an arm and a leg",
+            "is {kinda}ridiculous for a small café",
+            "eats into our margins",
+            "is double what a cheaper alternative would cost",
+            "has gone up again this year",
+            "is hard to justify on our margins",
+            "is {kinda}taking the mick",
+        ],
+        "consequence": [
+            "and we're a tiny café",
+            "when margins are already tight",
+            "so we put off repairs",
+            "so I fix things myself now",
+            "which is more than we make on a slow day",
+            "and it's not like the parts are special",
+            "and nobody explains why",
+        ],
+    },
+    "quality": {
+        "subject": [
+            "Shot consistency",
+            "Temperature stability on the group",
+            "The steam wand",
+            "Milk texture",
+            "The microfoam",
+            "Extraction time",
+            "Brew temperature",
+            "The milk system",
+        ],
+        "predicate": [
+            "is all over the place",
+            "isn't good enough for specialty coffee",
+            "drifts during a busy service",
+            "{really}falls apart when we're busy",
+            "varies way too much",
+            "never matches what we had on the old machine",
+            "is the thing that lets it down",
+            "is a constant battle",
+        ],
+        "consequence": [
+            "so we end up remaking drinks",
+            "and the regulars notice",
+            "which is a real problem with light roasts",
+            "so we're constantly re-dialling",
+            "and latte art suffers",
+            "even when we had it dialled in an hour before",
+        ],
+    },
+    "office": {
+        "subject": [
+            "The descaling thing",
+            "The cleaning thing",
+            "The flashing light",
+            "The touchscreen menu",
+            "Working out the error codes",
+            "The weekly maintenance",
+            "The rinse programme",
+        ],
+        "predicate": [
+            "is a mystery to everyone here",
+            "confuses everyone",
+            "makes no sense unless you're a barista",
+            "is way more complicated than it needs to be",
+            "is {kinda}the bane of my life",
+            "stresses people out",
+            "takes ages",
+        ],
+        "consequence": [
+            "so it just doesn't get done",
+            "and I end up doing it myself",
+            "and people leave it beeping",
+            "so staff come and find me every time",
+            "and the manual doesn't help",
+            "and there are too many buttons to start with",
+        ],
+    },
+    "chain": {
+        "subject": [
+            "Engineer response time",
+            "Downtime at our busiest sites",
+            "Getting an engineer out",
+            "The callout process",
+            "Service across our sites",
+            "Your SLA",
+            "First-time fix rate",
+        ],
+        "predicate": [
+            "is nowhere near good enough",
+            "is a constant battle",
+            "costs us a fortune in lost sales",
+            "is the biggest issue by a mile",
+            "is {really}all over the place",
+            "falls apart at weekends",
+            "is {kinda}a joke",
+        ],
+        "consequence": [
+            "because the engineer never turns up when promised",
+            "and downtime kills us",
+            "while there's a queue out the door",
+            "and we run {n_sites} sites",
+            "so we're always chasing",
+            "and every hour of downtime is lost revenue",
+        ],
     },
 }
 
@@ -541,7 +787,7 @@ COMMON: dict[str, list[str]] = {
         "The phone support people are always friendly.",
         "Our regulars say it's the best coffee in town.",
         "Really happy with the machine overall 👍",
-        "Love the new Duo.",
+        "Honestly love the machine itself.",
         "Big thanks to {tech}, our engineer, who's always been great.",
         "The grinder that came with it is excellent.",
         "It heats up fast in the morning, which is nice.",
@@ -695,9 +941,13 @@ def add_typos(text: str, rate: float, rng: random.Random) -> str:
 
 
 def lower_first(s: str) -> str:
-    if s.startswith(("I ", "I'", "Brewline", "SLA", "CLEAN", "PID")) or s[:2].isupper():
+    first = s.split(" ", 1)[0]
+    if s.startswith(("I ", "I'", "Brewline", "PID")) or (len(first) > 1 and first.isupper()):
         return s
     return s[:1].lower() + s[1:]
+
+
+HEDGED_KINDS = ("pain", "emotion", "wish", "story", "negated")
 
 
 class Voice:
@@ -714,23 +964,40 @@ class Voice:
         self.emoji = rng.random() < 0.1
         self.typo_rate = rng.choice([0.0, 0.02, 0.04, 0.05, 0.06, 0.1])
         self.hedgy = rng.random() < 0.45
+        self.used: list[str] = []
 
     # --- pieces ------------------------------------------------------------
     def pick(self, kind: str, seg: str | None = None) -> str:
-        bank = BANKS[seg or self.seg]
+        """A filled sentence of ``kind``, avoiding repeats for this writer."""
+        seg = seg or self.seg
+        bank = BANKS[seg]
         src = bank[kind] if kind in bank else COMMON[kind]
-        return fill(self.rng.choice(src), self.rng)
+        for _ in range(6):
+            if kind == "pain" and self.rng.random() < 0.5:
+                sentence = self.combo(seg)
+            else:
+                sentence = fill(self.rng.choice(src), self.rng)
+            if sentence not in self.used:
+                break
+        self.used.append(sentence)
+        hedged = sentence.startswith(("Honestly", "To be honest", "I "))
+        if kind in HEDGED_KINDS and self.hedgy and self.rng.random() < 0.3 and not hedged:
+            sentence = self.rng.choice(COMMON["hedge"]) + lower_first(sentence)
+        return sentence
+
+    def combo(self, seg: str) -> str:
+        parts = COMBOS[seg]
+        rng = self.rng
+        s = rng.choice(parts["subject"]) + " " + rng.choice(parts["predicate"])
+        if rng.random() < 0.5:
+            s += (", " if rng.random() < 0.7 else " - ") + rng.choice(parts["consequence"])
+        return fill(s + rng.choice([".", ".", ".", "!", "..."]), rng)
 
     def pain(self) -> str:
         if self.rng.random() < 0.1:
             other = self.rng.choice([s["key"] for s in SEGMENTS if s["key"] != self.seg])
             return self.pick("leak", other)
         return self.pick("pain")
-
-    def hedge(self, sentence: str) -> str:
-        if self.hedgy and self.rng.random() < 0.35:
-            return self.rng.choice(COMMON["hedge"]) + lower_first(sentence)
-        return sentence
 
     def length_class(self) -> int:
         x = self.rng.random() * self.verbosity
@@ -742,10 +1009,10 @@ class Voice:
             return 2
         return 3
 
-    def finish(self, sentences: list[str]) -> str:
+    def finish(self, sentences: list[str], negative: bool = True) -> str:
         """Join sentences and apply this writer's habits."""
         rng = self.rng
-        parts = [self.hedge(s) for s in sentences if s]
+        parts = [s for s in sentences if s]
         sep = " "
         if len(parts) >= 3 and rng.random() < 0.08:
             sep = rng.choice(["\n", "\n\n"])
@@ -755,11 +1022,17 @@ class Voice:
         if self.no_final_stop and text.endswith("."):
             text = text[:-1]
         if self.emoji and rng.random() < 0.5:
-            text += " " + rng.choice(self.bank["emoji"])
+            text += " " + rng.choice(self.bank["emoji"] if negative else ["👍", "😊", "☕", "🙂"])
         if self.curly:
             text = text.replace("'", "\u2019")
             text = re.sub(r'"([^"]*)"', "\u201c\\1\u201d", text)
         return add_typos(text, self.typo_rate, rng)
+
+    def short(self) -> str:
+        s = self.pick("short")
+        if self.hedgy and self.rng.random() < 0.15:
+            s = self.rng.choice(COMMON["hedge"]) + s
+        return s[:1].upper() + s[1:] if self.rng.random() < 0.6 else s
 
     # --- answers -----------------------------------------------------------
     def biggest_problem(self) -> str:
@@ -768,8 +1041,7 @@ class Voice:
         if size == 0:
             return self.finish([self.pick("oneword")])
         if size == 1:
-            s = self.pick("short")
-            return self.finish([s if rng.random() < 0.6 else lower_first(s)])
+            return self.finish([self.short()])
         out = [self.pain()]
         if rng.random() < 0.55:
             out.append(self.pick("emotion"))
@@ -784,22 +1056,22 @@ class Voice:
                 out.append(self.pick("offtopic"))
             if rng.random() < 0.25:
                 out.append(self.pick("wish"))
-        return self.finish(_dedupe(out))
+        return self.finish(out)
 
     def one_change(self) -> str:
         rng = self.rng
         r = rng.random()
         if r < 0.08:
-            return self.finish([self.pick("nochange")])
+            return self.finish([self.pick("nochange")], negative=False)
         if r < 0.16:
-            return self.finish([lower_first(self.pick("short"))])
+            return self.finish([self.short()])
         out = [self.pick("wish")]
         size = self.length_class()
         if size >= 2 and rng.random() < 0.4:
             out.append(self.pick("emotion") if rng.random() < 0.5 else self.pain())
         if size == 3 and rng.random() < 0.5:
             out.append(self.pick("wish"))
-        return self.finish(_dedupe(out))
+        return self.finish(out)
 
     def anything_else(self) -> str:
         rng = self.rng
@@ -812,15 +1084,15 @@ class Voice:
             out = [self.pick("positive") if rng.random() < 0.6 else self.pick("negated")]
             if rng.random() < 0.5:
                 out.append(self.pick("gratitude"))
-            return self.finish(out)
+            return self.finish(out, negative=False)
         if r < 0.68:
-            return self.finish([self.pick("offtopic")])
+            return self.finish([self.pick("offtopic")], negative=False)
         out = [self.pick("emotion") if rng.random() < 0.5 else self.pain()]
         if rng.random() < 0.4:
             out.append(self.pick("story"))
         if rng.random() < 0.3:
             out.append(self.pick("gratitude"))
-        return self.finish(_dedupe(out))
+        return self.finish(out)
 
 
 def _dedupe(sentences: list[str]) -> list[str]:
@@ -835,7 +1107,7 @@ def _dedupe(sentences: list[str]) -> list[str]:
 # Survey
 # --------------------------------------------------------------------------
 def _segment_sizes(n: int) -> list[int]:
-    sizes = [int(round(s["share"] * n)) for s in SEGMENTS]
+    sizes = [round(s["share"] * n) for s in SEGMENTS]
     sizes[0] += n - sum(sizes)
     return sizes
 
@@ -897,7 +1169,11 @@ def survey_columns() -> list[tuple[str, str, dict[str, str]]]:
     for code, text, _c, _r in ITEMS:
         q.append((code, f"{MATRIX_STEM} - {text}", {"ImportId": "QID" + code[1:]}))
     q += [
-        ("Q3", "Overall, how satisfied or dissatisfied are you with your Brewline machines?", {"ImportId": "QID3"}),
+        (
+            "Q3",
+            "Overall, how satisfied or dissatisfied are you with your Brewline machines?",
+            {"ImportId": "QID3"},
+        ),
         (
             "Q4",
             "How likely is it that you would recommend Brewline to a friend or colleague?",
@@ -971,16 +1247,25 @@ def _respondent_answers(seg: dict[str, Any], rng: random.Random) -> dict[str, st
     ans["Q8"] = _weighted(rng, ROLES, seg["roles"])
     if seg["key"] == "chain":
         per_site = rng.choice([1, 2, 2, 3])
-        sites = {"1": 1, "2-5": rng.randint(2, 5), "6-20": rng.randint(6, 20), "20+": rng.randint(21, 40)}[locs]
+        sites = {
+            "1": 1,
+            "2-5": rng.randint(2, 5),
+            "6-20": rng.randint(6, 20),
+            "20+": rng.randint(21, 40),
+        }[locs]
         machines = sites * per_site
         spend = machines * rng.lognormvariate(4.0, 0.35)
     else:
-        base_machines = {"cost": [1, 1, 1, 2], "quality": [1, 2, 2, 3], "office": [1, 2, 3, 4, 6]}[seg["key"]]
+        base_machines = {"cost": [1, 1, 1, 2], "quality": [1, 2, 2, 3], "office": [1, 2, 3, 4, 6]}[
+            seg["key"]
+        ]
         machines = rng.choice(base_machines)
         median = {"cost": 85.0, "quality": 140.0, "office": 110.0}[seg["key"]]
         spend = rng.lognormvariate(0.0, 0.45) * median * (1 + 0.4 * (machines - 1))
     spend = round(spend / 5) * 5 if spend > 100 else round(spend)
-    ans["Q9"] = "" if rng.random() < 0.04 else (f"{spend}.50" if rng.random() < 0.05 else str(spend))
+    ans["Q9"] = (
+        "" if rng.random() < 0.04 else (f"{spend}.50" if rng.random() < 0.05 else str(spend))
+    )
     ans["Q10"] = str(machines)
     ans["Q11"] = str(max(1, min(15, round(rng.lognormvariate(1.2, 0.6)))))
     voice = Voice(seg["key"], rng)
@@ -1022,12 +1307,17 @@ def generate_survey(rng: random.Random) -> tuple[list[list[str]], list[dict[str,
             rid = _response_id(rng)
         used_ids.add(rid)
         start = t0 + dt.timedelta(
-            days=rng.randint(0, 24), hours=rng.randint(0, 14), minutes=rng.randint(0, 59), seconds=rng.randint(0, 59)
+            days=rng.randint(0, 24),
+            hours=rng.randint(0, 14),
+            minutes=rng.randint(0, 59),
+            seconds=rng.randint(0, 59),
         )
         duration = int(rng.lognormvariate(6.3, 0.45))
         progress, finished = 100, True
         if i in straightliners:
-            label = rng.choice([LIKERT_LABELS[2], LIKERT_LABELS[3], LIKERT_LABELS[3], LIKERT_LABELS[4]])
+            label = rng.choice(
+                [LIKERT_LABELS[2], LIKERT_LABELS[3], LIKERT_LABELS[3], LIKERT_LABELS[4]]
+            )
             for code, *_ in ITEMS:
                 ans[code] = label
             ans["Q12_TEXT"] = rng.choice(["", "no", "fine", ans["Q12_TEXT"]])
@@ -1094,19 +1384,29 @@ def generate_survey(rng: random.Random) -> tuple[list[list[str]], list[dict[str,
         )
 
     # Resubmissions: same person, same answers, a new ResponseId some minutes later.
-    finished_people = [p for p in people if p["truth"]["is_unfinished"] is False and p["row"]["Q12_TEXT"]]
+    finished_people = [
+        p for p in people if p["truth"]["is_unfinished"] is False and p["row"]["Q12_TEXT"]
+    ]
     for src in rng.sample(finished_people, N_DUPLICATES):
         row = dict(src["row"])
         shift = dt.timedelta(minutes=rng.randint(3, 40))
         for key in ("StartDate", "EndDate", "RecordedDate"):
-            row[key] = (dt.datetime.strptime(row[key], "%Y-%m-%d %H:%M:%S") + shift).strftime("%Y-%m-%d %H:%M:%S")
+            row[key] = (dt.datetime.strptime(row[key], "%Y-%m-%d %H:%M:%S") + shift).strftime(
+                "%Y-%m-%d %H:%M:%S"
+            )
         rid = _response_id(rng)
         row["ResponseId"] = rid
-        truth = dict(src["truth"], ResponseId=rid, is_duplicate=True, duplicate_of=src["truth"]["ResponseId"])
+        truth = dict(
+            src["truth"], ResponseId=rid, is_duplicate=True, duplicate_of=src["truth"]["ResponseId"]
+        )
         people.append({"row": row, "truth": truth, "recorded": src["recorded"] + shift})
 
     people.sort(key=lambda p: (p["recorded"], p["row"]["ResponseId"]))
-    rows = [[c[0] for c in columns], [c[1] for c in columns], [json.dumps(c[2], separators=(",", ":")) for c in columns]]
+    rows = [
+        [c[0] for c in columns],
+        [c[1] for c in columns],
+        [json.dumps(c[2], separators=(",", ":")) for c in columns],
+    ]
     for p in people:
         rows.append([p["row"][c[0]] for c in columns])
     return rows, [p["truth"] for p in people]
@@ -1124,7 +1424,7 @@ def write_csv(path: Path, rows: list[list[str]], bom: bool = False, crlf: bool =
 # --------------------------------------------------------------------------
 # Interviews
 # --------------------------------------------------------------------------
-FILLERS = ["um, ", "uh, ", "you know, ", "like, ", "I mean, ", "sort of ", "erm, "]
+FILLERS = ["um, ", "uh, ", "you know, ", "like, ", "I mean, ", "so, ", "erm, ", "well, "]
 QUESTIONS = {
     "intro": [
         "Thanks for making the time today. Is it okay if we record this?",
@@ -1152,35 +1452,67 @@ QUESTIONS = {
         "When was the last time that happened? What happened?",
     ],
     "feel": ["How did that make you feel?", "And how did you feel about that?"],
+    "probe": [
+        "Why does that matter so much to you?",
+        "How often does that happen?",
+        "Can you say a bit more about that?",
+        "Why is that, do you think?",
+    ],
+    "compare": [
+        "Have you looked at other brands at all?",
+        "How does Brewline compare with other machines you've used?",
+    ],
     "positive": ["Is there anything you actually like about it?", "What works well for you?"],
     "wish": [
         "If you could change one thing about Brewline, what would it be?",
         "If you had a magic wand, what would you fix first?",
     ],
-    "else": ["Is there anything else you'd like to add?", "Anything we haven't covered that you think matters?"],
-    "close": ["That's brilliant, thank you so much for your time.", "Great, that's everything from me. Thanks a lot."],
+    "else": [
+        "Is there anything else you'd like to add?",
+        "Anything we haven't covered that you think matters?",
+    ],
+    "close": [
+        "That's brilliant, thank you so much for your time.",
+        "Great, that's everything from me. Thanks a lot.",
+    ],
 }
 BACKCHANNEL = ["Mm-hm.", "Right.", "Okay.", "Yeah, go on.", "I see.", "Got it."]
 DAY_ANSWERS = {
     "cost": [
         "I open at seven, switch it on, and while it heats up I do the float and the pastries. It's fine most days, it's just when something goes that it hurts.",
         "Honestly it's me on the machine all day. I clean it myself at close because I'm not paying someone to do it.",
+        "Open up, switch on, coffee for the builders at half seven, then it's steady till lunch. I keep an eye on it because I can't afford for it to break.",
     ],
     "quality": [
         "We come in at half six and spend a good half hour getting the espresso dialled in, tasting, adjusting the grind, tasting again.",
         "First thing is dialling in, then we check the steam wand, purge it, steam a test jug. If the microfoam's off we know it's going to be a long day.",
+        "We weigh every shot, log the times on a whiteboard, and adjust through the day. So we notice when it drifts, believe me.",
     ],
     "office": [
         "It's on all day in the kitchen, people just help themselves. I only really look at it when something beeps.",
         "Honestly I don't use it much myself, I'm the one who gets the email when the flashing light comes on.",
+        "Somebody switches it on when they get in, and then it just sort of runs. Until it doesn't, and then it's my problem.",
     ],
     "chain": [
         "Every site opens at six thirty, and by seven there's a queue out the door, so the machine has to be on and working, no excuses.",
         "The managers at each site do a check at open and log anything in our system, and then it lands on my desk if it's a fault.",
+        "I'm mostly looking at a spreadsheet of faults, which sites are down, who's been called, what the response time was.",
     ],
 }
-SHORT_REPLIES = ["Yeah.", "Yeah, that's fine.", "Sure, go ahead.", "Yep.", "No, that's fine.", "Of course."]
-CLOSE_REPLIES = ["No worries.", "Cheers, take care.", "Thanks, bye now.", "No problem at all, good luck with it."]
+SHORT_REPLIES = [
+    "Yeah.",
+    "Yeah, that's fine.",
+    "Sure, go ahead.",
+    "Yep.",
+    "No, that's fine.",
+    "Of course.",
+]
+CLOSE_REPLIES = [
+    "No worries.",
+    "Cheers, take care.",
+    "Thanks, bye now.",
+    "No problem at all, good luck with it.",
+]
 
 
 def disfluent(text: str, rng: random.Random, rate: float = 0.25) -> str:
@@ -1200,7 +1532,7 @@ def disfluent(text: str, rng: random.Random, rate: float = 0.25) -> str:
     return " ".join(out)
 
 
-def _answer(kind: str, seg_key: str, voice: Voice, rng: random.Random) -> str:
+def _answer(kind: str, seg_key: str, voice: Voice, rng: random.Random, question: str = "") -> str:
     bank = BANKS[seg_key]
     if kind == "intro":
         return rng.choice(SHORT_REPLIES)
@@ -1219,21 +1551,52 @@ def _answer(kind: str, seg_key: str, voice: Voice, rng: random.Random) -> str:
         return " ".join(_dedupe(parts))
     if kind == "story":
         return voice.pick("story")
+    if kind in ("probe", "probe2"):
+        # "How often" gets a frequency answer, the other probes get a reason.
+        often = [a for a in bank["why"] if a.startswith("It happens")]
+        reasons = [a for a in bank["why"] if not a.startswith("It happens")]
+        return fill(rng.choice(often if "how often" in question.lower() else reasons), rng)
+    if kind == "compare":
+        return fill(rng.choice(bank["compare"]), rng)
     if kind == "feel":
         if rng.random() < 0.2:
-            return rng.choice(["Annoyed, I suppose.", "Not great.", "Honestly? Fed up."]) if seg_key in ("cost", "chain") else rng.choice(["A bit lost.", "Disappointed, mostly."])
+            return (
+                rng.choice(["Annoyed, I suppose.", "Not great.", "Honestly? Fed up."])
+                if seg_key in ("cost", "chain")
+                else rng.choice(["A bit lost.", "Disappointed, mostly."])
+            )
         return " ".join(_dedupe([voice.pick("emotion"), voice.pick("emotion")]))
     if kind == "secondary":
-        return " ".join(_dedupe([voice.pick("pain"), voice.pick("story") if rng.random() < 0.4 else voice.pick("emotion")]))
+        return " ".join(
+            _dedupe(
+                [
+                    voice.pick("pain"),
+                    voice.pick("story") if rng.random() < 0.4 else voice.pick("emotion"),
+                ]
+            )
+        )
     if kind == "positive":
         return " ".join([voice.pick("negated"), voice.pick("positive")])
     if kind == "wish":
         return " ".join(_dedupe([voice.pick("wish"), voice.pick("wish")]))
     if kind == "else":
-        return rng.choice(["No, I think that's it.", "Not really, no.", voice.pick("offtopic"), voice.pick("wish")])
+        return rng.choice(
+            [
+                "No, I think that's it.",
+                "Not really, no.",
+                voice.pick("offtopic"),
+                voice.pick("wish"),
+            ]
+        )
     if kind == "close":
         return rng.choice(CLOSE_REPLIES)
     raise ValueError(kind)
+
+
+BUSINESS_OVERRIDE = {
+    "Lucy Chen": "I run the coffee programme in our flagship hotel, the lobby café and the all-day restaurant.",
+    "Mark Ellis": "And I'm group operations, so I look after all twelve properties, which is about forty machines.",
+}
 
 
 def build_interview(
@@ -1246,13 +1609,35 @@ def build_interview(
     turns: list[tuple[str, str, str]] = []
     voices = {label: Voice(seg, rng, verbosity=1.0) for label, seg in participants}
     for v in voices.values():
-        v.typo_rate = 0.0  # transcripts are typed by a transcriber, not the speaker
-    plan = ["intro", "business", "machines", "day", "pain", "story", "feel", "secondary", "positive", "wish", "else", "close"]
-    drop = rng.sample(["machines", "day", "feel", "positive", "else"], rng.randint(0, 2))
+        # transcripts are typed by a transcriber, not the speaker
+        v.typo_rate, v.emoji, v.lowercase, v.curly = 0.0, False, False, False
+    plan = [
+        "intro",
+        "business",
+        "machines",
+        "day",
+        "pain",
+        "probe",
+        "story",
+        "feel",
+        "secondary",
+        "probe2",
+        "positive",
+        "compare",
+        "wish",
+        "else",
+        "close",
+    ]
+    drop = rng.sample(
+        ["machines", "day", "feel", "positive", "else", "probe2", "compare"], rng.randint(1, 3)
+    )
     plan = [p for p in plan if p not in drop]
     alt = 0
+    asked_qs: list[str] = []
     for step in plan:
-        if len(turns) >= max_turns - 2 and step != "close":
+        # Keep room for the wish and the close: a step adds at most 4 turns (6 in a group).
+        step_max, reserve = (4, 6) if len(participants) == 1 else (3, 5)
+        if len(turns) + step_max > max_turns - reserve and step not in ("wish", "close"):
             continue
         if len(participants) == 1 or step in ("intro", "close"):
             asked = participants[:1]
@@ -1262,49 +1647,69 @@ def build_interview(
             asked = [participants[alt % len(participants)]]
             alt += 1
         first_label, first_seg = asked[0]
-        q = BANKS[first_seg]["secondary_q"] if step == "secondary" else rng.choice(QUESTIONS[step])
+        if step == "secondary":
+            q = BANKS[first_seg]["secondary_q"]
+        else:
+            options = [
+                o for o in QUESTIONS["probe" if step == "probe2" else step] if o not in asked_qs
+            ]
+            q = rng.choice(options)
+            asked_qs.append(q)
         if len(participants) > 1 and len(asked) == 1 and step not in ("intro", "close"):
             q = f"{first_label.split()[0]}, {lower_first(q)}"
         # Interruption: the participant cuts into the question.
-        if step in ("story", "feel", "wish") and rng.random() < 0.25 and len(turns) > 2:
-            q = q.rsplit(" ", 2)[0] + "\u2014"
+        if step in ("story", "feel", "wish", "probe") and rng.random() < 0.3 and len(turns) > 2:
+            words = q.split(" ")
+            q = " ".join(words[: max(2, len(words) * 2 // 3)]).rstrip("?,.") + "\u2014"
             turns.append((interviewer, "interviewer", q))
-            reply = "\u2014" + lower_first(_answer(step, first_seg, voices[first_label], rng))
-            turns.append((first_label, "customer", disfluent(reply, rng)))
+            reply = disfluent(_answer(step, first_seg, voices[first_label], rng, q), rng)
+            turns.append(
+                (
+                    first_label,
+                    "customer",
+                    "\u2014" + rng.choice(["yeah, ", "sorry, ", "oh, ", ""]) + lower_first(reply),
+                )
+            )
             continue
         turns.append((interviewer, "interviewer", q))
-        for label, seg in asked:
-            text = disfluent(_answer(step, seg, voices[label], rng), rng)
+        for k, (label, seg) in enumerate(asked):
+            if step == "business" and label in BUSINESS_OVERRIDE:
+                text = BUSINESS_OVERRIDE[label]
+            else:
+                text = disfluent(_answer(step, seg, voices[label], rng, q), rng)
+            if k > 0 and rng.random() < 0.6:
+                # The second participant reacts to the first before answering.
+                first = asked[0][0].split()[0]
+                text = rng.choice(
+                    [
+                        f"Yeah, I'd agree with {first} there, but for me it's different. ",
+                        "Can I just jump in on that? ",
+                        f"Sorry, just to build on what {first} said. ",
+                        "Same for us, to be honest, but ",
+                    ]
+                ) + (text if text.startswith("I ") or text.endswith("?") else lower_first(text))
             sentences = re.split(r"(?<=[.!?])\s+", text)
-            if len(sentences) >= 3 and rng.random() < 0.35:
+            if len(participants) == 1 and len(sentences) >= 3 and rng.random() < 0.35:
                 cut = len(sentences) // 2
                 turns.append((label, "customer", " ".join(sentences[:cut])))
                 turns.append((interviewer, "interviewer", rng.choice(BACKCHANNEL)))
                 turns.append((label, "customer", " ".join(sentences[cut:])))
             else:
                 turns.append((label, "customer", text))
-            if len(asked) > 1 and label == asked[0][0] and rng.random() < 0.5:
-                other = asked[1][0]
-                agree = rng.choice(
-                    [
-                        f"Yeah, I'd agree with {label.split()[0]} there, but for me it's different.",
-                        "Can I just jump in on that?",
-                        "Same for us, to be honest.",
-                    ]
-                )
-                turns.append((other, "customer", agree))
     return turns
 
 
 def _ts(seconds: float, sep: str = ".") -> str:
-    ms = int(round(seconds * 1000))
+    ms = round(seconds * 1000)
     h, rem = divmod(ms, 3_600_000)
     m, rem = divmod(rem, 60_000)
     s, ms = divmod(rem, 1000)
     return f"{h:02d}:{m:02d}:{s:02d}{sep}{ms:03d}"
 
 
-def _timed(turns: list[tuple[str, str, str]], rng: random.Random) -> list[tuple[float, float, str, str, str]]:
+def _timed(
+    turns: list[tuple[str, str, str]], rng: random.Random
+) -> list[tuple[float, float, str, str, str]]:
     """Attach start/end seconds to turns (about 2.6 words per second)."""
     t = rng.uniform(1.0, 4.0)
     out = []
@@ -1365,7 +1770,12 @@ def render_srt(turns, rng: random.Random) -> str:
             n += 1
             a, b = start + k * step, start + (k + 1) * step
             # Only the first cue of a turn carries the speaker name, as many tools do.
-            lines += [str(n), f"{_ts(a, ',')} --> {_ts(b, ',')}", f"{label}: {piece}" if k == 0 else piece, ""]
+            lines += [
+                str(n),
+                f"{_ts(a, ',')} --> {_ts(b, ',')}",
+                f"{label}: {piece}" if k == 0 else piece,
+                "",
+            ]
     return "\n".join(lines)
 
 
@@ -1407,17 +1817,47 @@ def write_docx(path: Path, title: str, subtitle: str, turns) -> None:
 
 # file, format/style, interviewer label, [(participant label, segment key)], header
 INTERVIEWS: list[tuple[str, str, str, list[tuple[str, str]], str]] = [
-    ("interview_01_jane_doe.txt", "txt:labels", "Interviewer", [("Jane Doe", "cost")], "Interview with Jane Doe, café owner - 4 March 2026"),
-    ("interview_02_barista.txt", "txt:qa", "Q", [("A", "quality")], "Brewline customer interview #2 (head barista, specialty café)"),
+    (
+        "interview_01_jane_doe.txt",
+        "txt:labels",
+        "Interviewer",
+        [("Jane Doe", "cost")],
+        "Interview with Jane Doe, café owner - 4 March 2026",
+    ),
+    (
+        "interview_02_barista.txt",
+        "txt:qa",
+        "Q",
+        [("A", "quality")],
+        "Brewline customer interview #2 (head barista, specialty café)",
+    ),
     ("interview_03_p3.txt", "txt:labels", "Interviewer", [("P3", "office")], ""),
     ("interview_04_otter.txt", "txt:timestamps", "Speaker 1", [("Speaker 2", "chain")], ""),
-    ("interview_05_priya.md", "md", "Moderator", [("Priya", "quality")], "# Interview 05 - Priya, roastery café\n\n_Recorded 9 March 2026, video call._"),
+    (
+        "interview_05_priya.md",
+        "md",
+        "Moderator",
+        [("Priya", "quality")],
+        "# Interview 05 - Priya, roastery café\n\n_Recorded 9 March 2026, video call._",
+    ),
     ("interview_06_tom.vtt", "vtt:voice", "Interviewer", [("Tom Hargreaves", "cost")], ""),
     ("interview_07_aisha.vtt", "vtt:names", "Interviewer", [("Aisha Khan", "office")], ""),
     ("interview_08_ops.vtt", "vtt:voice", "Researcher", [("Ravi Mehta", "chain")], ""),
     ("interview_09_gareth.srt", "srt", "Interviewer", [("Gareth", "cost")], ""),
-    ("interview_10_helen.docx", "docx", "Interviewer", [("Helen Wright", "office")], "Brewline customer interview 10"),
-    ("interview_11_dan.docx", "docx", "Moderator", [("Dan Okafor", "chain")], "Brewline customer interview 11"),
+    (
+        "interview_10_helen.docx",
+        "docx",
+        "Interviewer",
+        [("Helen Wright", "office")],
+        "Brewline customer interview 10",
+    ),
+    (
+        "interview_11_dan.docx",
+        "docx",
+        "Moderator",
+        [("Dan Okafor", "chain")],
+        "Brewline customer interview 11",
+    ),
     (
         "interview_12_hotel_group.docx",
         "docx",
@@ -1431,14 +1871,21 @@ INTERVIEWS: list[tuple[str, str, str, list[tuple[str, str]], str]] = [
 def generate_interviews(out: Path, rng: random.Random) -> list[dict[str, Any]]:
     truth = []
     for fname, fmt, interviewer, participants, header in INTERVIEWS:
-        turns = build_interview(participants, interviewer, rng)
+        turns = build_interview(
+            participants,
+            interviewer,
+            rng,
+            max_turns=25 if len(participants) > 1 else rng.randint(20, 26),
+        )
         path = out / "interviews" / fname
         path.parent.mkdir(parents=True, exist_ok=True)
         kind, _, style = fmt.partition(":")
         if kind == "txt":
             path.write_text(render_txt(turns, style, rng, header), encoding="utf-8", newline="\n")
         elif kind == "md":
-            path.write_text(render_txt(turns, "markdown", rng, header), encoding="utf-8", newline="\n")
+            path.write_text(
+                render_txt(turns, "markdown", rng, header), encoding="utf-8", newline="\n"
+            )
         elif kind == "vtt":
             path.write_text(render_vtt(turns, style, rng), encoding="utf-8", newline="\n")
         elif kind == "srt":
@@ -1459,3 +1906,433 @@ def generate_interviews(out: Path, rng: random.Random) -> list[dict[str, Any]]:
                 }
             )
     return truth
+
+
+# --------------------------------------------------------------------------
+# Reviews
+# --------------------------------------------------------------------------
+PRODUCTS = [
+    "Brewline Duo",
+    "Brewline Solo Pro",
+    "Brewline Office One",
+    "Brewline Barista X2",
+    "Brewline Compact",
+]
+SOURCES = ["website", "Google", "Trustpilot"]
+FIRMWARE_RELEASE = dt.date(2026, 2, 10)
+
+REVIEW_BANK: dict[str, list[str]] = {
+    "firmware": [
+        "Since the 4.2 firmware update the machine keeps rebooting mid-shot.",
+        "After the latest firmware update the touchscreen freezes every morning.",
+        "The firmware update wiped all our drink settings and we had to set everything up again.",
+        "Firmware 4.2 has made the steam pressure drop and there's no way to roll it back.",
+        "The app won't connect to the machine since the update.",
+        "Error E42 after the firmware update, support says wait for a patch.",
+        "The firmware update bricked our machine for two days.",
+        "Why push a firmware update on a Friday night?? Machine was dead on Saturday morning.",
+        "Since the update it takes ten minutes to wake up from standby.",
+        "The new menu layout after the update makes no sense at all.",
+    ],
+    "delivery": [
+        "Delivery was three weeks late with no updates.",
+        "It arrived with a dented drip tray and a cracked panel.",
+        "Installation was rescheduled twice, we opened without a machine.",
+        "The courier left a 60kg machine on the pavement outside the shop.",
+        "Delivery slot was 8 till 6, nobody turned up, rebooked for the following week.",
+        "The installer forgot the water filter kit so it couldn't be plumbed in.",
+    ],
+    "praise_coffee": [
+        "Fantastic coffee, our customers have noticed the difference.",
+        "Shots are rich and sweet and the milk texture is lovely.",
+        "Best machine we've owned, the espresso is superb.",
+        "Great build quality and the coffee tastes brilliant.",
+        "Looks gorgeous on the counter and pulls a great shot.",
+        "Really consistent once it's warmed up, very happy.",
+    ],
+    "praise_service": [
+        "The engineer came out the same day and fixed it in twenty minutes.",
+        "Support were brilliant on the phone, talked me through it step by step.",
+        "{tech} from Brewline is a legend, always sorts us out.",
+        "Annual service was quick and tidy, no complaints.",
+        "Really helpful team, replaced a part under warranty with no fuss.",
+    ],
+    "praise_ease": [
+        "Dead easy to use, our staff picked it up in a day.",
+        "The one-touch cleaning is a lifesaver.",
+        "Simple, reliable, does exactly what it says.",
+        "Our office loves it, no more queues at the café across the road.",
+        "Easy to clean and the descale reminder is clear.",
+    ],
+    "closer_neg": [
+        "Would not recommend.",
+        "Avoid.",
+        "Very disappointed overall.",
+        "Sort it out, Brewline.",
+        "Two stars because the coffee is still good.",
+        "Thinking about switching brands.",
+        "Please fix this!",
+        "",
+    ],
+    "closer_pos": [
+        "Highly recommend!",
+        "Would buy again.",
+        "Five stars.",
+        "Thank you Brewline!",
+        "Recommended.",
+        "",
+    ],
+}
+REVIEW_TOPICS: list[dict[str, Any]] = [
+    {
+        "topic": "price of parts and service",
+        "pain": "price of parts and service contracts",
+        "category": "price/value",
+        "bank": "cost",
+        "weight": 0.17,
+        "ratings": [35, 40, 20, 5, 0],
+        "products": [25, 30, 10, 10, 25],
+        "titles": [
+            "Rip-off parts prices",
+            "Costs an arm and a leg to run",
+            "Great coffee, shame about the prices",
+            "Service contract not worth it",
+            "Overpriced parts",
+            "Daylight robbery",
+        ],
+    },
+    {
+        "topic": "milk system and temperature",
+        "pain": "inconsistent milk temperature and shots",
+        "category": "reliability/quality",
+        "bank": "quality",
+        "weight": 0.13,
+        "ratings": [20, 40, 30, 10, 0],
+        "products": [40, 10, 0, 45, 5],
+        "titles": [
+            "Inconsistent shots",
+            "Steam wand disappointing",
+            "Not for specialty coffee",
+            "Milk temperature all over the place",
+            "Expected better",
+        ],
+    },
+    {
+        "topic": "cleaning and controls",
+        "pain": "confusing cleaning routine and controls",
+        "category": "usability",
+        "bank": "office",
+        "weight": 0.12,
+        "ratings": [15, 40, 35, 10, 0],
+        "products": [10, 5, 70, 5, 10],
+        "titles": [
+            "Too complicated",
+            "Confusing cleaning cycle",
+            "What does the flashing light mean?",
+            "Not idiot-proof",
+            "Too many buttons",
+        ],
+    },
+    {
+        "topic": "engineer response and downtime",
+        "pain": "slow engineer response and downtime",
+        "category": "service/support",
+        "bank": "chain",
+        "weight": 0.12,
+        "ratings": [45, 40, 12, 3, 0],
+        "products": [60, 20, 10, 5, 5],
+        "titles": [
+            "Engineer never turned up",
+            "Downtime killing our business",
+            "Terrible response times",
+            "Useless service",
+            "Still waiting for an engineer",
+        ],
+    },
+    {
+        "topic": "firmware update",
+        "pain": "firmware update broke the machine",
+        "category": "reliability/quality",
+        "bank": "firmware",
+        "weight": 0.0,
+        "ratings": [50, 35, 12, 3, 0],
+        "products": [35, 20, 25, 15, 5],
+        "titles": [
+            "Firmware update ruined it",
+            "Update broke our machine",
+            "Since the update...",
+            "Do NOT install 4.2",
+            "Firmware problems",
+        ],
+    },
+    {
+        "topic": "delivery and installation",
+        "pain": "late or damaged delivery and installation",
+        "category": "delivery/logistics",
+        "bank": "delivery",
+        "weight": 0.07,
+        "ratings": [25, 35, 30, 10, 0],
+        "products": [20, 20, 20, 20, 20],
+        "titles": [
+            "Late delivery",
+            "Arrived damaged",
+            "Installation a shambles",
+            "Poor delivery experience",
+        ],
+    },
+    {
+        "topic": "coffee quality",
+        "pain": "",
+        "category": "",
+        "bank": "praise_coffee",
+        "weight": 0.21,
+        "ratings": [0, 0, 5, 35, 60],
+        "products": [30, 20, 10, 30, 10],
+        "titles": [
+            "Brilliant coffee",
+            "Love it",
+            "Great machine",
+            "Best espresso in town",
+            "Five stars",
+        ],
+    },
+    {
+        "topic": "helpful service",
+        "pain": "",
+        "category": "",
+        "bank": "praise_service",
+        "weight": 0.08,
+        "ratings": [0, 0, 5, 30, 65],
+        "products": [30, 20, 20, 20, 10],
+        "titles": ["Excellent support", "Great engineer", "Service was spot on", "Really helpful"],
+    },
+    {
+        "topic": "ease of use",
+        "pain": "",
+        "category": "",
+        "bank": "praise_ease",
+        "weight": 0.10,
+        "ratings": [0, 0, 10, 40, 50],
+        "products": [15, 15, 50, 5, 15],
+        "titles": ["So easy", "Perfect for the office", "Simple and reliable", "Does the job"],
+    },
+]
+
+
+def firmware_share(day: dt.date) -> float:
+    """Planted change: firmware complaints appear after the 4.2 release (Feb 2026)."""
+    if day < FIRMWARE_RELEASE:
+        return 0.01
+    if day < dt.date(2026, 5, 1):
+        return (
+            0.05
+            + 0.30 * (day - FIRMWARE_RELEASE).days / (dt.date(2026, 5, 1) - FIRMWARE_RELEASE).days
+        )
+    if day < dt.date(2026, 9, 1):
+        return 0.35
+    return 0.25
+
+
+def _review_text(topic: dict[str, Any], day: dt.date, rng: random.Random) -> tuple[str, str]:
+    """(text, sentiment) of one review on ``topic`` written on ``day``."""
+    bank = topic["bank"]
+    neg = bool(topic["pain"])
+    if bank in BANKS:
+        voice = Voice(bank, rng)
+        size = voice.length_class()
+        out = [voice.pick("pain")]
+        if size >= 2 and rng.random() < 0.6:
+            out.append(voice.pick("emotion"))
+        if size >= 2 and rng.random() < 0.4:
+            out.append(voice.pick("pain"))
+        if size == 3 and rng.random() < 0.6:
+            out.insert(1, voice.pick("story"))
+    else:
+        voice = Voice(rng.choice(["cost", "quality", "office", "chain"]), rng)
+        options = REVIEW_BANK[bank]
+        if bank == "firmware" and day < FIRMWARE_RELEASE:
+            options = [t for t in options if "4.2" not in t]
+        out = [fill(rng.choice(options), rng)]
+        if rng.random() < 0.4 * voice.verbosity:
+            out.append(fill(rng.choice(options), rng))
+        if neg and rng.random() < 0.5:
+            out.append(
+                rng.choice(
+                    ["Really annoying.", "So frustrating.", "Not impressed.", "Fed up with it."]
+                )
+            )
+    sentiment = "negative" if neg else "positive"
+    if neg and rng.random() < 0.25:
+        out.insert(0, voice.pick("negated") if rng.random() < 0.5 else voice.pick("positive"))
+        sentiment = "mixed"
+    if not neg and rng.random() < 0.5:
+        out.append(voice.pick("positive"))
+    if not neg and rng.random() < 0.12:
+        out.append(voice.pick("leak"))
+        sentiment = "mixed"
+    closer = rng.choice(REVIEW_BANK["closer_neg" if neg else "closer_pos"])
+    out.append(closer)
+    return voice.finish(_dedupe([s for s in out if s]), negative=neg), sentiment
+
+
+def generate_reviews(rng: random.Random) -> tuple[list[list[str]], list[dict[str, Any]]]:
+    first, last = dt.date(2025, 1, 1), dt.date(2026, 10, 31)
+    days = [first + dt.timedelta(days=k) for k in range((last - first).days + 1)]
+    growth = [0.7 + 0.6 * k / len(days) for k in range(len(days))]
+    dates = sorted(rng.choices(days, weights=growth, k=N_REVIEWS))
+    rows: list[list[str]] = [["review_id", "date", "rating", "product", "source", "title", "text"]]
+    truth = []
+    for k, day in enumerate(dates, start=1):
+        f = firmware_share(day)
+        weights = [
+            f if t["topic"] == "firmware update" else t["weight"] * (1 - f) for t in REVIEW_TOPICS
+        ]
+        topic = _weighted(rng, REVIEW_TOPICS, weights)
+        text, sentiment = _review_text(topic, day, rng)
+        rating_w = list(topic["ratings"])
+        if sentiment == "mixed":
+            rating_w = [5, 25, 45, 20, 5] if topic["pain"] else [0, 5, 30, 45, 20]
+        rating = _weighted(rng, [1, 2, 3, 4, 5], rating_w)
+        title = rng.choice(topic["titles"])
+        if rng.random() < 0.15:
+            title = title.lower()
+        rid = f"RV-{k:04d}"
+        rows.append(
+            [
+                rid,
+                day.isoformat(),
+                str(rating),
+                _weighted(rng, PRODUCTS, topic["products"]),
+                _weighted(rng, SOURCES, [30, 40, 30]),
+                title,
+                text,
+            ]
+        )
+        truth.append(
+            {
+                "review_id": rid,
+                "topic": topic["topic"],
+                "pain_point": topic["pain"],
+                "pain_point_category": topic["category"],
+                "sentiment": sentiment,
+            }
+        )
+    return rows, truth
+
+
+# --------------------------------------------------------------------------
+# Truth and entry point
+# --------------------------------------------------------------------------
+def observed_means(
+    survey_rows: list[list[str]], truth: list[dict[str, Any]]
+) -> dict[int, dict[str, float]]:
+    """Per-segment item means of clean respondents (finished, no flags)."""
+    header = survey_rows[0]
+    by_id = {t["ResponseId"]: t for t in truth}
+    sums: dict[int, dict[str, list[int]]] = {
+        i: {c: [] for c, *_ in ITEMS} for i in range(len(SEGMENTS))
+    }
+    for row in survey_rows[3:]:
+        rec = dict(zip(header, row, strict=True))
+        t = by_id[rec["ResponseId"]]
+        if t["is_straightliner"] or t["is_speeder"] or t["is_duplicate"] or t["is_unfinished"]:
+            continue
+        for code, *_ in ITEMS:
+            if rec[code]:
+                sums[t["segment_index"]][code].append(LIKERT_LABELS.index(rec[code]) + 1)
+    return {i: {c: round(sum(v) / len(v), 2) for c, v in d.items()} for i, d in sums.items()}
+
+
+def segments_truth(survey_rows: list[list[str]], truth: list[dict[str, Any]]) -> dict[str, Any]:
+    obs = observed_means(survey_rows, truth)
+    unique = [t for t in truth if not t["is_duplicate"]]
+    segs = []
+    for i, seg in enumerate(SEGMENTS):
+        segs.append(
+            {
+                "index": i,
+                "name": seg["name"],
+                "share": seg["share"],
+                "n_respondents": sum(1 for t in unique if t["segment_index"] == i),
+                "likert_means": planted_item_means(seg),
+                "observed_likert_means": obs[i],
+                "satisfaction_mean": seg["satisfaction_mean"],
+                "pain_points": seg["pain_points"],
+                "emotions": seg["emotions"],
+                "emotion_label": seg["emotion_label"],
+                "wording": seg["wording"],
+                "business_type_weights": dict(zip(BUSINESS_TYPES, seg["business"], strict=True)),
+            }
+        )
+    return {
+        "study": "Brewline customer study 2026 (synthetic)",
+        "seed": SEED,
+        "likert_scale": LIKERT_LABELS,
+        "likert_noise_sd": LIKERT_NOISE_SD,
+        "items": [
+            {"code": c, "text": t, "construct": k, "reverse_keyed": r} for c, t, k, r in ITEMS
+        ],
+        "reverse_keyed_items": [c for c, _t, _k, r in ITEMS if r],
+        "constructs": {
+            "A": "price sensitivity",
+            "B": "quality focus",
+            "C": "wish for simplicity",
+            "D": "uptime and service needs",
+        },
+        "segments": segs,
+        "reviews": {
+            "planted_change": {
+                "topic": "firmware update",
+                "from": FIRMWARE_RELEASE.isoformat(),
+                "description": "Firmware 4.2 released 2026-02-10; complaints about it rise from ~1% of reviews "
+                "before to ~35% of reviews May-Aug 2026, easing to ~25% from September.",
+            },
+            "topics": [
+                {"topic": t["topic"], "pain_point": t["pain"], "category": t["category"]}
+                for t in REVIEW_TOPICS
+            ],
+        },
+    }
+
+
+def _dict_rows(records: list[dict[str, Any]]) -> list[list[str]]:
+    header = list(records[0])
+    return [header] + [[_cell(r[h]) for h in header] for r in records]
+
+
+def _cell(v: Any) -> str:
+    if isinstance(v, bool):
+        return "true" if v else "false"
+    return str(v)
+
+
+def generate(out: Path) -> list[Path]:
+    """Write the whole sample study under ``out``; return the files written."""
+    out = Path(out)
+    survey_rows, resp_truth = generate_survey(random.Random(f"{SEED}-survey"))
+    write_csv(out / SURVEY_FILE, survey_rows, bom=True, crlf=True)
+    int_truth = generate_interviews(out, random.Random(f"{SEED}-interviews"))
+    review_rows, review_truth = generate_reviews(random.Random(f"{SEED}-reviews"))
+    write_csv(out / REVIEWS_FILE, review_rows)
+    write_csv(out / "truth/respondents.csv", _dict_rows(resp_truth))
+    write_csv(out / "truth/interviews.csv", _dict_rows(int_truth))
+    write_csv(out / "truth/reviews.csv", _dict_rows(review_truth))
+    seg_json = (
+        json.dumps(segments_truth(survey_rows, resp_truth), indent=2, ensure_ascii=False) + "\n"
+    )
+    (out / "truth/segments.json").write_bytes(seg_json.encode("utf-8"))
+    return sorted(
+        p for p in out.rglob("*") if p.is_file() and p.suffix != ".py" and p.name != "README.md"
+    )
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--out", type=Path, default=HERE, help="output folder (default: samples/)")
+    args = parser.parse_args(argv)
+    files = generate(args.out)
+    print(f"wrote {len(files)} files under {args.out}")
+
+
+if __name__ == "__main__":
+    main()

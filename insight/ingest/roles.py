@@ -216,6 +216,9 @@ def infer_role(name: str, question: str, values: list[str], *, review: bool = Fa
         else:
             info.role, info.reason = S.ROLE_BEHAVIOUR, "numeric quantity"
         return info
+    if review and re.search(r"title|headline|summary|subject", name, re.I) and numeric_share < 0.5:
+        info.role, info.reason = S.ROLE_TEXT, "review title"
+        return info
     if review and _PRODUCT.search(name) and len(distinct) <= max(50, n // 5):
         info.role, info.reason = S.ROLE_PRODUCT, "product/source column"
         return info
