@@ -155,15 +155,15 @@ def run_study(
     if db.exists():
         db.unlink()
     timer = Timer(echo)
-    inputs = [str(p) for p in inputs]
-    with timer.stage("ingest", f"reading {', '.join(inputs)}"):
+    input_names = [str(p) for p in inputs]
+    with timer.stage("ingest", f"reading {', '.join(input_names)}"):
         result = ingest_paths(
-            inputs, schema=schema, interviewer_names=interviewer_names or DEFAULT_INTERVIEWER_NAMES
+            input_names, schema=schema, interviewer_names=interviewer_names or DEFAULT_INTERVIEWER_NAMES
         )
         _print_accounting(result.files, result.problems, result.warnings, echo)
         check_input(result)
     config = {
-        "inputs": inputs,
+        "inputs": input_names,
         "schema": str(schema) if schema else None,
         "interviewer_names": list(interviewer_names or DEFAULT_INTERVIEWER_NAMES),
         "items": list(items) if items else None,
@@ -318,7 +318,7 @@ def analyse_study(
     return run
 
 
-def _read_glossary(config: dict[str, Any]) -> list[str] | None:
+def _read_glossary(config: dict[str, Any]) -> list[tuple[str, str]] | None:
     g = config.get("glossary")
     if not g:
         return None
