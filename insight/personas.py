@@ -67,17 +67,175 @@ PAIN_ADJECTIVES = {
 }
 
 _STOP = set(
-    """a about above after again against all am an and any are as at be because been before
-    being below between both but by can could did do does doing down during each few for from
-    further had has have having he her here hers herself him himself his how i i'm if in into is
-    it its itself just me more most my myself no nor not of off on once only or other our ours
-    ourselves out over own same she should so some such than that the their theirs them
-    themselves then there these they this those through to too under until up very was we were
-    what when where which while who whom why will with would you your yours yourself
-    yourselves really much many also get got make made thing things one ones way lot lots
-    agree disagree strongly somewhat neither statement following extent rate rating please
-    how likely important importance scale question overall us them it's don't i'd i've we're
-    we've""".split()
+    [
+        "a",
+        "about",
+        "above",
+        "after",
+        "again",
+        "against",
+        "all",
+        "am",
+        "an",
+        "and",
+        "any",
+        "are",
+        "as",
+        "at",
+        "be",
+        "because",
+        "been",
+        "before",
+        "being",
+        "below",
+        "between",
+        "both",
+        "but",
+        "by",
+        "can",
+        "could",
+        "did",
+        "do",
+        "does",
+        "doing",
+        "down",
+        "during",
+        "each",
+        "few",
+        "for",
+        "from",
+        "further",
+        "had",
+        "has",
+        "have",
+        "having",
+        "he",
+        "her",
+        "here",
+        "hers",
+        "herself",
+        "him",
+        "himself",
+        "his",
+        "how",
+        "i",
+        "i'm",
+        "if",
+        "in",
+        "into",
+        "is",
+        "it",
+        "its",
+        "itself",
+        "just",
+        "me",
+        "more",
+        "most",
+        "my",
+        "myself",
+        "no",
+        "nor",
+        "not",
+        "of",
+        "off",
+        "on",
+        "once",
+        "only",
+        "or",
+        "other",
+        "our",
+        "ours",
+        "ourselves",
+        "out",
+        "over",
+        "own",
+        "same",
+        "she",
+        "should",
+        "so",
+        "some",
+        "such",
+        "than",
+        "that",
+        "the",
+        "their",
+        "theirs",
+        "them",
+        "themselves",
+        "then",
+        "there",
+        "these",
+        "they",
+        "this",
+        "those",
+        "through",
+        "to",
+        "too",
+        "under",
+        "until",
+        "up",
+        "very",
+        "was",
+        "we",
+        "were",
+        "what",
+        "when",
+        "where",
+        "which",
+        "while",
+        "who",
+        "whom",
+        "why",
+        "will",
+        "with",
+        "would",
+        "you",
+        "your",
+        "yours",
+        "yourself",
+        "yourselves",
+        "really",
+        "much",
+        "many",
+        "also",
+        "get",
+        "got",
+        "make",
+        "made",
+        "thing",
+        "things",
+        "one",
+        "ones",
+        "way",
+        "lot",
+        "lots",
+        "agree",
+        "disagree",
+        "strongly",
+        "somewhat",
+        "neither",
+        "statement",
+        "following",
+        "extent",
+        "rate",
+        "rating",
+        "please",
+        "how",
+        "likely",
+        "important",
+        "importance",
+        "scale",
+        "question",
+        "overall",
+        "us",
+        "them",
+        "it's",
+        "don't",
+        "i'd",
+        "i've",
+        "we're",
+        "we've",
+    ]
 )
 _WORD = re.compile(r"[a-z][a-z'\-]+")
 _THINK = re.compile(
@@ -96,12 +254,94 @@ _DOES_SUBJ = re.compile(
 )
 # Verbs that state opinions, feelings or being rather than doing.
 _NOT_ACTION = set(
-    """think feel believe reckon suppose guess find doubt suspect expect am was were are is be
-    been like love hate wish want hope would could should might may must will shall can know
-    don't didn't doesn't can't won't wouldn't couldn't isn't wasn't haven't hasn't not do does
-    did have has had get got mean really just also see seem seems felt liked loved hated wanted
-    hoped knew thought believed 'm 've 'd 'll need needed prefer preferred care cared saw
-    see seen noticed realised realized heard""".split()
+    [
+        "think",
+        "feel",
+        "believe",
+        "reckon",
+        "suppose",
+        "guess",
+        "find",
+        "doubt",
+        "suspect",
+        "expect",
+        "am",
+        "was",
+        "were",
+        "are",
+        "is",
+        "be",
+        "been",
+        "like",
+        "love",
+        "hate",
+        "wish",
+        "want",
+        "hope",
+        "would",
+        "could",
+        "should",
+        "might",
+        "may",
+        "must",
+        "will",
+        "shall",
+        "can",
+        "know",
+        "don't",
+        "didn't",
+        "doesn't",
+        "can't",
+        "won't",
+        "wouldn't",
+        "couldn't",
+        "isn't",
+        "wasn't",
+        "haven't",
+        "hasn't",
+        "not",
+        "do",
+        "does",
+        "did",
+        "have",
+        "has",
+        "had",
+        "get",
+        "got",
+        "mean",
+        "really",
+        "just",
+        "also",
+        "see",
+        "seem",
+        "seems",
+        "felt",
+        "liked",
+        "loved",
+        "hated",
+        "wanted",
+        "hoped",
+        "knew",
+        "thought",
+        "believed",
+        "'m",
+        "'ve",
+        "'d",
+        "'ll",
+        "need",
+        "needed",
+        "prefer",
+        "preferred",
+        "care",
+        "cared",
+        "saw",
+        "see",
+        "seen",
+        "noticed",
+        "realised",
+        "realized",
+        "heard",
+    ]
 )
 
 
@@ -194,22 +434,19 @@ class StudyTables:
     annotations: pd.DataFrame = field(default_factory=_empty_df)
     segments: pd.DataFrame = field(default_factory=_empty_df)
     segment_profiles: pd.DataFrame = field(default_factory=_empty_df)
-    segment_stability: dict[Any, float] | None = None
+    segment_stability: Any = None  # dict segment -> Jaccard, or DataFrame(segment, jaccard)
     vocabulary: pd.DataFrame = field(default_factory=_empty_df)
     topics: pd.DataFrame = field(default_factory=_empty_df)
     topic_assignments: pd.DataFrame = field(default_factory=_empty_df)
-    embeddings: pd.DataFrame | None = None
+    embeddings: Any = None  # DataFrame indexed by unit_id, or dict unit_id -> vector
     files: pd.DataFrame = field(default_factory=_empty_df)
+    _evidence: Any = field(default=None, repr=False, compare=False)  # cache for evidence_quotes
 
     @classmethod
     def from_store(cls, store: Store, embeddings: pd.DataFrame | None = None) -> StudyTables:
         """Read every table personas need from a study store (missing tables are empty)."""
         units = store.read_table("units")
-        stability = store.get_meta("segment_stability")
-        if isinstance(stability, dict):
-            stability = {k: float(v) for k, v in stability.items() if _is_number(v)}
-        else:
-            stability = None
+        stability = stability_map(store.get_meta("segment_stability")) or None
         if embeddings is None:
             embeddings = _embeddings_from_store(store, units)
         return cls(
@@ -281,7 +518,9 @@ def _plain(obj: Any) -> Any:
         return int(obj)
     if isinstance(obj, np.floating | float):
         f = float(obj)
-        return None if math.isnan(f) or math.isinf(f) else round(f, 4)
+        if math.isnan(f) or math.isinf(f):
+            return None
+        return round(f, 4) if abs(f) >= 1e-3 or f == 0 else float(f"{f:.3g}")
     if isinstance(obj, np.bool_):
         return bool(obj)
     return obj
@@ -395,25 +634,31 @@ class _Evidence:
         units = t.units
         cust = units[units[S.SPEAKER_ROLE].astype(str) == S.ROLE_CUSTOMER].copy()
         cust = cust[cust[S.TEXT].fillna("").astype(str).str.strip() != ""]
+        cust = cust.drop_duplicates(S.UNIT_ID)
         cust[S.UNIT_ID] = cust[S.UNIT_ID].astype(str)
         cust[S.RESPONDENT_ID] = cust[S.RESPONDENT_ID].astype(str)
         ann = t.annotations
         if ann is not None and len(ann):
             ann = ann.copy()
             ann[S.UNIT_ID] = ann[S.UNIT_ID].astype(str)
+            ann = ann.drop_duplicates(S.UNIT_ID)
             keep = [c for c in ann.columns if c == S.UNIT_ID or c not in cust.columns]
             cust = cust.merge(ann[keep], on=S.UNIT_ID, how="left")
         ta = t.topic_assignments
         if ta is not None and len(ta):
             ta = ta.copy()
             ta[S.UNIT_ID] = ta[S.UNIT_ID].astype(str)
+            ta = ta.drop_duplicates(S.UNIT_ID)
             keep = [c for c in (S.UNIT_ID, S.TOPIC, S.TOPIC_LABEL) if c in ta.columns]
             cust = cust.merge(ta[keep], on=S.UNIT_ID, how="left")
         seg = t.segments
         if seg is not None and len(seg):
-            seg = seg[[S.RESPONDENT_ID, S.SEGMENT, *([S.PROBABILITY] if S.PROBABILITY in seg else [])]]
+            seg = seg[
+                [S.RESPONDENT_ID, S.SEGMENT, *([S.PROBABILITY] if S.PROBABILITY in seg else [])]
+            ]
             seg = seg.copy()
             seg[S.RESPONDENT_ID] = seg[S.RESPONDENT_ID].astype(str)
+            seg = seg.drop_duplicates(S.RESPONDENT_ID)
             cust = cust.merge(seg, on=S.RESPONDENT_ID, how="left")
         else:
             cust[S.SEGMENT] = np.nan
@@ -443,9 +688,13 @@ class _Evidence:
 
         if emb is None or len(emb) == 0:
             return None
-        if "vector" in getattr(emb, "columns", []):
+        if isinstance(emb, dict):
+            vecs = {str(u): np.asarray(v, dtype=float) for u, v in emb.items()}
+        elif "vector" in getattr(emb, "columns", []):
             ids = emb[S.UNIT_ID] if S.UNIT_ID in emb.columns else emb.index
-            vecs = {str(u): np.asarray(v, dtype=float) for u, v in zip(ids, emb["vector"], strict=False)}
+            vecs = {
+                str(u): np.asarray(v, dtype=float) for u, v in zip(ids, emb["vector"], strict=False)
+            }
         else:
             mat = np.asarray(emb.to_numpy(), dtype=float)
             vecs = {str(u): mat[i] for i, u in enumerate(emb.index)}
@@ -468,7 +717,9 @@ class _Evidence:
             question=str(q) if q is not None and str(q) not in ("", "nan", "None") else None,
         )
 
-    def typicality(self, unit_ids: Sequence[str], centre_ids: Sequence[str] | None = None) -> dict[str, float]:
+    def typicality(
+        self, unit_ids: Sequence[str], centre_ids: Sequence[str] | None = None
+    ) -> dict[str, float]:
         """Cosine similarity to the centre of ``centre_ids`` (or of ``unit_ids``)."""
         import numpy as np
 
@@ -497,7 +748,10 @@ class _Evidence:
         if not ids:
             return []
         words = self.by_id.loc[ids, "_words"]
-        readable = {u: QUOTE_MIN_WORDS <= int(w) <= QUOTE_MAX_WORDS for u, w in zip(ids, words, strict=False)}
+        readable = {
+            u: QUOTE_MIN_WORDS <= int(w) <= QUOTE_MAX_WORDS
+            for u, w in zip(ids, words, strict=False)
+        }
         sc = score or {}
 
         def key(u: str) -> tuple:
@@ -510,15 +764,27 @@ class _Evidence:
 
         out: list[Quote] = []
         seen: set[str] = set()
+        seen_text: set[str] = set()
         for u in sorted(ids, key=key):
             rid = str(self.by_id.at[u, S.RESPONDENT_ID])
-            if rid in seen:
-                continue
+            norm = " ".join(str(self.by_id.at[u, S.TEXT]).lower().split())
+            if rid in seen or norm in seen_text:
+                continue  # one quote per respondent, and no text twice
             seen.add(rid)
+            seen_text.add(norm)
             out.append(self.quote(u))
             if len(out) >= k:
                 break
         return out
+
+
+def evidence_quotes(
+    tables: StudyTables, unit_ids: Iterable[str], k: int = MAX_CLAIM_QUOTES
+) -> list[Quote]:
+    """Up to ``k`` quotes (customer units only, different respondents) for any list of unit ids."""
+    if tables._evidence is None:
+        tables._evidence = _Evidence(tables)
+    return tables._evidence.pick([str(u) for u in unit_ids], k)
 
 
 # --- the builder ---------------------------------------------------------------------------
@@ -545,7 +811,7 @@ def build_personas(tables: StudyTables | Store) -> list[Persona]:
         )
     seg = seg.copy()
     seg[S.RESPONDENT_ID] = seg[S.RESPONDENT_ID].astype(str)
-    seg = seg[pd.notna(seg[S.SEGMENT])]
+    seg = seg[pd.notna(seg[S.SEGMENT])].drop_duplicates(S.RESPONDENT_ID)
     # Negative segment ids mark respondents excluded from segmentation (straight-liners ...).
     seg = seg[~seg[S.SEGMENT].map(lambda s: _is_number(s) and float(s) < 0)]
     ev = _Evidence(tables)
@@ -576,12 +842,13 @@ class _Context:
             self.resp = pd.DataFrame()
         cols = t.columns if t.columns is not None else pd.DataFrame()
         self.cols = cols
-        self.item_text = {}
+        self.item_text: dict[str, str] = {}
         if len(cols) and S.COL_NAME in cols:
             for _, r in cols.iterrows():
                 q = r.get(S.COL_QUESTION)
                 if q is not None and str(q) not in ("", "nan", "None"):
                     self.item_text.setdefault(str(r[S.COL_NAME]), str(q))
+        self.item_text = _strip_shared_prefix(self.item_text)
         self.item_stems = {k: _stems(v) for k, v in self.item_text.items()}
 
     # -- roles and scales ------------------------------------------------------------------
@@ -614,6 +881,14 @@ class _Context:
 
         attitudes = self.attitudes(segment)
         demographics = self.categorical_claims(S.ROLE_DEMOGRAPHIC, "demographic")
+        demographics += self.numeric_claims(
+            [
+                c
+                for c in self.columns_with_role(S.ROLE_DEMOGRAPHIC)
+                if self.is_numeric(c, S.ROLE_DEMOGRAPHIC)
+            ],
+            "demographic",
+        )
         behaviour = self.behaviour()
         pains = self.pain_points()
         goals = self.goals()
@@ -625,7 +900,7 @@ class _Context:
         empathy = self.empathy_map(quotes)
         size = len(members)
         share = size / self.total if self.total else 0.0
-        name = _name(attitudes, pains, demographics, vocab)
+        name = _name(attitudes, pains, demographics, vocab, _stem_lift(mine, rest))
         summary = _summary(size, share, attitudes, pains, emotions)
         confidence, warnings = self.confidence(segment, size, share, attitudes, quotes)
         persona = Persona(
@@ -678,7 +953,9 @@ class _Context:
         stats: dict[str, Any],
         score: dict[str, float] | None = None,
     ) -> Claim:
-        quotes = self.ev.pick(unit_ids, MAX_CLAIM_QUOTES, score if score is not None else self.centre)
+        quotes = self.ev.pick(
+            unit_ids, MAX_CLAIM_QUOTES, score if score is not None else self.centre
+        )
         return Claim(kind, label, int(n), int(N), list(unit_ids), quotes, _plain(stats))
 
     # -- attitudes -----------------------------------------------------------------------------
@@ -724,7 +1001,9 @@ class _Context:
                     scale_min=lo,
                     scale_max=hi,
                     direction="higher" if higher else "lower",
-                    answer_side="above the scale midpoint" if higher else "below the scale midpoint",
+                    answer_side="above the scale midpoint"
+                    if higher
+                    else "below the scale midpoint",
                 )
             else:
                 stats.update(direction="higher" if r["d"] >= 0 else "lower")
@@ -740,14 +1019,12 @@ class _Context:
 
     # -- demographics / behaviour -------------------------------------------------------------------
     def categorical_claims(self, role: str, kind: str, limit: int = 6) -> list[Claim]:
-        import pandas as pd
 
         rows = []
         for col in self.columns_with_role(role):
             vals = self.resp[col]
-            num = pd.to_numeric(vals, errors="coerce")
-            if num.notna().mean() > 0.9 and vals.nunique() > 8:
-                continue  # numeric: summarised as a median by `numeric_claims`
+            if self.is_numeric(col, role):
+                continue  # summarised as a median by `numeric_claims`
             vals = vals.astype("string").str.strip()
             mine = vals.reindex(self.members).dropna()
             mine = mine[mine != ""]
@@ -761,7 +1038,8 @@ class _Context:
                 share, rshare = k / len(mine), (k_rest / len(rest) if len(rest) else float("nan"))
                 rows.append((col, str(cat), int(k), len(mine), share, rshare, p, mine))
         padj = bh_adjust([r[6] for r in rows])
-        picked, modal = [], {}
+        picked: list[tuple] = []
+        modal: dict[str, tuple] = {}
         for r, pa in zip(rows, padj, strict=False):
             col, cat, k, nn, share, rshare, p, mine = r
             lift = share / rshare if rshare and rshare > 0 else float("inf")
@@ -796,6 +1074,17 @@ class _Context:
             }
             claims.append(self.claim(kind, label, k, nn, units, stats))
         return claims
+
+    def is_numeric(self, col: str, role: str) -> bool:
+        """Behaviour columns that are numbers, and demographics with many numeric values (age)."""
+        import pandas as pd
+
+        vals = self.resp[col]
+        num = pd.to_numeric(vals, errors="coerce")
+        present = vals.notna() & (vals.astype("string").str.strip() != "")
+        if not present.any() or num[present].notna().mean() < 0.9:
+            return False
+        return role == S.ROLE_BEHAVIOUR or num.nunique() > 8
 
     def numeric_claims(self, cols: list[str], kind: str) -> list[Claim]:
         import pandas as pd
@@ -840,7 +1129,11 @@ class _Context:
         return claims
 
     def behaviour(self) -> list[Claim]:
-        cols = self.columns_with_role(S.ROLE_BEHAVIOUR)
+        cols = [
+            c
+            for c in self.columns_with_role(S.ROLE_BEHAVIOUR)
+            if self.is_numeric(c, S.ROLE_BEHAVIOUR)
+        ]
         numeric = self.numeric_claims(cols, "behaviour")
         categorical = self.categorical_claims(S.ROLE_BEHAVIOUR, "behaviour", limit=4)
         return numeric + categorical
@@ -853,8 +1146,15 @@ class _Context:
         rest = self.rest[self.rest[S.PAIN_POINT] >= 1]
         if mine.empty:
             return []
-        types = mine[S.PAIN_POINT_TYPE].fillna("other").astype(str)
-        rest_types = rest[S.PAIN_POINT_TYPE].fillna("other").astype(str)
+        types = _pain_group(mine)
+        rest_types = _pain_group(rest)
+        # Unspecific ("other") pain points are split by topic where a topic holds >= 3 of them.
+        counts = types.value_counts()
+        small = [g for g in counts.index if "::" in g and counts[g] < 3]
+        types = types.where(~types.isin(small), "other")
+        rest_types = rest_types.where(
+            rest_types.isin(set(types)), rest_types.str.split("::").str[0]
+        )
         total_mentions = len(mine)
         rows = []
         for ptype in sorted(types.unique()):
@@ -869,7 +1169,9 @@ class _Context:
             rows.append((ptype, units, n, N, k_rest, p, freq, breadth, inten))
         padj = bh_adjust([r[5] for r in rows])
         claims = []
-        for (ptype, units, n, N, k_rest, _p, freq, breadth, inten), pa in zip(rows, padj, strict=False):
+        for (ptype, units, n, N, k_rest, _p, freq, breadth, inten), pa in zip(
+            rows, padj, strict=False
+        ):
             rest_breadth = k_rest / self.rest_text if self.rest_text else float("nan")
             lift = breadth / rest_breadth if rest_breadth else float("inf")
             severity = 100.0 * freq * breadth * inten
@@ -877,18 +1179,30 @@ class _Context:
             top_terms = self.terms_in(ids)
             tops = []
             if S.TOPIC_LABEL in units and units[S.TOPIC_LABEL].notna().any():
-                tl = units.loc[units[S.TOPIC].fillna(S.UNASSIGNED_TOPIC) != S.UNASSIGNED_TOPIC, S.TOPIC_LABEL]
+                tl = units.loc[
+                    units[S.TOPIC].fillna(S.UNASSIGNED_TOPIC) != S.UNASSIGNED_TOPIC, S.TOPIC_LABEL
+                ]
                 tops = [str(x) for x in tl.value_counts().head(3).index]
-            label = pain_label(ptype)
-            if top_terms:
+            base_type, _, topic = ptype.partition("::")
+            label = pain_label(base_type)
+            if topic:
+                tl = units[S.TOPIC_LABEL].dropna()
+                label = f"{label}: {tl.iloc[0] if len(tl) else 'topic ' + topic}"
+            elif top_terms:
                 label += " - " + ", ".join(f"“{t}”" for t in top_terms[:3])
-            score = {u: float(units.at[u, S.PAIN_POINT_SCORE]) if _is_number(units.at[u, S.PAIN_POINT_SCORE]) else 0.0 for u in ids}
+            score = {
+                u: float(units.at[u, S.PAIN_POINT_SCORE])
+                if _is_number(units.at[u, S.PAIN_POINT_SCORE])
+                else 0.0
+                for u in ids
+            }
             for u, s in self.centre.items():
                 if u in score:
                     score[u] += s
             stats = {
-                "key": ptype,
-                "pain_point_type": ptype,
+                "key": ptype.replace("::", "-topic-"),
+                "pain_point_type": base_type,
+                "topic": topic or None,
                 "mentions": len(ids),
                 "frequency": freq,
                 "breadth": breadth,
@@ -900,7 +1214,9 @@ class _Context:
                 "distinctive": bool(_is_number(pa) and pa < ALPHA and lift >= MIN_LIFT),
                 "terms": top_terms,
                 "topics": tops,
-                "mean_sentiment": float(np.nanmean(units[S.SENTIMENT])) if units[S.SENTIMENT].notna().any() else None,
+                "mean_sentiment": float(np.nanmean(units[S.SENTIMENT]))
+                if units[S.SENTIMENT].notna().any()
+                else None,
             }
             claims.append(self.claim("pain_point", label, n, N, ids, stats, score))
         claims.sort(key=lambda c: (-c.stats["severity"], c.label))
@@ -930,7 +1246,9 @@ class _Context:
             groups = []
             for t in topic.unique():
                 g = mine[topic == t]
-                label = g[S.TOPIC_LABEL].dropna().iloc[0] if g[S.TOPIC_LABEL].notna().any() else None
+                label = (
+                    g[S.TOPIC_LABEL].dropna().iloc[0] if g[S.TOPIC_LABEL].notna().any() else None
+                )
                 if t == S.UNASSIGNED_TOPIC or label is None:
                     label = "Other goals and wishes"
                 groups.append((g[S.RESPONDENT_ID].nunique(), str(label), t, g))
@@ -941,7 +1259,14 @@ class _Context:
         else:
             stats = {"key": "goals", "mentions": len(mine)}
             claims.append(
-                self.claim("goal", "States a goal or wish", mine[S.RESPONDENT_ID].nunique(), N, mine.index.tolist(), stats)
+                self.claim(
+                    "goal",
+                    "States a goal or wish",
+                    mine[S.RESPONDENT_ID].nunique(),
+                    N,
+                    mine.index.tolist(),
+                    stats,
+                )
             )
         return claims
 
@@ -966,7 +1291,12 @@ class _Context:
             ids = m_e.index[m_e == g].tolist()
             score = {}
             if S.INTENSITY in mine:
-                score = {u: float(mine.at[u, S.INTENSITY]) if _is_number(mine.at[u, S.INTENSITY]) else 0.0 for u in ids}
+                score = {
+                    u: float(mine.at[u, S.INTENSITY])
+                    if _is_number(mine.at[u, S.INTENSITY])
+                    else 0.0
+                    for u in ids
+                }
             stats = {
                 "key": g,
                 "emotion": g,
@@ -974,12 +1304,16 @@ class _Context:
                 "rest_share": rshare,
                 "lift": lift if math.isfinite(lift) else None,
                 "p_adj": pa,
-                "distinctive": bool(g != "neutral" and _is_number(pa) and pa < ALPHA and lift >= MIN_LIFT),
+                "distinctive": bool(
+                    g != "neutral" and _is_number(pa) and pa < ALPHA and lift >= MIN_LIFT
+                ),
                 "units": k,
                 "units_total": len(m_e),
             }
             n = mine.loc[ids, S.RESPONDENT_ID].nunique() if ids else 0
-            claims.append(self.claim("emotion", g.capitalize(), n, max(self.n_text, 1), ids, stats, score))
+            claims.append(
+                self.claim("emotion", g.capitalize(), n, max(self.n_text, 1), ids, stats, score)
+            )
         return claims
 
     # -- vocabulary and topics -------------------------------------------------------------------------
@@ -987,7 +1321,13 @@ class _Context:
         voc = self.t.vocabulary
         if voc is None or voc.empty or "group" not in voc:
             return []
-        wanted = {str(segment).lower(), f"segment {segment}".lower(), f"segment={segment}".lower(), f"segment_{segment}".lower(), pid.lower()}
+        wanted = {
+            str(segment).lower(),
+            f"segment {segment}".lower(),
+            f"segment={segment}".lower(),
+            f"segment_{segment}".lower(),
+            pid.lower(),
+        }
         rows = voc[voc["group"].astype(str).str.strip().str.lower().isin(wanted)]
         if "z" in rows:
             rows = rows[rows["z"] > 0].sort_values(["z", "term"], ascending=[False, True])
@@ -998,9 +1338,23 @@ class _Context:
                 continue
             n = self.mine.loc[ids, S.RESPONDENT_ID].nunique()
             term = str(r["term"])
-            variants = as_list(r.get("variants")) if not isinstance(r.get("variants"), str) or r.get("variants", "").startswith("[") else [v.strip() for v in str(r["variants"]).split(";") if v.strip()]
-            stats = {"key": term, "term": term, "z": r.get("z"), "count": r.get("count"), "variants": variants}
-            score = {u: (1.0 if term.lower() in str(self.ev.by_id.at[u, S.TEXT]).lower() else 0.0) + self.centre.get(u, 0.0) for u in ids}
+            variants = (
+                as_list(r.get("variants"))
+                if not isinstance(r.get("variants"), str) or r.get("variants", "").startswith("[")
+                else [v.strip() for v in str(r["variants"]).split(";") if v.strip()]
+            )
+            stats = {
+                "key": term,
+                "term": term,
+                "z": r.get("z"),
+                "count": r.get("count"),
+                "variants": variants,
+            }
+            score = {
+                u: (1.0 if term.lower() in str(self.ev.by_id.at[u, S.TEXT]).lower() else 0.0)
+                + self.centre.get(u, 0.0)
+                for u in ids
+            }
             claims.append(self.claim("vocabulary", term, n, max(self.n_text, 1), ids, stats, score))
             if len(claims) >= limit:
                 break
@@ -1035,8 +1389,8 @@ class _Context:
             ids = mt.index[mt == t].tolist()
             label = labels.get(str(t))
             if label is None:
-                tl = mine.loc[ids, S.TOPIC_LABEL].dropna() if S.TOPIC_LABEL in mine else []
-                label = str(tl.iloc[0]) if len(tl) else f"Topic {t}"
+                tl = mine.loc[ids, S.TOPIC_LABEL].dropna().tolist() if S.TOPIC_LABEL in mine else []
+                label = str(tl[0]) if tl else f"Topic {t}"
             stats = {
                 "key": f"topic-{t}",
                 "topic": t,
@@ -1060,7 +1414,11 @@ class _Context:
             return self.ev.pick(mine.index.tolist(), N_QUOTES, self.centre)
         # No embeddings: the most confident members first; their most telling unit.
         prob = mine[S.PROBABILITY].fillna(0).astype(float)
-        telling = (mine[S.PAIN_POINT] > 0) | (mine[S.GOAL] > 0) | (mine[S.EKMAN].fillna("neutral") != "neutral")
+        telling = (
+            (mine[S.PAIN_POINT] > 0)
+            | (mine[S.GOAL] > 0)
+            | (mine[S.EKMAN].fillna("neutral") != "neutral")
+        )
         score = (prob + 0.5 * telling.astype(float)).to_dict()
         return self.ev.pick(mine.index.tolist(), N_QUOTES, score)
 
@@ -1091,7 +1449,9 @@ class _Context:
                 cand.append((u, 2.0 * bool(same_topic) + shared + sent))
         if not cand:
             return None
-        picked = self.ev.pick([u for u, _ in cand], 1, dict(cand), exclude={q.unit_id for q in quotes})
+        picked = self.ev.pick(
+            [u for u, _ in cand], 1, dict(cand), exclude={q.unit_id for q in quotes}
+        )
         return picked[0] if picked else None
 
     def empathy_map(self, says: list[Quote]) -> dict[str, list[Quote]]:
@@ -1105,12 +1465,19 @@ class _Context:
         if S.EKMAN in mine:
             emo = mine[mine[S.EKMAN].fillna("neutral").astype(str) != "neutral"]
             feels = emo.index.tolist()
-            inten = emo[S.INTENSITY] if S.INTENSITY in emo else None
+            inten = emo.get(S.INTENSITY)
             for u in feels:
                 v = inten[u] if inten is not None else float("nan")
-                score_feel[u] = float(v) if _is_number(v) else abs(float(emo.at[u, S.SENTIMENT]) if _is_number(emo.at[u, S.SENTIMENT]) else 0.0)
+                score_feel[u] = (
+                    float(v)
+                    if _is_number(v)
+                    else abs(
+                        float(emo.at[u, S.SENTIMENT]) if _is_number(emo.at[u, S.SENTIMENT]) else 0.0
+                    )
+                )
+        more_says = self.ev.pick(mine.index.tolist(), 3, self.centre, exclude=used)
         return {
-            "says": list(says[:3]),
+            "says": more_says if len(more_says) >= 2 else list(says[:3]),
             "thinks": self.ev.pick(thinks, 3, self.centre, exclude=used),
             "does": self.ev.pick(does, 3, self.centre, exclude=used),
             "feels": self.ev.pick(feels, 3, score_feel, exclude=used),
@@ -1121,24 +1488,35 @@ class _Context:
         self, segment: Any, size: int, share: float, attitudes: list[Claim], quotes: list[Quote]
     ) -> tuple[dict[str, Any], list[str]]:
         stab = None
-        if self.t.segment_stability:
-            for k, v in self.t.segment_stability.items():
-                if str(k) == str(segment):
-                    stab = float(v)
+        for k, v in stability_map(self.t.segment_stability).items():
+            if str(k) == str(segment):
+                stab = v
         n_units = len(self.mine)
         warnings = []
         if share < SMALL_SHARE or size < SMALL_N:
             warnings.append(f"small segment: {size} respondents ({share:.0%} of {self.total})")
         if stab is not None and stab < LOW_STABILITY:
-            warnings.append(f"unstable segment: bootstrap Jaccard stability {stab:.2f} < {LOW_STABILITY}")
+            warnings.append(
+                f"unstable segment: bootstrap Jaccard stability {stab:.2f} < {LOW_STABILITY}"
+            )
         if n_units < THIN_EVIDENCE_UNITS:
-            warnings.append(f"thin evidence: only {n_units} customer units from {self.n_text} respondents")
+            warnings.append(
+                f"thin evidence: only {n_units} customer units from {self.n_text} respondents"
+            )
         if self.t.segment_profiles is not None and len(self.t.segment_profiles) and not attitudes:
-            warnings.append("no attitude item sets this segment apart (BH-corrected p < 0.05, |d| >= 0.3)")
+            warnings.append(
+                "no attitude item sets this segment apart (BH-corrected p < 0.05, |d| >= 0.3)"
+            )
         if len(quotes) < 3:
-            warnings.append(f"only {len(quotes)} representative quote(s) from different respondents")
+            warnings.append(
+                f"only {len(quotes)} representative quote(s) from different respondents"
+            )
         problems = len(warnings)
-        level = "high" if problems == 0 else ("medium" if problems == 1 and n_units >= THIN_EVIDENCE_UNITS else "low")
+        level = (
+            "high"
+            if problems == 0
+            else ("medium" if problems == 1 and n_units >= THIN_EVIDENCE_UNITS else "low")
+        )
         stab_txt = f"stability {stab:.2f}" if stab is not None else "stability not measured"
         note = (
             f"{size} respondents ({share:.0%}), {stab_txt}, "
@@ -1153,6 +1531,32 @@ class _Context:
             "respondents_with_text": self.n_text,
             "note": note,
         }, warnings
+
+
+def stability_map(stability: Any) -> dict[str, float]:
+    """Segment -> Jaccard stability from a dict, or a DataFrame with segment and jaccard."""
+    if stability is None:
+        return {}
+    if hasattr(stability, "jaccard") and not isinstance(stability, dict):
+        stability = stability.jaccard  # a segmentation Stability object
+    if hasattr(stability, "columns"):
+        if S.SEGMENT not in stability.columns or "jaccard" not in stability.columns:
+            return {}
+        stability = dict(zip(stability[S.SEGMENT], stability["jaccard"], strict=False))
+    if not isinstance(stability, dict):
+        return {}
+    return {str(k): float(v) for k, v in stability.items() if _is_number(v)}
+
+
+def _pain_group(units: pd.DataFrame) -> pd.Series:
+    """Pain type per unit; "other" becomes "other::<topic>" where the unit has a topic."""
+    types = units[S.PAIN_POINT_TYPE].fillna("other").astype(str)
+    if S.TOPIC not in units or units.empty:
+        return types
+    topic = units[S.TOPIC]
+    has = topic.notna() & (topic.astype(str) != str(S.UNASSIGNED_TOPIC))
+    split = (types == "other") & has
+    return types.where(~split, "other::" + topic.astype(str).str.replace(r"\.0$", "", regex=True))
 
 
 def _intensity(units: pd.DataFrame) -> float:
@@ -1179,26 +1583,133 @@ def _is_action(text: str) -> bool:
 
 
 # --- names and summaries ----------------------------------------------------------------------------------
-def _keyword(text: str) -> str | None:
-    """The most telling content word of an item's wording (longest non-stop word)."""
+def item_wordings(columns: pd.DataFrame) -> dict[str, str]:
+    """Column -> question wording, a matrix question's shared stem removed."""
+    out: dict[str, str] = {}
+    if columns is None or not len(columns) or S.COL_QUESTION not in columns:
+        return out
+    for name, q in zip(columns[S.COL_NAME].astype(str), columns[S.COL_QUESTION], strict=False):
+        if q is not None and str(q) not in ("", "nan", "None"):
+            out.setdefault(name, str(q))
+    return _strip_shared_prefix(out)
+
+
+def _strip_shared_prefix(texts: dict[str, str]) -> dict[str, str]:
+    """Drop a matrix question's shared stem ("How much do you agree ...? - Item")."""
+    prefixes: dict[str, int] = {}
+    for t in texts.values():
+        if " - " in t:
+            prefixes[t.rsplit(" - ", 1)[0]] = prefixes.get(t.rsplit(" - ", 1)[0], 0) + 1
+    out = {}
+    for k, t in texts.items():
+        head = t.rsplit(" - ", 1)[0] if " - " in t else None
+        out[k] = t.rsplit(" - ", 1)[1].strip() if head and prefixes.get(head, 0) >= 2 else t
+    return out
+
+
+def _stem_lift(mine: pd.DataFrame, rest: pd.DataFrame) -> dict[str, float]:
+    """Stem -> share of the segment's units using it minus the share among the rest."""
+
+    def rates(df: pd.DataFrame) -> dict[str, float]:
+        counts: dict[str, int] = {}
+        for text in df[S.TEXT].astype(str):
+            for st in _stems(text):
+                counts[st] = counts.get(st, 0) + 1
+        return {k: v / max(len(df), 1) for k, v in counts.items()}
+
+    a, b = rates(mine), rates(rest)
+    return {k: v - b.get(k, 0.0) for k, v in a.items()}
+
+
+_GENERIC = set(
+    [
+        "good",
+        "decent",
+        "well",
+        "better",
+        "best",
+        "great",
+        "enough",
+        "every",
+        "always",
+        "never",
+        "often",
+        "happy",
+        "able",
+        "need",
+        "want",
+        "like",
+        "love",
+        "enjoy",
+        "keep",
+        "take",
+        "give",
+        "much",
+        "many",
+        "most",
+        "more",
+        "less",
+        "even",
+        "real",
+        "really",
+        "some",
+        "any",
+        "side",
+        "whole",
+        "right",
+        "sure",
+        "own",
+        "everything",
+        "something",
+        "anything",
+        "nothing",
+        "someone",
+        "everyone",
+    ]
+)
+
+
+def _keyword(text: str, used: dict[str, float] | None = None) -> str | None:
+    """The most telling content word of an item's wording.
+
+    The word whose stem the segment's own evidence units use more than the rest do (``used``:
+    stem -> rate difference), then the longest word; ties go to the earlier word.
+    """
     words = [w.strip("'-") for w in _WORD.findall(str(text).lower())]
-    words = [w for w in words if len(w) >= 4 and w not in _STOP and "'" not in w]
+    words = [
+        w for w in words if len(w) >= 4 and w not in _STOP and w not in _GENERIC and "'" not in w
+    ]
     if not words:
         return None
-    return max(words, key=lambda w: (len(w), -words.index(w)))
+    used = used or {}
+
+    def key(w: str) -> tuple:
+        stem = next(iter(_stems(w)), w)
+        return (used.get(stem, 0), len(w), -words.index(w))
+
+    return max(words, key=key)
 
 
-def _name(attitudes: list[Claim], pains: list[Claim], demographics: list[Claim], vocab: list[Claim]) -> str:
+def _name(
+    attitudes: list[Claim],
+    pains: list[Claim],
+    demographics: list[Claim],
+    vocab: list[Claim],
+    stem_use: dict[str, float] | None = None,
+) -> str:
+    """A readable, deterministic name: pain adjective + attitude keyword + stance."""
     adj = None
-    if pains:
-        adj = PAIN_ADJECTIVES[_pain_key(pains[0].stats.get("pain_point_type", "other"))]
+    named = [p for p in pains if _pain_key(p.stats.get("pain_point_type", "other")) != "other"]
+    if named:
+        adj = PAIN_ADJECTIVES[_pain_key(named[0].stats.get("pain_point_type", "other"))]
     noun = None
-    if attitudes:
-        a = attitudes[0]
-        kw = _keyword(a.stats.get("question", a.label))
-        if kw:
+    adj_stems = _stems(adj.replace("-", " ")) if adj else set()
+    for a in attitudes[:3]:
+        kw = _keyword(a.stats.get("question", a.label), stem_use)
+        if kw and not (_stems(kw) & adj_stems):
             role = "Champion" if a.stats.get("direction", "higher") == "higher" else "Sceptic"
             noun = f"{kw.capitalize()} {role}"
+            break
     if noun is None:
         for d in demographics:
             cat = str(d.stats.get("category", ""))
@@ -1211,7 +1722,9 @@ def _name(attitudes: list[Claim], pains: list[Claim], demographics: list[Claim],
     return "The " + " ".join(parts) if parts else "The Customer"
 
 
-def _summary(size: int, share: float, attitudes: list[Claim], pains: list[Claim], emotions: list[Claim]) -> str:
+def _summary(
+    size: int, share: float, attitudes: list[Claim], pains: list[Claim], emotions: list[Claim]
+) -> str:
     bits = [f"{share:.0%} of respondents ({size})"]
     if attitudes:
         a = attitudes[0]
@@ -1222,11 +1735,17 @@ def _summary(size: int, share: float, attitudes: list[Claim], pains: list[Claim]
         )
     if pains:
         p = pains[0]
-        bits.append(f"most often raise {pain_label(p.stats.get('pain_point_type', 'other')).lower()} problems ({p.n} of {p.N})")
+        bits.append(
+            f"top pain point: {_lower_first(p.label.split(' - ')[0])} ({p.n} of {p.N} respondents)"
+        )
     emo = [e for e in emotions if e.stats.get("distinctive")]
     if emo:
         bits.append(f"express more {emo[0].stats['emotion']} than the rest")
     return "; ".join(bits) + "."
+
+
+def _lower_first(text: str) -> str:
+    return text[:1].lower() + text[1:]
 
 
 def _short(text: str, n: int = 70) -> str:
@@ -1245,7 +1764,11 @@ def _dedupe_names(personas: list[Persona]) -> None:
             alt = None
             for a in p.attitudes[1:]:
                 kw = _keyword(a.stats.get("question", a.label))
-                cand = f"{p.name}, {kw.capitalize()}-{'Minded' if a.stats.get('direction') == 'higher' else 'Wary'}" if kw else None
+                cand = (
+                    f"{p.name}, {kw.capitalize()}-{'Minded' if a.stats.get('direction') == 'higher' else 'Wary'}"
+                    if kw
+                    else None
+                )
                 if cand and cand not in seen:
                     alt = cand
                     break
@@ -1279,7 +1802,7 @@ def persona_claim_rows(personas: Sequence[Persona]) -> list[dict[str, Any]]:
                     "kind": c.kind,
                     "label": c.label,
                     "n": c.n,
-                    "N": c.N,
+                    "n_total": c.N,
                     "unit_ids": list(c.unit_ids),
                     "quote_ids": [q.unit_id for q in c.quotes],
                     "stats": json.dumps(_plain(c.stats), ensure_ascii=False),
@@ -1298,7 +1821,7 @@ def persona_claim_rows(personas: Sequence[Persona]) -> list[dict[str, Any]]:
                     "kind": kind,
                     "label": kind.replace("_", " "),
                     "n": len({q.respondent_id for q in qs}),
-                    "N": p.confidence.get("respondents_with_text", 0),
+                    "n_total": p.confidence.get("respondents_with_text", 0),
                     "unit_ids": [q.unit_id for q in qs],
                     "quote_ids": [q.unit_id for q in qs],
                     "stats": "{}",
@@ -1325,9 +1848,29 @@ def save_personas(store: Store, personas: Sequence[Persona]) -> None:
         }
         for p in personas
     ]
-    cols = ["persona_id", "segment", "name", "summary", "size", "share", "confidence", "warnings", "json"]
+    cols = [
+        "persona_id",
+        "segment",
+        "name",
+        "summary",
+        "size",
+        "share",
+        "confidence",
+        "warnings",
+        "json",
+    ]
     store.write_table("personas", pd.DataFrame(prow, columns=cols))
-    ccols = ["claim_id", "persona_id", "kind", "label", "n", "N", "unit_ids", "quote_ids", "stats"]
+    ccols = [
+        "claim_id",
+        "persona_id",
+        "kind",
+        "label",
+        "n",
+        "n_total",
+        "unit_ids",
+        "quote_ids",
+        "stats",
+    ]
     crow = persona_claim_rows(personas)
     cdf = pd.DataFrame(crow, columns=ccols)
     if cdf.empty:
@@ -1339,3 +1882,141 @@ def load_personas(store: Store) -> list[dict[str, Any]]:
     """The personas saved in a store, as plain dicts (the personas.json objects)."""
     df = store.read_table("personas")
     return [json.loads(s) for s in df["json"]]
+
+
+# --- evidence queries (insight evidence) -------------------------------------------------------
+@dataclass
+class EvidenceResult:
+    """Quotes matching an evidence query: ``total`` matches, ``quotes`` up to the limit."""
+
+    quotes: list[Quote]
+    total: int
+    header: list[str] = field(default_factory=list)
+
+
+def find_evidence(
+    store: Store,
+    *,
+    persona: str | None = None,
+    claim: str | None = None,
+    pain_point: str | None = None,
+    term: str | None = None,
+    topic: str | None = None,
+    respondent: str | None = None,
+    limit: int = 20,
+) -> EvidenceResult:
+    """Customer quotes in a study store matching every given filter (they combine with AND).
+
+    Args:
+        persona: persona id (``P1``); units of its respondents, its quotes first.
+        claim: a claim id as shown in the report (``P1.pain_point.price-value``).
+        pain_point: a pain-point claim id, or a pain type (``price/value``; a prefix works).
+        term: a vocabulary term or variant, or any text (case-insensitive).
+        topic: a topic id.
+        respondent: a respondent id.
+        limit: the most quotes to return (``total`` counts all matches).
+    """
+    from insight.errors import InsightError, StoreError
+
+    units = store.read_table("units")
+    cust = units[units[S.SPEAKER_ROLE].astype(str) == S.ROLE_CUSTOMER].copy()
+    cust[S.UNIT_ID] = cust[S.UNIT_ID].astype(str)
+    cust[S.RESPONDENT_ID] = cust[S.RESPONDENT_ID].astype(str)
+    order = {u: i for i, u in enumerate(cust[S.UNIT_ID])}
+    sets: list[set[str]] = []
+    first: list[str] = []  # units to list first (a claim's or persona's own quotes)
+    header: list[str] = []
+    claims = store.read_or_empty("persona_claims")
+
+    def claim_row(cid: str) -> Any:
+        if claims.empty:
+            raise StoreError(
+                "the study has no personas yet", file=str(store.path), fix="run `insight run` first"
+            )
+        rows = claims[claims["claim_id"].astype(str).str.lower() == cid.lower()]
+        return rows.iloc[0] if len(rows) else None
+
+    if persona:
+        if claims.empty:
+            raise StoreError(
+                "the study has no personas yet", file=str(store.path), fix="run `insight run` first"
+            )
+        prow = store.read_table("personas")
+        hit = prow[prow["persona_id"].astype(str).str.lower() == persona.lower()]
+        if hit.empty:
+            raise InsightError(
+                f'no persona "{persona}"',
+                fix="use one of: " + ", ".join(prow["persona_id"].astype(str)),
+            )
+        pid, seg_value = str(hit["persona_id"].iloc[0]), str(hit["segment"].iloc[0])
+        header.append(f"{pid}: {hit['name'].iloc[0]} - {hit['summary'].iloc[0]}")
+        segs = store.read_table("segments")
+        rids = set(segs.loc[segs[S.SEGMENT].astype(str) == seg_value, S.RESPONDENT_ID].astype(str))
+        sets.append(set(cust.loc[cust[S.RESPONDENT_ID].isin(rids), S.UNIT_ID]))
+        mine = claims[claims["persona_id"].astype(str) == pid]
+        for kind in ("quote", "counter_quote"):
+            for ids in mine.loc[mine["kind"] == kind, "quote_ids"]:
+                first += as_list(ids)
+        for ids in mine["quote_ids"]:
+            first += as_list(ids)
+    if claim:
+        row = claim_row(claim)
+        if row is None:
+            raise InsightError(
+                f'no claim "{claim}"', fix="copy a claim id from report.html or personas.json"
+            )
+        header.append(f"{row['claim_id']}: {row['label']} ({row['n']} of {row['n_total']})")
+        sets.append(set(as_list(row["unit_ids"])))
+        first = as_list(row["quote_ids"]) + as_list(row["unit_ids"])
+    if pain_point:
+        row = claim_row(pain_point) if not claims.empty else None
+        if row is not None:
+            header.append(f"{row['claim_id']}: {row['label']} ({row['n']} of {row['n_total']})")
+            sets.append(set(as_list(row["unit_ids"])))
+            first = as_list(row["quote_ids"]) + first
+        else:
+            ann = store.read_or_empty("annotations")
+            if ann.empty or S.PAIN_POINT_TYPE not in ann:
+                raise StoreError("the study has no pain-point annotations", file=str(store.path))
+            types = ann[S.PAIN_POINT_TYPE].fillna("").astype(str).str.lower()
+            hit_types = types.str.startswith(pain_point.lower()) & (
+                ann[S.PAIN_POINT].fillna(0) >= 1
+            )
+            if not hit_types.any():
+                known = sorted({t for t in types if t})
+                raise InsightError(
+                    f'no pain point "{pain_point}"',
+                    fix="use a pain-point claim id from the report or a type: " + ", ".join(known),
+                )
+            sets.append(set(ann.loc[hit_types, S.UNIT_ID].astype(str)))
+    if term:
+        needle = term.strip().lower()
+        term_ids: set[str] = set()
+        voc = store.read_or_empty("vocabulary")
+        if len(voc) and "term" in voc:
+            for _, r in voc.iterrows():
+                forms = {str(r["term"]).lower(), *(v.lower() for v in as_list(r.get("variants")))}
+                if needle in forms:
+                    term_ids |= set(as_list(r.get("unit_ids")))
+        rx = re.compile(r"(?<!\w)" + re.escape(needle) + r"(?!\w)", re.IGNORECASE)
+        term_ids |= set(
+            cust.loc[cust[S.TEXT].astype(str).map(lambda t: bool(rx.search(t))), S.UNIT_ID]
+        )
+        sets.append(term_ids)
+    if topic is not None:
+        ta = store.read_or_empty("topic_assignments")
+        if ta.empty:
+            raise StoreError(
+                "the study has no topics", file=str(store.path), fix="run `insight run` first"
+            )
+        sets.append(set(ta.loc[ta[S.TOPIC].astype(str) == str(topic), S.UNIT_ID].astype(str)))
+    if respondent:
+        sets.append(set(cust.loc[cust[S.RESPONDENT_ID] == str(respondent), S.UNIT_ID]))
+    matched = set(order)
+    for s in sets:
+        matched &= s
+    rank = {u: i for i, u in enumerate(dict.fromkeys(first))}
+    ordered = sorted(matched, key=lambda u: (rank.get(u, len(rank)), order[u]))
+    tables = StudyTables(units=cust)
+    ev = _Evidence(tables)
+    return EvidenceResult([ev.quote(u) for u in ordered[: max(limit, 0)]], len(ordered), header)

@@ -180,81 +180,8 @@ def run_study(
         run["problems"] = result.problems
         run["warnings"] = result.warnings
         (out / "run.json").write_text(json.dumps(run, indent=2, default=str), encoding="utf-8")
-        store.put_meta("run", run)
-    echo(f"\nreport: {(out / 'report.html').resolve()}")
-    return run
-
-
-def analyse_study(
-    store: Any, out: Path, *, config: dict[str, Any], timer: Timer, echo: Echo
-) -> dict[str, Any]:
-    """Every analysis stage over what is in the store (a fresh fit)."""
-    import numpy as np
-
-    from insight import embed, extract
-    from insight.personas import StudyTables, build_personas, save_personas
-    from insight.report import write_outputs
-    from insight.segment import segment_respondents, segment_text
-    from insight.topics import fit_topics
-    from insight.vocabulary import extract_vocabulary
-
-    seed = int(config.get("seed", 0))
-    units = store.read_table("units")
-    customer = units[units[S.SPEAKER_ROLE] == S.ROLE_CUSTOMER].reset_index(drop=True)
-    respondents = store.read_table("respondents")
-    columns = store.read_or_empty("columns")
-    if customer.empty:
-        echo("warning: no customer text at all: topics, vocabulary and quotes will be empty")
-
-    with timer.stage(
-        "extract", f"sentiment, emotions, pain points and goals for {len(customer)} units"
-    ):
-        annotations = extract.annotate_units(customer, progress=True)
-        store.write_table("annotations", annotations)
-        resp_emotions = extract.respondent_emotions(customer, annotations)
-        store.write_table("respondent_emotions", resp_emotions)
-
-    with timer.stage("embed", f"embedding {len(customer)} units (cached by text hash)"):
-        vectors = embed.embed_texts(customer[S.TEXT].tolist(), store=store, progress=True)
-
-    with timer.stage("segment", "attitudinal segmentation"):
-        items = _segment_items(columns, respondents, config.get("items"))
-        reverse = []
-        if len(columns) and "reverse" in columns:
-            reverse = [
-                c for c in columns[columns["reverse"].astype(bool)][S.COL_NAME] if c in items
-            ]
-        if items:
-            with_items = respondents[respondents[items].notna().any(axis=1)]
-            seg = segment_respondents(
-                with_items,
-                items,
-                method=config.get("method", "auto"),
-                k=config.get("k", "auto"),
-                random_state=seed,
-                reverse=reverse,
-                n_bootstrap=int(config.get("n_bootstrap", 30)),
-            )
-            mode = "attitudes"
-        else:
-            features = _text_features(customer, vectors, resp_emotions)
-            seg = segment_text(
-                features,
-                k=config.get("k", "auto"),
-                random_state=seed,
-                n_bootstrap=int(config.get("n_bootstrap", 30)),
-            )
-            mode = "text"
-        assignments = seg.assignments.copy()
-        assignments["segment_source"] = mode
-        assignments = _assign_text_only_respondents(assignments, customer, vectors, respondents)
-        store.write_table("segments", assignments)
-        store.write_table("segment_profiles", seg.profiles)
-        store.write_table("segment_fit", seg.fit_table)
-        store.put_meta(
-            "segmentation",
-            {"mode": mode, "items": items, "chosen": seg.chosen, "stability": seg.stability},
-        )
+        store.put_meta("segmentation", _segmentation_meta(seg, mode, items))
+        store.write_table("segment_stability", seg.stability.jaccard)
         import pickle
 
         store.put_blob("segmenter", pickle.dumps(seg.model))
@@ -285,6 +212,7 @@ def analyse_study(
 
     with timer.stage("personas", "building personas"):
         tables = StudyTables.from_store(store)
+        tables.segment_stability = seg.stability
         tables.embeddings = dict(zip(customer[S.UNIT_ID], np.asarray(vectors), strict=False))
         personas = build_personas(tables)
         save_personas(store, personas)
@@ -308,7 +236,9 @@ def analyse_study(
             "segments": int(assignments[S.SEGMENT].nunique()),
             "personas": len(personas),
         },
+        "segmentation": _segmentation_meta(seg, mode, items),
         "timings_s": timer.timings,
+        "store_hint": str(out),
     }
     with timer.stage("report", f"writing report to {out}"):
         run["timings_s"] = timer.timings
@@ -316,6 +246,21 @@ def analyse_study(
         run["outputs"] = {k: str(v) for k, v in files.items()}
     run["timings_s"] = timer.timings
     return run
+
+
+def _segmentation_meta(seg: Any, mode: str, items: Sequence[str]) -> dict[str, Any]:
+    st = seg.stability
+    return {
+        "mode": mode,
+        "items": list(items),
+        "chosen": seg.chosen,
+        "stability": {
+            "ari_mean": float(st.ari_mean),
+            "ari_sd": float(st.ari_sd),
+            "n_bootstrap": int(st.n_bootstrap),
+            "warnings": list(st.warnings),
+        },
+    }
 
 
 def _read_glossary(config: dict[str, Any]) -> list[tuple[str, str]] | None:

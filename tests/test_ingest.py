@@ -392,3 +392,24 @@ def test_schema_file_unknown_role_is_named(tmp_path: Path) -> None:
     p.write_text("columns:\n  Q1:\n    role: attitude\n", encoding="utf-8")
     with pytest.raises(SchemaError, match='column "Q1": unknown role'):
         load_schema(p)
+
+
+def test_insightignore_and_same_respondent_in_two_files(tmp_path: Path) -> None:
+    (tmp_path / "truth").mkdir()
+    (tmp_path / "truth" / "answers.csv").write_text("id,seg\nR_1,a\n", encoding="utf-8")
+    (tmp_path / ".insightignore").write_text("# not data\ntruth/\n", encoding="utf-8")
+    (tmp_path / "w1.csv").write_text(
+        "ResponseId,I like it,comment\nR_1,Agree,Great machine honestly.\nR_2,Disagree,Too loud.\n"
+        "R_3,Agree,Fine overall.\n",
+        encoding="utf-8",
+    )
+    (tmp_path / "w2.csv").write_text(
+        "ResponseId,Region\nR_1,North\nR_2,South\nR_3,North\n", encoding="utf-8"
+    )
+    res = ingest_paths([tmp_path])
+    assert sorted(res.files[S.SOURCE]) == ["w1.csv", "w2.csv"]
+    assert any("truth/answers.csv" in w for w in res.warnings)
+    people = res.respondents.set_index(S.RESPONDENT_ID)
+    assert people.index.is_unique and people.loc["R_1", "Region"] == "North"
+    assert people.loc["R_1", "I like it"] == 4.0
+    assert people.loc["R_1", S.SOURCE] == "w1.csv;w2.csv"

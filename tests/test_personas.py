@@ -36,26 +36,242 @@ RESPONDENTS = {
 
 # (unit_id, respondent, role, text, pain, pain_type, goal, sentiment, ekman, intensity, topic)
 UNITS = [
-    ("u01", "r1", "customer", "The machine costs far too much for a small cafe like ours.", 1, "price/value", 0, -0.7, "anger", 0.8, 0),
-    ("u02", "r1", "customer", "I think the price of the pods is outrageous every single month.", 1, "price/value", 0, -0.8, "anger", 0.9, 0),
-    ("u03", "r1", "customer", "We clean the steam wand every evening before closing up.", 0, None, 0, 0.0, "neutral", 0.1, 2),
+    (
+        "u01",
+        "r1",
+        "customer",
+        "The machine costs far too much for a small cafe like ours.",
+        1,
+        "price/value",
+        0,
+        -0.7,
+        "anger",
+        0.8,
+        0,
+    ),
+    (
+        "u02",
+        "r1",
+        "customer",
+        "I think the price of the pods is outrageous every single month.",
+        1,
+        "price/value",
+        0,
+        -0.8,
+        "anger",
+        0.9,
+        0,
+    ),
+    (
+        "u03",
+        "r1",
+        "customer",
+        "We clean the steam wand every evening before closing up.",
+        0,
+        None,
+        0,
+        0.0,
+        "neutral",
+        0.1,
+        2,
+    ),
     ("u04", "r2", "customer", XSS, 1, "price/value", 0, -0.6, "disgust", 0.7, 0),
-    ("u05", "r2", "customer", "I wish there was a cheaper service plan for independents.", 0, None, 1, 0.1, "neutral", 0.2, 0),
-    ("u06", "r3", "customer", "Paying that much for descaling tablets is really frustrating.", 1, "price/value", 0, -0.6, "anger", 0.7, 0),
-    ("u07", "r3", "customer", "To be fair the price was worth it once we saw the quality of the coffee.", 0, None, 0, 0.6, "joy", 0.6, 0),
-    ("u08", "r4", "customer", "It broke down twice in the first month and nobody came.", 1, "reliability/quality", 0, -0.7, "sadness", 0.7, 1),
-    ("u09", "r4", "customer", "We use it mostly for flat whites and lattes during the rush.", 0, None, 0, 0.1, "neutral", 0.1, 2),
-    ("u10", "r5", "customer", "The grinder keeps jamming in the middle of the morning rush.", 1, "reliability/quality", 0, -0.8, "anger", 0.8, 1),
-    ("u11", "r5", "customer", "I need a machine that just keeps running all day without fuss.", 0, None, 1, 0.0, "neutral", 0.3, 1),
-    ("u12", "r6", "customer", "It leaks water under the drip tray almost every week now.", 1, "reliability/quality", 0, -0.6, "sadness", 0.6, 1),
-    ("u13", "r6", "customer", "We run about four hundred cups a day through it at peak.", 0, None, 0, 0.0, "neutral", 0.1, 2),
-    ("u14", "r7", "customer", "Honestly it broke again on Saturday and we lost a full morning.", 1, "reliability/quality", 0, -0.9, "anger", 0.9, 1),
-    ("u15", "r7", "customer", "I feel like nobody tested this thing properly before selling it.", 1, "reliability/quality", 0, -0.5, "disgust", 0.6, 1),
-    ("u16", "r8", "customer", "The engineer was quick and friendly when the pump failed.", 0, None, 0, 0.7, "joy", 0.7, 1),
-    ("u17", "r8", "customer", "It would be great if it warned us before the boiler fails.", 0, None, 1, 0.2, "neutral", 0.3, 1),
+    (
+        "u05",
+        "r2",
+        "customer",
+        "I wish there was a cheaper service plan for independents.",
+        0,
+        None,
+        1,
+        0.1,
+        "neutral",
+        0.2,
+        0,
+    ),
+    (
+        "u06",
+        "r3",
+        "customer",
+        "Paying that much for descaling tablets is really frustrating.",
+        1,
+        "price/value",
+        0,
+        -0.6,
+        "anger",
+        0.7,
+        0,
+    ),
+    (
+        "u07",
+        "r3",
+        "customer",
+        "To be fair the price was worth it once we saw the quality of the coffee.",
+        0,
+        None,
+        0,
+        0.6,
+        "joy",
+        0.6,
+        0,
+    ),
+    (
+        "u08",
+        "r4",
+        "customer",
+        "It broke down twice in the first month and nobody came.",
+        1,
+        "reliability/quality",
+        0,
+        -0.7,
+        "sadness",
+        0.7,
+        1,
+    ),
+    (
+        "u09",
+        "r4",
+        "customer",
+        "We use it mostly for flat whites and lattes during the rush.",
+        0,
+        None,
+        0,
+        0.1,
+        "neutral",
+        0.1,
+        2,
+    ),
+    (
+        "u10",
+        "r5",
+        "customer",
+        "The grinder keeps jamming in the middle of the morning rush.",
+        1,
+        "reliability/quality",
+        0,
+        -0.8,
+        "anger",
+        0.8,
+        1,
+    ),
+    (
+        "u11",
+        "r5",
+        "customer",
+        "I need a machine that just keeps running all day without fuss.",
+        0,
+        None,
+        1,
+        0.0,
+        "neutral",
+        0.3,
+        1,
+    ),
+    (
+        "u12",
+        "r6",
+        "customer",
+        "It leaks water under the drip tray almost every week now.",
+        1,
+        "reliability/quality",
+        0,
+        -0.6,
+        "sadness",
+        0.6,
+        1,
+    ),
+    (
+        "u13",
+        "r6",
+        "customer",
+        "We run about four hundred cups a day through it at peak.",
+        0,
+        None,
+        0,
+        0.0,
+        "neutral",
+        0.1,
+        2,
+    ),
+    (
+        "u14",
+        "r7",
+        "customer",
+        "Honestly it broke again on Saturday and we lost a full morning.",
+        1,
+        "reliability/quality",
+        0,
+        -0.9,
+        "anger",
+        0.9,
+        1,
+    ),
+    (
+        "u15",
+        "r7",
+        "customer",
+        "I feel like nobody tested this thing properly before selling it.",
+        1,
+        "reliability/quality",
+        0,
+        -0.5,
+        "disgust",
+        0.6,
+        1,
+    ),
+    (
+        "u16",
+        "r8",
+        "customer",
+        "The engineer was quick and friendly when the pump failed.",
+        0,
+        None,
+        0,
+        0.7,
+        "joy",
+        0.7,
+        1,
+    ),
+    (
+        "u17",
+        "r8",
+        "customer",
+        "It would be great if it warned us before the boiler fails.",
+        0,
+        None,
+        1,
+        0.2,
+        "neutral",
+        0.3,
+        1,
+    ),
     # interviewer speech in r1's interview: strongly emotional pain, must never be evidence
-    ("u18", "r1", "interviewer", "I think that price must be an absolute nightmare for you, right?", 1, "price/value", 0, -0.9, "anger", 1.0, 0),
-    ("u19", "r5", "interviewer", "So the grinder keeps jamming and it breaks a lot, I guess?", 1, "reliability/quality", 0, -0.8, "anger", 1.0, 1),
+    (
+        "u18",
+        "r1",
+        "interviewer",
+        "I think that price must be an absolute nightmare for you, right?",
+        1,
+        "price/value",
+        0,
+        -0.9,
+        "anger",
+        1.0,
+        0,
+    ),
+    (
+        "u19",
+        "r5",
+        "interviewer",
+        "So the grinder keeps jamming and it breaks a lot, I guess?",
+        1,
+        "reliability/quality",
+        0,
+        -0.8,
+        "anger",
+        1.0,
+        1,
+    ),
 ]
 TOPIC_LABELS = {0: "price of pods and machines", 1: "breakdowns and repairs", 2: "daily routine"}
 
@@ -74,7 +290,9 @@ def tiny_study(with_embeddings: bool = True) -> StudyTables:
                 S.TURN: i if transcript else None,
                 S.FIELD: "turn" if transcript else "Q10",
                 S.RESPONDENT_ID: rid,
-                S.SPEAKER: ("Interviewer" if role == "interviewer" else rid.upper()) if transcript else None,
+                S.SPEAKER: ("Interviewer" if role == "interviewer" else rid.upper())
+                if transcript
+                else None,
                 S.SPEAKER_ROLE: role,
                 S.QUESTION: "What frustrates you about your machine?",
                 S.CHAR_START: 0,
@@ -90,7 +308,9 @@ def tiny_study(with_embeddings: bool = True) -> StudyTables:
             {
                 S.UNIT_ID: u[0],
                 S.SENTIMENT: u[7],
-                S.SENTIMENT_LABEL: "negative" if u[7] < -0.2 else ("positive" if u[7] > 0.2 else "neutral"),
+                S.SENTIMENT_LABEL: "negative"
+                if u[7] < -0.2
+                else ("positive" if u[7] > 0.2 else "neutral"),
                 S.EKMAN: u[8],
                 S.INTENSITY: u[9],
                 S.PAIN_POINT: u[4],
@@ -104,20 +324,67 @@ def tiny_study(with_embeddings: bool = True) -> StudyTables:
     )
     resp = pd.DataFrame(
         [
-            {S.RESPONDENT_ID: r, S.SOURCE: "survey.csv", S.SOURCE_TYPE: "survey", "Q1": v[1], "Q2": v[2], "Role": v[3], "Cups": v[4]}
+            {
+                S.RESPONDENT_ID: r,
+                S.SOURCE: "survey.csv",
+                S.SOURCE_TYPE: "survey",
+                "Q1": v[1],
+                "Q2": v[2],
+                "Role": v[3],
+                "Cups": v[4],
+            }
             for r, v in RESPONDENTS.items()
         ]
     )
     columns = pd.DataFrame(
         [
-            {S.SOURCE: "survey.csv", S.COL_NAME: "Q1", S.COL_ROLE: S.ROLE_LIKERT, S.COL_QUESTION: "Price is the most important factor when I buy equipment", "scale_min": 1, "scale_max": 5, "labels": None, "reverse": False},
-            {S.SOURCE: "survey.csv", S.COL_NAME: "Q2", S.COL_ROLE: S.ROLE_LIKERT, S.COL_QUESTION: "I would pay more for a machine that never breaks down", "scale_min": 1, "scale_max": 5, "labels": None, "reverse": False},
-            {S.SOURCE: "survey.csv", S.COL_NAME: "Role", S.COL_ROLE: S.ROLE_DEMOGRAPHIC, S.COL_QUESTION: "Your role", "scale_min": None, "scale_max": None, "labels": None, "reverse": False},
-            {S.SOURCE: "survey.csv", S.COL_NAME: "Cups", S.COL_ROLE: S.ROLE_BEHAVIOUR, S.COL_QUESTION: "Cups served per day", "scale_min": None, "scale_max": None, "labels": None, "reverse": False},
+            {
+                S.SOURCE: "survey.csv",
+                S.COL_NAME: "Q1",
+                S.COL_ROLE: S.ROLE_LIKERT,
+                S.COL_QUESTION: "Price is the most important factor when I buy equipment",
+                "scale_min": 1,
+                "scale_max": 5,
+                "labels": None,
+                "reverse": False,
+            },
+            {
+                S.SOURCE: "survey.csv",
+                S.COL_NAME: "Q2",
+                S.COL_ROLE: S.ROLE_LIKERT,
+                S.COL_QUESTION: "I would pay more for a machine that never breaks down",
+                "scale_min": 1,
+                "scale_max": 5,
+                "labels": None,
+                "reverse": False,
+            },
+            {
+                S.SOURCE: "survey.csv",
+                S.COL_NAME: "Role",
+                S.COL_ROLE: S.ROLE_DEMOGRAPHIC,
+                S.COL_QUESTION: "Your role",
+                "scale_min": None,
+                "scale_max": None,
+                "labels": None,
+                "reverse": False,
+            },
+            {
+                S.SOURCE: "survey.csv",
+                S.COL_NAME: "Cups",
+                S.COL_ROLE: S.ROLE_BEHAVIOUR,
+                S.COL_QUESTION: "Cups served per day",
+                "scale_min": None,
+                "scale_max": None,
+                "labels": None,
+                "reverse": False,
+            },
         ]
     )
     segs = pd.DataFrame(
-        [{S.RESPONDENT_ID: r, S.SEGMENT: v[0], S.PROBABILITY: 0.9 - 0.1 * (int(r[1:]) % 4)} for r, v in RESPONDENTS.items()]
+        [
+            {S.RESPONDENT_ID: r, S.SEGMENT: v[0], S.PROBABILITY: 0.9 - 0.1 * (int(r[1:]) % 4)}
+            for r, v in RESPONDENTS.items()
+        ]
     )
     profiles = pd.DataFrame(
         [
@@ -129,14 +396,46 @@ def tiny_study(with_embeddings: bool = True) -> StudyTables:
     )
     vocab = pd.DataFrame(
         [
-            {"term": "price", "variants": "price;costs", "count": 4, "respondents": 3, "z": 2.1, "group": "0", "unit_ids": ["u02", "u04", "u07", "u18"], "examples": ""},
-            {"term": "keeps jamming", "variants": "keeps jamming", "count": 1, "respondents": 1, "z": 1.5, "group": "1", "unit_ids": ["u10", "u19"], "examples": ""},
-            {"term": "broke", "variants": "broke;broke down", "count": 2, "respondents": 2, "z": 1.9, "group": "1", "unit_ids": ["u14", "u08"], "examples": ""},
+            {
+                "term": "price",
+                "variants": "price;costs",
+                "count": 4,
+                "respondents": 3,
+                "z": 2.1,
+                "group": "0",
+                "unit_ids": ["u02", "u04", "u07", "u18"],
+                "examples": "",
+            },
+            {
+                "term": "keeps jamming",
+                "variants": "keeps jamming",
+                "count": 1,
+                "respondents": 1,
+                "z": 1.5,
+                "group": "1",
+                "unit_ids": ["u10", "u19"],
+                "examples": "",
+            },
+            {
+                "term": "broke",
+                "variants": "broke;broke down",
+                "count": 2,
+                "respondents": 2,
+                "z": 1.9,
+                "group": "1",
+                "unit_ids": ["u14", "u08"],
+                "examples": "",
+            },
         ]
     )
-    ta = pd.DataFrame([{S.UNIT_ID: u[0], S.TOPIC: u[10], S.TOPIC_LABEL: TOPIC_LABELS[u[10]]} for u in UNITS])
+    ta = pd.DataFrame(
+        [{S.UNIT_ID: u[0], S.TOPIC: u[10], S.TOPIC_LABEL: TOPIC_LABELS[u[10]]} for u in UNITS]
+    )
     topics = pd.DataFrame(
-        [{S.TOPIC: t, "label": lab, "size": int((ta[S.TOPIC] == t).sum())} for t, lab in TOPIC_LABELS.items()]
+        [
+            {S.TOPIC: t, "label": lab, "size": int((ta[S.TOPIC] == t).sum())}
+            for t, lab in TOPIC_LABELS.items()
+        ]
     )
     emb = None
     if with_embeddings:
@@ -240,7 +539,12 @@ def test_pain_point_counts_and_severity(personas):
     assert price.stats["frequency"] == pytest.approx(4 / 5)  # 5 pain units in segment 0
     assert price.stats["breadth"] == pytest.approx(3 / 4)
     # intensity per unit = mean(pain score 0.9, -sentiment, intensity)
-    per_unit = [(0.9 + 0.7 + 0.8) / 3, (0.9 + 0.8 + 0.9) / 3, (0.9 + 0.6 + 0.7) / 3, (0.9 + 0.6 + 0.7) / 3]
+    per_unit = [
+        (0.9 + 0.7 + 0.8) / 3,
+        (0.9 + 0.8 + 0.9) / 3,
+        (0.9 + 0.6 + 0.7) / 3,
+        (0.9 + 0.6 + 0.7) / 3,
+    ]
     inten = sum(per_unit) / 4
     assert price.stats["intensity"] == pytest.approx(inten, abs=1e-4)
     assert price.stats["severity"] == pytest.approx(100 * 0.8 * 0.75 * inten, abs=1e-3)
@@ -272,7 +576,9 @@ def test_demographics_behaviour_emotions_vocab_topics(personas):
     role = p0.demographics[0]
     assert role.stats["category"] == "Owner" and (role.n, role.N) == (3, 4)
     cups = next(c for c in p1.behaviour if c.stats["column"] == "Cups")
-    assert cups.stats["median"] == pytest.approx(425) and cups.stats["rest_median"] == pytest.approx(110)
+    assert cups.stats["median"] == pytest.approx(425) and cups.stats[
+        "rest_median"
+    ] == pytest.approx(110)
     anger = next(e for e in p0.emotions if e.stats["emotion"] == "anger")
     # segment 0 customer units: 9, of which u01, u02, u06 are anger
     assert anger.stats["units"] == 3 and anger.stats["units_total"] == 9
@@ -290,10 +596,17 @@ def test_quotes_empathy_counter_confidence(personas):
         assert len({q.respondent_id for q in p.quotes}) == len(p.quotes)
     # counter-quote: a positive unit on the segment's top pain (price) from segment 0
     assert p0.counter_quote is not None and p0.counter_quote.unit_id == "u07"
-    assert [q.unit_id for q in p0.empathy_map["thinks"]] in (["u02"], ["u07"], ["u02", "u07"], ["u07", "u02"])
+    assert [q.unit_id for q in p0.empathy_map["thinks"]] in (
+        ["u02"],
+        ["u07"],
+        ["u02", "u07"],
+        ["u07", "u02"],
+    )
     assert {q.unit_id for q in p0.empathy_map["does"]} <= {"u03", "u09"}
     assert p0.empathy_map["does"]
-    assert all(q.unit_id in {"u01", "u02", "u04", "u06", "u07", "u08"} for q in p0.empathy_map["feels"])
+    assert all(
+        q.unit_id in {"u01", "u02", "u04", "u06", "u07", "u08"} for q in p0.empathy_map["feels"]
+    )
     assert p0.confidence["stability"] == pytest.approx(0.92)
     assert any("unstable" in w for w in p1.warnings)
     assert any("thin evidence" in w for w in p0.warnings)
@@ -314,7 +627,14 @@ def test_save_and_load_personas(tmp_path, personas):
     assert [p["id"] for p in loaded] == ["P1", "P2"]
     assert loaded[0]["quotes"][0]["unit_id"] and loaded[0]["quotes"][0]["text"]
     n_claims = sum(len(p.claims()) for p in personas)
-    assert len(claims[~claims["kind"].isin(["quote", "counter_quote", "says", "thinks", "does", "feels"])]) == n_claims
+    assert (
+        len(
+            claims[
+                ~claims["kind"].isin(["quote", "counter_quote", "says", "thinks", "does", "feels"])
+            ]
+        )
+        == n_claims
+    )
     assert all(len(u) > 0 for u in claims["unit_ids"])
 
 
@@ -322,3 +642,61 @@ def test_stats_helpers():
     assert bh_adjust([0.01, 0.04, 0.03]) == pytest.approx([0.03, 0.04, 0.04])
     assert two_proportion_p(10, 20, 10, 20) == pytest.approx(1.0)
     assert two_proportion_p(18, 20, 2, 20) < 0.001
+
+
+@pytest.fixture(scope="module")
+def study_store(tmp_path_factory, study, personas):
+    path = tmp_path_factory.mktemp("ev") / "study.duckdb"
+    with Store(path) as store:
+        for name in (
+            "units",
+            "respondents",
+            "annotations",
+            "segments",
+            "vocabulary",
+            "topic_assignments",
+        ):
+            store.write_table(name, getattr(study, name))
+        save_personas(store, personas)
+    return path
+
+
+def _evidence(*args):
+    from click.testing import CliRunner
+
+    from insight.cli import main
+
+    return CliRunner().invoke(main, ["evidence", *map(str, args)])
+
+
+def test_evidence_cli_claim_and_filters(study_store, personas):
+    p0 = by_segment(personas, 0)
+    price = next(c for c in p0.pain_points if c.stats["pain_point_type"] == "price/value")
+    res = _evidence(study_store, "--claim", price.id)
+    assert res.exit_code == 0, res.output
+    assert "4 matching customer statements" in res.output
+    assert "The machine costs far too much" in res.output
+    assert (
+        "respondent r1" in res.output
+        and "interview_r1.txt" in res.output
+        and "turn 0" in res.output
+    )
+    # the out folder works too, and the pain type is a prefix filter
+    res = _evidence(study_store.parent, "--pain-point", "price", "--persona", p0.id, "--limit", "1")
+    assert res.exit_code == 0, res.output
+    assert "4 matching customer statements (showing 1)" in res.output
+    res = _evidence(study_store, "--respondent", "r1")
+    assert "3 matching" in res.output and "absolute nightmare" not in res.output
+    res = _evidence(study_store, "--term", "price", "--persona", p0.id)
+    assert "3 matching" in res.output  # u02, u04, u07 say "price"; u18 is the interviewer
+    res = _evidence(study_store, "--topic", "1", "--respondent", "r4")
+    assert "1 matching" in res.output and "broke down twice" in res.output
+
+
+def test_evidence_cli_errors_are_one_line(study_store):
+    res = _evidence(study_store, "--persona", "P9")
+    assert res.exit_code != 0
+    assert 'no persona "P9"' in res.output and "P1, P2" in res.output
+    assert "Traceback" not in res.output
+    res = _evidence(study_store, "--pain-point", "teleportation")
+    assert res.exit_code != 0 and "price/value" in res.output

@@ -52,10 +52,14 @@ def expand_paths(paths: Iterable[str | Path]) -> tuple[list[Path], list[str]]:
     notes: list[str] = []
     for p in map(Path, paths):
         if p.is_dir():
+            ignore = _ignore_patterns(p)
             for f in sorted(x for x in p.rglob("*") if x.is_file()):
-                if any(part.startswith(".") for part in f.relative_to(p).parts):
+                rel = f.relative_to(p)
+                if any(part.startswith(".") for part in rel.parts):
                     continue
-                if f.name.lower().startswith(_IGNORED_NAMES):
+                if any(rel.match(g) or rel.parts[0] == g.rstrip("/") for g in ignore):
+                    notes.append(f"{f}: skipped (listed in {p / '.insightignore'})")
+                elif f.name.lower().startswith(_IGNORED_NAMES):
                     notes.append(f"{f}: skipped (documentation file)")
                 elif f.suffix.lower() in SUPPORTED:
                     files.append(f)
@@ -66,6 +70,15 @@ def expand_paths(paths: Iterable[str | Path]) -> tuple[list[Path], list[str]]:
         else:
             files.append(p)
     return files, notes
+
+
+def _ignore_patterns(folder: Path) -> list[str]:
+    """Glob patterns from a folder's ``.insightignore`` (one per line, # comments)."""
+    f = folder / ".insightignore"
+    if not f.is_file():
+        return []
+    lines = f.read_text(encoding="utf-8").splitlines()
+    return [ln.strip() for ln in lines if ln.strip() and not ln.strip().startswith("#")]
 
 
 def batch_id_for(hashes: Sequence[str]) -> str:
@@ -179,6 +192,14 @@ def _respondent_frame(rows: list[dict[str, Any]]) -> pd.DataFrame:
     df = pd.DataFrame(rows)
     if df.empty:
         return pd.DataFrame(columns=S.RESPONDENT_BASE_COLUMNS)
+    if df[S.RESPONDENT_ID].duplicated().any():
+        # The same respondent in several files (a panel, a second wave): one row,
+        # first non-missing value per attribute, sources joined.
+        sources = df.groupby(S.RESPONDENT_ID, sort=False)[S.SOURCE].agg(
+            lambda s: ";".join(dict.fromkeys(s))
+        )
+        df = df.groupby(S.RESPONDENT_ID, sort=False).first().reset_index()
+        df[S.SOURCE] = df[S.RESPONDENT_ID].map(sources)
     for c in df.columns:
         if c in S.RESPONDENT_BASE_COLUMNS:
             continue
