@@ -17,6 +17,7 @@ from dataclasses import asdict, dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from insight import schema as S
+from insight.pii import mask_pii
 
 if TYPE_CHECKING:
     import numpy as np
@@ -356,6 +357,7 @@ class Quote:
     source: str
     location: str
     question: str | None = None
+    masked: bool = False  # personal data (email, phone, card) replaced in ``text``
 
 
 @dataclass
@@ -708,9 +710,11 @@ class _Evidence:
     def quote(self, unit_id: str) -> Quote:
         r = self.by_id.loc[unit_id]
         q = r.get(S.QUESTION)
+        text, masked = mask_pii(str(r[S.TEXT]))
         return Quote(
             unit_id=str(unit_id),
-            text=str(r[S.TEXT]),
+            text=text,
+            masked=masked,
             respondent_id=str(r[S.RESPONDENT_ID]),
             source=str(r[S.SOURCE]),
             location=_location(r),
