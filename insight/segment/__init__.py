@@ -8,7 +8,10 @@ scikit-learn and scipy are imported inside the functions that need them.
 from insight.segment.api import (
     SegmentationResult,
     assignments_frame,
+    find_id_column,
     load_segmenter,
+    read_respondents,
+    segment_file,
     segment_respondents,
 )
 from insight.segment.factors import (
@@ -36,11 +39,14 @@ __all__ = [
     "bootstrap_stability",
     "cohens_d",
     "factor_analysis",
+    "find_id_column",
     "load_segmenter",
     "match_factors",
     "parallel_analysis",
     "prepare_items",
     "profile_segments",
+    "read_respondents",
+    "segment_file",
     "segment_respondents",
     "segment_text",
     "top_items",

@@ -218,3 +218,67 @@ def segment_respondents(
         counts=prep.counts,
         warnings=notes,
     )
+
+
+ID_NAMES = ("respondent_id", "respondent", "respondentid", "response_id", "responseid", "id")
+
+
+def find_id_column(columns: Sequence[str]) -> str | None:
+    """The first column named like a respondent id (exact names first, then *id / respondent*)."""
+    norm = {c: str(c).strip().lower().replace(" ", "_") for c in columns}
+    for name in ID_NAMES:
+        for col, low in norm.items():
+            if low == name:
+                return col
+    for col, low in norm.items():
+        if low.endswith("_id") or low.endswith("id") or "respondent" in low:
+            return col
+    return None
+
+
+def read_respondents(
+    path: str, id_column: str | None = None, numeric: Sequence[str] = ()
+) -> tuple[pd.DataFrame, str]:
+    """Read a CSV/TSV/XLSX/Parquet file for segmentation.
+
+    Returns the frame with a ``respondent_id`` column (from ``id_column``, the first
+    id-like column, or the row number) and the name of the column used.
+    """
+    from insight.errors import SchemaError
+    from insight.ingest import read_table
+
+    df = read_table(path)
+    col = id_column or find_id_column(list(df.columns))
+    if id_column and id_column not in df.columns:
+        raise SchemaError(
+            f'no column "{id_column}"',
+            file=str(path),
+            column=id_column,
+            fix="check --id-column; columns: " + ", ".join(map(str, list(df.columns)[:30])),
+        )
+    df = df.copy()
+    if col is None:
+        df.insert(0, schema.RESPONDENT_ID, [f"row{i + 1}" for i in range(len(df))])
+        col = "(row number)"
+    elif col != schema.RESPONDENT_ID:
+        if schema.RESPONDENT_ID in df.columns:
+            df = df.drop(columns=[schema.RESPONDENT_ID])
+        df = df.rename(columns={col: schema.RESPONDENT_ID})
+    for c in numeric:
+        if c in df.columns:
+            values = df[c].replace("", np.nan) if df[c].dtype == object else df[c]
+            converted = pd.to_numeric(values, errors="coerce")
+            if converted.notna().sum() == values.notna().sum():
+                df[c] = converted
+    return df, col
+
+
+def segment_file(
+    path: str, items: Sequence[str], *, id_column: str | None = None, **kwargs: Any
+) -> tuple[SegmentationResult, str]:
+    """`segment_respondents` on a file; returns the result and the id column used."""
+    extra = list(kwargs.get("extra_columns", ()))
+    duration = kwargs.get("duration")
+    numeric = [*items, *extra, *([duration] if duration else [])]
+    df, used = read_respondents(path, id_column=id_column, numeric=numeric)
+    return segment_respondents(df, items, **kwargs), used

@@ -88,7 +88,9 @@ def parallel_analysis(
     return max(1, n_factors), observed, ref
 
 
-def principal_axis(r: np.ndarray, n_factors: int, max_iter: int = 200, tol: float = 1e-5) -> np.ndarray:
+def principal_axis(
+    r: np.ndarray, n_factors: int, max_iter: int = 200, tol: float = 1e-5
+) -> np.ndarray:
     """Unrotated loadings by iterated principal axis factoring."""
     try:
         h2 = 1.0 - 1.0 / np.diag(np.linalg.inv(r))

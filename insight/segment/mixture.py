@@ -1,8 +1,10 @@
 """Finite mixtures fitted by EM with missing answers marginalised out.
 
 One model covers latent class analysis (categorical indicators: Likert answers as
-categories, nominal columns) and latent profile analysis / diagonal Gaussian mixtures
-(continuous indicators), or both at once. A missing answer simply drops out of that
+categories, nominal columns), ordinal latent class analysis (a Likert answer as a
+binomial count of steps up the scale: one parameter per class and item instead of one per
+answer option), and latent profile analysis / diagonal Gaussian mixtures (continuous
+indicators), in any combination. A missing answer simply drops out of that
 respondent's likelihood, so incomplete rows are used without imputation.
 """
 
@@ -24,19 +26,34 @@ class MixtureData:
         offsets: (J+1,) start of each categorical indicator's block in ``onehot``.
         gauss: (n, G) continuous indicators with 0 where missing.
         mask: (n, G) 1 where a continuous indicator is observed.
+        steps: (n, B) binomial indicators (answer code 0..trials) with 0 where missing.
+        bmask: (n, B) 1 where a binomial indicator is observed.
+        trials: (B,) answer options minus one.
+        logcoef: (n,) sum of log binomial coefficients (so likelihoods compare with LCA's).
     """
 
     onehot: np.ndarray
     offsets: np.ndarray
     gauss: np.ndarray
     mask: np.ndarray
+    steps: np.ndarray
+    bmask: np.ndarray
+    trials: np.ndarray
+    logcoef: np.ndarray
 
     @classmethod
     def build(
-        cls, codes: np.ndarray, n_categories: list[int], gauss: np.ndarray
+        cls,
+        codes: np.ndarray,
+        n_categories: list[int],
+        gauss: np.ndarray,
+        steps: np.ndarray | None = None,
+        trials: list[int] | None = None,
     ) -> MixtureData:
-        """From integer codes (-1 = missing) and a float matrix (NaN = missing)."""
-        n = codes.shape[0] if codes.size else gauss.shape[0]
+        """From integer codes (-1 = missing), a float matrix (NaN = missing) and binomial codes."""
+        from scipy.special import gammaln
+
+        n = gauss.shape[0]
         offsets = np.concatenate([[0], np.cumsum(n_categories)]).astype(int)
         onehot = np.zeros((n, int(offsets[-1])))
         for j in range(codes.shape[1] if codes.ndim == 2 else 0):
@@ -44,14 +61,18 @@ class MixtureData:
             ok = c >= 0
             onehot[np.flatnonzero(ok), offsets[j] + c[ok]] = 1.0
         mask = np.isfinite(gauss).astype(float)
-        return cls(onehot, offsets, np.where(mask > 0, gauss, 0.0), mask)
+        if steps is None:
+            steps = np.zeros((n, 0), dtype=int)
+        tr = np.asarray(trials if trials is not None else [], dtype=float)
+        bmask = (steps >= 0).astype(float)
+        st = np.where(steps >= 0, steps, 0).astype(float)
+        coef = gammaln(tr + 1)[None, :] - gammaln(st + 1) - gammaln(tr[None, :] - st + 1)
+        logcoef = (coef * bmask).sum(axis=1)
+        return cls(onehot, offsets, np.where(mask > 0, gauss, 0.0), mask, st, bmask, tr, logcoef)
 
     @property
     def n(self) -> int:
         return self.onehot.shape[0]
-
-    def take(self, idx: np.ndarray) -> MixtureData:
-        return MixtureData(self.onehot[idx], self.offsets, self.gauss[idx], self.mask[idx])
 
 
 @dataclass
@@ -62,6 +83,7 @@ class MixtureParams:
     theta: np.ndarray  # (k, T) category probabilities, each block sums to 1
     mean: np.ndarray  # (k, G)
     var: np.ndarray  # (k, G)
+    prob: np.ndarray  # (k, B) binomial step probability
 
     @property
     def k(self) -> int:
@@ -69,11 +91,20 @@ class MixtureParams:
 
     def n_parameters(self, offsets: np.ndarray) -> int:
         n_cat = int(np.sum(np.diff(offsets) - 1))
-        return (self.k - 1) + self.k * n_cat + 2 * self.k * self.mean.shape[1]
+        return (
+            (self.k - 1)
+            + self.k * n_cat
+            + 2 * self.k * self.mean.shape[1]
+            + self.k * self.prob.shape[1]
+        )
 
     def permute(self, order: np.ndarray) -> MixtureParams:
         return MixtureParams(
-            self.weights[order], self.theta[order], self.mean[order], self.var[order]
+            self.weights[order],
+            self.theta[order],
+            self.mean[order],
+            self.var[order],
+            self.prob[order],
         )
 
 
@@ -89,6 +120,11 @@ def log_joint(params: MixtureParams, data: MixtureData) -> np.ndarray:
             - 2 * data.gauss @ (params.mean * inv).T
             + data.mask @ (params.mean**2 * inv + np.log(params.var) + LOG_2PI).T
         )
+    if data.steps.shape[1]:
+        up = data.steps
+        down = data.bmask * data.trials[None, :] - up
+        out += up @ np.log(params.prob).T + down @ np.log1p(-params.prob).T
+        out += data.logcoef[:, None]
     return out
 
 
@@ -125,7 +161,13 @@ def m_step(
         var = np.maximum(s2 / w - mean**2, var_floor[None, :])
     else:
         mean = var = np.zeros((len(nk), 0))
-    return MixtureParams(weights, theta, mean, var)
+    if data.steps.shape[1]:
+        # a Beta(1 + alpha, 1 + alpha)-style smoothing keeps probabilities off 0 and 1
+        trials = (resp.T @ data.bmask) * data.trials[None, :]
+        prob = (resp.T @ data.steps + alpha) / (trials + 2 * alpha)
+    else:
+        prob = np.zeros((len(nk), 0))
+    return MixtureParams(weights, theta, mean, var, prob)
 
 
 def variance_floor(data: MixtureData) -> np.ndarray:

@@ -59,7 +59,8 @@ class Segmenter:
     """Segment respondents with latent class analysis, a Gaussian mixture or k-means.
 
     Args:
-        method: "lca", "gmm", "kmeans" or "auto" (see ``insight.segment.selection``).
+        method: "auto", "lca" (both variants), "lca-categorical", "lca-ordinal", "gmm" or
+            "kmeans" (see ``insight.segment.selection``).
         k: number of segments, or "auto" to choose over ``k_range``.
         k_range: (smallest, largest) k tried when ``k="auto"``.
         random_state: seed; the same seed gives the same segments.
@@ -139,7 +140,9 @@ class Segmenter:
         return self
 
     def __repr__(self) -> str:
-        return f"Segmenter(method={self.method!r}, k={self.k!r}, random_state={self.random_state!r})"
+        return (
+            f"Segmenter(method={self.method!r}, k={self.k!r}, random_state={self.random_state!r})"
+        )
 
     # -- columns ----------------------------------------------------------------
     def _learn_columns(self, x: pd.DataFrame) -> None:
@@ -250,11 +253,15 @@ class Segmenter:
     def _mixture_data(self, x: pd.DataFrame, method: str, dense: np.ndarray) -> MixtureData:
         if method == "gmm":
             return MixtureData.build(np.zeros((len(x), 0), dtype=int), [], dense)
-        cat_cols = ([] if self.factors_ is not None else self.ordinal_) + self.nominal_
+        ordinal = [] if self.factors_ is not None else self.ordinal_
+        binomial = ordinal if method == selection.LCA_ORDINAL else []
+        cat_cols = [c for c in ordinal if c not in binomial] + self.nominal_
         codes = self._codes(x, cat_cols)
         n_cats = [len(self.categories_[c]) for c in cat_cols]
         gauss = self._continuous_block(x, fit=False)
-        return MixtureData.build(codes, n_cats, gauss)
+        steps = self._codes(x, binomial)
+        trials = [len(self.categories_[c]) - 1 for c in binomial]
+        return MixtureData.build(codes, n_cats, gauss, steps, trials)
 
     # -- fitting ----------------------------------------------------------------
     def _k_values(self, n: int) -> list[int]:
@@ -292,7 +299,9 @@ class Segmenter:
         params, ll, resp = fit_em(data, inits, k, max_iter=self.max_iter)
         return params, resp, ll
 
-    def _predict_internal(self, method: str, model: Any, data: MixtureData | None, imputed: np.ndarray) -> np.ndarray:
+    def _predict_internal(
+        self, method: str, model: Any, data: MixtureData | None, imputed: np.ndarray
+    ) -> np.ndarray:
         if isinstance(model, _KMeansModel):
             return model.proba(imputed)
         assert data is not None
@@ -300,6 +309,13 @@ class Segmenter:
 
     def fit(self, X: pd.DataFrame, y: Any = None) -> Segmenter:
         """Fit every candidate (method, k), choose by the stated rules, keep the chosen model."""
+        from threadpoolctl import threadpool_limits
+
+        # the matrices are small: threads only add overhead (and noise on a shared machine)
+        with threadpool_limits(limits=1):
+            return self._fit(X)
+
+    def _fit(self, X: pd.DataFrame) -> Segmenter:
         from sklearn.metrics import silhouette_score
 
         x = self._check_frame(X, fit=True)
@@ -322,22 +338,28 @@ class Segmenter:
                 items, n_factors=self.n_factors, random_state=self.random_state
             )
         dense, imputed = self._design(x, fit=True)
-        has_cat = bool(self.nominal_) or (bool(self.ordinal_) and self.factors_ is None)
-        if self.method == "auto":
-            chosen_method, method_rule = selection.auto_method(has_cat)
-            methods = [m for m in selection.METHODS if m != "lca" or has_cat]
+        has_ord = bool(self.ordinal_) and self.factors_ is None
+        has_cat = bool(self.nominal_) or has_ord
+        if self.method not in selection.CHOICES:
+            raise SchemaError(f"unknown method {self.method!r}", fix="use lca, gmm, kmeans or auto")
+        if self.method.startswith("lca") and not has_cat:
+            raise SchemaError(
+                "lca needs categorical columns (Likert items or text columns)",
+                fix="use --method gmm for continuous columns",
+            )
+        if self.method == selection.LCA_ORDINAL and not has_ord:
+            raise SchemaError("lca-ordinal needs Likert items", fix="use --method lca-categorical")
+        candidates, method_rule = selection.family(self.method, has_ord, has_cat)
+        if self.method == "auto" and not self._bootstrap:
+            # every model goes in the fit table for comparison
+            methods = [
+                m
+                for m in selection.METHODS
+                if (m != selection.LCA_CATEGORICAL or has_cat)
+                and (m != selection.LCA_ORDINAL or has_ord)
+            ]
         else:
-            if self.method not in selection.METHODS:
-                raise SchemaError(
-                    f"unknown method {self.method!r}", fix="use lca, gmm, kmeans or auto"
-                )
-            if self.method == "lca" and not has_cat:
-                raise SchemaError(
-                    "lca needs categorical columns (Likert items or text columns)",
-                    fix="use --method gmm for continuous columns",
-                )
-            chosen_method, method_rule = self.method, f"method {self.method} (asked for)"
-            methods = [self.method]
+            methods = candidates
         seed = 0 if self.random_state is None else int(self.random_state)
         n = len(x)
         rng = np.random.default_rng(seed)
@@ -350,12 +372,10 @@ class Segmenter:
                 labels = resp.argmax(axis=1)
                 sizes = np.bincount(labels, minlength=k)
                 row: dict[str, Any] = {"method": method, "k": k}
-                if method in selection.MIXTURES:
+                if method in selection.MIXTURES and isinstance(model, MixtureParams):
                     n_par = model.n_parameters(datas[method].offsets)
                     bic = -2 * ll + n_par * np.log(n)
-                    row.update(
-                        loglik=ll, n_params=n_par, bic=bic, icl=bic + 2 * entropy(resp)
-                    )
+                    row.update(loglik=ll, n_params=n_par, bic=bic, icl=bic + 2 * entropy(resp))
                 else:
                     row.update(loglik=np.nan, n_params=np.nan, bic=np.nan, icl=np.nan)
                 row["entropy"] = relative_entropy(resp) if k > 1 else 1.0
@@ -370,14 +390,14 @@ class Segmenter:
                 rows.append(row)
                 models[(method, k)] = (model, resp)
         table = pd.DataFrame(rows)
-        k, k_rule, notes = selection.choose_k(table, chosen_method)
+        chosen_method, k, k_rule, notes = selection.choose(table, candidates)
         if self.k != "auto":
-            k_rule = f"k={k} (asked for)"
+            k_rule = f"{chosen_method}; k={k} (asked for)"
         table["chosen"] = (table["method"] == chosen_method) & (table["k"] == k)
         self.fit_table_ = table
         self.method_ = chosen_method
         self.k_ = k
-        self.rule_ = f"{method_rule}; {k_rule}"
+        self.rule_ = f"{method_rule}: {k_rule}"
         self.warnings_ = notes
         model, resp = models[(chosen_method, k)]
         labels = resp.argmax(axis=1)
@@ -390,15 +410,11 @@ class Segmenter:
         self.index_ = x.index
         return self
 
-    def fit_fixed(self, X: pd.DataFrame, method: str, k: int) -> Segmenter:
-        """Refit with the method and k fixed (used by the bootstrap)."""
-        clone = Segmenter(**{**self.get_params(), "method": method, "k": k})
-        return clone.fit(X)
-
     # -- prediction -------------------------------------------------------------
     def _check_frame(self, X: pd.DataFrame, fit: bool = False) -> pd.DataFrame:
         if not isinstance(X, pd.DataFrame):
             X = pd.DataFrame(X)
+        X = X.rename(columns=str)
         if fit:
             if len(X) < 2:
                 raise SchemaError("need at least 2 respondents to segment")

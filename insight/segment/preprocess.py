@@ -208,7 +208,7 @@ def prepare_items(
         out = (values[col] < lo) | (values[col] > hi)
         if out.any():
             notes.append(
-                f'{col}: {int(out.sum())} answers outside the scale {lo:g}-{hi:g} treated as missing'
+                f"{col}: {int(out.sum())} answers outside the scale {lo:g}-{hi:g} treated as missing"
             )
             values.loc[out, col] = np.nan
     data = pd.concat([values, respondents[extra]], axis=1)

@@ -68,7 +68,7 @@ def segment_text(
             column=str(bad[0]),
             fix="drop or encode the column before segmenting",
         )
-    if method == "lca":
+    if method.startswith("lca"):
         raise SchemaError(
             "lca needs categorical answers; text features are continuous",
             fix="use method gmm or kmeans",

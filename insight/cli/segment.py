@@ -1,0 +1,158 @@
+"""`insight segment`: attitudinal segments from Likert items, with fit and stability tables."""
+
+from __future__ import annotations
+
+import click
+
+from insight.cli._common import echo_table, run_library
+
+METHOD_CHOICES = ["auto", "lca", "lca-categorical", "lca-ordinal", "gmm", "kmeans"]
+
+
+def _split(value: str | None) -> list[str]:
+    return [v.strip() for v in (value or "").split(",") if v.strip()]
+
+
+def _k(value: str) -> int | str:
+    if value == "auto":
+        return value
+    try:
+        k = int(value)
+    except ValueError:
+        raise click.BadParameter(f'expected "auto" or a whole number, got "{value}"') from None
+    if k < 1:
+        raise click.BadParameter("k must be at least 1")
+    return k
+
+
+@click.command(
+    "segment",
+    epilog=(
+        "Example:  insight segment survey.csv --items Q1,Q2,Q3,Q4,Q5,Q6 --reverse Q4 "
+        "--method auto --k auto --seed 0 --out segments.csv"
+    ),
+)
+@click.argument("file", type=click.Path(exists=True, dir_okay=False))
+@click.option("--items", default="", help="Likert item columns, comma-separated.")
+@click.option(
+    "--method",
+    type=click.Choice(METHOD_CHOICES),
+    default="auto",
+    show_default=True,
+    help="lca = latent class analysis (categorical or ordinal, by BIC); gmm = Gaussian mixture.",
+)
+@click.option("--k", "k", default="auto", show_default=True, help='Number of segments or "auto".')
+@click.option("--k-min", default=2, show_default=True, help="Smallest k tried with --k auto.")
+@click.option("--k-max", default=8, show_default=True, help="Largest k tried with --k auto.")
+@click.option(
+    "--seed", default=0, show_default=True, help="Random seed (same seed, same segments)."
+)
+@click.option("--reverse", default="", help="Reverse-keyed items, comma-separated.")
+@click.option("--scale", default=None, help='Answer scale of every item as "MIN,MAX" (e.g. 1,5).')
+@click.option("--id-column", default=None, help="Respondent id column (default: first id-like).")
+@click.option("--duration", default=None, help="Completion-time column; speeders are dropped.")
+@click.option("--extra", default="", help="Behaviour/demographic columns to segment on too.")
+@click.option("--keep-straightliners", is_flag=True, help="Do not drop straight-liners.")
+@click.option("--factors", "use_factors", is_flag=True, help="Cluster on factor scores.")
+@click.option("--bootstrap", default=50, show_default=True, help="Resamples for stability.")
+@click.option("--profiles", "profiles_out", default=None, help="Also write the profiles CSV here.")
+@click.option("--model-out", default=None, help="Pickle the fitted Segmenter here (for predict).")
+@click.option("--out", type=click.Path(dir_okay=False), required=True, help="CSV to write.")
+def segment_cmd(
+    file: str,
+    items: str,
+    method: str,
+    k: str,
+    k_min: int,
+    k_max: int,
+    seed: int,
+    reverse: str,
+    scale: str | None,
+    id_column: str | None,
+    duration: str | None,
+    extra: str,
+    keep_straightliners: bool,
+    use_factors: bool,
+    bootstrap: int,
+    profiles_out: str | None,
+    model_out: str | None,
+    out: str,
+) -> None:
+    """Segment the respondents in FILE on their Likert answers.
+
+    Writes respondent_id, segment (0 = largest) and probability to --out and prints the
+    fit table (BIC, ICL, entropy, silhouette per method and k), the rule behind the
+    choice, bootstrap stability (ARI, per-segment Jaccard), warnings and the most
+    distinctive items of each segment.
+    """
+    import pickle
+    from pathlib import Path
+
+    from insight.segment import segment_file
+
+    item_list, extra_list = _split(items), _split(extra)
+    if not item_list and not extra_list:
+        raise click.UsageError("name the Likert items with --items (or columns with --extra)")
+    scale_map = None
+    if scale:
+        parts = _split(scale)
+        try:
+            lo, hi = float(parts[0]), float(parts[1])
+        except (IndexError, ValueError):
+            raise click.BadParameter(f'expected "MIN,MAX", got "{scale}"') from None
+        scale_map = {c: (lo, hi) for c in item_list}
+    result, used = run_library(
+        segment_file,
+        file,
+        item_list,
+        id_column=id_column,
+        method=method,
+        k=_k(k),
+        k_range=(k_min, k_max),
+        random_state=seed,
+        reverse=_split(reverse),
+        scale=scale_map,
+        n_bootstrap=bootstrap,
+        exclude_straightliners=not keep_straightliners,
+        duration=duration,
+        extra_columns=extra_list,
+        use_factors=use_factors,
+        progress=True,
+    )
+    Path(out).parent.mkdir(parents=True, exist_ok=True)
+    result.assignments.to_csv(out, index=False)
+    if profiles_out:
+        result.profiles.to_csv(profiles_out, index=False)
+    if model_out:
+        Path(model_out).write_bytes(pickle.dumps(result.model))
+    c = result.counts
+    click.echo(
+        f"respondents: {c['rows']} read (id column: {used}), {c['kept']} segmented, "
+        f"{c['excluded']} excluded ({c['incomplete']} incomplete, "
+        f"{c['straight-liner']} straight-liners, {c['speeder']} speeders)"
+    )
+    worst = result.missing.sort_values(ascending=False).head(5)
+    if worst.max() > 0:
+        click.echo("missing answers: " + ", ".join(f"{i} {v:.1%}" for i, v in worst.items() if v))
+    click.echo("\nfit table:")
+    echo_table(result.fit_table.round(3))
+    click.echo(f"\nchosen: {result.chosen['method']}, k={result.chosen['k']}")
+    click.echo(f"rule: {result.chosen['rule']}")
+    st = result.stability
+    click.echo(
+        f"\nstability over {st.n_bootstrap} resamples: ARI {st.ari_mean:.3f} (sd {st.ari_sd:.3f})"
+    )
+    echo_table(st.jaccard.round(3))
+    if result.factors is not None:
+        f = result.factors
+        click.echo(f"\nfactors (parallel analysis): {f.n_factors}, {f.rotation} rotation")
+    top = result.top_items(3)
+    if len(top):
+        click.echo("\nmost distinctive items:")
+        echo_table(top.round(3))
+    for w in result.warnings:
+        click.echo(f"warning: {w}", err=True)
+    click.echo(f"\nwrote {len(result.assignments)} rows to {out}")
+
+
+COMMANDS = [segment_cmd]
