@@ -158,7 +158,9 @@ def run_study(
     input_names = [str(p) for p in inputs]
     with timer.stage("ingest", f"reading {', '.join(input_names)}"):
         result = ingest_paths(
-            input_names, schema=schema, interviewer_names=interviewer_names or DEFAULT_INTERVIEWER_NAMES
+            input_names,
+            schema=schema,
+            interviewer_names=interviewer_names or DEFAULT_INTERVIEWER_NAMES,
         )
         _print_accounting(result.files, result.problems, result.warnings, echo)
         check_input(result)
@@ -180,6 +182,78 @@ def run_study(
         run["problems"] = result.problems
         run["warnings"] = result.warnings
         (out / "run.json").write_text(json.dumps(run, indent=2, default=str), encoding="utf-8")
+        store.put_meta("run", run)
+    echo(f"\nreport: {(out / 'report.html').resolve()}")
+    return run
+
+
+def analyse_study(
+    store: Any, out: Path, *, config: dict[str, Any], timer: Timer, echo: Echo
+) -> dict[str, Any]:
+    """Every analysis stage over what is in the store (a fresh fit)."""
+    import numpy as np
+
+    from insight import embed, extract
+    from insight.personas import StudyTables, build_personas, save_personas
+    from insight.report import write_outputs
+    from insight.segment import segment_respondents, segment_text
+    from insight.topics import fit_topics
+    from insight.vocabulary import extract_vocabulary
+
+    seed = int(config.get("seed", 0))
+    units = store.read_table("units")
+    customer = units[units[S.SPEAKER_ROLE] == S.ROLE_CUSTOMER].reset_index(drop=True)
+    respondents = store.read_table("respondents")
+    columns = store.read_or_empty("columns")
+    if customer.empty:
+        echo("warning: no customer text at all: topics, vocabulary and quotes will be empty")
+
+    with timer.stage(
+        "extract", f"sentiment, emotions, pain points and goals for {len(customer)} units"
+    ):
+        annotations = extract.annotate_units(customer, progress=True)
+        store.write_table("annotations", annotations)
+        resp_emotions = extract.respondent_emotions(customer, annotations)
+        store.write_table("respondent_emotions", resp_emotions)
+
+    with timer.stage("embed", f"embedding {len(customer)} units (cached by text hash)"):
+        vectors = embed.embed_texts(customer[S.TEXT].tolist(), store=store, progress=True)
+
+    with timer.stage("segment", "attitudinal segmentation"):
+        items = _segment_items(columns, respondents, config.get("items"))
+        reverse = []
+        if len(columns) and "reverse" in columns:
+            reverse = [
+                c for c in columns[columns["reverse"].astype(bool)][S.COL_NAME] if c in items
+            ]
+        if items:
+            with_items = respondents[respondents[items].notna().any(axis=1)]
+            seg = segment_respondents(
+                with_items,
+                items,
+                method=config.get("method", "auto"),
+                k=config.get("k", "auto"),
+                random_state=seed,
+                reverse=reverse,
+                n_bootstrap=int(config.get("n_bootstrap", 30)),
+                duration=_duration_column(respondents),
+            )
+            mode = "attitudes"
+        else:
+            features = _text_features(customer, vectors, resp_emotions)
+            seg = segment_text(
+                features,
+                k=config.get("k", "auto"),
+                random_state=seed,
+                n_bootstrap=int(config.get("n_bootstrap", 30)),
+            )
+            mode = "text"
+        assignments = seg.assignments.copy()
+        assignments["segment_source"] = mode
+        assignments = _assign_text_only_respondents(assignments, customer, vectors, respondents)
+        store.write_table("segments", assignments)
+        store.write_table("segment_profiles", seg.profiles)
+        store.write_table("segment_fit", seg.fit_table)
         store.put_meta("segmentation", _segmentation_meta(seg, mode, items))
         store.write_table("segment_stability", seg.stability.jaccard)
         import pickle
@@ -246,6 +320,16 @@ def run_study(
         run["outputs"] = {k: str(v) for k, v in files.items()}
     run["timings_s"] = timer.timings
     return run
+
+
+def _duration_column(respondents: Any) -> str | None:
+    """The survey platform's completion-time column, for flagging speeders."""
+    import re
+
+    for c in respondents.columns:
+        if re.match(r"^duration", str(c), re.I) and respondents[c].dtype.kind in "fi":
+            return str(c)
+    return None
 
 
 def _segmentation_meta(seg: Any, mode: str, items: Sequence[str]) -> dict[str, Any]:
