@@ -42,6 +42,23 @@ class Timer:
         self.echo(f"[{name}] done in {self.timings[name]:.1f}s")
 
 
+@contextmanager
+def _file_progress(inputs: Sequence[str]) -> Any:
+    """A progress bar over the files being read (on stderr)."""
+    from tqdm import tqdm
+
+    from insight.ingest import expand_paths
+
+    files, _ = expand_paths(inputs)
+    with tqdm(total=len(files), desc="reading files", unit="file", leave=False) as bar:
+
+        def on_file(path: Path) -> None:
+            bar.set_postfix_str(path.name[-40:])
+            bar.update(1)
+
+        yield on_file
+
+
 def _print_accounting(
     files: Any, problems: Sequence[str], warnings: Sequence[str], echo: Echo
 ) -> None:
@@ -157,11 +174,13 @@ def run_study(
     timer = Timer(echo)
     input_names = [str(p) for p in inputs]
     with timer.stage("ingest", f"reading {', '.join(input_names)}"):
-        result = ingest_paths(
-            input_names,
-            schema=schema,
-            interviewer_names=interviewer_names or DEFAULT_INTERVIEWER_NAMES,
-        )
+        with _file_progress(input_names) as on_file:
+            result = ingest_paths(
+                input_names,
+                schema=schema,
+                interviewer_names=interviewer_names or DEFAULT_INTERVIEWER_NAMES,
+                on_file=on_file,
+            )
         _print_accounting(result.files, result.problems, result.warnings, echo)
         check_input(result)
     config = {
@@ -443,12 +462,14 @@ def add_files(
 
     path = store_path(store_or_dir)
     with Store(path) as store:
-        result = ingest_paths(
-            files,
-            schema=schema,
-            interviewer_names=interviewer_names or DEFAULT_INTERVIEWER_NAMES,
-            skip_hashes=known_hashes(store),
-        )
+        with _file_progress([str(f) for f in files]) as on_file:
+            result = ingest_paths(
+                files,
+                schema=schema,
+                interviewer_names=interviewer_names or DEFAULT_INTERVIEWER_NAMES,
+                skip_hashes=known_hashes(store),
+                on_file=on_file,
+            )
         _print_accounting(result.files, result.problems, result.warnings, echo)
         counts = add_batch(store, result)
         echo(
