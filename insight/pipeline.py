@@ -394,8 +394,9 @@ def _text_features(customer: Any, vectors: Any, resp_emotions: Any) -> Any:
 def _assign_text_only_respondents(
     assignments: Any, customer: Any, vectors: Any, respondents: Any
 ) -> Any:
-    """Respondents without attitude answers (interviewees, reviewers) join the segment
-    whose members' text they are most similar to (cosine to segment centroids)."""
+    """Interviewees (no attitude answers) join the segment whose members' text they are
+    most similar to (cosine to segment centroids). Reviewers are not assigned: an
+    anonymous review is evidence for topics and vocabulary, not a segment member."""
     import numpy as np
     import pandas as pd
 
@@ -412,9 +413,12 @@ def _assign_text_only_respondents(
     cent = np.vstack(centroids)
     norms = np.linalg.norm(cent, axis=1, keepdims=True)
     cent = cent / np.where(norms == 0, 1, norms)
+    interviewees = set(
+        respondents.loc[respondents[S.SOURCE_TYPE] == S.SOURCE_TRANSCRIPT, S.RESPONDENT_ID]
+    )
     rows = []
     for rid in dict.fromkeys(by_resp):
-        if rid in seg_of:
+        if rid in seg_of or rid not in interviewees:
             continue
         v = vec[by_resp == rid].mean(axis=0)
         v = v / (np.linalg.norm(v) or 1.0)
