@@ -1,0 +1,242 @@
+"""GoEmotions emotions per text: 28 label probabilities, label sets, Ekman groups, intensity.
+
+The shipped model (``models/emotions/``) is all-MiniLM-L6-v2 fine-tuned on
+GoEmotions train and quantized to int8 ONNX by ``models/train_emotions.py``;
+inference needs only ``onnxruntime`` and ``tokenizers`` (no torch).
+
+Definitions (all documented in ``models/emotions/README.md`` too):
+
+- **label set** (`predict`): the labels whose probability reaches their own
+  threshold (tuned per label on GoEmotions dev). When none does, the label
+  with the highest probability-to-threshold ratio is returned, so every
+  non-empty text gets at least one label (GoEmotions gives every comment one).
+- **Ekman probabilities** (`ekman_proba`): per group (anger, disgust, fear,
+  joy, sadness, surprise, neutral) the highest probability among its member
+  labels (``ekman_mapping.json``).
+- **dominant Ekman group** (`ekman`): the group with the highest Ekman
+  probability, i.e. the group of the single most probable label. (On GoEmotions
+  dev this scored 0.60 macro-F1 against the gold group sets, against 0.56 for
+  picking the label that clears its own threshold by the widest margin.)
+- **intensity** (`intensity`): the highest probability among the 27 non-neutral
+  labels, in [0, 1]; 0 for empty text.
+- **empty text** (empty or whitespace only) is not run through the model: it
+  gets probability 1 for neutral and 0 elsewhere, label set ``["neutral"]``,
+  Ekman ``neutral`` and intensity 0.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from insight.errors import ModelError
+
+EKMAN_GROUPS = ("anger", "disgust", "fear", "joy", "sadness", "surprise", "neutral")
+NEUTRAL = "neutral"
+MODEL_DIR_NAME = "emotions"
+MODELS_ENV = "INSIGHT_MODELS_DIR"
+
+
+def default_model_dir() -> Path:
+    """``$INSIGHT_MODELS_DIR/emotions`` if set, else ``models/emotions`` at the repo root."""
+    env = os.environ.get(MODELS_ENV)
+    if env:
+        return Path(env) / MODEL_DIR_NAME
+    return Path(__file__).resolve().parents[2] / "models" / MODEL_DIR_NAME
+
+
+class EmotionModel:
+    """A GoEmotions multi-label classifier (int8 ONNX) with per-label thresholds.
+
+    Build it with `EmotionModel.load`; the constructor takes already-loaded parts
+    so tests and other models can be injected.
+
+    Args:
+        session: an ``onnxruntime.InferenceSession`` with inputs ``input_ids`` and
+            ``attention_mask`` (int64) and one output of probabilities (n, 28).
+        tokenizer: a ``tokenizers.Tokenizer`` (WordPiece, as the encoder was trained).
+        labels: the label names in the model's output order.
+        thresholds: one decision threshold per label.
+        ekman_mapping: Ekman group -> member labels (neutral maps to itself).
+        max_length: tokens per text at inference; longer texts are truncated.
+    """
+
+    def __init__(
+        self,
+        session: Any,
+        tokenizer: Any,
+        labels: Sequence[str],
+        thresholds: Sequence[float],
+        ekman_mapping: dict[str, list[str]],
+        max_length: int = 128,
+    ) -> None:
+        self.session = session
+        self.tokenizer = tokenizer
+        self.labels = list(labels)
+        self.thresholds = np.asarray(thresholds, dtype=np.float64)
+        self.max_length = max_length
+        if len(self.thresholds) != len(self.labels):
+            raise ModelError(
+                f"{len(self.thresholds)} thresholds for {len(self.labels)} labels",
+                fix="re-run models/train_emotions.py",
+            )
+        index = {lab: i for i, lab in enumerate(self.labels)}
+        self.ekman_groups = list(EKMAN_GROUPS)
+        # label_group[j] = index of the Ekman group of label j
+        self.label_group = np.full(len(self.labels), -1, dtype=np.int64)
+        for g, group in enumerate(self.ekman_groups):
+            members = [NEUTRAL] if group == NEUTRAL else ekman_mapping.get(group, [])
+            for lab in members:
+                if lab not in index:
+                    raise ModelError(
+                        f'Ekman mapping names unknown label "{lab}"',
+                        fix="check ekman_mapping.json against labels.txt",
+                    )
+                self.label_group[index[lab]] = g
+        if (self.label_group < 0).any():
+            missing = [lab for lab, g in zip(self.labels, self.label_group, strict=True) if g < 0]
+            raise ModelError(
+                f"labels without an Ekman group: {', '.join(missing)}",
+                fix="check ekman_mapping.json against labels.txt",
+            )
+        self._neutral = index.get(NEUTRAL)
+        self._input_names = {i.name for i in session.get_inputs()}
+        self._pad_id = tokenizer.token_to_id("[PAD]") or 0
+        tokenizer.no_padding()
+        tokenizer.enable_truncation(max_length=max_length)
+
+    @classmethod
+    def load(
+        cls,
+        path: str | Path | None = None,
+        *,
+        onnx_file: str | Path | None = None,
+        threads: int | None = None,
+        max_length: int = 128,
+    ) -> EmotionModel:
+        """Load a model folder (default: the shipped ``models/emotions``).
+
+        Args:
+            path: folder with model.onnx, tokenizer.json, labels.txt,
+                thresholds.json and ekman_mapping.json.
+            onnx_file: use this ONNX file instead of ``path/model.onnx``.
+            threads: onnxruntime intra-op threads (default: onnxruntime's choice).
+            max_length: tokens per text; longer texts are truncated.
+        """
+        folder = Path(path) if path is not None else default_model_dir()
+        needed = ["tokenizer.json", "labels.txt", "thresholds.json", "ekman_mapping.json"]
+        if onnx_file is None:
+            needed.insert(0, "model.onnx")
+        missing = [name for name in needed if not (folder / name).is_file()]
+        if missing:
+            raise ModelError(
+                f"emotion model folder {folder} lacks {', '.join(missing)}",
+                fix=f"set {MODELS_ENV} to the folder holding emotions/, "
+                "or rebuild it with models/train_emotions.py",
+            )
+        try:
+            import onnxruntime as ort
+            from tokenizers import Tokenizer
+        except ImportError as exc:  # pragma: no cover - both are dependencies
+            raise ModelError(
+                f"cannot import {exc.name}", fix="pip install onnxruntime tokenizers"
+            ) from exc
+
+        labels = (folder / "labels.txt").read_text(encoding="utf-8").split()
+        thr = json.loads((folder / "thresholds.json").read_text(encoding="utf-8"))
+        mapping = json.loads((folder / "ekman_mapping.json").read_text(encoding="utf-8"))
+        try:
+            thresholds = [float(thr[lab]) for lab in labels]
+        except KeyError as exc:
+            raise ModelError(
+                f"thresholds.json has no threshold for {exc.args[0]}",
+                file=str(folder / "thresholds.json"),
+                fix="re-run models/train_emotions.py",
+            ) from exc
+        opts = ort.SessionOptions()
+        if threads:
+            opts.intra_op_num_threads = threads
+            opts.inter_op_num_threads = 1
+        model_file = Path(onnx_file) if onnx_file is not None else folder / "model.onnx"
+        session = ort.InferenceSession(
+            str(model_file), sess_options=opts, providers=["CPUExecutionProvider"]
+        )
+        tokenizer = Tokenizer.from_file(str(folder / "tokenizer.json"))
+        return cls(session, tokenizer, labels, thresholds, mapping, max_length=max_length)
+
+    # --- probabilities ------------------------------------------------------
+    def predict_proba(self, texts: Sequence[str], batch_size: int = 64) -> np.ndarray:
+        """Probability of each of the labels per text, shape (n, len(labels)), float32."""
+        texts = [t if isinstance(t, str) else "" for t in texts]
+        out = np.zeros((len(texts), len(self.labels)), dtype=np.float32)
+        live = [i for i, t in enumerate(texts) if t.strip()]
+        empty = [i for i, t in enumerate(texts) if not t.strip()]
+        if empty and self._neutral is not None:
+            out[empty, self._neutral] = 1.0
+        if not live:
+            return out
+        encs = self.tokenizer.encode_batch([texts[i] for i in live])
+        ids = [e.ids for e in encs]
+        # Length-sorted batches keep padding (and so wasted work) small.
+        order = np.argsort([len(x) for x in ids], kind="stable")
+        for s in range(0, len(order), max(1, batch_size)):
+            chunk = order[s : s + batch_size]
+            width = max(len(ids[k]) for k in chunk)
+            x = np.full((len(chunk), width), self._pad_id, dtype=np.int64)
+            m = np.zeros((len(chunk), width), dtype=np.int64)
+            for r, k in enumerate(chunk):
+                x[r, : len(ids[k])] = ids[k]
+                m[r, : len(ids[k])] = 1
+            feeds = {"input_ids": x, "attention_mask": m}
+            if "token_type_ids" in self._input_names:
+                feeds["token_type_ids"] = np.zeros_like(x)
+            probs = self.session.run(None, feeds)[0]
+            out[[live[k] for k in chunk]] = probs
+        return out
+
+    # --- label sets ---------------------------------------------------------
+    def _ratio(self, probas: np.ndarray) -> np.ndarray:
+        return np.asarray(probas, dtype=np.float64) / np.maximum(self.thresholds, 1e-6)
+
+    def predict_multi_hot(self, probas: np.ndarray) -> np.ndarray:
+        """Boolean (n, labels): probability >= the label's threshold, else the best-ratio label."""
+        probas = np.atleast_2d(np.asarray(probas, dtype=np.float64))
+        hot = probas >= self.thresholds
+        none = ~hot.any(axis=1)
+        if none.any():
+            best = self._ratio(probas[none]).argmax(axis=1)
+            hot[np.flatnonzero(none), best] = True
+        return hot
+
+    def predict(self, texts: Sequence[str], batch_size: int = 64) -> list[list[str]]:
+        """The predicted label set per text (see the module docstring for the rule)."""
+        hot = self.predict_multi_hot(self.predict_proba(texts, batch_size=batch_size))
+        return [[lab for lab, on in zip(self.labels, row, strict=True) if on] for row in hot]
+
+    # --- Ekman groups and intensity -----------------------------------------
+    def ekman_proba(self, probas: np.ndarray) -> np.ndarray:
+        """(n, 7) in `EKMAN_GROUPS` order: the highest member-label probability per group."""
+        probas = np.atleast_2d(np.asarray(probas, dtype=np.float64))
+        out = np.zeros((len(probas), len(self.ekman_groups)), dtype=np.float64)
+        for g in range(len(self.ekman_groups)):
+            cols = self.label_group == g
+            out[:, g] = probas[:, cols].max(axis=1)
+        return out
+
+    def ekman(self, probas: np.ndarray) -> list[str]:
+        """Dominant Ekman group per row: the argmax of `ekman_proba`."""
+        best = self.ekman_proba(probas).argmax(axis=1)
+        return [self.ekman_groups[g] for g in best]
+
+    def intensity(self, probas: np.ndarray) -> np.ndarray:
+        """Highest non-neutral label probability per row, in [0, 1]."""
+        probas = np.atleast_2d(np.asarray(probas, dtype=np.float64))
+        cols = np.ones(len(self.labels), dtype=bool)
+        if self._neutral is not None:
+            cols[self._neutral] = False
+        return np.clip(probas[:, cols].max(axis=1), 0.0, 1.0)
