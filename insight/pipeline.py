@@ -480,9 +480,39 @@ def add_files(
             f"added {counts['files']} file(s), {counts['units']} units, "
             f"{counts['respondents']} respondents to {path}"
         )
+        if analyse and len(result.respondents) and store.get_blob("segmenter") is not None:
+            _predict_new_respondents(store, result.respondents, echo)
         if analyse and counts["units"] and store.has_table("annotations"):
             _analyse_new_units(store, result.units, echo)
     return {"processed": counts["files"], "problems": result.problems, **counts}
+
+
+def _predict_new_respondents(store: Any, respondents: Any, echo: Echo) -> None:
+    """A new survey wave: assign respondents to the fitted segments (no refit)."""
+    import pickle
+
+    import pandas as pd
+
+    meta = store.get_meta("segmentation", {}) or {}
+    items = [i for i in meta.get("items", []) if i in respondents.columns]
+    if meta.get("mode") != "attitudes" or not items:
+        return
+    wave = respondents[respondents[items].notna().any(axis=1)]
+    if wave.empty:
+        return
+    model = pickle.loads(store.get_blob("segmenter"))
+    proba = model.predict_proba(wave.set_index(S.RESPONDENT_ID)[items])
+    labels = proba.argmax(axis=1)
+    new = pd.DataFrame(
+        {
+            S.RESPONDENT_ID: wave[S.RESPONDENT_ID].to_numpy(),
+            S.SEGMENT: labels.astype(int),
+            S.PROBABILITY: proba[range(len(labels)), labels],
+            "segment_source": "predicted",
+        }
+    )
+    store.upsert("segments", new, S.RESPONDENT_ID)
+    echo(f"  assigned {len(new)} new respondents to the fitted segments (predict, no refit)")
 
 
 def _analyse_new_units(store: Any, new_units: Any, echo: Echo) -> None:
@@ -500,12 +530,18 @@ def _analyse_new_units(store: Any, new_units: Any, echo: Echo) -> None:
     vectors = embed.embed_texts(customer[S.TEXT].tolist(), store=store, progress=True)
     blob = store.get_blob("topic_model")
     if blob is not None:
-        model = pickle.loads(blob)
-        assigned = model.transform_units(customer, vectors)
-        store.upsert("topic_assignments", assigned, S.UNIT_ID)
-        emerging = getattr(model, "emerging_", None)
-        if emerging is not None and len(emerging):
-            echo(f"  {len(emerging)} possible emerging topic(s) in the new batch")
+        from insight.topics import assign_batch
+
+        batch = assign_batch(pickle.loads(blob), customer, vectors)
+        store.upsert("topic_assignments", batch.assignments, S.UNIT_ID)
+        if len(batch.emerging):
+            store.append(
+                "emerging_topics", batch.emerging.assign(batch_id=customer[S.BATCH_ID].iloc[0])
+            )
+            for e in batch.emerging.itertuples():
+                echo(
+                    f"  possible emerging topic: {e.label!r} ({e.size} units, fits no existing topic)"
+                )
     segs = store.read_or_empty("segments")
     if len(segs):
         all_units = store.read_table("units")
