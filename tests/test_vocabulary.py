@@ -1,0 +1,304 @@
+"""insight.vocabulary: Fightin' Words, candidates, variants, quotes, exclusions, CLI."""
+
+from __future__ import annotations
+
+import hashlib
+import math
+
+import numpy as np
+import pandas as pd
+import pytest
+from click.testing import CliRunner
+
+from insight import vocabulary as V
+from insight.cli import main
+
+
+class FakeEmbedder:
+    """Deterministic vectors: texts in one synonym set share an axis, others are unique."""
+
+    def __init__(self, synonyms: list[list[str]], dim: int = 4096) -> None:
+        self.axis = {t.lower(): i for i, group in enumerate(synonyms) for t in group}
+        self.dim = dim
+        self.calls = 0
+
+    def encode(self, texts: list[str]) -> np.ndarray:
+        self.calls += 1
+        out = np.zeros((len(texts), self.dim), dtype=np.float32)
+        for r, t in enumerate(texts):
+            key = t.lower()
+            if key in self.axis:
+                out[r, self.axis[key]] = 1.0
+            else:
+                h = int(hashlib.md5(key.encode()).hexdigest(), 16)
+                out[r, 64 + h % (self.dim - 64)] = 1.0
+        return out
+
+
+def units(texts: list[str], roles: list[str] | None = None, resp: list[str] | None = None):
+    n = len(texts)
+    return pd.DataFrame(
+        {
+            "unit_id": [f"u{i}" for i in range(n)],
+            "respondent_id": resp or [f"r{i}" for i in range(n)],
+            "speaker_role": roles or ["customer"] * n,
+            "text": texts,
+        }
+    )
+
+
+def rows_for(vocab: pd.DataFrame, group: str = "all") -> dict[str, pd.Series]:
+    return {r["term"]: r for _, r in vocab[vocab["group"] == group].iterrows()}
+
+
+# --- Fightin' Words -------------------------------------------------------------------
+
+
+def test_log_odds_z_hand_worked() -> None:
+    # y_i=10 of n_i=100, y_j=5 of n_j=200, alpha_w=1, alpha_0=10:
+    # delta = ln(11/99) - ln(6/204) = 1.329136; var = 1/11 + 1/6; z = 2.618888
+    assert V.log_odds_z(10, 100, 5, 200, 1.0, 10.0) == pytest.approx(2.618888, abs=1e-6)
+    assert V.log_odds_z(5, 200, 10, 100, 1.0, 10.0) == pytest.approx(-2.618888, abs=1e-6)
+    assert V.log_odds_z(5, 100, 5, 100, 1.0, 10.0) == pytest.approx(0.0)
+
+
+def test_fightin_words_prior_from_pooled_counts() -> None:
+    # alpha_0 = min(100, 200) = 100; alpha_w = 100 * 15.5 / 300.5
+    a0, aw = 100.0, 100.0 * 15.5 / 300.5
+    expected = (
+        math.log((10 + aw) / (100 + a0 - 10 - aw)) - math.log((5 + aw) / (200 + a0 - 5 - aw))
+    ) / math.sqrt(1 / (10 + aw) + 1 / (5 + aw))
+    assert V.fightin_words_z(10, 100, 5, 200) == pytest.approx(expected)
+    # the prior shrinks: the z is smaller than with a nearly flat prior
+    assert 0 < V.fightin_words_z(10, 100, 5, 200) < V.log_odds_z(10, 100, 5, 200, 0.01, 1.0)
+
+
+def test_background_counts_and_chain_estimate() -> None:
+    bg = V.Background({"battery": 10, "life": 40, "battery life": 5, "life suck": 4}, 1000)
+    assert bg.count("battery") == 10
+    assert bg.count("battery life suck") == pytest.approx(5 * 4 / 40)
+    assert bg.count("screen") == 0
+    shipped = V.load_background()
+    assert shipped.total > 100_000 and shipped.count("the") > 1000
+
+
+# --- extraction, exclusions, quotes -----------------------------------------------------
+
+REVIEWS = [
+    "The app keeps crashing when I open it.",
+    "It keeps crashing every morning.",
+    "Honestly the app keeps crashing, so annoying.",
+    "Battery life is terrible on this phone.",
+    "The battery life could be better.",
+    "I wish it had a dark mode.",
+    "Wish it had dark mode like other apps.",
+    "The prices are too high.",
+    "The prices went up again.",
+    "Price is unfair.",
+]
+
+
+def test_terms_counts_and_examples_verbatim() -> None:
+    df = units(REVIEWS)
+    vocab = V.extract_vocabulary(df, embedder=False, top_n=100)
+    terms = rows_for(vocab)
+    for wanted in ["keeps crashing", "battery life", "dark mode", "wish it had"]:
+        assert wanted in terms, wanted
+    kc = terms["keeps crashing"]
+    assert kc["count"] == 3 and kc["respondents"] == 3
+    assert kc["respondent_share"] == pytest.approx(3 / 10)
+    assert kc["unit_ids"] == ["u0", "u1", "u2"]
+    # lemma grouping: "prices"/"price" are one term shown as the most frequent form
+    assert terms["prices"]["variants"] == ["prices", "Price"]
+    assert terms["prices"]["variant_counts"] == [2, 1]
+    assert terms["prices"]["count"] == 3
+    for _, row in vocab.iterrows():
+        assert 1 <= len(row["examples"]) <= 3
+        for ex in row["examples"]:
+            assert ex["variant"] in ex["quote"]  # verbatim
+            assert ex["variant"] in row["variants"]
+            assert ex["unit_id"] in row["unit_ids"]
+    assert list(vocab.columns) == V.VOCAB_COLUMNS
+
+
+def test_interviewer_non_answers_pii_and_boilerplate_excluded() -> None:
+    texts = [
+        "Tell me about the onboarding wizard, the onboarding wizard.",
+        "What about the onboarding wizard?",
+        "The sync button keeps failing.",
+        "Sync button keeps failing for me too, email me at [EMAIL] please",
+        "N/A",
+        "nothing",
+        "Thank you for completing our survey about the sync button.",
+        "Thank you for completing our survey about the sync button.",
+        "Mail [EMAIL] and [EMAIL] and [EMAIL]",
+    ]
+    roles = ["interviewer", "interviewer"] + ["customer"] * 7
+    vocab = V.extract_vocabulary(units(texts, roles), embedder=False, top_n=100, min_count=1)
+    forms = {v.lower() for vs in vocab["variants"] for v in vs}
+    assert "sync button" in forms
+    assert not any("onboarding" in f or "wizard" in f for f in forms)
+    assert not any("email" in f or "[" in f for f in forms)
+    ids = {u for us in vocab["unit_ids"] for u in us}
+    assert ids <= {"u2", "u3"}
+
+
+def test_empty_and_missing_text_column() -> None:
+    empty = V.extract_vocabulary(units(["N/A", "-"]), embedder=False)
+    assert empty.empty and list(empty.columns) == V.VOCAB_COLUMNS
+    with pytest.raises(V.InputError, match="text"):
+        V.extract_vocabulary(pd.DataFrame({"x": [1]}), embedder=False)
+
+
+# --- variants ---------------------------------------------------------------------------
+
+PRICE_TEXTS = [
+    "It is too pricey for me.",
+    "Way too pricey honestly.",
+    "Too pricey, sorry.",
+    "The plan is expensive.",
+    "Really expensive for what it does.",
+    "It costs too much.",
+    "The subscription costs too much now.",
+    "Overpriced.",
+    "Overpriced and slow.",
+    "The sync is slow.",
+    "The sync is fast.",
+    "Fast sync at least.",
+]
+
+
+def test_variants_grouped_with_counts_and_antonyms_kept_apart() -> None:
+    emb = FakeEmbedder(
+        [["pricey", "too pricey", "expensive", "costs too much", "overpriced"], ["slow", "fast"]]
+    )
+    vocab = V.extract_vocabulary(units(PRICE_TEXTS), embedder=emb, top_n=100)
+    price = [r for _, r in vocab.iterrows() if "expensive" in r["variants"]]
+    assert len(price) == 1
+    row = price[0]
+    counts = dict(zip(row["variants"], row["variant_counts"], strict=True))
+    assert counts["expensive"] == 2 and counts["costs too much"] == 2
+    assert counts["Overpriced"] == 2
+    assert sum(n for v, n in counts.items() if "pricey" in v) == 3
+    assert row["count"] == sum(row["variant_counts"]) == 9
+    # embeddings call slow/fast the same, the antonym guard keeps them apart
+    slow = [r for _, r in vocab.iterrows() if "slow" in r["variants"]]
+    assert slow and all("fast" not in r["variants"] and "Fast" not in r["variants"] for r in slow)
+
+
+def test_lemma_only_grouping_without_embedder() -> None:
+    vocab = V.extract_vocabulary(units(PRICE_TEXTS), embedder=False, top_n=100)
+    assert not any(
+        "expensive" in r["variants"] and "Overpriced" in r["variants"] for _, r in vocab.iterrows()
+    )
+
+
+# --- groups and glossary --------------------------------------------------------------------
+
+
+def test_group_distinctive_terms() -> None:
+    a = [
+        "The export button keeps crashing.",
+        "Export keeps crashing again.",
+        "It keeps crashing on export.",
+    ] * 3
+    b = ["Battery life is short.", "The battery life is poor.", "Battery life drains fast."] * 3
+    df = units(a + b)
+    groups = pd.Series(["A"] * 9 + ["B"] * 9, index=df["respondent_id"])
+    vocab = V.extract_vocabulary(df, groups=groups, embedder=False, top_n=20)
+    a_terms = rows_for(vocab, "A")
+    b_terms = rows_for(vocab, "B")
+    assert "keeps crashing" in a_terms and "keeps crashing" not in b_terms
+    assert "battery life" in b_terms and "battery life" not in a_terms
+    assert a_terms["keeps crashing"]["z"] > 1.96
+    assert a_terms["keeps crashing"]["count"] == 9
+    assert a_terms["keeps crashing"]["respondent_share"] == 1.0
+    overall = rows_for(vocab)
+    assert overall["keeps crashing"]["distinctive_in"] == ["A"]
+    with pytest.raises(V.InputError, match="groups"):
+        V.extract_vocabulary(df, groups=pd.Series(["x"], index=["nope"]), embedder=False)
+
+
+def test_glossary_map_finds_customer_words() -> None:
+    texts = [
+        "The cleaning thing takes ages.",
+        "I never run the cleaning thing.",
+        "Cleaning thing is loud.",
+    ]
+    emb = FakeEmbedder([["descaling cycle", "cleaning thing"]])
+    out = V.glossary_map(["descaling cycle,removes limescale"], units(texts), embedder=emb)
+    row = out.iloc[0]
+    assert row["glossary_term"] == "descaling cycle" and row["definition"] == "removes limescale"
+    assert row["customer_terms"][0].lower() == "cleaning thing"
+    assert row["literal_uses"] == 0
+    assert "you say 'descaling cycle'; customers say 'cleaning thing'" in row["summary"].replace(
+        "'Cleaning thing'", "'cleaning thing'"
+    )
+    vocab = V.extract_vocabulary(units(texts), glossary=["descaling cycle"], embedder=emb)
+    assert "descaling cycle" in set(vocab["glossary_term"].dropna())
+
+
+def test_parse_glossary() -> None:
+    lines = ["term,definition", "# comment", "descaling cycle,removes limescale, weekly", "", "app"]
+    assert V.parse_glossary(lines) == [
+        ("descaling cycle", "removes limescale, weekly"),
+        ("app", ""),
+    ]
+
+
+# --- CLI ------------------------------------------------------------------------------------
+
+
+def test_cli_vocabulary(tmp_path) -> None:
+    src = tmp_path / "reviews.csv"
+    a = [
+        "The export keeps crashing.",
+        "Export keeps crashing again.",
+        "It keeps crashing on export.",
+    ]
+    b = ["Battery life is short.", "The battery life is poor.", "Battery life drains fast."]
+    pd.DataFrame({"review": a + b + ["N/A"], "plan": ["pro"] * 3 + ["free"] * 3 + ["free"]}).to_csv(
+        src, index=False
+    )
+    out = tmp_path / "vocab.csv"
+    res = CliRunner().invoke(
+        main,
+        [
+            "vocabulary",
+            str(src),
+            "--text-column",
+            "review",
+            "--group-column",
+            "plan",
+            "--no-embeddings",
+            "--out",
+            str(out),
+        ],
+    )
+    assert res.exit_code == 0, res.output
+    table = pd.read_csv(out)
+    for col in ["term", "variants", "count", "respondents", "z", "group", "example"]:
+        assert col in table.columns
+    kc = table[(table["term"] == "keeps crashing") & (table["group"] == "all")].iloc[0]
+    assert kc["count"] == 3 and "keeps crashing" in kc["example"]
+    assert set(table["group"]) >= {"all", "pro", "free"}
+
+    bad = CliRunner().invoke(
+        main, ["vocabulary", str(src), "--text-column", "nope", "--out", str(out)]
+    )
+    assert bad.exit_code != 0 and 'no column "nope"' in bad.output and "review" in bad.output
+    helptext = CliRunner().invoke(main, ["vocabulary", "--help"]).output
+    assert "Example" in helptext
+
+
+# --- real embedding model ---------------------------------------------------------------------
+
+
+@pytest.mark.models
+def test_minilm_groups_price_complaints() -> None:
+    vocab = V.extract_vocabulary(units(PRICE_TEXTS), top_n=100)
+    price = [r for _, r in vocab.iterrows() if "expensive" in r["variants"]]
+    assert len(price) == 1
+    variants = {v.lower() for v in price[0]["variants"]}
+    assert {"too pricey", "costs too much", "overpriced"} <= variants
+    assert not any("fast" in v for v in variants)
