@@ -114,9 +114,146 @@ class Embedder:
         )
         return np.asarray(vectors, dtype=np.float32)
 
+    def __getstate__(self) -> dict[str, Any]:
+        state = self.__dict__.copy()
+        state["_model"] = None  # reloaded from the installed package on first use
+        return state
+
     def embed(self, documents: Sequence[str], verbose: bool = False) -> np.ndarray:
         """BERTopic's embedder interface, so the same object can be injected there."""
         return self.encode(documents, progress=verbose)
+
+
+def _cache_dir() -> Path:
+    return Path(os.environ.get("INSIGHT_CACHE_DIR", Path.home() / ".cache" / "insight"))
+
+
+class OnnxEmbedder:
+    """The same MiniLM, exported once to ONNX and quantized to int8, run by onnxruntime.
+
+    Several times faster than the torch model on CPU, but the vectors are only close
+    to fp32 (speed and cosine to fp32 in ``benchmarks/results/topics.json``) and, as
+    int8 activations are quantized per batch, depend slightly on the batch; hence its
+    own cache key ``all-MiniLM-L6-v2-int8`` and opt-in use. The export (torch -> ONNX -> int8) runs on
+    first use from the installed model and is kept in ``cache_dir``
+    (``$INSIGHT_CACHE_DIR`` or ``~/.cache/insight``).
+    """
+
+    def __init__(
+        self,
+        model_path: str | Path | None = None,
+        cache_dir: str | Path | None = None,
+        batch_size: int = 64,
+        max_length: int = 256,
+        threads: int | None = None,
+    ) -> None:
+        self.model_path = Path(model_path) if model_path is not None else None
+        self.cache_dir = Path(cache_dir) if cache_dir is not None else None
+        self.model_name = (
+            DEFAULT_MODEL_NAME if model_path is None else Path(model_path).name
+        ) + "-int8"
+        self.batch_size = batch_size
+        self.max_length = max_length
+        self.threads = threads
+        self._session: Any = None
+        self._tokenizer: Any = None
+
+    def onnx_path(self) -> Path:
+        return (self.cache_dir or _cache_dir()) / f"{self.model_name}.onnx"
+
+    def _export(self, src: Path, dest: Path) -> None:
+        import torch
+        from onnxruntime.quantization import QuantType, quantize_dynamic
+        from transformers import AutoModel
+
+        log.info("exporting %s to int8 ONNX at %s (once)", src, dest)
+        dest.parent.mkdir(parents=True, exist_ok=True)
+        bert = AutoModel.from_pretrained(str(src), local_files_only=True).eval()
+
+        class Hidden(torch.nn.Module):
+            def __init__(self, inner: Any) -> None:
+                super().__init__()
+                self.inner = inner
+
+            def forward(self, input_ids: Any, attention_mask: Any, token_type_ids: Any) -> Any:
+                return self.inner(
+                    input_ids=input_ids,
+                    attention_mask=attention_mask,
+                    token_type_ids=token_type_ids,
+                ).last_hidden_state
+
+        fp32 = dest.with_suffix(".fp32.onnx")
+        x = torch.ones((2, 8), dtype=torch.int64)
+        torch.onnx.export(
+            Hidden(bert),
+            (x, torch.ones_like(x), torch.zeros_like(x)),
+            str(fp32),
+            input_names=["input_ids", "attention_mask", "token_type_ids"],
+            output_names=["last_hidden_state"],
+            dynamic_axes={
+                n: {0: "batch", 1: "seq"}
+                for n in ("input_ids", "attention_mask", "token_type_ids", "last_hidden_state")
+            },
+            opset_version=17,
+            dynamo=False,
+        )
+        tmp = dest.with_suffix(".tmp.onnx")
+        quantize_dynamic(str(fp32), str(tmp), weight_type=QuantType.QInt8, per_channel=True)
+        tmp.replace(dest)
+        fp32.unlink(missing_ok=True)
+
+    def _load(self) -> None:
+        os.environ.setdefault("HF_HUB_OFFLINE", "1")
+        os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+        import onnxruntime as ort
+        from tokenizers import Tokenizer
+
+        src = self.model_path or default_model_path()
+        path = self.onnx_path()
+        if not path.exists():
+            self._export(Path(src), path)
+        opts = ort.SessionOptions()
+        if self.threads:
+            opts.intra_op_num_threads = self.threads
+        self._session = ort.InferenceSession(str(path), opts, providers=["CPUExecutionProvider"])
+        tok = Tokenizer.from_file(str(Path(src) / "tokenizer.json"))
+        tok.enable_truncation(self.max_length)
+        tok.enable_padding(pad_id=0, pad_token="[PAD]")
+        self._tokenizer = tok
+
+    def encode(self, texts: Sequence[str], progress: bool = False, **_: Any) -> np.ndarray:
+        """Unit-length float32 vectors (mean pooling over tokens), one row per text."""
+        import numpy as np
+        from tqdm import tqdm
+
+        if self._session is None:
+            self._load()
+        texts = list(texts)
+        # batches of similar length waste less padding; rows go back to input order
+        order = sorted(range(len(texts)), key=lambda i: (len(texts[i]), i))
+        parts: list[np.ndarray] = []
+        starts = range(0, len(texts), self.batch_size)
+        for s in tqdm(starts, disable=not progress, desc="embedding", unit="batch"):
+            enc = self._tokenizer.encode_batch([texts[i] for i in order[s : s + self.batch_size]])
+            ids = np.array([e.ids for e in enc], dtype=np.int64)
+            mask = np.array([e.attention_mask for e in enc], dtype=np.int64)
+            hidden = self._session.run(
+                None,
+                {"input_ids": ids, "attention_mask": mask, "token_type_ids": np.zeros_like(ids)},
+            )[0]
+            m = mask[:, :, None].astype(np.float32)
+            parts.append((hidden * m).sum(axis=1) / np.maximum(m.sum(axis=1), 1e-9))
+        if not parts:
+            return np.zeros((0, 384), dtype=np.float32)
+        out = np.empty((len(texts), parts[0].shape[1]), dtype=np.float32)
+        out[order] = np.concatenate(parts)
+        return _normalise(out)
+
+    def __getstate__(self) -> dict[str, Any]:
+        state = self.__dict__.copy()
+        state["_session"] = None
+        state["_tokenizer"] = None
+        return state
 
 
 def _normalise(vectors: np.ndarray) -> np.ndarray:

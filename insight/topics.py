@@ -4,7 +4,8 @@
 always hands it precomputed embeddings, so no code path reaches a model hub.
 On top of BERTopic's clusters it adds what researchers ask for:
 
-* a fast default (PCA + k-means, chosen by measurement, see ``docs/topics.md``);
+* a fast default (PCA + k-means with k by silhouette, chosen by measurement, see
+  ``docs/topics.md``);
   UMAP + HDBSCAN stays selectable with ``reducer="umap"``;
 * outlier reduction by nearest centroid with a similarity floor, with the share
   of outliers before and after; whatever stays out is topic -1 "unassigned";
@@ -42,6 +43,12 @@ REDUCERS = ("pca", "svd", "umap", "none")
 CLUSTERERS = ("auto", "kmeans", "hdbscan", "agglomerative")
 
 _TOKEN = r"(?u)\b\w[\w'-]*\b"
+_WORD = re.compile(r"\w")
+
+
+def _has_words(text: str) -> bool:
+    """Texts without a single word character ("", "???") get topic -1, never a cluster."""
+    return bool(_WORD.search(text))
 
 
 # -----------------------------------------------------------------------------
@@ -126,9 +133,7 @@ def candidate_phrases(texts: Sequence[str], max_ngram: int = 3) -> tuple[Any, li
     return matrix[:, cols].tocsc(), [str(vocab[i]) for i in cols]
 
 
-def _mmr(
-    centroid: np.ndarray, cand_vecs: np.ndarray, n: int, diversity: float
-) -> list[int]:
+def _mmr(centroid: np.ndarray, cand_vecs: np.ndarray, n: int, diversity: float) -> list[int]:
     """Maximal marginal relevance: indices of n candidates, relevant yet diverse."""
     import numpy as np
 
@@ -157,7 +162,7 @@ def label_topics(
     TF-IDF (share of the topic's texts using the phrase x log(1 + N / texts using it
     anywhere)). With an encoder, the top ``n_candidates`` are re-ranked
     KeyBERT-style by similarity to the topic centroid with MMR for diversity.
-    A phrase contained in an already chosen one (or containing it) is skipped.
+    A phrase whose words are a subset (or superset) of a chosen one's is skipped.
     """
     import numpy as np
 
@@ -196,17 +201,17 @@ def label_topics(
             labels[t] = []
             continue
         if cand_vecs and centroids is not None and t in centroids:
-            order = _mmr(
+            picked = _mmr(
                 centroids[t], np.stack([cand_vecs[i] for i in short]), len(short), diversity
             )
-            ranked = [vocab[short[j]] for j in order]
+            ranked = [vocab[short[j]] for j in picked]
         else:
             ranked = [vocab[i] for i in short]
         chosen: list[str] = []
         for p in ranked:
-            padded = f" {p} "
-            if any(padded in f" {c} " or f" {c} " in padded for c in chosen):
-                continue
+            words = set(p.split())
+            if any(words <= set(c.split()) or set(c.split()) <= words for c in chosen):
+                continue  # "delivery late" adds nothing to "delivery was late"
             chosen.append(p)
             if len(chosen) == n_phrases:
                 break
@@ -237,6 +242,80 @@ def _bertopic_embedder(encoder: TextEncoder | None) -> Any:
     return _Backend(encoder)
 
 
+def _loo_floor(emb: np.ndarray, labels: np.ndarray, quantile: float) -> float:
+    """Quantile of members' cosine similarity to their topic's centroid without themselves."""
+    import numpy as np
+
+    sims = []
+    for t in sorted(set(labels.tolist()) - {S.UNASSIGNED_TOPIC}):
+        x = emb[labels == t]
+        if len(x) < 2:
+            continue
+        rest = x.sum(axis=0) - x  # each row: the topic's sum without that member
+        norms = np.linalg.norm(rest, axis=1)
+        sims.append(np.einsum("ij,ij->i", x, rest) / np.where(norms == 0, 1.0, norms))
+    if not sims:
+        return 0.0
+    return float(np.quantile(np.concatenate(sims), quantile))
+
+
+class SilhouetteKMeans:
+    """k-means whose k is the silhouette-best of a grid (scikit-learn clusterer API).
+
+    Args:
+        k_min, k_max: the range searched (a grid of at most ~12 values).
+        sample_size: silhouette is scored on a seeded sample of at most this many rows.
+        random_state: seed for k-means and the sample.
+    """
+
+    def __init__(
+        self, k_min: int = 2, k_max: int = 30, sample_size: int = 2000, random_state: int = 0
+    ) -> None:
+        self.k_min = k_min
+        self.k_max = k_max
+        self.sample_size = sample_size
+        self.random_state = random_state
+
+    def _grid(self, n: int) -> list[int]:
+        hi = max(min(self.k_max, n - 1), 1)
+        lo = min(max(self.k_min, 2), hi)
+        base = [2, 3, 4, 5, 6, 7, 8, 10, 12, 15, 20, 25, 30, 40, 50, 60, 80, 100]
+        return sorted({k for k in base if lo <= k <= hi} | {lo, hi})
+
+    def fit(self, X: Any, y: Any = None) -> SilhouetteKMeans:
+        import numpy as np
+        from sklearn.cluster import KMeans
+        from sklearn.metrics import silhouette_score
+
+        X = np.asarray(X)
+        n = len(X)
+        rng = np.random.default_rng(self.random_state)
+        sample = (
+            np.sort(rng.choice(n, self.sample_size, replace=False))
+            if n > self.sample_size
+            else np.arange(n)
+        )
+        self.scores_: dict[int, float] = {}
+        best: Any = None
+        for k in self._grid(n):
+            km = KMeans(n_clusters=k, n_init=4, random_state=self.random_state).fit(X)
+            lab = km.labels_[sample]
+            score = (
+                float(silhouette_score(X[sample], lab)) if 1 < len(set(lab)) < len(sample) else -1.0
+            )
+            self.scores_[k] = score
+            if best is None or score > self.scores_[best.n_clusters]:
+                best = km
+        self.kmeans_ = best
+        self.n_clusters_ = int(best.n_clusters)
+        self.labels_ = best.labels_.astype(int)
+        self.cluster_centers_ = best.cluster_centers_
+        return self
+
+    def predict(self, X: Any) -> np.ndarray:
+        return self.kmeans_.predict(X)
+
+
 @dataclass
 class EmergingTopic:
     """A dense group of new units that fits no existing topic."""
@@ -257,13 +336,18 @@ class TopicModel:
             "none", or any object with ``fit``/``transform``.
         clusterer: "auto" (k-means for pca/svd/none, HDBSCAN for umap), "kmeans",
             "hdbscan", "agglomerative", or any object with ``fit`` and ``labels_``.
-        n_components: reduced dimensions (PCA/SVD: 10, UMAP: 5 when None).
-        n_topics: topics for k-means/agglomerative; "auto" = ``round(sqrt(n_docs / 8))``
-            clamped to [2, 40] (see docs/topics.md for how it was chosen).
+        n_components: reduced dimensions (PCA/SVD: 20, UMAP: 5 when None).
+        n_topics: topics for k-means/agglomerative. "auto": k-means picks the k with the
+            best silhouette among 2..``max_topics`` (at most ``n_docs / min_topic_size``);
+            agglomerative uses ``round(sqrt(n_docs / 8))`` clamped to [2, max_topics].
+        max_topics: upper bound for "auto".
         min_topic_size: HDBSCAN's ``min_cluster_size``; also the smallest emerging topic.
-        outlier_floor: quantile of clustered members' similarity to their own centroid;
-            an outlier joins its nearest topic only if at least that similar, else it
-            stays -1 "unassigned". ``None`` leaves outliers as they are.
+        outlier_floor: the similarity floor as a quantile of clustered members'
+            leave-one-out similarity to their own topic (the similarity a new member of
+            the topic would have). An outlier, or a unit of a new batch, joins its most
+            similar topic only if at least that similar; else it is -1 "unassigned".
+        reduce_outliers: reassign the clusterer's outliers (HDBSCAN's -1) by that rule;
+            False keeps them as they are.
         n_label_phrases: phrases joined into a topic label.
         embedder: encoder used for documents given without embeddings and for label
             phrases (``insight.embed.Embedder`` or anything with ``encode``).
@@ -276,8 +360,10 @@ class TopicModel:
         clusterer: str | Any = "auto",
         n_components: int | None = None,
         n_topics: int | str = "auto",
+        max_topics: int = 30,
         min_topic_size: int = 10,
-        outlier_floor: float | None = 0.05,
+        outlier_floor: float = 0.05,
+        reduce_outliers: bool = True,
         n_label_phrases: int = 3,
         embedder: TextEncoder | None = None,
         random_state: int = 0,
@@ -287,8 +373,10 @@ class TopicModel:
         self.clusterer = clusterer
         self.n_components = n_components
         self.n_topics = n_topics
+        self.max_topics = max_topics
         self.min_topic_size = min_topic_size
         self.outlier_floor = outlier_floor
+        self.reduce_outliers = reduce_outliers
         self.n_label_phrases = n_label_phrases
         self.embedder = embedder
         self.random_state = random_state
@@ -304,7 +392,7 @@ class TopicModel:
                 fix='pass e.g. n_topics=12 or n_topics="auto"',
             )
         k = round((n_docs / 8) ** 0.5)
-        return int(min(max(k, 2), 40, n_docs))
+        return int(min(max(k, 2), self.max_topics, n_docs))
 
     def _make_reducer(self, n_docs: int, dim: int) -> Any:
         if not isinstance(self.reducer, str):
@@ -329,14 +417,14 @@ class TopicModel:
                 random_state=self.random_state,
                 low_memory=False,
             )
-        n = min(self.n_components or 10, dim, max(1, n_docs - 1))
+        n = min(self.n_components or 20, dim, max(1, n_docs - 1))
         if self.reducer == "svd":
             from sklearn.decomposition import TruncatedSVD
 
             return TruncatedSVD(n_components=n, random_state=self.random_state)
         from sklearn.decomposition import PCA
 
-        return PCA(n_components=n, svd_solver="full", random_state=self.random_state)
+        return PCA(n_components=n, svd_solver="covariance_eigh", random_state=self.random_state)
 
     def _clusterer_name(self) -> str:
         if self.clusterer != "auto":
@@ -359,6 +447,12 @@ class TopicModel:
                 metric="euclidean",
                 cluster_selection_method="eom",
                 prediction_data=False,
+            )
+        if name == "kmeans" and self.n_topics == "auto":
+            return SilhouetteKMeans(
+                k_min=2,
+                k_max=min(self.max_topics, max(2, round(n_docs / max(1, self.min_topic_size)))),
+                random_state=self.random_state,
             )
         k = self._auto_k(n_docs)
         if name == "agglomerative":
@@ -394,7 +488,7 @@ class TopicModel:
         documents = ["" if d is None else str(d) for d in documents]
         emb = _normalise_rows(self._embeddings(documents, embeddings))
         n = len(documents)
-        usable = np.array([bool(d.strip()) for d in documents], dtype=bool)
+        usable = np.array([_has_words(d) for d in documents], dtype=bool)
         labels = np.full(n, S.UNASSIGNED_TOPIC, dtype=int)
         idx = np.flatnonzero(usable)
         if len(idx) < 2:
@@ -411,12 +505,19 @@ class TopicModel:
             embedding_model=_bertopic_embedder(self.embedder),
             umap_model=reducer,
             hdbscan_model=clusterer,
-            vectorizer_model=CountVectorizer(token_pattern=_TOKEN, stop_words="english"),
+            # no stop-word list: answers made only of stop words ("no", "not yet") must
+            # not empty BERTopic's vocabulary; insight's own labels skip edge stop words
+            vectorizer_model=CountVectorizer(token_pattern=_TOKEN),
             calculate_probabilities=False,
             verbose=self.verbose,
         )
         sub_docs = [documents[i] for i in idx]
-        raw = np.asarray(self.bertopic_.fit_transform(sub_docs, embeddings=emb[idx])[0])
+        from threadpoolctl import threadpool_limits
+
+        # one BLAS/OpenMP thread: identical results whatever the core count, and on a
+        # busy machine several times faster than oversubscribed threads (docs/topics.md)
+        with threadpool_limits(limits=1):
+            raw = np.asarray(self.bertopic_.fit_transform(sub_docs, embeddings=emb[idx])[0])
         labels[idx] = raw
         self.outlier_share_before_ = float(np.mean(labels == S.UNASSIGNED_TOPIC))
 
@@ -426,17 +527,9 @@ class TopicModel:
             labels[idx] = 0
             clustered = [0]
         cents = _normalise_rows(np.stack([emb[labels == t].mean(axis=0) for t in clustered]))
-        member = labels != S.UNASSIGNED_TOPIC
-        own = np.einsum(
-            "ij,ij->i", emb[member], cents[np.searchsorted(clustered, labels[member])]
-        )
-        self.similarity_floor_ = (
-            float(np.quantile(own, self.outlier_floor))
-            if self.outlier_floor is not None
-            else float("inf")
-        )
+        self.similarity_floor_ = _loo_floor(emb, labels, self.outlier_floor)
         out = np.flatnonzero(usable & (labels == S.UNASSIGNED_TOPIC))
-        if len(out) and self.outlier_floor is not None:
+        if len(out) and self.reduce_outliers:
             sims = emb[out] @ cents.T
             best = sims.argmax(axis=1)
             ok = sims[np.arange(len(out)), best] >= self.similarity_floor_
@@ -448,9 +541,7 @@ class TopicModel:
             key=lambda t: (-int(np.sum(labels == t)), int(np.flatnonzero(labels == t)[0])),
         )
         remap = {t: i for i, t in enumerate(final)}
-        self.labels_ = np.array(
-            [remap.get(int(t), S.UNASSIGNED_TOPIC) for t in labels], dtype=int
-        )
+        self.labels_ = np.array([remap.get(int(t), S.UNASSIGNED_TOPIC) for t in labels], dtype=int)
         self.outlier_share_after_ = float(np.mean(self.labels_ == S.UNASSIGNED_TOPIC))
         self.n_topics_ = len(final)
         self.centroids_ = _normalise_rows(
@@ -507,7 +598,7 @@ class TopicModel:
         sims = self.similarity(documents, embeddings)
         best = sims.argmax(axis=1)
         ok = sims[np.arange(len(documents)), best] >= self.similarity_floor_
-        ok &= np.array([bool(d.strip()) for d in documents])
+        ok &= np.array([_has_words(d) for d in documents])
         return np.where(ok, best, S.UNASSIGNED_TOPIC).astype(int)
 
     def emerging_topics(
@@ -516,9 +607,11 @@ class TopicModel:
         """Groups of new documents that fit no existing topic but are dense among themselves.
 
         Documents below the similarity floor to every centroid are clustered
-        (average-linkage, cosine); a cluster of at least ``min_size`` (default
-        ``min_topic_size``) whose mean similarity to its own centroid reaches the
-        median cohesion of the fitted topics is reported.
+        (average linkage, cosine, merging while the mean pairwise similarity stays
+        above floor squared, which is what members at the floor have to each other);
+        a cluster of at least ``min_size`` (default ``min_topic_size``) whose members'
+        mean leave-one-out similarity to it reaches the floor - as tight as the
+        fitted topics' members are - is reported.
         """
         import numpy as np
 
@@ -527,15 +620,14 @@ class TopicModel:
         topics = self.transform(documents, emb)
         min_size = min_size or self.min_topic_size
         cand = np.flatnonzero(
-            (topics == S.UNASSIGNED_TOPIC) & np.array([bool(d.strip()) for d in documents])
+            (topics == S.UNASSIGNED_TOPIC) & np.array([_has_words(d) for d in documents])
         )
         if len(cand) < max(2, min_size):
             return []
         from sklearn.cluster import AgglomerativeClustering
 
-        target = float(np.median(self.cohesion_))
-        # average cosine distance within a cluster ~ 1 - (member-to-centroid sim)^2
-        threshold = 1.0 - target**2
+        floor = max(self.similarity_floor_, 0.0)
+        threshold = min(max(1.0 - floor**2, 1e-6), 2.0)
         groups = AgglomerativeClustering(
             n_clusters=None, metric="cosine", linkage="average", distance_threshold=threshold
         ).fit_predict(emb[cand])
@@ -545,8 +637,10 @@ class TopicModel:
             if len(members) < min_size:
                 continue
             cent = _normalise_rows(emb[members].mean(axis=0, keepdims=True))[0]
-            cohesion = float((emb[members] @ cent).mean())
-            if cohesion < target:
+            rest = emb[members].sum(axis=0) - emb[members]
+            loo = np.einsum("ij,ij->i", emb[members], _normalise_rows(rest))
+            cohesion = float(loo.mean())
+            if cohesion < floor:
                 continue
             sims = self.centroids_ @ cent
             kw = label_topics(
@@ -569,9 +663,22 @@ class TopicModel:
         found.sort(key=lambda e: (-len(e.indices), e.indices[0]))
         return found
 
+    def transform_units(self, units: pd.DataFrame, embeddings: Any = None) -> pd.DataFrame:
+        """Assign a new batch of units (unit_id, text) to the fitted topics.
+
+        Returns the assignments (unit_id, topic, topic_label) and sets
+        ``emerging_``: the new batch's emerging topics (see ``assign_batch``).
+        """
+        batch = assign_batch(self, units, embeddings)
+        self.emerging_ = batch.emerging
+        return batch.assignments
+
     def __getstate__(self) -> dict[str, Any]:
+        # the training embeddings are big and not needed to assign new batches; the
+        # BERTopic object holds a locally defined embedder backend that cannot pickle
         state = self.__dict__.copy()
-        state.pop("embeddings_", None)  # big and not needed to assign new batches
+        state.pop("embeddings_", None)
+        state.pop("bertopic_", None)
         return state
 
 
@@ -590,15 +697,18 @@ class TopicResult:
     model: TopicModel
 
     def called_out(self) -> list[str]:
-        """One sentence per significant difference (BH-adjusted p < alpha)."""
+        """One sentence per significant over-representation (BH-adjusted p < alpha).
+
+        Only the group where a topic is more common is named, so a two-group split
+        is not reported twice (once as "more" in A, once as "less" in B).
+        """
         d = self.differences
         if d.empty:
             return []
         out = []
-        for r in d[d["significant"]].itertuples():
-            word = "more" if r.share_in_group > r.share_rest else "less"
+        for r in d[d["significant"] & (d["share_in_group"] > d["share_rest"])].itertuples():
             out.append(
-                f'"{r.topic_label}" is {word} common in {r.dimension} {r.group} '
+                f'"{r.topic_label}" is more common in {r.dimension} {r.group} '
                 f"({100 * r.share_in_group:.0f}% vs {100 * r.share_rest:.0f}%, "
                 f"adjusted p = {r.p_adj:.3g})"
             )
@@ -626,15 +736,16 @@ def _representative(
     return chosen
 
 
-def _top_emotions(ann: pd.DataFrame) -> str:
+def _top_emotions(ann: pd.DataFrame) -> str | float:
+    """ "anger 0.40; sadness 0.20": shares of the top 3 non-neutral emotions (NaN if none known)."""
     import pandas as pd
 
     col = S.EKMAN if S.EKMAN in ann else (S.EMOTIONS if S.EMOTIONS in ann else None)
     if col is None:
-        return ""
+        return float("nan")
     vals = ann[col].dropna().astype(str)
     if vals.empty:
-        return ""
+        return float("nan")
     labels = vals.str.split(";").explode().str.strip()
     counts = labels[(labels != "") & (labels != "neutral")].value_counts()
     counts = counts.sort_index().sort_values(ascending=False, kind="mergesort")
@@ -683,7 +794,7 @@ def _periods(dates: pd.Series, period: str) -> pd.Series:
 
 
 def prevalence_differences(
-    topics: Sequence[int],
+    topics: Sequence[int] | np.ndarray,
     groups: Sequence[Any],
     labels: dict[int, str] | None = None,
     dimension: str = "group",
@@ -808,9 +919,7 @@ def fit_topics(
         }
     )
 
-    resp = (
-        units[S.RESPONDENT_ID].tolist() if S.RESPONDENT_ID in units else [None] * len(units)
-    )
+    resp = units[S.RESPONDENT_ID].tolist() if S.RESPONDENT_ID in units else [None] * len(units)
     ann = None
     if annotations is not None and len(annotations):
         ann = units[[S.UNIT_ID]].merge(annotations, on=S.UNIT_ID, how="left")
@@ -835,7 +944,7 @@ def fit_topics(
                 "mean_sentiment": float(a[S.SENTIMENT].mean())
                 if S.SENTIMENT in a and a[S.SENTIMENT].notna().any()
                 else float("nan"),
-                "top_emotions": _top_emotions(a) if len(a) else "",
+                "top_emotions": _top_emotions(a) if len(a) else float("nan"),
                 "pain_point_rate": float(a[S.PAIN_POINT].astype(float).mean())
                 if S.PAIN_POINT in a and a[S.PAIN_POINT].notna().any()
                 else float("nan"),
@@ -878,9 +987,7 @@ class BatchAssignment:
     emerging: pd.DataFrame  # emerging_id, label, size, cohesion, nearest_topic, unit_ids
 
 
-def assign_batch(
-    model: TopicModel, units: pd.DataFrame, embeddings: Any = None
-) -> BatchAssignment:
+def assign_batch(model: TopicModel, units: pd.DataFrame, embeddings: Any = None) -> BatchAssignment:
     """Assign a new batch of units to a fitted model's topics and flag emerging ones.
 
     Pass ``embeddings`` from ``embed_texts(new_texts, store)`` so only the new
@@ -924,3 +1031,100 @@ def assign_batch(
         ],
     )
     return BatchAssignment(assignments=assignments, emerging=em)
+
+
+# -----------------------------------------------------------------------------
+# one file, one text per row (the `insight topics` command)
+# -----------------------------------------------------------------------------
+def topics_from_file(
+    path: str,
+    text_column: str,
+    out_dir: str | None = None,
+    random_state: int = 0,
+    reducer: str = "pca",
+    n_topics: int | str = "auto",
+    group_column: str | None = None,
+    date_column: str | None = None,
+    cache: str | None = None,
+    embedder: TextEncoder | None = None,
+) -> TopicResult:
+    """Topics over one table file, one unit per row (no sentence splitting).
+
+    Writes ``assignments.csv`` (row, topic, topic_label; ``row`` is the 0-based
+    data row of the input, every row present, empty texts as -1 "unassigned"),
+    ``topics.csv`` and, with a group or date column, ``differences.csv`` to
+    ``out_dir``. ``cache`` is a study store file where embeddings are cached.
+    """
+    from pathlib import Path
+
+    import pandas as pd
+
+    from insight.embed import Embedder, embed_texts
+    from insight.ingest.io import read_table
+
+    table = read_table(path)
+    for col in (text_column, group_column, date_column):
+        if col is not None and col not in table:
+            raise InputError(
+                f'no column "{col}"',
+                file=Path(path).name,
+                fix=f"use one of: {', '.join(map(str, table.columns))}",
+            )
+    texts = table[text_column].fillna("").astype(str).str.strip()
+    units = pd.DataFrame(
+        {
+            S.UNIT_ID: [str(i) for i in range(len(table))],
+            S.RESPONDENT_ID: [str(i) for i in range(len(table))],
+            S.TEXT: texts.to_numpy(),
+        }
+    )
+    if date_column:
+        units[S.DATE] = table[date_column].replace("", None).to_numpy()
+    embedder = embedder if embedder is not None else Embedder()
+    if cache:
+        from insight.store import Store
+
+        with Store(cache) as store:
+            vectors = embed_texts(units[S.TEXT].tolist(), store=store, embedder=embedder)
+    else:
+        vectors = embed_texts(units[S.TEXT].tolist(), embedder=embedder)
+    groups = None
+    if group_column:
+        groups = pd.Series(table[group_column].replace("", None).to_numpy(), index=units[S.UNIT_ID])
+    model = TopicModel(
+        reducer=reducer, n_topics=n_topics, embedder=embedder, random_state=random_state
+    )
+    result = fit_topics(
+        units,
+        vectors,
+        groups=groups,
+        dates=S.DATE if date_column else None,
+        model=model,
+    )
+    if out_dir is not None:
+        write_topic_csvs(result, out_dir)
+    return result
+
+
+def write_topic_csvs(result: TopicResult, out_dir: str) -> list[str]:
+    """assignments.csv, topics.csv (and differences.csv when there are any) for a file run."""
+    from pathlib import Path
+
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    a = result.assignments.rename(columns={S.UNIT_ID: S.ROW})
+    a[S.ROW] = a[S.ROW].astype(int)
+    a.to_csv(out / "assignments.csv", index=False)
+    t = result.topics.copy()
+    t["keywords"] = t["keywords"].map("; ".join)
+    t["quote_rows"] = t["quotes"].map(lambda ids: ";".join(map(str, ids)))
+    t["quotes"] = t["quote_texts"].map(" | ".join)
+    t["rows"] = t["unit_ids"].map(lambda ids: ";".join(map(str, ids)))
+    t = t.drop(columns=["unit_ids", "quote_texts", "respondents"])
+    t = t.dropna(axis=1, how="all")
+    t.to_csv(out / "topics.csv", index=False)
+    written = [str(out / "assignments.csv"), str(out / "topics.csv")]
+    if len(result.differences):
+        result.differences.to_csv(out / "differences.csv", index=False)
+        written.append(str(out / "differences.csv"))
+    return written

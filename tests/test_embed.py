@@ -1,0 +1,99 @@
+"""Embedding cache: text hashes, store round trip, only unseen texts are encoded."""
+
+from __future__ import annotations
+
+import pickle
+import re
+import zlib
+
+import numpy as np
+import pytest
+
+from insight.embed import EMBEDDINGS_TABLE, Embedder, embed_texts, text_hash
+from insight.errors import InputError
+from insight.store import Store
+
+
+class HashingEncoder:
+    """A real (tiny) encoder: hashed bag of words; counts what it is asked to encode."""
+
+    def __init__(self, dim: int = 32, model_name: str = "hashing-32") -> None:
+        self.dim = dim
+        self.model_name = model_name
+        self.calls = 0
+        self.encoded: list[str] = []
+
+    def encode(self, texts, progress=False):
+        self.calls += 1
+        self.encoded.extend(texts)
+        out = np.zeros((len(texts), self.dim), dtype=np.float32)
+        for i, t in enumerate(texts):
+            for w in re.findall(r"\w+", t.lower()):
+                out[i, zlib.crc32(w.encode()) % self.dim] += 1.0
+        return out
+
+
+def test_text_hash_is_sha1_of_exact_text():
+    assert text_hash("hello") == "aaf4c61ddcc5e8a2dabede0f3b482cd9aea9434d"
+    assert text_hash("hello ") != text_hash("hello")
+
+
+def test_vectors_are_unit_length_float32_and_duplicates_encoded_once():
+    enc = HashingEncoder()
+    x = embed_texts(["late delivery", "late delivery", "price too high"], embedder=enc)
+    assert x.shape == (3, 32) and x.dtype == np.float32
+    np.testing.assert_allclose(np.linalg.norm(x, axis=1), 1.0, rtol=1e-6)
+    np.testing.assert_array_equal(x[0], x[1])
+    assert enc.encoded == ["late delivery", "price too high"]
+
+
+def test_second_call_embeds_nothing_and_new_batch_only_new_texts(tmp_path):
+    texts = ["late delivery", "price too high", "support never answered"]
+    with Store(tmp_path / "study.duckdb") as store:
+        enc = HashingEncoder()
+        first = embed_texts(texts, store=store, embedder=enc, progress=False)
+        assert enc.calls == 1 and len(enc.encoded) == 3
+
+        again = embed_texts(texts, store=store, embedder=enc, progress=False)
+        assert enc.calls == 1  # nothing new: the encoder was not called
+        np.testing.assert_array_equal(first, again)
+
+        batch = ["app crashes on start", "price too high"]
+        new = embed_texts(batch, store=store, embedder=enc, progress=False)
+        assert enc.calls == 2 and enc.encoded[3:] == ["app crashes on start"]
+        np.testing.assert_array_equal(new[1], first[1])
+        assert len(store.read_table(EMBEDDINGS_TABLE)) == 4
+        types = dict((r[0], r[1]) for r in store.execute(f"DESCRIBE {EMBEDDINGS_TABLE}").fetchall())
+        assert types["vector"] == "FLOAT[]"
+
+
+def test_cache_is_keyed_by_model(tmp_path):
+    with Store(tmp_path / "study.duckdb") as store:
+        embed_texts(["late delivery"], store=store, embedder=HashingEncoder(), progress=False)
+        other = HashingEncoder(dim=16, model_name="hashing-16")
+        x = embed_texts(["late delivery"], store=store, embedder=other, progress=False)
+        assert other.calls == 1 and x.shape == (1, 16)
+
+
+def test_cache_survives_reopening_the_store(tmp_path):
+    path = tmp_path / "study.duckdb"
+    with Store(path) as store:
+        first = embed_texts(["a b c"], store=store, embedder=HashingEncoder(), progress=False)
+    enc = HashingEncoder()
+    with Store(path) as store:
+        again = embed_texts(["a b c"], store=store, embedder=enc, progress=False)
+    assert enc.calls == 0
+    np.testing.assert_array_equal(first, again)
+
+
+def test_non_string_text_is_an_input_error():
+    with pytest.raises(InputError, match="not a string"):
+        embed_texts(["ok", None], embedder=HashingEncoder())  # type: ignore[list-item]
+
+
+def test_embedder_is_lazy_and_pickles_without_its_model():
+    e = Embedder()
+    assert e.model_name == "all-MiniLM-L6-v2" and e._model is None
+    e._model = object()  # stands for a loaded model
+    assert pickle.loads(pickle.dumps(e))._model is None
+    assert Embedder(model_path="/some/where/my-model").model_name == "my-model"
