@@ -12,9 +12,10 @@ Two layers:
    them into a valence without any trained model.
 2. **A trained head** (`SentimentModel`): a multinomial logistic regression over
    hashed word n-grams plus the rule features, trained by
-   ``models/train_sentiment.py`` on GoEmotions (grouped with its
-   ``sentiment_dict.json``) and NHS Friends-and-Family answers, shipped as
-   ``models/sentiment/head.npz``. Valence = P(positive) - P(negative).
+   ``models/train_sentiment.py`` on NHS Friends-and-Family answers (GoEmotions
+   optional; it did not help), shipped as ``models/sentiment/head.npz``.
+   Valence = P(positive) - P(negative). Explicit hedges and litotes override the
+   head's label (`SentimentModel._explicit_cues`).
 
 Everything here is pure numpy / scikit-learn; nothing reaches the network.
 """
@@ -247,14 +248,22 @@ def hashed_ngrams(texts: Sequence[str | None]) -> Any:
     return x
 
 
-def design_matrix(texts: Sequence[str | None], idf: np.ndarray, scale: np.ndarray) -> Any:
-    """The head's input: idf-weighted, L2-normalised n-grams plus scaled rule features."""
+def design_matrix(
+    texts: Sequence[str | None],
+    idf: np.ndarray,
+    scale: np.ndarray,
+    rules: np.ndarray | None = None,
+) -> Any:
+    """The head's input: idf-weighted, L2-normalised n-grams plus scaled rule features.
+
+    ``rules`` may pass `rule_feature_matrix(texts)` when the caller already has it.
+    """
     from scipy.sparse import csr_matrix, hstack
     from sklearn.preprocessing import normalize
 
     x = hashed_ngrams(texts)
     x = normalize(x.multiply(idf.reshape(1, -1)).tocsr())
-    r = rule_feature_matrix(texts) / scale
+    r = (rule_feature_matrix(texts) if rules is None else rules) / scale
     return hstack([x, csr_matrix(r)]).tocsr()
 
 
@@ -311,24 +320,54 @@ class SentimentModel:
             info=info,
         )
 
+    @staticmethod
+    def _explicit_cues(
+        texts: list, rules: np.ndarray, valence: np.ndarray, labels: list[str]
+    ) -> tuple[np.ndarray, list[str]]:
+        """Explicit hedges and litotes win over the n-gram head.
+
+        The head learns from n-grams, where "better", "helpful" or "bad" carry
+        their usual sign; a hedge ("could be better", "hardly helpful") without
+        a litotes makes the text negative, a litotes ("not bad", "can't fault
+        them") without a hedge makes it positive.
+        """
+        hedge = rules[:, RULE_FEATURES.index("hedge_neg")] > 0
+        lit = rules[:, RULE_FEATURES.index("litotes")] > 0
+        valence = valence.copy()
+        labels = list(labels)
+        for i in np.flatnonzero(hedge ^ lit):
+            rv = rule_valence(texts[i])
+            if hedge[i] and labels[i] != "negative":
+                valence[i], labels[i] = min(valence[i], rv, -0.05), "negative"
+            elif lit[i] and labels[i] != "positive":
+                valence[i], labels[i] = max(valence[i], rv, 0.05), "positive"
+        return valence, labels
+
     @property
     def trained(self) -> bool:
         return self.coef is not None
 
-    def predict_proba(self, texts: Sequence[str | None]) -> np.ndarray:
+    def predict_proba(
+        self, texts: Sequence[str | None], rules: np.ndarray | None = None
+    ) -> np.ndarray:
         """(n, 3) probabilities of negative / neutral / positive."""
         if not self.trained:
             raise ModelError("this SentimentModel has no trained head", fix="use .predict()")
         assert self.coef is not None and self.intercept is not None
         assert self.idf is not None and self.scale is not None
-        x = design_matrix(texts, self.idf, self.scale)
+        x = design_matrix(texts, self.idf, self.scale, rules)
         z = np.asarray(x @ self.coef.T) + self.intercept
         z -= z.max(axis=1, keepdims=True)
         p = np.exp(z)
         return p / p.sum(axis=1, keepdims=True)
 
-    def predict(self, texts: Sequence[str | None]) -> tuple[np.ndarray, list[str | None]]:
-        """Valence in [-1, 1] and label per text; empty text gives NaN and None."""
+    def predict(
+        self, texts: Sequence[str | None], rules: np.ndarray | None = None
+    ) -> tuple[np.ndarray, list[str | None]]:
+        """Valence in [-1, 1] and label per text; empty text gives NaN and None.
+
+        ``rules``: optional precomputed `rule_feature_matrix(texts)` (all rows).
+        """
         texts = list(texts)
         n = len(texts)
         valence = np.full(n, np.nan)
@@ -338,11 +377,13 @@ class SentimentModel:
             return valence, labels
         sub = [texts[i] for i in idx]
         if self.trained:
-            p = self.predict_proba(sub)
+            r = rule_feature_matrix(sub) if rules is None else rules[idx]
+            p = self.predict_proba(sub, r)
             v = p[:, 2] - p[:, 0]
             adj = p.copy()
             adj[:, 1] += self.neutral_margin
             lab = [LABELS[k] for k in adj.argmax(axis=1)]
+            v, lab = self._explicit_cues(sub, r, v, lab)
         else:
             v = np.array([rule_valence(t) for t in sub])
             lab = [label_from_valence(x) for x in v]

@@ -1,0 +1,232 @@
+"""Accuracy and speed of `insight.extract` on labelled data written by others.
+
+Writes benchmarks/results/accuracy.json with, for each number, the command that
+produced it:
+
+* NHS FFT 3-class sentiment macro-F1 (``Comment sentiment`` 1-2 positive, 3
+  neutral, 4-5 negative): VADER alone, the rule layer, and the shipped head. The
+  shipped head was trained on this file, so its score here is in-sample; the
+  honest figure is the 5-fold cross-validated one copied from
+  models/sentiment/metrics.json (and re-measured by models/train_sentiment.py).
+* GoEmotions dev macro-F1 of the shipped emotion model, 28 labels and Ekman
+  (its thresholds were tuned on dev, so this is optimistic; see
+  models/emotions/metrics.json for the split-half figure).
+* Complaints dev macro-F1 of the pain-point flag, overall and per domain
+  (evaluation only: nothing is trained or tuned on it). Anchor: VADER-negative
+  alone, measured here too.
+* Throughput of `annotate_texts` in units/s after model load.
+
+Example:
+
+    nice .venv/bin/python benchmarks/bench_accuracy.py
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import platform
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+
+REPO = Path(__file__).resolve().parents[1]
+DATA = REPO.parent / "shared" / "datasets"
+sys.path.insert(0, str(REPO))
+
+
+def log(msg: str) -> None:
+    print(f"[{time.strftime('%H:%M:%S')}] {msg}", flush=True)
+
+
+def macro_f1(y, p) -> float:
+    from sklearn.metrics import f1_score
+
+    return float(f1_score(y, p, average="macro"))
+
+
+def nhs_sentiment(annotate, cmd: str) -> dict:
+    import pandas as pd
+    from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
+
+    from insight.extract.sentiment import label_from_valence, rule_valence
+
+    df = pd.read_csv(DATA / "nhs_fft" / "nhs_fft_dev.csv")
+    df = df[df["Comment sentiment"].notna() & df["FFT answer"].notna()]
+    s = df["Comment sentiment"].astype(int)
+    y = np.where(s <= 2, "positive", np.where(s == 3, "neutral", "negative"))
+    texts = df["FFT answer"].astype(str).tolist()
+    vader = SentimentIntensityAnalyzer()
+    res = {
+        "n": len(texts),
+        "command": cmd,
+        "vader_macro_f1": macro_f1(
+            y, [label_from_valence(vader.polarity_scores(t)["compound"]) for t in texts]
+        ),
+        "rules_macro_f1": macro_f1(y, [label_from_valence(rule_valence(t)) for t in texts]),
+    }
+    ann = annotate(texts)
+    res["shipped_macro_f1_in_sample"] = macro_f1(y, ann["sentiment_label"])
+    m = REPO / "models" / "sentiment" / "metrics.json"
+    if m.exists():
+        met = json.loads(m.read_text())
+        res["shipped_macro_f1_5fold_cv"] = met.get("nhs_macro_f1_cv")
+        if met.get("nhs_macro_f1_goemotions_only") is not None:
+            res["goemotions_only_head_macro_f1"] = met["nhs_macro_f1_goemotions_only"]
+        res["cv_command"] = met.get("command")
+    res["note"] = (
+        "the shipped head was trained on this file: "
+        "shipped_macro_f1_in_sample is optimistic; shipped_macro_f1_5fold_cv is the honest figure"
+    )
+    return res
+
+
+def goemotions_dev(cmd: str) -> dict:
+    from insight.extract.emotions import EmotionModel
+
+    go = DATA / "goemotions"
+    labels = (go / "emotions.txt").read_text().split()
+    mapping = json.loads((go / "ekman_mapping.json").read_text())
+    texts, gold = [], []
+    for line in (go / "dev.tsv").read_text(encoding="utf-8").splitlines():
+        parts = line.split("\t")
+        texts.append(parts[0])
+        gold.append([int(i) for i in parts[1].split(",") if i])
+    y = np.zeros((len(texts), len(labels)), dtype=int)
+    for i, ids in enumerate(gold):
+        y[i, ids] = 1
+    model = EmotionModel.load()
+    assert list(model.labels) == labels, "emotion model labels differ from emotions.txt"
+    p = model.predict_proba(texts)
+    pred = np.asarray(model.predict_multi_hot(p), dtype=int)
+    groups = [*mapping.keys(), "neutral"]
+
+    def ekman(m: np.ndarray) -> np.ndarray:
+        out = np.zeros((m.shape[0], len(groups)), dtype=int)
+        for g, name in enumerate(groups):
+            members = mapping.get(name, ["neutral"])
+            cols = [labels.index(x) for x in members]
+            out[:, g] = m[:, cols].max(axis=1)
+        return out
+
+    from sklearn.metrics import f1_score
+
+    return {
+        "n": len(texts),
+        "command": cmd,
+        "macro_f1_28": float(f1_score(y, pred, average="macro", zero_division=0)),
+        "macro_f1_ekman": float(f1_score(ekman(y), ekman(pred), average="macro", zero_division=0)),
+        "note": "per-label thresholds were tuned on this dev set (optimistic)",
+    }
+
+
+def complaints(annotate, cmd: str) -> dict:
+    import pandas as pd
+    from sklearn.metrics import f1_score
+    from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
+
+    df = pd.read_csv(DATA / "complaints" / "complaints_dev.csv")
+    texts = df["text"].astype(str).tolist()
+    y = df["label"].to_numpy()
+    vader = SentimentIntensityAnalyzer()
+    vneg = np.array([int(vader.polarity_scores(t)["compound"] <= -0.05) for t in texts])
+    ann = annotate(texts)
+    pred = ann["pain_point"].astype(int).to_numpy()
+    res = {
+        "n": len(df),
+        "command": cmd,
+        "macro_f1": macro_f1(y, pred),
+        "vader_negative_macro_f1": macro_f1(y, vneg),
+        "per_domain": {},
+        "note": "evaluation only; pain-point head trained on GoEmotions + NHS FFT + own seed examples",
+    }
+    for dom, idx in df.groupby("domain").groups.items():
+        ii = np.asarray(list(idx))
+        res["per_domain"][str(dom)] = {
+            "n": len(ii),
+            "positives": int(y[ii].sum()),
+            "macro_f1": float(
+                f1_score(y[ii], pred[ii], average="macro", labels=[0, 1], zero_division=0)
+            ),
+            "accuracy": float((y[ii] == pred[ii]).mean()),
+        }
+    return res
+
+
+def throughput(annotator, cmd: str, n: int) -> dict:
+    import pandas as pd
+
+    from insight.extract import annotate_texts
+
+    df = pd.read_csv(DATA / "nhs_fft" / "nhs_fft_dev.csv")
+    nhs = [t for t in df["FFT answer"].dropna().astype(str) if t != "Did not answer"]
+    go = [
+        line.split("\t")[0]
+        for line in (DATA / "goemotions" / "dev.tsv").read_text(encoding="utf-8").splitlines()
+    ]
+    texts = (nhs[: n // 2] + go)[:n]
+    annotate_texts(texts[:64], progress=False, annotator=annotator)  # warm-up
+    t0 = time.perf_counter()
+    annotate_texts(texts, batch_size=64, progress=False, annotator=annotator)
+    secs = time.perf_counter() - t0
+    return {
+        "n_units": len(texts),
+        "seconds": round(secs, 2),
+        "units_per_second": round(len(texts) / secs, 1),
+        "mean_chars": round(float(np.mean([len(t) for t in texts])), 1),
+        "command": cmd,
+        "note": "after model load; half NHS FFT answers, half GoEmotions dev comments",
+    }
+
+
+def main(argv: list[str] | None = None) -> None:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--out", default=str(REPO / "benchmarks" / "results" / "accuracy.json"))
+    ap.add_argument("--speed-n", type=int, default=2000, help="units in the throughput run")
+    args = ap.parse_args(argv)
+    cmd = "nice .venv/bin/python benchmarks/bench_accuracy.py " + " ".join(
+        argv if argv is not None else sys.argv[1:]
+    )
+    cmd = cmd.strip()
+
+    from insight.extract import Annotator, annotate_texts
+
+    t0 = time.perf_counter()
+    annotator = Annotator()
+    load_s = time.perf_counter() - t0
+
+    def annotate(texts):
+        return annotate_texts(texts, progress=False, annotator=annotator)
+
+    import os
+
+    results: dict = {
+        "machine": {
+            "python": platform.python_version(),
+            "cpus": os.cpu_count(),
+            "load_average": os.getloadavg()[0],
+        },
+        "model_load_seconds": round(load_s, 2),
+    }
+    log("NHS sentiment")
+    results["nhs_fft_sentiment"] = nhs_sentiment(annotate, cmd)
+    log(json.dumps(results["nhs_fft_sentiment"]))
+    log("GoEmotions dev")
+    results["goemotions_dev"] = goemotions_dev(cmd)
+    log(json.dumps(results["goemotions_dev"]))
+    log("complaints dev")
+    results["complaints_dev"] = complaints(annotate, cmd)
+    log(f"complaints macro-F1 {results['complaints_dev']['macro_f1']:.3f}")
+    log("throughput")
+    results["annotate_throughput"] = throughput(annotator, cmd, args.speed_n)
+    log(json.dumps(results["annotate_throughput"]))
+    out = Path(args.out)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(json.dumps(results, indent=2) + "\n")
+    log(f"wrote {out}")
+
+
+if __name__ == "__main__":
+    main()

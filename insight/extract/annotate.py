@@ -1,0 +1,364 @@
+"""Annotate texts / evidence units: sentiment, emotions, pain points and goals.
+
+`annotate_texts` is the one place that runs every extractor over a batch of
+texts; `annotate_units` does it for the customer units of a study and
+`respondent_emotions` aggregates the result per respondent (the emotional
+variables of a persona). Models are injected through `Annotator`; the defaults
+load from ``models/`` and never reach the network.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from functools import lru_cache
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from insight import schema
+from insight.errors import SchemaError
+from insight.extract.emotions import EKMAN_GROUPS
+from insight.extract.goals import goal_flags
+
+log = logging.getLogger(__name__)
+
+
+CHUNK_BATCHES = 8  # emotion-model batches per annotated chunk
+
+
+def annotation_columns(emotion_labels: Sequence[str]) -> list[str]:
+    """The annotation columns, in order, for an emotion model's labels."""
+    return [
+        schema.SENTIMENT,
+        schema.SENTIMENT_LABEL,
+        *[schema.EMOTION_PREFIX + lab for lab in emotion_labels],
+        schema.EMOTIONS,
+        schema.EKMAN,
+        schema.INTENSITY,
+        schema.PAIN_POINT,
+        schema.PAIN_POINT_SCORE,
+        schema.PAIN_POINT_TYPE,
+        schema.GOAL,
+    ]
+
+
+class Annotator:
+    """Runs the sentiment, emotion, pain-point and goal extractors over texts.
+
+    Args:
+        emotion_model: an `insight.extract.emotions.EmotionModel`-like object
+            (``labels``, ``predict_proba``, ``ekman``, ``intensity`` and
+            ``predict_multi_hot`` or ``thresholds``); default: the shipped one.
+        sentiment_model: a `SentimentModel`; default: the shipped head.
+        pain_model: a `PainPointModel`; default: the shipped head.
+    """
+
+    def __init__(
+        self,
+        emotion_model: Any = None,
+        sentiment_model: Any = None,
+        pain_model: Any = None,
+    ) -> None:
+        if emotion_model is None:
+            from insight.extract.emotions import EmotionModel
+
+            emotion_model = EmotionModel.load()
+        if sentiment_model is None:
+            from insight.extract.sentiment import SentimentModel
+
+            sentiment_model = SentimentModel.load()
+        if pain_model is None:
+            from insight.extract.pain_points import PainPointModel
+
+            pain_model = PainPointModel.load()
+        self.emotion_model = emotion_model
+        self.sentiment_model = sentiment_model
+        self.pain_model = pain_model
+        self.labels = list(emotion_model.labels)
+        self.columns = annotation_columns(self.labels)
+
+    def _emotion_sets(self, probas: np.ndarray) -> list[str]:
+        em = self.emotion_model
+        if hasattr(em, "predict_multi_hot"):
+            hot = np.asarray(em.predict_multi_hot(probas), dtype=bool)
+        else:
+            thr = getattr(em, "thresholds", 0.5)
+            if isinstance(thr, dict):
+                thr = np.array([thr[lab] for lab in self.labels])
+            hot = probas >= np.asarray(thr)
+        return [
+            ";".join(lab for lab, on in zip(self.labels, row, strict=True) if on) for row in hot
+        ]
+
+    def annotate_batch(self, texts: Sequence[Any], batch_size: int = 64) -> pd.DataFrame:
+        """Annotations for one chunk; empty or missing text gives empty annotations.
+
+        ``batch_size`` is the emotion model's inference batch (it sorts the chunk
+        by length, so larger chunks waste less work on padding).
+        """
+        texts = [t if isinstance(t, str) else "" for t in texts]
+        n = len(texts)
+        ok = np.array([bool(t.strip()) for t in texts], dtype=bool)
+        idx = np.flatnonzero(ok)
+        sub = [texts[i] for i in idx]
+        k = len(self.labels)
+
+        probas = np.full((n, k), np.nan)
+        emotions = [""] * n
+        ekman: list[str] = [""] * n
+        intensity = np.full(n, np.nan)
+        if len(sub):
+            p = np.asarray(
+                self.emotion_model.predict_proba(sub, batch_size=batch_size), dtype=np.float64
+            )
+            probas[idx] = p
+            for j, s in zip(idx, self._emotion_sets(p), strict=True):
+                emotions[j] = s
+            for j, g in zip(idx, self.emotion_model.ekman(p), strict=True):
+                ekman[j] = str(g)
+            intensity[idx] = np.asarray(self.emotion_model.intensity(p), dtype=np.float64)
+
+        from insight.extract.sentiment import rule_feature_matrix
+
+        rules = rule_feature_matrix(texts)  # shared by the sentiment and pain heads
+        valence, slabels = self.sentiment_model.predict(texts, rules=rules)
+        pain_emotions = None
+        if getattr(self.pain_model, "uses_emotions", False):
+            pain_emotions = np.zeros((n, k), dtype=np.float32)
+            pain_emotions[idx] = probas[idx]
+        flags, scores, types = self.pain_model.predict(texts, pain_emotions, rules=rules)
+        goals = goal_flags(texts)
+
+        data: dict[str, Any] = {
+            schema.SENTIMENT: valence,
+            schema.SENTIMENT_LABEL: [s or "" for s in slabels],
+        }
+        for c, lab in enumerate(self.labels):
+            data[schema.EMOTION_PREFIX + lab] = probas[:, c]
+        data[schema.EMOTIONS] = emotions
+        data[schema.EKMAN] = ekman
+        data[schema.INTENSITY] = intensity
+        data[schema.PAIN_POINT] = pd.array(
+            [None if f < 0 else int(f) for f in flags], dtype="Int64"
+        )
+        data[schema.PAIN_POINT_SCORE] = scores
+        data[schema.PAIN_POINT_TYPE] = [t or "" for t in types]
+        data[schema.GOAL] = pd.array(
+            [int(g) if o else None for g, o in zip(goals, ok, strict=True)], dtype="Int64"
+        )
+        return pd.DataFrame(data, columns=self.columns)
+
+    def annotate(
+        self, texts: Sequence[Any], batch_size: int = 64, progress: bool = True
+    ) -> pd.DataFrame:
+        """Annotations for every text, one row per text in input order."""
+        texts = list(texts)
+        if batch_size < 1:
+            raise ValueError("batch_size must be >= 1")
+        # Chunks of several batches: progress per chunk, length-sorted batches inside.
+        chunk = batch_size * CHUNK_BATCHES
+        starts = range(0, len(texts), chunk)
+        if progress:
+            from tqdm.auto import tqdm
+
+            starts = tqdm(starts, total=len(starts), desc="annotate", unit="chunk")
+        frames = [self.annotate_batch(texts[s : s + chunk], batch_size) for s in starts]
+        if not frames:
+            return self.annotate_batch([]).iloc[0:0]
+        out = pd.concat(frames, ignore_index=True)
+        log.info(
+            "annotated %d texts: %d pain points, %d goals",
+            len(out),
+            int(out[schema.PAIN_POINT].sum()),
+            int(out[schema.GOAL].sum()),
+        )
+        return out
+
+
+@lru_cache(maxsize=1)
+def default_annotator() -> Annotator:
+    """The shipped models, loaded once per process."""
+    return Annotator()
+
+
+def annotate_texts(
+    texts: Sequence[Any],
+    batch_size: int = 64,
+    progress: bool = True,
+    annotator: Annotator | None = None,
+) -> pd.DataFrame:
+    """Sentiment, emotions, pain point and goal columns for each text (input order).
+
+    Columns: sentiment, sentiment_label, emotion_<label> for the 28 GoEmotions
+    labels, emotions (predicted labels joined by ";"), ekman, intensity,
+    pain_point (0/1), pain_point_score, pain_point_type, goal (0/1). Empty or
+    missing text gives NaN / empty annotations.
+    """
+    ann = annotator or default_annotator()
+    return ann.annotate(texts, batch_size=batch_size, progress=progress)
+
+
+def annotate_units(
+    units_df: pd.DataFrame,
+    batch_size: int = 64,
+    progress: bool = True,
+    annotator: Annotator | None = None,
+) -> pd.DataFrame:
+    """`annotate_texts` over the customer units; returns unit_id + annotation columns.
+
+    Interviewer units are not evidence and are skipped. A table without a
+    speaker_role column (a plain survey export) is treated as all customer.
+    """
+    for col in (schema.UNIT_ID, schema.TEXT):
+        if col not in units_df.columns:
+            raise SchemaError(
+                f'the units table has no "{col}" column',
+                column=col,
+                fix="pass the units table written by `insight ingest`",
+            )
+    units = units_df
+    if schema.SPEAKER_ROLE in units.columns:
+        units = units[
+            units[schema.SPEAKER_ROLE].fillna(schema.ROLE_CUSTOMER) == schema.ROLE_CUSTOMER
+        ]
+    ann = annotate_texts(
+        units[schema.TEXT].tolist(), batch_size=batch_size, progress=progress, annotator=annotator
+    )
+    ann.insert(0, schema.UNIT_ID, units[schema.UNIT_ID].to_numpy())
+    return ann
+
+
+def respondent_emotions(units_df: pd.DataFrame, annotations_df: pd.DataFrame) -> pd.DataFrame:
+    """Emotional variables per respondent from unit annotations.
+
+    Returns one row per respondent with annotated units: respondent_id,
+    mean_valence, ekman_<group> (share of the respondent's annotated units whose
+    dominant Ekman group is <group>), mean_intensity, pain_point_rate, n_units
+    (units with non-empty text).
+    """
+    for df, name, cols in (
+        (units_df, "units", (schema.UNIT_ID, schema.RESPONDENT_ID)),
+        (annotations_df, "annotations", (schema.UNIT_ID, schema.EKMAN, schema.SENTIMENT)),
+    ):
+        for col in cols:
+            if col not in df.columns:
+                raise SchemaError(
+                    f'the {name} table has no "{col}" column',
+                    column=col,
+                    fix=f"pass the {name} table written by the pipeline",
+                )
+    out_cols = [
+        schema.RESPONDENT_ID,
+        "mean_valence",
+        *[f"ekman_{g}" for g in EKMAN_GROUPS],
+        "mean_intensity",
+        "pain_point_rate",
+        "n_units",
+    ]
+    merged = annotations_df.merge(
+        units_df[[schema.UNIT_ID, schema.RESPONDENT_ID]], on=schema.UNIT_ID, how="inner"
+    )
+    merged = merged[merged[schema.EKMAN].fillna("").astype(str) != ""]
+    if merged.empty:
+        return pd.DataFrame(columns=out_cols)
+    for g in EKMAN_GROUPS:
+        merged[f"ekman_{g}"] = (merged[schema.EKMAN] == g).astype(float)
+    merged["_pain"] = pd.to_numeric(merged[schema.PAIN_POINT], errors="coerce").astype(float)
+    grouped = merged.groupby(schema.RESPONDENT_ID, sort=True)
+    out = pd.DataFrame(
+        {
+            "mean_valence": grouped[schema.SENTIMENT].mean(),
+            **{f"ekman_{g}": grouped[f"ekman_{g}"].mean() for g in EKMAN_GROUPS},
+            "mean_intensity": grouped[schema.INTENSITY].mean(),
+            "pain_point_rate": grouped["_pain"].mean(),
+            "n_units": grouped.size(),
+        }
+    ).reset_index()
+    out["n_units"] = out["n_units"].astype(int)
+    return out[out_cols]
+
+
+_READERS = {
+    ".csv": "csv",
+    ".tsv": "tsv",
+    ".tab": "tsv",
+    ".txt": "tsv",
+    ".xlsx": "excel",
+    ".xls": "excel",
+    ".parquet": "parquet",
+    ".pq": "parquet",
+}
+
+
+def read_table_file(path: str | Any) -> pd.DataFrame:
+    """Read a CSV / TSV / XLSX / Parquet file with every cell kept as written."""
+    from pathlib import Path
+
+    from insight.errors import InputError
+
+    p = Path(path)
+    if not p.exists():
+        raise InputError("file not found", file=str(p), fix="check the path")
+    kind = _READERS.get(p.suffix.lower())
+    if kind is None:
+        raise InputError(
+            f'unsupported file type "{p.suffix}"',
+            file=str(p),
+            fix="use a .csv, .tsv, .xlsx or .parquet file",
+        )
+    try:
+        if kind == "parquet":
+            return pd.read_parquet(p)
+        if kind == "excel":
+            return pd.read_excel(p, dtype=str, keep_default_na=False)
+        sep = "," if kind == "csv" else "\t"
+        try:
+            return pd.read_csv(p, sep=sep, dtype=str, keep_default_na=False, encoding="utf-8-sig")
+        except UnicodeDecodeError:
+            return pd.read_csv(p, sep=sep, dtype=str, keep_default_na=False, encoding="latin-1")
+    except InputError:
+        raise
+    except Exception as exc:  # pandas/openpyxl/pyarrow raise many types
+        raise InputError(
+            f"cannot read the file ({type(exc).__name__}: {exc})",
+            file=str(p),
+            fix="check that it is a valid CSV, TSV, XLSX or Parquet file",
+        ) from exc
+
+
+def annotate_file(
+    path: str | Any,
+    text_column: str,
+    out: str | Any | None = None,
+    batch_size: int = 64,
+    progress: bool = True,
+    annotator: Annotator | None = None,
+) -> pd.DataFrame:
+    """Read a table, annotate ``text_column`` and (optionally) write CSV to ``out``.
+
+    All original columns and the row order are kept; the annotation columns are
+    appended (an existing column of the same name is replaced).
+    """
+    from pathlib import Path
+
+    df = read_table_file(path)
+    if text_column not in df.columns:
+        cols = ", ".join(f'"{c}"' for c in df.columns[:30])
+        more = f" (+{len(df.columns) - 30} more)" if len(df.columns) > 30 else ""
+        raise SchemaError(
+            f'no column named "{text_column}"; available columns: {cols}{more}',
+            file=str(path),
+            column=text_column,
+            fix="pass one of them with --text-column",
+        )
+    texts = df[text_column].tolist()
+    ann = annotate_texts(texts, batch_size=batch_size, progress=progress, annotator=annotator)
+    result = df.drop(columns=[c for c in ann.columns if c in df.columns])
+    result = pd.concat([result.reset_index(drop=True), ann.reset_index(drop=True)], axis=1)
+    if out is not None:
+        o = Path(out)
+        o.parent.mkdir(parents=True, exist_ok=True)
+        result.to_csv(o, index=False)
+    return result

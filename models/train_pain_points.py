@@ -1,0 +1,275 @@
+"""Train the pain-point head shipped in models/pain_points/head.npz.
+
+A logistic regression over hashed word 1-2 grams, the sentiment rule features,
+per-type cue counts and the goal flag (see `insight.extract.pain_points`),
+optionally plus the 28 GoEmotions probabilities of the shipped emotion model
+(``--emotions``). Training data, all permissively licensed:
+
+* GoEmotions train (Apache-2.0): a comment is a pain point when it carries any
+  of annoyance, anger, disappointment, disapproval, disgust, sadness;
+* NHS Friends-and-Family dev answers (MIT): ``Comment sentiment`` 4-5 -> pain
+  point, 1-2 -> not (3 = mixed, dropped); unlabelled answers use the FFT rating
+  (4-5 very poor/poor -> pain point, 1 very good -> not);
+* the project's own hand-written examples, models/pain_points/seed_examples.csv.
+
+The unlicensed complaints set (../shared/datasets/complaints) is used only to
+*measure* the shipped head: macro-F1 overall and per domain. The flag
+threshold is chosen on a held-out 20% of the customer-feedback training rows
+(NHS FFT + seeds), never on the complaints set; nothing is fitted or tuned on it.
+
+Example:
+
+    nice .venv/bin/python models/train_pain_points.py --emotions
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+
+REPO = Path(__file__).resolve().parents[1]
+DATA = REPO.parent / "shared" / "datasets"
+sys.path.insert(0, str(REPO))
+
+from insight.extract.pain_points import PainPointModel, dense_features  # noqa: E402
+from insight.extract.sentiment import N_HASH_FEATURES, hashed_ngrams  # noqa: E402
+
+PAIN_EMOTIONS = {"annoyance", "anger", "disappointment", "disapproval", "disgust", "sadness"}
+
+
+def log(msg: str) -> None:
+    print(f"[{time.strftime('%H:%M:%S')}] {msg}", flush=True)
+
+
+def read_goemotions(split: str) -> tuple[list[str], np.ndarray]:
+    go = DATA / "goemotions"
+    names = (go / "emotions.txt").read_text().split()
+    texts, ys = [], []
+    for line in (go / f"{split}.tsv").read_text(encoding="utf-8").splitlines():
+        parts = line.rstrip("\n").split("\t")
+        labs = {names[int(i)] for i in parts[1].split(",") if i}
+        texts.append(parts[0])
+        ys.append(int(bool(labs & PAIN_EMOTIONS)))
+    return texts, np.array(ys)
+
+
+def read_nhs() -> tuple[list[str], np.ndarray]:
+    import pandas as pd
+
+    df = pd.read_csv(DATA / "nhs_fft" / "nhs_fft_dev.csv")
+    text = df["FFT answer"].fillna("").astype(str).str.strip()
+    ok = (text != "") & (text.str.lower() != "did not answer")
+    cs, fa = df["Comment sentiment"], df["FFT categorical answer"]
+    y = np.full(len(df), -1)
+    y[(cs >= 4).to_numpy()] = 1
+    y[(cs <= 2).to_numpy()] = 0
+    unl = cs.isna().to_numpy()
+    y[unl & fa.isin([4, 5]).to_numpy()] = 1
+    y[unl & (fa == 1).to_numpy()] = 0
+    keep = ok.to_numpy() & (y >= 0)
+    return text[keep].tolist(), y[keep]
+
+
+def read_seeds() -> tuple[list[str], np.ndarray]:
+    import pandas as pd
+
+    df = pd.read_csv(REPO / "models" / "pain_points" / "seed_examples.csv")
+    return df["text"].astype(str).tolist(), df["pain_point"].astype(int).to_numpy()
+
+
+class Features:
+    """Hashed n-gram counts and dense features of the training pool, computed once."""
+
+    def __init__(self, texts: list[str], emo: np.ndarray | None) -> None:
+        self.counts = hashed_ngrams(texts)
+        dense = dense_features(texts)
+        self.dense = dense if emo is None else np.hstack([dense, emo]).astype(np.float32)
+        self.uses_emotions = emo is not None
+
+    def matrix(self, rows: np.ndarray, idf: np.ndarray, scale: np.ndarray):
+        from scipy.sparse import csr_matrix, hstack
+        from sklearn.preprocessing import normalize
+
+        x = normalize(self.counts[rows].multiply(idf.reshape(1, -1)).tocsr())
+        return hstack([x, csr_matrix(self.dense[rows] / scale)]).tocsr()
+
+
+def fit_head(
+    feats: Features,
+    rows: np.ndarray,
+    y: np.ndarray,
+    weight: np.ndarray,
+    c: float,
+    threshold: float,
+    seed: int,
+) -> PainPointModel:
+    """Fit on ``rows`` of the pool (``y``/``weight`` aligned with rows), classes balanced."""
+    from sklearn.linear_model import LogisticRegression
+
+    df = np.bincount(feats.counts[rows].indices, minlength=N_HASH_FEATURES)
+    idf = (np.log((1 + len(rows)) / (1 + df)) + 1.0).astype(np.float32)
+    scale = np.maximum(feats.dense[rows].std(axis=0), 1e-3).astype(np.float32)
+    x = feats.matrix(rows, idf, scale)
+    w = weight.astype(np.float64).copy()
+    for k in (0, 1):
+        m = y == k
+        w[m] *= w.sum() / (2 * w[m].sum())
+    clf = LogisticRegression(C=c, max_iter=500, tol=1e-3, random_state=seed)
+    clf.fit(x, y, sample_weight=w)
+    return PainPointModel(
+        coef=clf.coef_.ravel().astype(np.float32),
+        intercept=float(clf.intercept_[0]),
+        idf=idf,
+        scale=scale,
+        threshold=threshold,
+        uses_emotions=feats.uses_emotions,
+    )
+
+
+def emotion_probas(texts: list[str]) -> np.ndarray:
+    from insight.extract.emotions import EmotionModel
+
+    model = EmotionModel.load()
+    out = []
+    for i in range(0, len(texts), 256):
+        out.append(model.predict_proba(texts[i : i + 256]))
+        if i % 5120 == 0:
+            log(f"emotion probabilities {i}/{len(texts)}")
+    return np.vstack(out).astype(np.float32)
+
+
+def evaluate_complaints(model: PainPointModel, with_emotions: bool) -> dict:
+    """Macro-F1 on the complaints dev set, overall and per domain (measurement only)."""
+    import pandas as pd
+    from sklearn.metrics import f1_score
+
+    df = pd.read_csv(DATA / "complaints" / "complaints_dev.csv")
+    texts = df["text"].astype(str).tolist()
+    emo = emotion_probas(texts) if with_emotions else None
+    flags, _, _ = model.predict(texts, emo)
+    y = df["label"].to_numpy()
+    res = {"macro_f1": float(f1_score(y, flags, average="macro")), "n": len(df), "per_domain": {}}
+    for dom, idx in df.groupby("domain").groups.items():
+        yy, pp = y[list(idx)], flags[list(idx)]
+        res["per_domain"][str(dom)] = {
+            "n": len(yy),
+            "macro_f1": float(f1_score(yy, pp, average="macro", labels=[0, 1], zero_division=0)),
+            "accuracy": float((yy == pp).mean()),
+        }
+    return res
+
+
+def main(argv: list[str] | None = None) -> None:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--out", default=str(REPO / "models" / "pain_points"))
+    ap.add_argument("--emotions", action="store_true", help="add emotion-model probabilities")
+    ap.add_argument("--c", type=float, default=2.0)
+    ap.add_argument(
+        "--threshold",
+        default="auto",
+        help="flag threshold; auto = best macro-F1 on the held-out customer-feedback rows "
+        "(NHS FFT + seeds) of the training pool",
+    )
+    ap.add_argument("--nhs-weight", type=float, default=2.0)
+    ap.add_argument("--seed-weight", type=float, default=10.0)
+    ap.add_argument(
+        "--goemotions-weight",
+        type=float,
+        default=0.2,
+        help="weight of a GoEmotions comment (keeps Reddit from outweighing customer feedback)",
+    )
+    ap.add_argument("--goemotions-max", type=int, default=0, help="subsample GoEmotions (0 = all)")
+    ap.add_argument("--seed", type=int, default=0)
+    args = ap.parse_args(argv)
+    argv_used = argv if argv is not None else sys.argv[1:]
+
+    go_t, go_y = read_goemotions("train")
+    if args.goemotions_max and args.goemotions_max < len(go_t):
+        idx = np.random.default_rng(args.seed).permutation(len(go_t))[: args.goemotions_max]
+        go_t, go_y = [go_t[i] for i in idx], go_y[idx]
+    nhs_t, nhs_y = read_nhs()
+    seed_t, seed_y = read_seeds()
+    texts = go_t + nhs_t + seed_t
+    y = np.concatenate([go_y, nhs_y, seed_y])
+    w = np.concatenate(
+        [
+            np.full(len(go_t), args.goemotions_weight),
+            np.full(len(nhs_t), args.nhs_weight),
+            np.full(len(seed_t), args.seed_weight),
+        ]
+    )
+    log(
+        f"training rows: GoEmotions {len(go_t)} ({go_y.mean():.2f} pain), "
+        f"NHS {len(nhs_t)} ({nhs_y.mean():.2f}), seeds {len(seed_t)} ({seed_y.mean():.2f})"
+    )
+    emo = emotion_probas(texts) if args.emotions else None
+    log("computing features")
+    feats = Features(texts, emo)
+
+    # Held-out check on the training sources: one 80/20 split of the pool.
+    from sklearn.metrics import f1_score
+
+    rng = np.random.default_rng(args.seed)
+    test = rng.random(len(texts)) < 0.2
+    tr, te = np.flatnonzero(~test), np.flatnonzero(test)
+    head = fit_head(feats, tr, y[tr], w[tr], args.c, 0.5, args.seed)
+    z = np.asarray(feats.matrix(te, head.idf, head.scale) @ head.coef).ravel() + head.intercept
+    prob = 1 / (1 + np.exp(-z))
+    n_go, n_nhs = len(go_t), len(nhs_t)
+    src = np.where(te < n_go, "goemotions", np.where(te < n_go + n_nhs, "nhs_fft", "seeds"))
+    if args.threshold == "auto":
+        cust = src != "goemotions"
+        grid = np.round(np.arange(0.2, 0.81, 0.025), 3)
+        f1s = [f1_score(y[te][cust], prob[cust] >= t, average="macro") for t in grid]
+        threshold = float(grid[int(np.argmax(f1s))])
+        log(f"threshold {threshold} (best held-out NHS + seed macro-F1 {max(f1s):.3f})")
+    else:
+        threshold = float(args.threshold)
+    flags = (prob >= threshold).astype(int)
+    holdout = {
+        s: float(f1_score(y[te][src == s], flags[src == s], average="macro"))
+        for s in ("goemotions", "nhs_fft")
+    }
+    log(f"held-out 20% of the training pool, macro-F1: {holdout}")
+
+    all_rows = np.arange(len(texts))
+    final = fit_head(feats, all_rows, y, w, args.c, threshold, args.seed)
+    lib = final.score(texts[:50], None if emo is None else emo[:50])
+    z = np.asarray(feats.matrix(all_rows[:50], final.idf, final.scale) @ final.coef).ravel()
+    assert np.allclose(lib, 1 / (1 + np.exp(-(z + final.intercept))), atol=1e-4), "feature mismatch"
+    complaints = evaluate_complaints(final, args.emotions)
+    log(f"complaints dev macro-F1 (evaluation only): {complaints['macro_f1']:.3f}")
+    for dom, r in complaints["per_domain"].items():
+        log(f"  {dom:14s} n={r['n']:4d} macro-F1 {r['macro_f1']:.3f} acc {r['accuracy']:.3f}")
+
+    metrics = {
+        "command": "nice .venv/bin/python models/train_pain_points.py " + " ".join(argv_used),
+        "threshold": threshold,
+        "holdout_training_pool_macro_f1": holdout,
+        "complaints_dev": complaints,
+        "train_rows": {"goemotions": len(go_t), "nhs_fft": len(nhs_t), "seeds": len(seed_t)},
+        "params": {k: v for k, v in vars(args).items() if k != "out"},
+    }
+    out = Path(args.out)
+    out.mkdir(parents=True, exist_ok=True)
+    np.savez_compressed(
+        out / "head.npz",
+        coef=final.coef.astype(np.float16),
+        intercept=np.float32(final.intercept),
+        idf=final.idf.astype(np.float16),
+        scale=final.scale,
+        threshold=np.float32(final.threshold),
+        uses_emotions=np.bool_(final.uses_emotions),
+        info=json.dumps({"params": metrics["params"]}),
+    )
+    (out / "metrics.json").write_text(json.dumps(metrics, indent=2) + "\n")
+    log(f"wrote {out / 'head.npz'} and metrics.json")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,253 @@
+"""annotate_texts / annotate_units / respondent_emotions / `insight annotate` with small models."""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+import numpy as np
+import pandas as pd
+import pytest
+from click.testing import CliRunner
+
+from insight import schema
+from insight.cli import main
+from insight.extract import Annotator, annotate_texts, annotate_units, respondent_emotions
+from insight.extract.pain_points import PainPointModel, dense_features
+from insight.extract.sentiment import N_HASH_FEATURES, RULE_FEATURES, SentimentModel
+
+LABELS = [
+    "admiration",
+    "amusement",
+    "anger",
+    "annoyance",
+    "approval",
+    "caring",
+    "confusion",
+    "curiosity",
+    "desire",
+    "disappointment",
+    "disapproval",
+    "disgust",
+    "embarrassment",
+    "excitement",
+    "fear",
+    "gratitude",
+    "grief",
+    "joy",
+    "love",
+    "nervousness",
+    "optimism",
+    "pride",
+    "realization",
+    "relief",
+    "remorse",
+    "sadness",
+    "surprise",
+    "neutral",
+]
+GROUP = {"anger": "anger", "annoyance": "anger", "joy": "joy", "gratitude": "joy"}
+
+
+class KeywordEmotions:
+    """A tiny emotion model with the EmotionModel interface: keyword -> label."""
+
+    labels = LABELS
+    keywords: ClassVar[dict[str, str]] = {
+        "angry": "anger",
+        "annoying": "annoyance",
+        "thanks": "gratitude",
+        "happy": "joy",
+    }
+
+    def predict_proba(self, texts, batch_size=64):
+        p = np.full((len(texts), len(LABELS)), 0.01)
+        for i, t in enumerate(texts):
+            hit = [lab for k, lab in self.keywords.items() if k in t.lower()]
+            for lab in hit or ["neutral"]:
+                p[i, LABELS.index(lab)] = 0.9
+        return p
+
+    def predict_multi_hot(self, probas):
+        return probas >= 0.5
+
+    def ekman(self, probas):
+        return [GROUP.get(LABELS[k], "neutral") for k in probas.argmax(axis=1)]
+
+    def intensity(self, probas):
+        return probas.max(axis=1)
+
+
+def cue_pain_model() -> PainPointModel:
+    """A pain head that fires on the hedge / excess / unmet cue features only."""
+    n_dense = dense_features(["x"]).shape[1]
+    coef = np.zeros(N_HASH_FEATURES + n_dense, dtype=np.float32)
+    for name in ("hedge_neg", "excess", "unmet"):
+        coef[N_HASH_FEATURES + RULE_FEATURES.index(name)] = 4.0
+    return PainPointModel(
+        coef=coef,
+        intercept=-2.0,
+        idf=np.ones(N_HASH_FEATURES, dtype=np.float32),
+        scale=np.ones(n_dense, dtype=np.float32),
+        threshold=0.5,
+    )
+
+
+@pytest.fixture(scope="module")
+def annotator() -> Annotator:
+    return Annotator(
+        emotion_model=KeywordEmotions(),
+        sentiment_model=SentimentModel(),
+        pain_model=cue_pain_model(),
+    )
+
+
+TEXTS = [
+    "The app keeps crashing and I'm so angry.",
+    "",
+    "Thanks, the staff were lovely!",
+    "I wish it had an export button.",
+    None,
+]
+
+
+def test_annotate_texts_columns_and_values(annotator: Annotator) -> None:
+    df = annotate_texts(TEXTS, batch_size=2, progress=False, annotator=annotator)
+    expected = [
+        "sentiment",
+        "sentiment_label",
+        *[f"emotion_{lab}" for lab in LABELS],
+        "emotions",
+        "ekman",
+        "intensity",
+        "pain_point",
+        "pain_point_score",
+        "pain_point_type",
+        "goal",
+    ]
+    assert list(df.columns) == expected
+    assert len(df) == 5
+    assert df["pain_point"].tolist()[0] == 1 and df["pain_point_type"][0] == "reliability/quality"
+    assert df["emotions"][0] == "anger" and df["ekman"][0] == "anger"
+    assert df["sentiment_label"][2] == "positive" and df["pain_point"][2] == 0
+    assert df["emotions"][2] == "gratitude" and df["ekman"][2] == "joy"
+    assert df["goal"].tolist()[3] == 1 and df["goal"].tolist()[0] == 0
+    # empty / missing text: empty annotations, no error
+    for i in (1, 4):
+        assert np.isnan(df["sentiment"][i]) and df["sentiment_label"][i] == ""
+        assert np.isnan(df["emotion_anger"][i]) and df["emotions"][i] == ""
+        assert pd.isna(df["pain_point"][i]) and pd.isna(df["goal"][i])
+
+
+def test_annotate_texts_empty_input(annotator: Annotator) -> None:
+    df = annotate_texts([], progress=False, annotator=annotator)
+    assert len(df) == 0 and "pain_point" in df.columns
+
+
+def units_frame() -> pd.DataFrame:
+    return pd.DataFrame(
+        {
+            schema.UNIT_ID: ["u1", "u2", "u3", "u4", "u5"],
+            schema.RESPONDENT_ID: ["r1", "r1", "r2", "r2", "r2"],
+            schema.SPEAKER_ROLE: ["customer", "customer", "interviewer", "customer", "customer"],
+            schema.TEXT: [
+                "Nobody called me back, I'm angry.",
+                "Thanks, happy with it.",
+                "How was the delivery?",
+                "The wait was too long.",
+                "",
+            ],
+        }
+    )
+
+
+def test_annotate_units_only_customers(annotator: Annotator) -> None:
+    ann = annotate_units(units_frame(), progress=False, annotator=annotator)
+    assert ann[schema.UNIT_ID].tolist() == ["u1", "u2", "u4", "u5"]
+    assert ann["pain_point"].tolist()[:3] == [1, 0, 1]
+
+
+def test_respondent_emotions_hand_worked(annotator: Annotator) -> None:
+    units = units_frame()
+    ann = annotate_units(units, progress=False, annotator=annotator)
+    rep = respondent_emotions(units, ann).set_index(schema.RESPONDENT_ID)
+    # r1: u1 (anger, pain), u2 (joy, no pain); r2: u4 (neutral, pain), u5 empty -> not counted
+    assert rep.loc["r1", "n_units"] == 2 and rep.loc["r2", "n_units"] == 1
+    assert rep.loc["r1", "ekman_anger"] == 0.5 and rep.loc["r1", "ekman_joy"] == 0.5
+    assert rep.loc["r2", "ekman_neutral"] == 1.0
+    assert rep.loc["r1", "pain_point_rate"] == 0.5 and rep.loc["r2", "pain_point_rate"] == 1.0
+    assert rep.loc["r1", "mean_intensity"] == pytest.approx(0.9)
+    v1, v2 = ann["sentiment"].iloc[0], ann["sentiment"].iloc[1]
+    assert rep.loc["r1", "mean_valence"] == pytest.approx((v1 + v2) / 2)
+
+
+def test_cli_annotate_keeps_columns_and_order(tmp_path, monkeypatch, annotator) -> None:
+    import insight.extract.annotate as mod
+
+    monkeypatch.setattr(mod, "default_annotator", lambda: annotator)
+    src = tmp_path / "in.tsv"
+    pd.DataFrame(
+        {"id": ["b", "a", "c"], "comment": ["too slow", "", "Thanks!"], "x": ["1", "", "3"]}
+    ).to_csv(src, sep="\t", index=False)
+    out = tmp_path / "out.csv"
+    res = CliRunner().invoke(
+        main, ["annotate", str(src), "--text-column", "comment", "--out", str(out), "--no-progress"]
+    )
+    assert res.exit_code == 0, res.output
+    df = pd.read_csv(out, keep_default_na=False)
+    assert df["id"].tolist() == ["b", "a", "c"]
+    assert list(df.columns[:3]) == ["id", "comment", "x"]
+    assert df["pain_point"].astype(str).tolist() == ["1", "", "0"]
+
+
+def test_cli_annotate_missing_column_is_one_clear_line(tmp_path) -> None:
+    src = tmp_path / "in.csv"
+    pd.DataFrame({"id": [1], "review": ["ok"]}).to_csv(src, index=False)
+    res = CliRunner().invoke(
+        main, ["annotate", str(src), "-c", "text", "-o", str(tmp_path / "o.csv")]
+    )
+    assert res.exit_code != 0
+    line = res.output.strip()
+    assert "\n" not in line
+    assert "in.csv" in line and '"text"' in line and '"review"' in line and "--text-column" in line
+
+
+def test_cli_annotate_help_has_example() -> None:
+    res = CliRunner().invoke(main, ["annotate", "--help"])
+    assert res.exit_code == 0 and "Example" in res.output
+
+
+@pytest.mark.parametrize("suffix", [".xlsx", ".parquet", ".csv"])
+def test_annotate_file_formats_keep_rows(tmp_path, annotator, suffix) -> None:
+    from insight.extract.annotate import annotate_file
+
+    src = tmp_path / f"in{suffix}"
+    df = pd.DataFrame({"id": ["3", "1", "2"], "text": ["Nobody called back.", "Great!", ""]})
+    if suffix == ".xlsx":
+        df.to_excel(src, index=False)
+    elif suffix == ".parquet":
+        df.to_parquet(src, index=False)
+    else:
+        df.to_csv(src, index=False)
+    out = annotate_file(src, "text", out=tmp_path / "o.csv", progress=False, annotator=annotator)
+    assert out["id"].tolist() == ["3", "1", "2"]
+    assert out["pain_point"].tolist()[:2] == [1, 0] and pd.isna(out["pain_point"][2])
+    assert (tmp_path / "o.csv").exists()
+
+
+def test_annotate_file_unsupported_type(tmp_path) -> None:
+    from insight.errors import InputError
+    from insight.extract.annotate import annotate_file
+
+    src = tmp_path / "notes.docx"
+    src.write_text("x")
+    with pytest.raises(InputError, match="unsupported file type"):
+        annotate_file(src, "text")
+
+
+def test_annotate_texts_same_result_across_chunkings(annotator, monkeypatch) -> None:
+    import insight.extract.annotate as mod
+
+    whole = annotate_texts(TEXTS, batch_size=64, progress=False, annotator=annotator)
+    monkeypatch.setattr(mod, "CHUNK_BATCHES", 1)
+    pieces = annotate_texts(TEXTS, batch_size=2, progress=False, annotator=annotator)
+    pd.testing.assert_frame_equal(whole, pieces)

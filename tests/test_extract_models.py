@@ -1,0 +1,56 @@
+"""The shipped extract models (marked `models`: they load files from models/)."""
+
+from __future__ import annotations
+
+import pytest
+
+pytestmark = pytest.mark.models
+
+
+def test_shipped_sentiment_head_negation_and_hedges() -> None:
+    from insight.extract.sentiment import SentimentModel
+
+    model = SentimentModel.load(required=True)
+    texts = [
+        "The staff were lovely and explained everything.",
+        "Rude receptionist and a two hour wait.",
+        "Could have been better.",
+        "Not bad at all.",
+        "",
+    ]
+    valence, labels = model.predict(texts)
+    assert labels[:4] == ["positive", "negative", "negative", "positive"]
+    assert labels[4] is None
+    assert valence[0] > 0.3 and valence[1] < -0.3
+
+
+def test_shipped_pain_point_head() -> None:
+    from insight.extract.pain_points import PainPointModel
+
+    model = PainPointModel.load()
+    texts = [
+        "My parcel never arrived and nobody answers the phone.",
+        "The app crashes every time I open it.",
+        "Thank you, the nurse was wonderful.",
+        "We had a lovely time at the beach.",
+    ]
+    emo = None
+    if model.uses_emotions:
+        from insight.extract.emotions import EmotionModel
+
+        emo = EmotionModel.load().predict_proba(texts)
+    flags, scores, types = model.predict(texts, emo)
+    assert flags.tolist() == [1, 1, 0, 0]
+    assert types[0] == "delivery/logistics" and types[1] == "reliability/quality"
+    assert scores[0] > scores[2]
+
+
+def test_annotate_texts_with_all_shipped_models() -> None:
+    from insight.extract import annotate_texts
+
+    df = annotate_texts(
+        ["I'm so angry, my order is late again.", "", "I wish it was cheaper."], progress=False
+    )
+    assert len(df) == 3 and len([c for c in df.columns if c.startswith("emotion_")]) == 28
+    assert df["pain_point"].tolist()[0] == 1 and df["goal"].tolist()[2] == 1
+    assert df["ekman"][1] == "" and df["ekman"][0] in {"anger", "disgust", "sadness"}
