@@ -1289,6 +1289,8 @@ class _Context:
         padj = bh_adjust([r[3] for r in rows])
         claims = []
         for (g, k, kr, _p), pa in zip(rows, padj, strict=False):
+            if k == 0:  # nothing to quote: no claim (the rest's share shows in the chart)
+                continue
             share = k / len(m_e)
             rshare = kr / len(r_e) if len(r_e) else float("nan")
             lift = share / rshare if rshare else float("inf")
@@ -1704,6 +1706,11 @@ def _name(
     """A readable, deterministic name: pain adjective + attitude keyword + stance."""
     adj = None
     named = [p for p in pains if _pain_key(p.stats.get("pain_point_type", "other")) != "other"]
+    # The pain that sets the segment apart (over-represented vs the rest) names it;
+    # otherwise its most severe one.
+    distinct = [p for p in named if p.stats.get("distinctive")]
+    if distinct:
+        named = sorted(distinct, key=lambda p: -(p.stats.get("lift") or float("inf")))
     if named:
         adj = PAIN_ADJECTIVES[_pain_key(named[0].stats.get("pain_point_type", "other"))]
     noun = None
