@@ -24,7 +24,7 @@ QUALTRICS = (
     "Monthly spend on parts (£),How many machines do you own?,"
     "What is the biggest problem you face?\n"
     + ",".join(
-        '"{""ImportId"":""%s""}"' % c
+        f'"{{""ImportId"":""{c}""}}"'
         for c in [
             "startDate",
             "endDate",

@@ -33,12 +33,7 @@ def _register() -> None:
     import importlib
 
     for name in _FEATURES:
-        try:
-            module = importlib.import_module(f"insight.cli.{name}")
-        except ModuleNotFoundError as exc:  # LEAD-TODO: remove once every feature landed
-            if exc.name == f"insight.cli.{name}":
-                continue
-            raise
+        module = importlib.import_module(f"insight.cli.{name}")
         for cmd in module.COMMANDS:
             main.add_command(cmd)
 

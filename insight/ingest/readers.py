@@ -14,9 +14,9 @@ from typing import Any
 from insight import schema as S
 from insight.errors import InputError
 from insight.ingest import transcripts as T
-from insight.nlp import is_non_answer
 from insight.ingest.io import RawTable, read_bytes, read_raw_table, read_text
 from insight.ingest.roles import ColumnInfo, FileSchema, apply_overrides, infer_role, to_float
+from insight.nlp import is_non_answer
 from insight.units import stable_id
 
 TRANSCRIPT_EXTENSIONS = {".txt", ".md", ".markdown", ".vtt", ".srt", ".docx"}
