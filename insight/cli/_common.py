@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any, TypeVar
 
 import click
@@ -26,3 +27,17 @@ def echo_table(df: Any, max_rows: int = 60) -> None:
 
     with pd.option_context("display.max_rows", max_rows, "display.width", 160):
         click.echo(df.to_string(index=False))
+
+
+#: Options shared by the commands that read study files.
+schema_option = click.option(
+    "--schema",
+    type=click.Path(exists=True, path_type=Path),
+    default=None,
+    help="Column roles from `insight inspect`, edited.",
+)
+interviewer_option = click.option(
+    "--interviewer",
+    multiple=True,
+    help="Speaker name marking interviewer turns (repeatable; 're:PATTERN' for a regex).",
+)

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from insight.cli._common import echo_table, run_library
+from insight.cli._common import echo_table, interviewer_option, run_library, schema_option
 
 
 @click.command()
@@ -82,17 +82,8 @@ def inspect(files: tuple[Path, ...], schema_out: Path | None, schema: Path | Non
 @click.command()
 @click.argument("store", type=click.Path(path_type=Path))
 @click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
-@click.option(
-    "--schema",
-    type=click.Path(exists=True, path_type=Path),
-    default=None,
-    help="Column roles from `insight inspect` (edited).",
-)
-@click.option(
-    "--interviewer",
-    multiple=True,
-    help="Speaker name marking interviewer turns (repeatable; 're:PATTERN' for a regex).",
-)
+@schema_option
+@interviewer_option
 @click.option(
     "--analyse/--no-analyse",
     default=True,

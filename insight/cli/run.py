@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from insight.cli._common import run_library
+from insight.cli._common import interviewer_option, run_library, schema_option
 
 
 @click.command()
@@ -18,12 +18,7 @@ from insight.cli._common import run_library
     required=True,
     help="Output folder: report.html, personas.*, CSV/Parquet exports, study.duckdb.",
 )
-@click.option(
-    "--schema",
-    type=click.Path(exists=True, path_type=Path),
-    default=None,
-    help="Column roles from `insight inspect`, edited.",
-)
+@schema_option
 @click.option(
     "--items",
     default=None,
@@ -47,11 +42,7 @@ from insight.cli._common import run_library
     type=int,
     help="Bootstrap resamples for segment stability.",
 )
-@click.option(
-    "--interviewer",
-    multiple=True,
-    help="Speaker name marking interviewer turns (repeatable; 're:PATTERN' for a regex).",
-)
+@interviewer_option
 @click.option(
     "--glossary",
     type=click.Path(exists=True, path_type=Path),
