@@ -236,7 +236,10 @@ def analyse_study(
         store.write_table("respondent_emotions", resp_emotions)
 
     with timer.stage("embed", f"embedding {len(customer)} units (cached by text hash)"):
-        vectors = embed.embed_texts(customer[S.TEXT].tolist(), store=store, progress=True)
+        embedder = embed.Embedder()  # one model for embeddings and vocabulary variants
+        vectors = embed.embed_texts(
+            customer[S.TEXT].tolist(), store=store, embedder=embedder, progress=True
+        )
 
     with timer.stage("segment", "attitudinal segmentation"):
         items = _segment_items(columns, respondents, config.get("items"))
@@ -300,7 +303,9 @@ def analyse_study(
             store.put_blob("topic_model", pickle.dumps(topic_result.model))
 
     with timer.stage("vocabulary", "customer vocabulary per segment"):
-        vocab = extract_vocabulary(customer, groups=groups, glossary=_read_glossary(config))
+        vocab = extract_vocabulary(
+            customer, groups=groups, glossary=_read_glossary(config), embedder=embedder
+        )
         store.write_table("vocabulary", vocab)
 
     with timer.stage("personas", "building personas"):
