@@ -303,7 +303,7 @@ def _valence_lexicon() -> dict[str, float]:
 
 def polarity(words: Iterable[str]) -> int:
     """Sign of the summed VADER lexicon valence of ``words`` (-1, 0, +1); negation flips it."""
-    lex = _valence_lexicon()
+    lex = valence_lexicon()
     ws = [w.lower() for w in words]
     total = sum(lex.get(w, 0.0) for w in ws)
     if any(w in NEGATIONS for w in ws):

