@@ -94,11 +94,13 @@ def build_model(n_labels: int, dropout: float):
             self.dropout = torch.nn.Dropout(dropout)
             self.head = torch.nn.Linear(self.encoder.config.hidden_size, n_labels)
 
-        def forward(self, input_ids, attention_mask):
+        def pool(self, input_ids, attention_mask):
             hidden = self.encoder(input_ids=input_ids, attention_mask=attention_mask)[0]
             mask = attention_mask.unsqueeze(-1).to(hidden.dtype)
-            pooled = (hidden * mask).sum(1) / mask.sum(1).clamp(min=1e-9)
-            return self.head(self.dropout(pooled))
+            return (hidden * mask).sum(1) / mask.sum(1).clamp(min=1e-9)
+
+        def forward(self, input_ids, attention_mask):
+            return self.head(self.dropout(self.pool(input_ids, attention_mask)))
 
     return Classifier()
 
@@ -288,7 +290,11 @@ def ekman_sets(y: np.ndarray, labels: list[str], mapping: dict[str, list[str]]) 
 
 
 def export(args, labels: list[str], ckpt: Path, work: Path) -> tuple[Path, Path]:
-    """Export the checkpoint to ONNX (fp32, outputs probabilities) and quantize to int8."""
+    """Export the checkpoint to ONNX and quantize to int8.
+
+    Outputs: ``probs`` (n, 28) and ``embedding`` (n, 384), the L2-normalised
+    mean-pooled sentence vector the head reads (pain-point features use it).
+    """
     import torch
     from onnxruntime.quantization import QuantType, quantize_dynamic
 
@@ -297,12 +303,16 @@ def export(args, labels: list[str], ckpt: Path, work: Path) -> tuple[Path, Path]
     model.eval()
 
     class WithSigmoid(torch.nn.Module):
+        """Outputs the 28 probabilities and the L2-normalised mean-pooled sentence vector."""
+
         def __init__(self, inner):
             super().__init__()
             self.inner = inner
 
         def forward(self, input_ids, attention_mask):
-            return torch.sigmoid(self.inner(input_ids, attention_mask))
+            pooled = self.inner.pool(input_ids, attention_mask)
+            probs = torch.sigmoid(self.inner.head(self.inner.dropout(pooled)))
+            return probs, torch.nn.functional.normalize(pooled, p=2.0, dim=1)
 
     fp32 = work / "model_fp32.onnx"
     x = torch.ones((2, 8), dtype=torch.int64)
@@ -311,11 +321,12 @@ def export(args, labels: list[str], ckpt: Path, work: Path) -> tuple[Path, Path]
         (x, torch.ones_like(x)),
         str(fp32),
         input_names=["input_ids", "attention_mask"],
-        output_names=["probs"],
+        output_names=["probs", "embedding"],
         dynamic_axes={
             "input_ids": {0: "batch", 1: "seq"},
             "attention_mask": {0: "batch", 1: "seq"},
             "probs": {0: "batch"},
+            "embedding": {0: "batch"},
         },
         opset_version=17,
         dynamo=False,

@@ -47,6 +47,59 @@ class _Tokenizer:
         pass
 
 
+class _Output:
+    def __init__(self, name: str, shape: list) -> None:
+        self.name = name
+        self.shape = shape
+
+
+class _TwoOutputSession(_Session):
+    """Fake onnxruntime session: probs = first token id / 10 in every column, vector = [id, 1]."""
+
+    def __init__(self) -> None:
+        self.requested: list = []
+
+    def get_outputs(self) -> list[_Output]:
+        return [_Output("probs", ["batch", len(LABELS)]), _Output("embedding", ["batch", 2])]
+
+    def run(self, names, feeds):
+        self.requested.append(names)
+        first = feeds["input_ids"][:, :1].astype(np.float32)
+        probs = np.repeat(first / 10, len(LABELS), axis=1)
+        return [probs, np.hstack([first, np.ones_like(first)])][: len(names)]
+
+
+class _Encoding:
+    def __init__(self, ids: list[int]) -> None:
+        self.ids = ids
+
+
+class _CountTokenizer(_Tokenizer):
+    """Token ids: [number of words] + [1] * words."""
+
+    def encode_batch(self, texts: list[str]) -> list[_Encoding]:
+        return [_Encoding([len(t.split())] + [1] * len(t.split())) for t in texts]
+
+
+def test_predict_with_embeddings_one_pass_aligned_rows() -> None:
+    sess = _TwoOutputSession()
+    m = EmotionModel(sess, _CountTokenizer(), LABELS, [0.5] * len(LABELS), MAPPING)
+    assert m.embedding_dim == 2
+    texts = ["a b c", "", "a", "a b"]
+    p, e = m.predict_with_embeddings(texts, batch_size=2)
+    assert sess.requested == [["probs", "embedding"], ["probs", "embedding"]]
+    np.testing.assert_allclose(p[:, 0], [0.3, 0.0, 0.1, 0.2], rtol=1e-6)
+    assert p[1, LABELS.index("neutral")] == 1.0  # empty text: neutral, zero vector
+    np.testing.assert_array_equal(e, [[3, 1], [0, 0], [1, 1], [2, 1]])
+    np.testing.assert_array_equal(m.predict_proba(texts, batch_size=3), p)
+    assert sess.requested[-1] == ["probs"]
+
+
+def test_predict_with_embeddings_needs_the_output() -> None:
+    with pytest.raises(ModelError, match='no "embedding" output'):
+        _toy().predict_with_embeddings(["text"])
+
+
 def _toy(thresholds: list[float] | None = None) -> EmotionModel:
     thr = thresholds or [0.5, 0.2, 0.5, 0.5, 0.5, 0.5, 0.5, 0.5]
     return EmotionModel(_Session(), _Tokenizer(), LABELS, thr, MAPPING)
@@ -130,3 +183,12 @@ def test_shipped_model() -> None:
     assert inten[2] == 0.0 and inten[0] > 0.5
     # batching and order do not change results
     np.testing.assert_allclose(m.predict_proba(texts[::-1], batch_size=64)[::-1], p, atol=1e-5)
+    # the sentence vectors come from the same pass and leave the probabilities unchanged
+    p2, e = m.predict_with_embeddings(texts, batch_size=2)
+    np.testing.assert_array_equal(p2, p)
+    assert e.shape == (4, m.embedding_dim) and m.embedding_dim == 384
+    np.testing.assert_allclose(np.linalg.norm(e[[0, 1, 3]], axis=1), 1.0, atol=1e-4)
+    assert not e[2].any()  # empty text: zero vector
+    assert (
+        e[0] @ e[3] < e[0] @ m.predict_with_embeddings(["I am furious, this is outrageous"])[1][0]
+    )

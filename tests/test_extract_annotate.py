@@ -251,3 +251,48 @@ def test_annotate_texts_same_result_across_chunkings(annotator, monkeypatch) -> 
     monkeypatch.setattr(mod, "CHUNK_BATCHES", 1)
     pieces = annotate_texts(TEXTS, batch_size=2, progress=False, annotator=annotator)
     pd.testing.assert_frame_equal(whole, pieces)
+
+
+class VectorEmotions(KeywordEmotions):
+    """KeywordEmotions plus 2-d sentence vectors: [1, 0] when the text mentions a refund."""
+
+    calls: ClassVar[list[str]] = []
+
+    def predict_with_embeddings(self, texts, batch_size=64):
+        self.calls.append("with_embeddings")
+        emb = np.array([[1.0, 0.0] if "refund" in t.lower() else [0.0, 1.0] for t in texts])
+        return self.predict_proba(texts, batch_size), emb
+
+
+def test_pain_head_on_sentence_vectors_gets_them_from_the_emotion_pass() -> None:
+    n_dense = dense_features(["x"]).shape[1]
+    coef = np.zeros(N_HASH_FEATURES + n_dense + 2, dtype=np.float32)
+    coef[-2] = 6.0  # only the first vector dimension matters: refund texts score sigmoid(3)
+    pain = PainPointModel(
+        coef=coef,
+        intercept=-3.0,
+        idf=np.ones(N_HASH_FEATURES, dtype=np.float32),
+        scale=np.ones(n_dense, dtype=np.float32),
+        threshold=0.5,
+        embedding_dim=2,
+        embedding_weight=1.0,
+    )
+    assert pain.uses_embeddings
+    emotions = VectorEmotions()
+    ann = Annotator(emotion_model=emotions, sentiment_model=SentimentModel(), pain_model=pain)
+    df = annotate_texts(
+        ["Still no refund after a month.", "", "Lovely staff."], progress=False, annotator=ann
+    )
+    assert emotions.calls == ["with_embeddings"]
+    assert df["pain_point"].tolist()[0] == 1 and df["pain_point"].tolist()[2] == 0
+    assert pd.isna(df["pain_point"][1])
+    np.testing.assert_allclose(
+        df["pain_point_score"][[0, 2]], [1 / (1 + np.exp(-3)), 1 / (1 + np.exp(3))], rtol=1e-5
+    )
+    # a head with sentence-vector weights refuses to score without the vectors
+    from insight.errors import ModelError
+
+    with pytest.raises(ModelError, match="sentence vectors"):
+        pain.score(["Still no refund."])
+    with pytest.raises(ModelError, match="weights, expected"):
+        PainPointModel(coef[:-1], 0.0, pain.idf, pain.scale, embedding_dim=2)

@@ -34,12 +34,12 @@ def test_shipped_pain_point_head() -> None:
         "Thank you, the nurse was wonderful.",
         "We had a lovely time at the beach.",
     ]
-    emo = None
-    if model.uses_emotions:
+    emo = emb = None
+    if model.uses_emotions or model.uses_embeddings:
         from insight.extract.emotions import EmotionModel
 
-        emo = EmotionModel.load().predict_proba(texts)
-    flags, scores, types = model.predict(texts, emo)
+        emo, emb = EmotionModel.load().predict_with_embeddings(texts)
+    flags, scores, types = model.predict(texts, emo, embeddings=emb)
     assert flags.tolist() == [1, 1, 0, 0]
     assert types[0] == "delivery/logistics" and types[1] == "reliability/quality"
     assert scores[0] > scores[2]

@@ -50,7 +50,8 @@ class Annotator:
     Args:
         emotion_model: an `insight.extract.emotions.EmotionModel`-like object
             (``labels``, ``predict_proba``, ``ekman``, ``intensity`` and
-            ``predict_multi_hot`` or ``thresholds``); default: the shipped one.
+            ``predict_multi_hot`` or ``thresholds``; ``predict_with_embeddings``
+            too when the pain head uses sentence vectors); default: the shipped one.
         sentiment_model: a `SentimentModel`; default: the shipped head.
         pain_model: a `PainPointModel`; default: the shipped head.
     """
@@ -109,10 +110,17 @@ class Annotator:
         emotions = [""] * n
         ekman: list[str] = [""] * n
         intensity = np.full(n, np.nan)
+        # A pain head trained on the emotion encoder's sentence vectors gets them
+        # from the same forward pass as the probabilities.
+        pain_embeddings = None
         if len(sub):
-            p = np.asarray(
-                self.emotion_model.predict_proba(sub, batch_size=batch_size), dtype=np.float64
-            )
+            if getattr(self.pain_model, "uses_embeddings", False):
+                p, e = self.emotion_model.predict_with_embeddings(sub, batch_size=batch_size)
+                pain_embeddings = np.zeros((n, e.shape[1]), dtype=np.float32)
+                pain_embeddings[idx] = e
+            else:
+                p = self.emotion_model.predict_proba(sub, batch_size=batch_size)
+            p = np.asarray(p, dtype=np.float64)
             probas[idx] = p
             for j, s in zip(idx, self._emotion_sets(p), strict=True):
                 emotions[j] = s
@@ -128,7 +136,11 @@ class Annotator:
         if getattr(self.pain_model, "uses_emotions", False):
             pain_emotions = np.zeros((n, k), dtype=np.float32)
             pain_emotions[idx] = probas[idx]
-        flags, scores, types = self.pain_model.predict(texts, pain_emotions, rules=rules)
+        if pain_embeddings is None and getattr(self.pain_model, "uses_embeddings", False):
+            pain_embeddings = np.zeros((n, self.pain_model.embedding_dim), dtype=np.float32)
+        flags, scores, types = self.pain_model.predict(
+            texts, pain_emotions, rules=rules, embeddings=pain_embeddings
+        )
         goals = goal_flags(texts)
 
         data: dict[str, Any] = {

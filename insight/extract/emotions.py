@@ -40,6 +40,8 @@ EKMAN_GROUPS = ("anger", "disgust", "fear", "joy", "sadness", "surprise", "neutr
 NEUTRAL = "neutral"
 MODEL_DIR_NAME = "emotions"
 MODELS_ENV = "INSIGHT_MODELS_DIR"
+PROBS_OUTPUT = "probs"
+EMBEDDING_OUTPUT = "embedding"
 
 
 def default_model_dir() -> Path:
@@ -58,7 +60,9 @@ class EmotionModel:
 
     Args:
         session: an ``onnxruntime.InferenceSession`` with inputs ``input_ids`` and
-            ``attention_mask`` (int64) and one output of probabilities (n, 28).
+            ``attention_mask`` (int64), an output ``probs`` (n, 28) and optionally
+            ``embedding`` (n, dim), the normalised sentence vector (see
+            `predict_with_embeddings`).
         tokenizer: a ``tokenizers.Tokenizer`` (WordPiece, as the encoder was trained).
         labels: the label names in the model's output order.
         thresholds: one decision threshold per label.
@@ -106,6 +110,12 @@ class EmotionModel:
             )
         self._neutral = index.get(NEUTRAL)
         self._input_names = {i.name for i in session.get_inputs()}
+        outputs = session.get_outputs() if hasattr(session, "get_outputs") else []
+        self._output_names = [o.name for o in outputs]
+        self._embedding_dim: int | None = None
+        for o in outputs:
+            if o.name == EMBEDDING_OUTPUT and isinstance(o.shape[-1], int):
+                self._embedding_dim = int(o.shape[-1])
         self._pad_id = tokenizer.token_to_id("[PAD]") or 0
         tokenizer.no_padding()
         tokenizer.enable_truncation(max_length=max_length)
@@ -170,18 +180,38 @@ class EmotionModel:
         return cls(session, tokenizer, labels, thresholds, mapping, max_length=max_length)
 
     # --- probabilities ------------------------------------------------------
-    def predict_proba(self, texts: Sequence[str], batch_size: int = 64) -> np.ndarray:
-        """Probability of each of the labels per text, shape (n, len(labels)), float32."""
+    @property
+    def embedding_dim(self) -> int | None:
+        """Width of the model's sentence-vector output, None when it has none."""
+        return self._embedding_dim
+
+    def _run(
+        self, texts: Sequence[str], batch_size: int, with_embeddings: bool
+    ) -> tuple[np.ndarray, np.ndarray | None]:
         texts = [t if isinstance(t, str) else "" for t in texts]
         out = np.zeros((len(texts), len(self.labels)), dtype=np.float32)
+        emb = None
+        if with_embeddings:
+            dim = self.embedding_dim
+            if dim is None:
+                raise ModelError(
+                    f'this emotion model has no "{EMBEDDING_OUTPUT}" output',
+                    fix="re-export it with models/train_emotions.py --export-from CHECKPOINT",
+                )
+            emb = np.zeros((len(texts), dim), dtype=np.float32)
         live = [i for i, t in enumerate(texts) if t.strip()]
         empty = [i for i, t in enumerate(texts) if not t.strip()]
         if empty and self._neutral is not None:
             out[empty, self._neutral] = 1.0
         if not live:
-            return out
+            return out, emb
         encs = self.tokenizer.encode_batch([texts[i] for i in live])
         ids = [e.ids for e in encs]
+        names: list[str] | None = (
+            [PROBS_OUTPUT, EMBEDDING_OUTPUT] if with_embeddings else [PROBS_OUTPUT]
+        )
+        if PROBS_OUTPUT not in self._output_names:
+            names = None  # an injected single-output model: its first output is the probabilities
         # Length-sorted batches keep padding (and so wasted work) small.
         order = np.argsort([len(x) for x in ids], kind="stable")
         for s in range(0, len(order), max(1, batch_size)):
@@ -195,9 +225,28 @@ class EmotionModel:
             feeds = {"input_ids": x, "attention_mask": m}
             if "token_type_ids" in self._input_names:
                 feeds["token_type_ids"] = np.zeros_like(x)
-            probs = self.session.run(None, feeds)[0]
-            out[[live[k] for k in chunk]] = probs
-        return out
+            res = self.session.run(names, feeds)
+            rows = [live[k] for k in chunk]
+            out[rows] = res[0]
+            if emb is not None:
+                emb[rows] = res[1]
+        return out, emb
+
+    def predict_proba(self, texts: Sequence[str], batch_size: int = 64) -> np.ndarray:
+        """Probability of each of the labels per text, shape (n, len(labels)), float32."""
+        return self._run(texts, batch_size, with_embeddings=False)[0]
+
+    def predict_with_embeddings(
+        self, texts: Sequence[str], batch_size: int = 64
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """(probabilities (n, labels), unit-length sentence vectors (n, dim)) in one pass.
+
+        The vector is the encoder's mean-pooled output that the label head reads,
+        L2-normalised; empty text gets the zero vector.
+        """
+        probas, emb = self._run(texts, batch_size, with_embeddings=True)
+        assert emb is not None
+        return probas, emb
 
     # --- label sets ---------------------------------------------------------
     def _ratio(self, probas: np.ndarray) -> np.ndarray:

@@ -25,7 +25,9 @@ from a logistic-regression head (``models/pain_points/head.npz``, trained by
 ``models/train_pain_points.py``) over hashed word n-grams, the sentiment rule
 features of `insight.extract.sentiment`, the per-type cue counts, the goal flag
 and - when the head was trained with them - the 28 GoEmotions probabilities of
-`insight.extract.emotions.EmotionModel`. Training data: GoEmotions (Apache-2.0),
+`insight.extract.emotions.EmotionModel` and its 384-d sentence vector (the
+encoder's normalised mean-pooled output, computed in the same forward pass by
+`EmotionModel.predict_with_embeddings`). Training data: GoEmotions (Apache-2.0),
 NHS Friends-and-Family answers (MIT) and the project's own hand-written
 examples in ``models/pain_points/seed_examples.csv``; never the unlicensed
 complaints set, which is only used to measure.
@@ -185,16 +187,29 @@ def design_matrix(
     scale: np.ndarray,
     emotion_probas: np.ndarray | None = None,
     rules: np.ndarray | None = None,
+    embeddings: np.ndarray | None = None,
+    embedding_weight: float = 1.0,
 ) -> Any:
-    """The head's input: idf-weighted n-grams, scaled dense features, emotion probabilities."""
+    """The head's input: idf-weighted n-grams, scaled dense features, emotion
+    probabilities and (optionally) the emotion encoder's unit-length sentence
+    vectors times ``embedding_weight``."""
     from scipy.sparse import csr_matrix, hstack
-    from sklearn.preprocessing import normalize
 
-    x = normalize(hashed_ngrams(texts).multiply(idf.reshape(1, -1)).tocsr())
+    x = normalized_ngrams(texts, idf)
     dense = dense_features(texts, rules)
     if emotion_probas is not None:
         dense = np.hstack([dense, np.asarray(emotion_probas, dtype=np.float32)])
-    return hstack([x, csr_matrix(dense / scale)]).tocsr()
+    parts = [x, csr_matrix(dense / scale)]
+    if embeddings is not None:
+        parts.append(csr_matrix(np.asarray(embeddings, dtype=np.float32) * embedding_weight))
+    return hstack(parts).tocsr()
+
+
+def normalized_ngrams(texts: Sequence[str | None], idf: np.ndarray) -> Any:
+    """Hashed word n-gram counts times idf, each row scaled to unit length (sparse)."""
+    from sklearn.preprocessing import normalize
+
+    return normalize(hashed_ngrams(texts).multiply(idf.reshape(1, -1)).tocsr())
 
 
 class PainPointModel:
@@ -207,6 +222,9 @@ class PainPointModel:
         scale: divisors for the dense (and emotion) features.
         threshold: score at or above which a text is a pain point.
         uses_emotions: whether the head expects the 28 emotion probabilities.
+        embedding_dim: width of the emotion encoder's sentence vector the head
+            expects (0: none; see `EmotionModel.predict_with_embeddings`).
+        embedding_weight: factor the sentence vectors are multiplied by.
     """
 
     def __init__(
@@ -218,16 +236,31 @@ class PainPointModel:
         threshold: float = 0.5,
         uses_emotions: bool = False,
         info: dict | None = None,
+        embedding_dim: int = 0,
+        embedding_weight: float = 1.0,
     ) -> None:
         if idf.shape != (N_HASH_FEATURES,):
             raise ModelError("pain-point head does not match this version of insight")
+        if coef.shape != (N_HASH_FEATURES + len(scale) + embedding_dim,):
+            raise ModelError(
+                f"pain-point head has {coef.shape[0]} weights, expected "
+                f"{N_HASH_FEATURES + len(scale) + embedding_dim}",
+                fix="re-run models/train_pain_points.py",
+            )
         self.coef = coef
         self.intercept = intercept
         self.idf = idf
         self.scale = scale
         self.threshold = threshold
         self.uses_emotions = uses_emotions
+        self.embedding_dim = int(embedding_dim)
+        self.embedding_weight = float(embedding_weight)
         self.info = info or {}
+
+    @property
+    def uses_embeddings(self) -> bool:
+        """Whether the head expects the emotion encoder's sentence vectors."""
+        return self.embedding_dim > 0
 
     @classmethod
     def load(cls, path: str | Path | None = None) -> PainPointModel:
@@ -249,6 +282,8 @@ class PainPointModel:
             threshold=float(z["threshold"]),
             uses_emotions=bool(z["uses_emotions"]),
             info=json.loads(str(z["info"])) if "info" in z else {},
+            embedding_dim=int(z["embedding_dim"]) if "embedding_dim" in z else 0,
+            embedding_weight=float(z["embedding_weight"]) if "embedding_weight" in z else 1.0,
         )
 
     def score(
@@ -256,10 +291,14 @@ class PainPointModel:
         texts: Sequence[str | None],
         emotion_probas: np.ndarray | None = None,
         rules: np.ndarray | None = None,
+        embeddings: np.ndarray | None = None,
     ) -> np.ndarray:
         """Pain-point probability per text (NaN for empty text).
 
         ``rules``: optional precomputed `rule_feature_matrix(texts)` (all rows).
+        ``emotion_probas`` / ``embeddings``: the emotion model's outputs for all
+        rows, needed when the head was trained with them (`uses_emotions`,
+        `uses_embeddings`).
         """
         texts = list(texts)
         out = np.full(len(texts), np.nan)
@@ -274,8 +313,30 @@ class PainPointModel:
                     fix="pass emotion_probas=EmotionModel.load().predict_proba(texts)",
                 )
             emo = np.asarray(emotion_probas)[idx]
+        emb = None
+        if self.uses_embeddings:
+            if embeddings is None:
+                raise ModelError(
+                    "this pain-point head needs the emotion model's sentence vectors",
+                    fix="pass embeddings from EmotionModel.load().predict_with_embeddings(texts)",
+                )
+            emb = np.asarray(embeddings)[idx]
+            if emb.shape[1] != self.embedding_dim:
+                raise ModelError(
+                    f"pain-point head expects {self.embedding_dim}-d sentence vectors, "
+                    f"got {emb.shape[1]}-d",
+                    fix="use the emotion model the head was trained with",
+                )
         sub_rules = None if rules is None else rules[idx]
-        x = design_matrix([texts[i] for i in idx], self.idf, self.scale, emo, sub_rules)
+        x = design_matrix(
+            [texts[i] for i in idx],
+            self.idf,
+            self.scale,
+            emo,
+            sub_rules,
+            embeddings=emb,
+            embedding_weight=self.embedding_weight,
+        )
         z = np.asarray(x @ self.coef).ravel() + self.intercept
         out[idx] = 1.0 / (1.0 + np.exp(-z))
         return out
@@ -285,10 +346,11 @@ class PainPointModel:
         texts: Sequence[str | None],
         emotion_probas: np.ndarray | None = None,
         rules: np.ndarray | None = None,
+        embeddings: np.ndarray | None = None,
     ) -> tuple[np.ndarray, np.ndarray, list[str | None]]:
         """(flag 0/1 with -1 for empty text, score, type or None when not a pain point)."""
         texts = list(texts)
-        scores = self.score(texts, emotion_probas, rules)
+        scores = self.score(texts, emotion_probas, rules, embeddings)
         flags = np.where(np.isnan(scores), -1, (scores >= self.threshold).astype(int))
         types: list[str | None] = [
             pain_type(t) if f == 1 else None for t, f in zip(texts, flags, strict=True)
