@@ -1166,7 +1166,7 @@ def _rank(concepts: list[_Concept], z_bg: list[float], base: float = 0.5) -> lis
 def extract_vocabulary(
     units: pd.DataFrame,
     groups: pd.Series | None = None,
-    glossary: Sequence[str] | None = None,
+    glossary: Sequence[str] | Sequence[tuple[str, str]] | None = None,
     embedder: Any = None,
     top_n: int = 50,
     min_count: int = 2,
@@ -1369,7 +1369,10 @@ def _glossary_scores(
 
 
 def _glossary_for_concepts(
-    glossary: Sequence[str], concepts: list[_Concept], embedder: Any, min_similarity: float = 0.5
+    glossary: Sequence[str] | Sequence[tuple[str, str]],
+    concepts: list[_Concept],
+    embedder: Any,
+    min_similarity: float = 0.5,
 ) -> dict[int, str]:
     entries = _as_entries(glossary)
     if not entries or not concepts:
