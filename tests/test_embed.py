@@ -3,34 +3,14 @@
 from __future__ import annotations
 
 import pickle
-import re
-import zlib
 
 import numpy as np
 import pytest
+from fakes import HashingEncoder
 
 from insight.embed import EMBEDDINGS_TABLE, Embedder, embed_texts, text_hash
 from insight.errors import InputError
 from insight.store import Store
-
-
-class HashingEncoder:
-    """A real (tiny) encoder: hashed bag of words; counts what it is asked to encode."""
-
-    def __init__(self, dim: int = 32, model_name: str = "hashing-32") -> None:
-        self.dim = dim
-        self.model_name = model_name
-        self.calls = 0
-        self.encoded: list[str] = []
-
-    def encode(self, texts, progress=False):
-        self.calls += 1
-        self.encoded.extend(texts)
-        out = np.zeros((len(texts), self.dim), dtype=np.float32)
-        for i, t in enumerate(texts):
-            for w in re.findall(r"\w+", t.lower()):
-                out[i, zlib.crc32(w.encode()) % self.dim] += 1.0
-        return out
 
 
 def test_text_hash_is_sha1_of_exact_text():
@@ -39,7 +19,7 @@ def test_text_hash_is_sha1_of_exact_text():
 
 
 def test_vectors_are_unit_length_float32_and_duplicates_encoded_once():
-    enc = HashingEncoder()
+    enc = HashingEncoder(dim=32)
     x = embed_texts(["late delivery", "late delivery", "price too high"], embedder=enc)
     assert x.shape == (3, 32) and x.dtype == np.float32
     np.testing.assert_allclose(np.linalg.norm(x, axis=1), 1.0, rtol=1e-6)
@@ -50,7 +30,7 @@ def test_vectors_are_unit_length_float32_and_duplicates_encoded_once():
 def test_second_call_embeds_nothing_and_new_batch_only_new_texts(tmp_path):
     texts = ["late delivery", "price too high", "support never answered"]
     with Store(tmp_path / "study.duckdb") as store:
-        enc = HashingEncoder()
+        enc = HashingEncoder(dim=32)
         first = embed_texts(texts, store=store, embedder=enc, progress=False)
         assert enc.calls == 1 and len(enc.encoded) == 3
 
@@ -69,7 +49,7 @@ def test_second_call_embeds_nothing_and_new_batch_only_new_texts(tmp_path):
 
 def test_cache_is_keyed_by_model(tmp_path):
     with Store(tmp_path / "study.duckdb") as store:
-        embed_texts(["late delivery"], store=store, embedder=HashingEncoder(), progress=False)
+        embed_texts(["late delivery"], store=store, embedder=HashingEncoder(dim=32), progress=False)
         other = HashingEncoder(dim=16, model_name="hashing-16")
         x = embed_texts(["late delivery"], store=store, embedder=other, progress=False)
         assert other.calls == 1 and x.shape == (1, 16)
@@ -78,8 +58,8 @@ def test_cache_is_keyed_by_model(tmp_path):
 def test_cache_survives_reopening_the_store(tmp_path):
     path = tmp_path / "study.duckdb"
     with Store(path) as store:
-        first = embed_texts(["a b c"], store=store, embedder=HashingEncoder(), progress=False)
-    enc = HashingEncoder()
+        first = embed_texts(["a b c"], store=store, embedder=HashingEncoder(dim=32), progress=False)
+    enc = HashingEncoder(dim=32)
     with Store(path) as store:
         again = embed_texts(["a b c"], store=store, embedder=enc, progress=False)
     assert enc.calls == 0

@@ -6,12 +6,12 @@ import json
 import re
 import subprocess
 import sys
-import zlib
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pytest
+from fakes import HashingEncoder
 
 from insight import schema as S
 from insight.embed import embed_texts
@@ -24,27 +24,6 @@ from insight.topics import (
 )
 
 REPO = Path(__file__).resolve().parents[1]
-
-
-class HashingEncoder:
-    """A real (tiny) encoder: hashed bag of words, so shared words mean similar vectors."""
-
-    model_name = "hashing-256"
-
-    def __init__(self, dim: int = 256) -> None:
-        self.dim = dim
-        self.calls = 0
-        self.encoded: list[str] = []
-
-    def encode(self, texts, progress=False):
-        self.calls += 1
-        self.encoded.extend(texts)
-        out = np.zeros((len(texts), self.dim), dtype=np.float32)
-        for i, t in enumerate(texts):
-            for w in re.findall(r"\w+", t.lower()):
-                out[i, zlib.crc32(w.encode()) % self.dim] += 1.0
-        return out
-
 
 THEMES = {
     "delivery": ["delivery", "parcel", "courier", "arrived", "late", "shipping", "damaged"],
@@ -109,7 +88,8 @@ def test_same_seed_same_assignments_and_labels_in_one_process(corpus):
 CROSS_PROCESS_SCRIPT = """
 import json, sys
 sys.path.insert(0, {tests!r})
-from test_topics import HashingEncoder, THEMES, themed
+from fakes import HashingEncoder
+from test_topics import THEMES, themed
 from insight.topics import TopicModel
 texts = [t for k, th in enumerate(THEMES) for t in themed(th, 12, seed=k)]
 texts += ["", "refund please", "battery dies fast after update"]
