@@ -447,11 +447,17 @@ def _assign_text_only_respondents(
 def _unit_groups(customer: Any, assignments: Any) -> Any:
     import pandas as pd
 
-    seg_of = dict(zip(assignments[S.RESPONDENT_ID], assignments[S.SEGMENT], strict=False))
+    # Segment ids as labels ("0", "1", ...): units of unsegmented respondents (reviews)
+    # are None, which must not turn the ids into floats ("0.0") downstream.
+    seg_of = {
+        r: str(int(s))
+        for r, s in zip(assignments[S.RESPONDENT_ID], assignments[S.SEGMENT], strict=False)
+    }
     return pd.Series(
         [seg_of.get(r) for r in customer[S.RESPONDENT_ID]],
         index=customer[S.UNIT_ID].values,
         name=S.SEGMENT,
+        dtype=object,
     )
 
 

@@ -78,6 +78,9 @@ def test_personas_recover_planted_segments(study: Path) -> None:
     assert adjusted_rand_score(m["segment_index"], m[S.SEGMENT]) >= 0.8
     personas = json.loads((study / "personas.json").read_text(encoding="utf-8"))
     assert len(personas["personas"]) == 4
+    for p in personas["personas"]:
+        assert p["vocabulary"], f"{p['id']} has no distinctive vocabulary"
+        assert p["pain_points"] and p["attitudes"] and p["quotes"]
 
 
 def test_every_quote_is_verbatim_and_every_claim_has_evidence(study: Path) -> None:
