@@ -74,7 +74,10 @@ _TYPE_CUES: dict[str, list[str]] = {
         r"incorrect|wrong|cracked|cracks|scratched|ripped|torn|stained|smell|smells|smelled|"
         r"smelly|mould|mouldy|mold|moldy|battery|disappeared|deleted|corrupted|lost all|loses|"
         r"dropping out|drops out|keeps dropping|disconnects?|disconnected|disconnecting|"
-        r"timing out|times out|timed out|barely lasts?|unstable)\b",
+        r"timing out|times out|timed out|barely lasts?|unstable|"
+        # the product's output itself: consistency, temperature, taste, texture
+        r"consistent|consistency|inconsistent|inconsistency|temperature|lukewarm|burnt|bitter|"
+        r"taste|tastes|texture|drifts?|drifting|uneven|varies|varying)\b",
         r"\b(?:is|was|been|went|goes|keeps going) down\b",
         r"\b(?:won't|will not|doesn't|does not|can't|cannot) (?:charge|install|load|open|start|"
         r"turn on|connect|sync|update|boot|print)\b",
