@@ -34,6 +34,18 @@ EMOTION_COLOURS = {
     "neutral": "#95a5a6",
 }
 
+#: The persona fields that hold lists of claims (each with its quotes).
+CLAIM_SECTIONS = (
+    "attitudes",
+    "demographics",
+    "behaviour",
+    "pain_points",
+    "goals",
+    "emotions",
+    "vocabulary",
+    "topics",
+)
+
 
 def safe_json(obj: Any) -> str:
     """JSON that is safe inside <script type="application/json">."""
@@ -265,16 +277,7 @@ def _search_index(pdicts: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
         for part, qs in p["empathy_map"].items():
             for q in qs:
                 add(q, f"{p['id']} {part}")
-        for key in (
-            "attitudes",
-            "demographics",
-            "behaviour",
-            "pain_points",
-            "goals",
-            "emotions",
-            "vocabulary",
-            "topics",
-        ):
+        for key in CLAIM_SECTIONS:
             for c in p[key]:
                 for q in c["quotes"]:
                     add(q, c["id"])
@@ -302,16 +305,7 @@ def render_report(
     item_text = item_wordings(tables.columns)
     pdicts = [p.to_dict() for p in personas]
     for d in pdicts:
-        for key in (
-            "attitudes",
-            "demographics",
-            "behaviour",
-            "pain_points",
-            "goals",
-            "emotions",
-            "vocabulary",
-            "topics",
-        ):
+        for key in CLAIM_SECTIONS:
             for c in d[key]:
                 c["detail"] = claim_detail(c)
         d["emotion_svg"] = Markup(emotion_chart(d["emotions"]))
