@@ -1514,25 +1514,18 @@ def read_text_table(path: str | Path) -> pd.DataFrame:
     if not p.exists():
         raise InputError("file not found", file=str(p), fix="check the path")
     suffix = p.suffix.lower()
-    try:
-        if suffix in {".csv", ".tsv", ".tab"}:
-            sep = "\t" if suffix != ".csv" else None
-            return pd.read_csv(p, sep=sep, engine="python", dtype=str, encoding_errors="replace")
-        if suffix in {".xlsx", ".xls"}:
-            return pd.read_excel(p, dtype=str)
-        if suffix == ".parquet":
-            return pd.read_parquet(p)
-        if suffix in {".jsonl", ".ndjson"}:
-            return pd.read_json(p, lines=True, dtype=False)
-        if suffix == ".json":
-            return pd.read_json(p, dtype=False)
-        if suffix in {".txt", ".md"}:
-            lines = [
-                ln.strip() for ln in p.read_text(encoding="utf-8", errors="replace").splitlines()
-            ]
-            return pd.DataFrame({"text": [ln for ln in lines if ln]})
-    except (ValueError, OSError, UnicodeDecodeError) as exc:
-        raise InputError(f"cannot read the file: {exc}", file=str(p)) from exc
+    if suffix in {".txt", ".md"}:
+        try:
+            text = p.read_text(encoding="utf-8", errors="replace")
+        except OSError as exc:
+            raise InputError(f"cannot read the file: {exc}", file=str(p)) from exc
+        lines = [ln.strip() for ln in text.splitlines()]
+        return pd.DataFrame({"text": [ln for ln in lines if ln]})
+    if suffix in {".csv", ".tsv", ".tab", ".xlsx", ".xlsm", ".parquet", ".json", ".jsonl"}:
+        # the same reader as ingest: encoding detection, delimiter sniffing, clear errors
+        from insight.ingest import read_table
+
+        return read_table(p)
     raise InputError(
         f"unsupported file type {suffix or '(none)'}",
         file=str(p),

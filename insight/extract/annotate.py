@@ -320,24 +320,10 @@ def read_table_file(path: str | Any) -> pd.DataFrame:
             file=str(p),
             fix="use a .csv, .tsv, .xlsx or .parquet file",
         )
-    try:
-        if kind == "parquet":
-            return pd.read_parquet(p)
-        if kind == "excel":
-            return pd.read_excel(p, dtype=str, keep_default_na=False)
-        sep = "," if kind == "csv" else "\t"
-        try:
-            return pd.read_csv(p, sep=sep, dtype=str, keep_default_na=False, encoding="utf-8-sig")
-        except UnicodeDecodeError:
-            return pd.read_csv(p, sep=sep, dtype=str, keep_default_na=False, encoding="latin-1")
-    except InputError:
-        raise
-    except Exception as exc:  # pandas/openpyxl/pyarrow raise many types
-        raise InputError(
-            f"cannot read the file ({type(exc).__name__}: {exc})",
-            file=str(p),
-            fix="check that it is a valid CSV, TSV, XLSX or Parquet file",
-        ) from exc
+    # the same reader as ingest: encoding detection, delimiter sniffing, one-line errors
+    from insight.ingest import read_table
+
+    return read_table(p)
 
 
 def annotate_file(
