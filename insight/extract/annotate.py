@@ -292,16 +292,8 @@ def respondent_emotions(units_df: pd.DataFrame, annotations_df: pd.DataFrame) ->
     return out[out_cols]
 
 
-_READERS = {
-    ".csv": "csv",
-    ".tsv": "tsv",
-    ".tab": "tsv",
-    ".txt": "tsv",
-    ".xlsx": "excel",
-    ".xls": "excel",
-    ".parquet": "parquet",
-    ".pq": "parquet",
-}
+#: File types ``insight annotate`` reads (through :func:`insight.ingest.read_table`).
+_TABLE_SUFFIXES = {".csv", ".tsv", ".tab", ".txt", ".xlsx", ".xlsm", ".parquet", ".pq"}
 
 
 def read_table_file(path: str | Any) -> pd.DataFrame:
@@ -313,8 +305,7 @@ def read_table_file(path: str | Any) -> pd.DataFrame:
     p = Path(path)
     if not p.exists():
         raise InputError("file not found", file=str(p), fix="check the path")
-    kind = _READERS.get(p.suffix.lower())
-    if kind is None:
+    if p.suffix.lower() not in _TABLE_SUFFIXES:
         raise InputError(
             f'unsupported file type "{p.suffix}"',
             file=str(p),

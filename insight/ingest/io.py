@@ -270,7 +270,7 @@ def read_raw_table(path: Path) -> RawTable:
             file=path.name,
             fix="save it as .xlsx or CSV",
         )
-    if ext == ".parquet":
+    if ext in {".parquet", ".pq"}:
         return read_parquet(path)
     if ext in {".json", ".jsonl"}:
         return read_json(path)

@@ -186,23 +186,8 @@ def units_table(tables: StudyTables, personas: Sequence[Persona]) -> pd.DataFram
     """All units (interviewer turns included, marked by speaker_role) with every stage's columns."""
     df = tables.units.copy()
     df[S.UNIT_ID] = df[S.UNIT_ID].astype(str)
-    if tables.annotations is not None and len(tables.annotations):
-        ann = tables.annotations.copy()
-        ann[S.UNIT_ID] = ann[S.UNIT_ID].astype(str)
-        df = df.merge(
-            ann[[c for c in ann.columns if c == S.UNIT_ID or c not in df.columns]],
-            on=S.UNIT_ID,
-            how="left",
-        )
-    ta = tables.topic_assignments
-    if ta is not None and len(ta):
-        ta = ta.copy()
-        ta[S.UNIT_ID] = ta[S.UNIT_ID].astype(str)
-        df = df.merge(
-            ta[[c for c in ta.columns if c == S.UNIT_ID or c not in df.columns]],
-            on=S.UNIT_ID,
-            how="left",
-        )
+    for extra in (tables.annotations, tables.topic_assignments):
+        df = _join_on_unit(df, extra)
     seg = tables.segments
     if seg is not None and len(seg):
         seg = seg[
@@ -298,3 +283,13 @@ def write_tables(tables: StudyTables, personas: Sequence[Persona], out: Path) ->
     paths["segments"] = out / "segments.csv"
     segments_table(tables, personas).to_csv(paths["segments"], index=False)
     return paths
+
+
+def _join_on_unit(df: pd.DataFrame, extra: pd.DataFrame | None) -> pd.DataFrame:
+    """Left-join the columns of ``extra`` that ``df`` lacks, by unit_id."""
+    if extra is None or not len(extra):
+        return df
+    extra = extra.copy()
+    extra[S.UNIT_ID] = extra[S.UNIT_ID].astype(str)
+    keep = [c for c in extra.columns if c == S.UNIT_ID or c not in df.columns]
+    return df.merge(extra[keep], on=S.UNIT_ID, how="left")
