@@ -43,13 +43,36 @@ def load_semeval(path: str) -> tuple[pd.DataFrame, Counter[str]]:
     return pd.DataFrame(rows), gold
 
 
+def gold_counts(path: str, ids: set[str]) -> Counter[str]:
+    """Gold aspect-term counts over the sentences with these ids."""
+    gold: Counter[str] = Counter()
+    for sent in ET.parse(path).getroot().iter("sentence"):
+        if sent.get("id") in ids:
+            for at in sent.iter("aspectTerm"):
+                gold[at.get("term", "").strip().lower()] += 1
+    return gold
+
+
 def lemma_keys(texts: list[str]) -> list[str]:
     nlp = load_spacy(disable=("ner", "parser"))
     return [" ".join(token_key(t) for t in doc if not t.is_punct) for doc in nlp.pipe(texts)]
 
 
-def evaluate(name: str, path: str, top_k_gold: int, top_n: int, embedder: object) -> dict:
+def evaluate(
+    name: str,
+    path: str,
+    top_k_gold: int,
+    top_n: int,
+    embedder: object,
+    subset: tuple[int, int] | None = None,
+) -> dict:
+    """Coverage on one data set; ``subset=(n, seed)`` scores n random sentences
+    (gold counted on the same sentences), the size of a held-out test file."""
     units, gold = load_semeval(path)
+    if subset is not None:
+        n, seed = subset
+        units = units.sample(n=min(n, len(units)), random_state=seed).sort_index()
+        gold = gold_counts(path, set(units["unit_id"]))
     t0 = time.time()
     vocab = extract_vocabulary(units, top_n=top_n, embedder=embedder)
     seconds = time.time() - t0
@@ -85,6 +108,14 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument(
         "--no-embedder", action="store_true", help="group variants by lemma only (no MiniLM)"
     )
+    ap.add_argument(
+        "--subsets",
+        type=int,
+        default=5,
+        help="also score this many random subsets of --subset-size sentences per data set"
+        " (gold counted on the subset): how the rules hold on smaller, unseen-sized files",
+    )
+    ap.add_argument("--subset-size", type=int, default=800)
     args = ap.parse_args(argv)
     command = "python benchmarks/bench_vocabulary.py" + " ".join([""] + (argv or sys.argv[1:]))
     embedder = False if args.no_embedder else None
@@ -92,11 +123,26 @@ def main(argv: list[str] | None = None) -> int:
     for name, path in DATASETS.items():
         res = evaluate(name, path, args.gold_top, args.top_n, embedder)
         res["command"] = command
-        results[name] = res
         print(
             f"{name}: coverage {res['coverage']:.2f} ({len(res['hits'])}/{len(res['gold_top'])}),"
             f" misses {res['misses']}, {res['seconds']}s"
         )
+        subs = []
+        for seed in range(args.subsets):
+            sub = evaluate(
+                name, path, args.gold_top, args.top_n, embedder, (args.subset_size, seed)
+            )
+            subs.append({k: sub[k] for k in ("coverage", "misses", "sentences")} | {"seed": seed})
+            print(f"  subset seed {seed}: coverage {sub['coverage']:.2f}, misses {sub['misses']}")
+        if subs:
+            covs = [s["coverage"] for s in subs]
+            res["subsets"] = {
+                "size": args.subset_size,
+                "mean_coverage": round(sum(covs) / len(covs), 3),
+                "min_coverage": min(covs),
+                "runs": subs,
+            }
+        results[name] = res
     out = {
         "benchmark": "vocabulary: share of the 20 most frequent SemEval-2014 gold aspect terms in the top-50 terms",
         "command": command,

@@ -194,9 +194,12 @@ def log_odds_z(
 
 
 def _prior(pooled_count: float, pooled_total: float, alpha_0: float) -> float:
-    # Informative prior: alpha_w proportional to the pooled frequency, plus a floor
-    # so a term absent from both sides still has a proper prior.
-    return alpha_0 * (pooled_count + 0.5) / (pooled_total + 0.5)
+    # Informative prior: alpha_w proportional to the pooled frequency, at least one
+    # pseudo-count. Without that floor a term absent from one side gets a vanishing
+    # prior there, its variance 1 / alpha_w explodes and z falls as the count on that
+    # side falls to zero: "battery life" (never in the background) would rank below
+    # "desktop" (9 times), and a phrase only one segment uses would not be distinctive.
+    return max(alpha_0 * (pooled_count + 0.5) / (pooled_total + 0.5), min(1.0, alpha_0))
 
 
 def fightin_words_z(
@@ -339,7 +342,7 @@ class _Extractor:
         from spacy.matcher import Matcher
 
         self.max_ngram = max_ngram
-        self.opinion_words = {w for w, v in valence_lexicon().items() if abs(v) >= 1.0}
+        self.opinion_words = _opinion_words()
         self.matcher = Matcher(nlp.vocab)
         for name, patterns in _VERB_PATTERNS.items():
             self.matcher.add(name, patterns, greedy="LONGEST")
@@ -969,7 +972,53 @@ def _collect(
             term.surfaces[occ.surface] += 1
             term.nounish = term.nounish or occ.nounish
             term.pos[occ.pos] += 1
+    _merge_name_spellings(terms)
     return terms, tokens_per_unit
+
+
+def _merge_name_spellings(terms: dict[str, _Term]) -> None:
+    """Lower-case spellings of a name join the name ("windows" -> "Windows").
+
+    spaCy lemmatises a lower-case "windows" to "window" but keeps the proper noun
+    "Windows": customers who skip the capital mean the same thing. A one-word
+    term is a name when it is mostly tagged a proper noun and mostly capitalised
+    where a capital says something (not sentence-initial); its lower-case
+    spellings move to it when they are rarer than the capitalised form (in a
+    food corpus "apple" stays the fruit).
+    """
+    names: dict[str, tuple[str, int]] = {}  # lower-case surface -> (name key, capitalised uses)
+    for key, term in terms.items():
+        if " " in key or term.pos["PROPN"] <= 0.5 * sum(term.pos.values()):
+            continue
+        mid = [o.surface for o in term.occs if not o.initial]
+        capital = sum(1 for s in mid if s[:1].isupper())
+        if mid and capital > 0.5 * len(mid):
+            names[key.lower()] = (key, capital)
+    if not names:
+        return
+    for key in list(terms):
+        term = terms[key]
+        if " " in key:
+            continue
+        for lower, (name_key, capital) in names.items():
+            if name_key == key:
+                continue
+            moved = [o for o in term.occs if o.surface == lower]
+            if not moved or len(moved) >= capital:
+                continue
+            name = terms[name_key]
+            for o in moved:
+                name.occs.append(replace(o, key=name_key))
+                name.surfaces[o.surface] += 1
+                name.pos[o.pos] += 1
+                term.surfaces[o.surface] -= 1
+                term.pos[o.pos] -= 1
+            name.occs.sort(key=lambda o: (o.unit, o.start))
+            term.occs = [o for o in term.occs if o.surface != lower]
+            term.surfaces = +term.surfaces
+            term.pos = +term.pos
+        if not term.occs:
+            del terms[key]
 
 
 def _merge_hyphenated(doc: Doc) -> None:
@@ -1089,8 +1138,23 @@ def _opinion_share(concepts: list[_Concept]) -> list[float]:
     return [sum(o.opinion for o in c.occs) / max(len(c.occs), 1) for c in concepts]
 
 
+@lru_cache(maxsize=1)
+def _opinion_words() -> frozenset[str]:
+    """Opinion words: the VADER lexicon entries with |valence| >= 1."""
+    return frozenset(w for w, v in valence_lexicon().items() if abs(v) >= 1.0)
+
+
 def _type_weight(c: _Concept) -> float:
-    """Down-weight names (mostly tagged PROPN) and time expressions."""
+    """Down-weight names, time expressions, and lone words that describe rather than name.
+
+    Names (mostly tagged PROPN) and time expressions are real words but context,
+    not the customers' wording. A lone verb, adjective or adverb ("buy",
+    "send", "new") or a bare opinion word ("great", "problems") says what
+    customers did or how they feel, which sentiment, emotions and pain points
+    already report; as vocabulary it tells most inside a phrase ("keeps
+    freezing", "easy to use", "super friendly staff"), which keeps full weight.
+    Each rule halves the weight once.
+    """
     pos: Counter[str] = Counter()
     for t in c.terms:
         pos.update(t.pos)
@@ -1100,21 +1164,23 @@ def _type_weight(c: _Concept) -> float:
         w *= NAME_WEIGHT
     if all(t.key.split()[-1] in TIME_WORDS for t in c.terms):
         w *= NAME_WEIGHT
+    single = all(" " not in t.key for t in c.terms)
+    describing = single and n and pos["VERB"] + pos["ADJ"] + pos["ADV"] > 0.5 * n
+    opinion = _opinion_words()
+    bare = sum(len(t.occs) for t in c.terms if " " not in t.key and t.key in opinion)
+    if describing or bare > 0.5 * sum(len(t.occs) for t in c.terms):
+        w *= NAME_WEIGHT
     return w
 
 
-def _subsumed(
-    concepts: list[_Concept],
-    share: float = 0.8,
-    min_count: int = 5,
-    occs: Sequence[Sequence[_Occ]] | None = None,
-) -> set[int]:
-    """Concepts that are mostly fragments of a longer phrase ("York" inside "New York").
+def _nested_counts(
+    concepts: list[_Concept], occs: Sequence[Sequence[_Occ]] | None = None
+) -> list[int]:
+    """Per concept, the occurrences that sit inside a longer phrase of another concept.
 
     Only a parsed phrase (noun phrase, adjective + noun, verb phrase, a
-    connected 4-gram) can absorb a fragment, and only with ``min_count``
-    occurrences as evidence. ``occs`` restricts the count to some occurrences
-    per concept (those of one group).
+    connected 4-gram) is a host. ``occs`` restricts the count to some
+    occurrences per concept (those of one group).
     """
     occs_of = occs if occs is not None else [c.occs for c in concepts]
     spans: dict[int, list[tuple[int, int, int, int]]] = defaultdict(list)
@@ -1125,42 +1191,70 @@ def _subsumed(
             continue
         for o in c_occs:
             spans[o.unit].append((o.start, o.end, ci, len(o.key.split())))
-    out: set[int] = set()
+    out: list[int] = []
     for ci, c in enumerate(concepts):
         n_words = min(len(t.key.split()) for t in c.terms)
-        inside: Counter[int] = Counter()
-        c_occs = occs_of[ci]
-        for o in c_occs:
-            hosts = {
-                cj
-                for s, e, cj, nw in spans[o.unit]
-                if cj != ci
-                and nw > n_words
-                and s <= o.start
-                and o.end <= e
-                and e - s > o.end - o.start
-            }
-            inside.update(hosts)
-        if (
-            len(c_occs) >= min_count
-            and inside
-            and inside.most_common(1)[0][1] >= share * len(c_occs)
-        ):
-            out.add(ci)
+        out.append(
+            sum(
+                1
+                for o in occs_of[ci]
+                if any(
+                    cj != ci
+                    and nw > n_words
+                    and s <= o.start
+                    and o.end <= e
+                    and e - s > o.end - o.start
+                    for s, e, cj, nw in spans[o.unit]
+                )
+            )
+        )
     return out
 
 
-def _rank(concepts: list[_Concept], z_bg: list[float], base: float = 0.5) -> list[int]:
-    """Concept indices for the overall list: positive z vs general English, ranked by
-    ``z * (base + opinion share) * type weight``, fragments of longer terms left out.
+def _subsumed(
+    concepts: list[_Concept],
+    share: float = 0.8,
+    min_count: int = 5,
+    occs: Sequence[Sequence[_Occ]] | None = None,
+) -> set[int]:
+    """Concepts that are mostly fragments of a longer phrase ("York" inside "New York").
+
+    Inside any longer phrase counts ("Pro" sits in "MacBook Pro", "Mac Book
+    Pro" and "Pro notebook", none of them alone 80% of the time), with
+    ``min_count`` occurrences as evidence. ``occs`` as in :func:`_nested_counts`.
+    """
+    occs_of = occs if occs is not None else [c.occs for c in concepts]
+    nested = _nested_counts(concepts, occs_of)
+    return {
+        ci
+        for ci, c_occs in enumerate(occs_of)
+        if len(c_occs) >= min_count and nested[ci] >= share * len(c_occs)
+    }
+
+
+def _rank(
+    concepts: list[_Concept], z_bg: list[float], z_threshold: float = 1.96, base: float = 0.5
+) -> list[int]:
+    """Concept indices for the overall list: the terms customers use most among those
+    over-used vs general English (``z_bg >= z_threshold``).
+
+    Score: ``free count * (base + opinion share) * type weight``, where the free
+    count leaves out the occurrences inside a longer phrase, which gets the credit
+    ("life" in "battery life"; the nested-term correction of C-value, Frantzi,
+    Ananiadou & Mima 2000); fragments of longer terms are left out. Frequency
+    ranks, distinctiveness filters: ranking by z alone favours words merely absent
+    from the background (a product name said five times) over what most
+    customers talk about.
     """
     opinion = _opinion_share(concepts)
     drop = _subsumed(concepts)
+    nested = _nested_counts(concepts)
     score = [
-        z * (base + e) * _type_weight(c) for z, e, c in zip(z_bg, opinion, concepts, strict=True)
+        (len(c.occs) - k) * (base + e) * _type_weight(c)
+        for e, c, k in zip(opinion, concepts, nested, strict=True)
     ]
-    order = sorted(range(len(concepts)), key=lambda i: (-score[i], -len(concepts[i].occs), i))
-    return [i for i in order if z_bg[i] > 0 and i not in drop]
+    order = sorted(range(len(concepts)), key=lambda i: (-score[i], -z_bg[i], i))
+    return [i for i in order if z_bg[i] >= z_threshold and i not in drop]
 
 
 def extract_vocabulary(
@@ -1264,7 +1358,7 @@ def extract_vocabulary(
         }
 
     rows: list[dict[str, Any]] = []
-    overall = _rank(concepts, z_bg)[:top_n]
+    overall = _rank(concepts, z_bg, z_threshold)[:top_n]
     for ci in overall:
         rows.append(row(ci, ALL_GROUP, concepts[ci].occs, z_bg[ci], n_resp_total))
 

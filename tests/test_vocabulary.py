@@ -362,3 +362,81 @@ def test_group_rows_leave_out_fragments_of_a_phrase() -> None:
     assert "steam wand" in a_terms
     assert "wand" not in a_terms and "steam" not in a_terms
     assert "wand" in rows_for(vocab, "all") or "steam wand" in rows_for(vocab, "all")
+
+
+def test_terms_absent_from_the_background_are_over_used() -> None:
+    # "battery life" never occurs in the background: with the one-pseudo-count prior
+    # floor two uses in a 50k-token corpus are significant; without it (prior
+    # ~ 0.2 pseudo-counts) z would fall below 1.96 and the phrase be dropped
+    for n in (60, 1_000, 12_000, 50_000):
+        assert V.fightin_words_z(2, n, 0, 560_000) > 1.96
+
+
+# --- overall ranking --------------------------------------------------------------------
+
+
+def test_lower_case_spellings_join_the_name() -> None:
+    texts = [
+        "I installed Windows on the second drive.",
+        "My son runs Windows for his games.",
+        "We moved the office to Windows last year.",
+        "I hate windows.",  # spaCy: NOUN, lemma "window"
+        "It came with windows installed.",
+    ]
+    terms = rows_for(V.extract_vocabulary(units(texts), embedder=False, min_count=2))
+    assert "Windows" in terms and "window" not in terms and "windows" not in terms
+    assert terms["Windows"]["count"] == 5
+    assert terms["Windows"]["unit_ids"] == ["u0", "u1", "u2", "u3", "u4"]
+
+
+def test_lower_case_word_stays_apart_from_a_rarer_name() -> None:
+    # "apple" the fruit is more common than "Apple" the name: no merge
+    texts = [
+        "The apple pie was dry.",
+        "An apple tart and coffee.",
+        "Baked apple with cream.",
+        "They took Apple Pay at the till.",
+        "I paid with Apple Pay.",
+    ]
+    vocab = V.extract_vocabulary(units(texts), embedder=False, min_count=2, top_n=100)
+    surfaces = {v for r in rows_for(vocab).values() for v in r["variants"]}
+    assert "apple" in surfaces
+
+
+def test_overall_rank_credits_the_phrase_not_its_words() -> None:
+    # "battery" is written 8 times but 6 of them inside "battery life"; "screen"
+    # is written 4 times on its own: screen and battery life rank above battery
+    texts = [
+        "The battery life was short.",
+        "Battery life matters to me.",
+        "I checked the battery life.",
+        "The battery life is long.",
+        "Good battery life.",
+        "The battery life ended.",
+        "The battery was replaced.",
+        "A new battery arrived.",
+        "The screen was replaced.",
+        "A new screen arrived.",
+        "I cleaned the screen.",
+        "The screen is wide.",
+    ]
+    vocab = V.extract_vocabulary(units(texts), embedder=False, min_count=2, top_n=100)
+    order = vocab[vocab["group"] == "all"]["term"].tolist()
+    assert order.index("battery life") < order.index("battery")
+    assert order.index("screen") < order.index("battery")
+
+
+def test_lone_describing_words_rank_after_things() -> None:
+    # "buy" is written more often than "keyboard", but a lone verb says what
+    # customers did, a noun what they talk about
+    texts = [
+        "I will buy the keyboard.",
+        "Did you buy one with the keyboard?",
+        "They buy it for the keyboard.",
+        "Buy it, the keyboard is fine.",
+        "I buy online.",
+        "We buy cheap.",
+    ]
+    vocab = V.extract_vocabulary(units(texts), embedder=False, min_count=2, top_n=100)
+    order = vocab[vocab["group"] == "all"]["term"].tolist()
+    assert order.index("keyboard") < order.index("buy")
