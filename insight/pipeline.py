@@ -160,9 +160,15 @@ def run_study(
     seed: int = 0,
     n_bootstrap: int = 30,
     glossary: str | Path | None = None,
+    exact_embeddings: bool = False,
     echo: Echo = _noop,
 ) -> dict[str, Any]:
-    """Run every stage on INPUTS into the folder OUT; returns the run record (run.json)."""
+    """Run every stage on INPUTS into the folder OUT; returns the run record (run.json).
+
+    ``exact_embeddings`` embeds with the fp32 sentence-transformers MiniLM instead
+    of the shipped int8 ONNX copy (see :func:`insight.embed.default_embedder`);
+    batches added later use the same model.
+    """
     from insight.ingest import DEFAULT_INTERVIEWER_NAMES, check_input, ingest_paths
     from insight.store import Store
 
@@ -193,6 +199,7 @@ def run_study(
         "seed": seed,
         "n_bootstrap": n_bootstrap,
         "glossary": str(glossary) if glossary else None,
+        "exact_embeddings": exact_embeddings,
     }
     with Store(db) as store:
         add_batch(store, result)
@@ -236,7 +243,8 @@ def analyse_study(
         store.write_table("respondent_emotions", resp_emotions)
 
     with timer.stage("embed", f"embedding {len(customer)} units (cached by text hash)"):
-        embedder = embed.Embedder()  # one model for embeddings and vocabulary variants
+        # one model for embeddings and vocabulary variants
+        embedder = embed.default_embedder(exact=bool(config.get("exact_embeddings")))
         vectors = embed.embed_texts(
             customer[S.TEXT].tolist(), store=store, embedder=embedder, progress=True
         )
@@ -322,7 +330,7 @@ def analyse_study(
         "config": config,
         "store": str(store.path),
         "models": {
-            "embedding": getattr(embed, "DEFAULT_MODEL_NAME", "all-MiniLM-L6-v2"),
+            "embedding": embedder.model_name,
             "files": _model_files(),
         },
         "packages": _package_versions(),
@@ -538,7 +546,12 @@ def _analyse_new_units(store: Any, new_units: Any, echo: Echo) -> None:
         return
     ann = extract.annotate_units(customer, progress=True)
     store.upsert("annotations", ann, S.UNIT_ID)
-    vectors = embed.embed_texts(customer[S.TEXT].tolist(), store=store, progress=True)
+    # the model the study was fitted with (its vectors are what the topics know)
+    config = (store.get_meta("run", {}) or {}).get("config", {})
+    embedder = embed.default_embedder(exact=bool(config.get("exact_embeddings")))
+    vectors = embed.embed_texts(
+        customer[S.TEXT].tolist(), store=store, embedder=embedder, progress=True
+    )
     blob = store.get_blob("topic_model")
     if blob is not None:
         from insight.topics import assign_batch
@@ -558,7 +571,9 @@ def _analyse_new_units(store: Any, new_units: Any, echo: Echo) -> None:
         all_units = store.read_table("units")
         all_customer = all_units[all_units[S.SPEAKER_ROLE] == S.ROLE_CUSTOMER]
         old = all_customer[~all_customer[S.UNIT_ID].isin(customer[S.UNIT_ID])]
-        old_vec = embed.embed_texts(old[S.TEXT].tolist(), store=store, progress=False)
+        old_vec = embed.embed_texts(
+            old[S.TEXT].tolist(), store=store, embedder=embedder, progress=False
+        )
         import numpy as np
 
         both = pd.concat([old, customer], ignore_index=True)

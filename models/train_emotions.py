@@ -339,31 +339,9 @@ def export(args, labels: list[str], ckpt: Path, work: Path) -> tuple[Path, Path]
             str(fp32), str(int8), weight_type=QuantType.QInt8, per_channel=args.per_channel
         )
     else:
-        # Int8 weights in blocks of --block-size (MatMulNBits); accuracy_level 4 quantizes
-        # activations per row and block, so a text's output does not depend on its batch.
-        import onnx
-        from onnxruntime.quantization.matmul_nbits_quantizer import (
-            DefaultWeightOnlyQuantConfig,
-            MatMulNBitsQuantizer,
-        )
+        from onnx_tools import quantize_int8_blockwise  # models/onnx_tools.py
 
-        cfg = DefaultWeightOnlyQuantConfig(
-            block_size=args.block_size, is_symmetric=True, bits=8, accuracy_level=4
-        )
-        q = MatMulNBitsQuantizer(
-            onnx.load(str(fp32)),
-            bits=8,
-            block_size=args.block_size,
-            is_symmetric=True,
-            algo_config=cfg,
-        )
-        q.process()
-        nbits = work / "model_nbits.onnx"
-        q.model.save_model_to_file(str(nbits), False)
-        # The word-embedding table is a Gather: store it as int8 too (fixed scale).
-        quantize_dynamic(
-            str(nbits), str(int8), op_types_to_quantize=["Gather"], weight_type=QuantType.QInt8
-        )
+        quantize_int8_blockwise(fp32, int8, args.block_size)
     log(
         f"exported {fp32.stat().st_size / 1e6:.1f} MB fp32, {int8.stat().st_size / 1e6:.1f} MB int8"
     )

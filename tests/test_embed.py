@@ -77,3 +77,24 @@ def test_embedder_is_lazy_and_pickles_without_its_model():
     e._model = object()  # stands for a loaded model
     assert pickle.loads(pickle.dumps(e))._model is None
     assert Embedder(model_path="/some/where/my-model").model_name == "my-model"
+
+
+def test_default_embedder_is_the_shipped_int8_model_unless_exact(monkeypatch, tmp_path):
+    from insight import embed
+
+    assert embed.onnx_model_file().is_file()  # shipped in models/minilm
+    default = embed.default_embedder()
+    assert isinstance(default, embed.OnnxEmbedder)
+    assert default.model_name == "all-MiniLM-L6-v2-int8" != Embedder().model_name
+    assert isinstance(embed.default_embedder(exact=True), Embedder)
+    # without the ONNX file the fp32 sentence-transformers model is used
+    monkeypatch.setenv("INSIGHT_MODELS_DIR", str(tmp_path))
+    assert isinstance(embed.default_embedder(), Embedder)
+
+
+def test_onnx_embedder_without_its_file_names_the_fix(tmp_path):
+    from insight.embed import OnnxEmbedder
+    from insight.errors import ModelError
+
+    with pytest.raises(ModelError, match="build_minilm_onnx"):
+        OnnxEmbedder(model_file=tmp_path / "missing.onnx").encode(["hello"])

@@ -6,7 +6,12 @@ from pathlib import Path
 
 import click
 
-from insight.cli._common import interviewer_option, run_library, schema_option
+from insight.cli._common import (
+    exact_embeddings_option,
+    interviewer_option,
+    run_library,
+    schema_option,
+)
 
 
 @click.command()
@@ -49,6 +54,7 @@ from insight.cli._common import interviewer_option, run_library, schema_option
     default=None,
     help="Company glossary (one term per line) to map to customer phrases.",
 )
+@exact_embeddings_option
 def run(
     inputs: tuple[Path, ...],
     out: Path,
@@ -60,6 +66,7 @@ def run(
     bootstrap: int,
     interviewer: tuple[str, ...],
     glossary: Path | None,
+    exact_embeddings: bool,
 ) -> None:
     """Run the whole pipeline on INPUTS (files and folders) into OUT.
 
@@ -88,6 +95,7 @@ def run(
         seed=seed,
         n_bootstrap=bootstrap,
         glossary=glossary,
+        exact_embeddings=exact_embeddings,
         echo=click.echo,
     )
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from insight.cli._common import run_library
+from insight.cli._common import exact_embeddings_option, run_library
 
 
 @click.command(
@@ -30,11 +30,7 @@ from insight.cli._common import run_library
     default=None,
     help="DuckDB file caching embeddings, so re-runs embed only new texts.",
 )
-@click.option(
-    "--fast-embeddings",
-    is_flag=True,
-    help="int8 ONNX MiniLM (about 2x faster on CPU; vectors within ~0.98 cosine of fp32).",
-)
+@exact_embeddings_option
 @click.option("--out", type=click.Path(file_okay=False), required=True, help="Folder to write.")
 def topics_cmd(
     file: str,
@@ -45,7 +41,7 @@ def topics_cmd(
     group_column: str | None,
     date_column: str | None,
     cache: str | None,
-    fast_embeddings: bool,
+    exact_embeddings: bool,
     out: str,
 ) -> None:
     """Find topics in FILE (CSV, TSV, XLSX, JSON, Parquet; one text per row).
@@ -54,7 +50,7 @@ def topics_cmd(
     "unassigned") and OUT/topics.csv (label, size, share, key phrases, quotes and
     all member rows); with --group-column/--date-column also differences.csv.
     """
-    from insight.embed import OnnxEmbedder
+    from insight.embed import default_embedder
     from insight.topics import topics_from_file
 
     k: int | str = int(n_topics) if n_topics.strip().isdigit() else n_topics.strip()
@@ -69,7 +65,7 @@ def topics_cmd(
         group_column=group_column,
         date_column=date_column,
         cache=cache,
-        embedder=OnnxEmbedder() if fast_embeddings else None,
+        embedder=default_embedder(exact=exact_embeddings),
     )
     click.echo(
         f"{result.model.n_topics_} topics over {len(result.assignments)} rows; "
