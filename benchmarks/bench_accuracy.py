@@ -155,6 +155,42 @@ def complaints(annotate, cmd: str) -> dict:
     return res
 
 
+def pain_types_on_samples(cmd: str) -> dict:
+    """Pain type (cue rules) of the sample study's reviews vs their planted category.
+
+    The truth file gives each review with a planted pain point its category; the
+    whole review is typed as if flagged. Also the agreement on the project's typed
+    seed examples: the first 114 flagged rows were written alongside the cue rules,
+    the later 302 without looking at them.
+    """
+    import pandas as pd
+
+    from insight.extract.pain_points import pain_type
+
+    reviews = pd.read_csv(REPO / "samples" / "reviews" / "brewline_reviews.csv")
+    truth = pd.read_csv(REPO / "samples" / "truth" / "reviews.csv")
+    df = reviews.merge(truth[["review_id", "pain_point_category"]], on="review_id")
+    df = df[df["pain_point_category"].notna()]
+    rules = df["text"].astype(str).map(pain_type)
+    seeds = pd.read_csv(
+        REPO / "models" / "pain_points" / "seed_examples.csv", keep_default_na=False
+    )
+    seeds = seeds.assign(rules=seeds["text"].map(pain_type), row=range(len(seeds)))
+    typed = seeds[seeds["pain_point"] == 1]
+    early, late = typed[typed["row"] < 214], typed[typed["row"] >= 214]
+    return {
+        "command": cmd,
+        "sample_reviews_n": len(df),
+        "sample_reviews_rules_accuracy": float((rules == df["pain_point_category"]).mean()),
+        "seeds_written_with_rules_n": len(early),
+        "seeds_written_with_rules_accuracy": float((early["rules"] == early["type"]).mean()),
+        "seeds_written_later_n": len(late),
+        "seeds_written_later_accuracy": float((late["rules"] == late["type"]).mean()),
+        "note": "8 types; whole reviews of samples/reviews typed, scored against "
+        "samples/truth/reviews.csv pain_point_category (the planted main pain)",
+    }
+
+
 def throughput(annotator, cmd: str, n: int) -> dict:
     import pandas as pd
 
@@ -220,6 +256,9 @@ def main(argv: list[str] | None = None) -> None:
     results["complaints_dev"] = complaints(annotate, cmd)
     log(f"complaints macro-F1 {results['complaints_dev']['macro_f1']:.3f}")
     log("throughput")
+    results["pain_type"] = pain_types_on_samples(cmd)
+    log(json.dumps(results["pain_type"]))
+
     results["annotate_throughput"] = throughput(annotator, cmd, args.speed_n)
     log(json.dumps(results["annotate_throughput"]))
     out = Path(args.out)

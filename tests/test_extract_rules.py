@@ -119,13 +119,19 @@ def test_pain_type_rules(text: str, kind: str) -> None:
 
 
 def test_pain_type_agrees_with_own_seed_examples() -> None:
-    """Regression check on the project's hand-typed examples (not an independent score)."""
+    """Regression check on the typed examples written alongside the cue rules (the
+    first 214 rows; not an independent score: on the 302 typed rows written later,
+    blind to the rules, they agree far less, see benchmarks/results/accuracy.json)."""
     from pathlib import Path
 
     import pandas as pd
 
-    seeds = pd.read_csv(Path(__file__).parents[1] / "models" / "pain_points" / "seed_examples.csv")
+    seeds = pd.read_csv(
+        Path(__file__).parents[1] / "models" / "pain_points" / "seed_examples.csv",
+        keep_default_na=False,
+    )
     pains = seeds[seeds["pain_point"] == 1]
     assert set(pains["type"]) <= set(PAIN_TYPES)
-    agree = (pains["text"].map(pain_type) == pains["type"]).mean()
+    early = pains[pains.index < 214]
+    agree = (early["text"].map(pain_type) == early["type"]).mean()
     assert agree >= 0.85
