@@ -48,8 +48,8 @@ def test_planted_wording_ranks_among_segment_top_terms(sample_vocab) -> None:
     for seg in segments:
         ranks = planted_ranks(vocab, seg)
         hits = [w for w, r in ranks.items() if r is not None]
-        # measured: 4, 5, 5, 3 of 5 (missing "cheaper alternative", "across our
-        # sites", "queue out the door"); each segment must show most of its wording
+        # measured: 5, 5, 5, 3 of 5 (missing "across our sites", "queue out the
+        # door"); each segment must show most of its wording
         assert len(hits) >= 3, (seg["name"], ranks)
         found += len(hits)
     assert found >= 16
