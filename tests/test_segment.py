@@ -236,3 +236,26 @@ def test_cli_writes_segments(tmp_path):
     bad = CliRunner().invoke(main, ["segment", str(path), "--items", "nope", "--out", str(out)])
     assert bad.exit_code != 0 and '"nope"' in bad.output
     assert find_id_column(["name", "RespondentID", "Q1"]) == "RespondentID"
+
+
+def test_cli_finds_likert_items_when_none_are_named(tmp_path):
+    from insight.cli import main
+
+    df, truth, _ = simulate_likert(200, 8, 2, separation=2.0, random_state=3)
+    df.insert(1, "age", np.random.default_rng(0).integers(18, 80, len(df)))  # not Likert
+    df["comment"] = "fine"
+    path = tmp_path / "survey.csv"
+    df.to_csv(path, index=False)
+    out = tmp_path / "seg.csv"
+    args = ["segment", str(path), "--bootstrap", "0", "--out", str(out)]
+    result = CliRunner().invoke(main, args)
+    assert result.exit_code == 0, result.output
+    items = [c for c in df.columns if c.startswith("Q")]
+    assert f"items (read as Likert; --items to choose): {', '.join(items)}" in result.output
+    from sklearn.metrics import adjusted_rand_score
+
+    assert adjusted_rand_score(truth, pd.read_csv(out)[schema.SEGMENT]) > 0.9
+    # no Likert columns at all: a usage error that says what to do
+    pd.DataFrame({"name": ["a", "b"], "comment": ["x", "y"]}).to_csv(path, index=False)
+    bad = CliRunner().invoke(main, ["segment", str(path), "--out", str(out)])
+    assert bad.exit_code != 0 and "--items" in bad.output and "insight inspect" in bad.output

@@ -28,12 +28,18 @@ def _k(value: str) -> int | str:
 @click.command(
     "segment",
     epilog=(
-        "Example:  insight segment survey.csv --items Q1,Q2,Q3,Q4,Q5,Q6 --reverse Q4 "
+        "Examples:  insight segment survey.csv --out segments.csv  (Likert items found "
+        "by role inference)\n\n"
+        "insight segment survey.csv --items Q1,Q2,Q3,Q4,Q5,Q6 --reverse Q4 "
         "--method auto --k auto --seed 0 --out segments.csv"
     ),
 )
 @click.argument("file", type=click.Path(exists=True, dir_okay=False))
-@click.option("--items", default="", help="Likert item columns, comma-separated.")
+@click.option(
+    "--items",
+    default="",
+    help="Likert item columns, comma-separated (default: the columns read as Likert).",
+)
 @click.option(
     "--method",
     type=click.Choice(METHOD_CHOICES),
@@ -92,7 +98,18 @@ def segment_cmd(
 
     item_list, extra_list = _split(items), _split(extra)
     if not item_list and not extra_list:
-        raise click.UsageError("name the Likert items with --items (or columns with --extra)")
+        from insight.ingest import read_table
+        from insight.segment.api import detect_likert_items
+
+        item_list = run_library(
+            lambda: detect_likert_items(read_table(file), exclude=[d for d in [duration] if d])
+        )
+        if not item_list:
+            raise click.UsageError(
+                "no Likert item columns found: name them with --items (or columns with "
+                "--extra); `insight inspect FILE` shows the roles read from the file"
+            )
+        click.echo(f"items (read as Likert; --items to choose): {', '.join(item_list)}")
     scale_map = None
     if scale:
         parts = _split(scale)

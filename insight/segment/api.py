@@ -273,12 +273,45 @@ def read_respondents(
     return df, col
 
 
+def detect_likert_items(df: pd.DataFrame, exclude: Sequence[str] = ()) -> list[str]:
+    """Columns that role inference reads as numerically coded Likert items
+    (``insight inspect`` shows the same roles), in file order."""
+    from insight.ingest.roles import infer_role
+
+    out = []
+    for c in df.columns:
+        if c in exclude or c == schema.RESPONDENT_ID:
+            continue
+        values = ["" if pd.isna(v) else str(v) for v in df[c].tolist()]
+        info = infer_role(str(c), str(c), values)
+        numeric = pd.to_numeric(df[c], errors="coerce")
+        if info.role == schema.ROLE_LIKERT and numeric.notna().sum() == df[c].notna().sum():
+            out.append(str(c))
+    return out
+
+
 def segment_file(
     path: str, items: Sequence[str], *, id_column: str | None = None, **kwargs: Any
 ) -> tuple[SegmentationResult, str]:
-    """`segment_respondents` on a file; returns the result and the id column used."""
+    """`segment_respondents` on a file; returns the result and the id column used.
+
+    With no ``items`` and no ``extra_columns`` the numerically coded Likert columns
+    found by role inference are used (see :func:`detect_likert_items`).
+    """
     extra = list(kwargs.get("extra_columns", ()))
     duration = kwargs.get("duration")
+    if not items and not extra:
+        from insight.errors import SchemaError
+        from insight.ingest import read_table
+
+        items = detect_likert_items(read_table(path), exclude=[c for c in [duration] if c])
+        if not items:
+            raise SchemaError(
+                "no Likert item columns found",
+                file=str(path),
+                fix="name them with --items Q1,Q2,... (run `insight inspect FILE` to see "
+                "the roles read from the file)",
+            )
     numeric = [*items, *extra, *([duration] if duration else [])]
     df, used = read_respondents(path, id_column=id_column, numeric=numeric)
-    return segment_respondents(df, items, **kwargs), used
+    return segment_respondents(df, list(items), **kwargs), used
