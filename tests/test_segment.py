@@ -259,3 +259,34 @@ def test_cli_finds_likert_items_when_none_are_named(tmp_path):
     pd.DataFrame({"name": ["a", "b"], "comment": ["x", "y"]}).to_csv(path, index=False)
     bad = CliRunner().invoke(main, ["segment", str(path), "--out", str(out)])
     assert bad.exit_code != 0 and "--items" in bad.output and "insight inspect" in bad.output
+
+
+def test_cli_assigns_a_new_wave_with_a_saved_model(tmp_path):
+    from insight.cli import main
+
+    df, truth, _ = simulate_likert(300, 8, 3, separation=2.0, random_state=5)
+    fit, wave = df.iloc[:200], df.iloc[200:].copy()
+    wave.loc[wave.index[:3], "Q2"] = np.nan  # a missing answer is fine
+    fit_path, wave_path = tmp_path / "wave1.csv", tmp_path / "wave2.csv"
+    fit.to_csv(fit_path, index=False)
+    wave.drop(columns=["Q8"]).to_csv(tmp_path / "short.csv", index=False)
+    wave.to_csv(wave_path, index=False)
+    model, out1, out2 = tmp_path / "m.pkl", tmp_path / "s1.csv", tmp_path / "s2.csv"
+    args = ["segment", str(fit_path), "--bootstrap", "0", "--model-out", str(model)]
+    assert CliRunner().invoke(main, [*args, "--out", str(out1)]).exit_code == 0
+    before = model.read_bytes()
+    result = CliRunner().invoke(
+        main, ["segment", str(wave_path), "--model", str(model), "--out", str(out2)]
+    )
+    assert result.exit_code == 0, result.output
+    assert "no refit" in result.output and model.read_bytes() == before
+    got = pd.read_csv(out2)
+    assert got[schema.RESPONDENT_ID].tolist() == wave[schema.RESPONDENT_ID].tolist()
+    from sklearn.metrics import adjusted_rand_score
+
+    assert adjusted_rand_score(truth[200:], got[schema.SEGMENT]) > 0.9
+    # a wave without one of the fitted items: one line naming the column
+    bad = CliRunner().invoke(
+        main, ["segment", str(tmp_path / "short.csv"), "--model", str(model), "--out", str(out2)]
+    )
+    assert bad.exit_code != 0 and "Q8" in bad.output

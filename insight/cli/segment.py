@@ -25,13 +25,40 @@ def _k(value: str) -> int | str:
     return k
 
 
+def _predict_wave(file: str, model_path: str, id_column: str | None, out: str) -> None:
+    import pickle
+    from pathlib import Path
+
+    from insight.segment.api import predict_file
+
+    try:
+        model = pickle.loads(Path(model_path).read_bytes())
+        items = list(model.feature_names_in_)
+    except Exception:  # any unreadable pickle gets the same one-line fix
+        raise click.ClickException(
+            f"{model_path}: not a segment model - write one with `insight segment ... "
+            "--model-out model.pkl`"
+        ) from None
+    assigned, used = run_library(predict_file, file, model, id_column=id_column)
+    Path(out).parent.mkdir(parents=True, exist_ok=True)
+    assigned.to_csv(out, index=False)
+    click.echo(
+        f"assigned {len(assigned)} respondents (id column: {used}) to the {model.k_} fitted "
+        f"segments on {len(items)} items (predict, no refit)"
+    )
+    counts = assigned["segment"].value_counts().sort_index()
+    click.echo("  " + ", ".join(f"segment {k}: {v}" for k, v in counts.items()))
+    click.echo(f"wrote {len(assigned)} rows to {out}")
+
+
 @click.command(
     "segment",
     epilog=(
         "Examples:  insight segment survey.csv --out segments.csv  (Likert items found "
         "by role inference)\n\n"
         "insight segment survey.csv --items Q1,Q2,Q3,Q4,Q5,Q6 --reverse Q4 "
-        "--method auto --k auto --seed 0 --out segments.csv"
+        "--method auto --k auto --seed 0 --model-out model.pkl --out segments.csv\n\n"
+        "insight segment wave2.csv --model model.pkl --out wave2_segments.csv  (no refit)"
     ),
 )
 @click.argument("file", type=click.Path(exists=True, dir_okay=False))
@@ -63,6 +90,14 @@ def _k(value: str) -> int | str:
 @click.option("--bootstrap", default=50, show_default=True, help="Resamples for stability.")
 @click.option("--profiles", "profiles_out", default=None, help="Also write the profiles CSV here.")
 @click.option("--model-out", default=None, help="Pickle the fitted Segmenter here (for predict).")
+@click.option(
+    "--model",
+    "model_in",
+    type=click.Path(exists=True, dir_okay=False),
+    default=None,
+    help="Assign FILE's respondents (a new wave) to the segments of a model saved with "
+    "--model-out, without refitting.",
+)
 @click.option("--out", type=click.Path(dir_okay=False), required=True, help="CSV to write.")
 def segment_cmd(
     file: str,
@@ -82,6 +117,7 @@ def segment_cmd(
     bootstrap: int,
     profiles_out: str | None,
     model_out: str | None,
+    model_in: str | None,
     out: str,
 ) -> None:
     """Segment the respondents in FILE on their Likert answers.
@@ -96,6 +132,9 @@ def segment_cmd(
 
     from insight.segment import segment_file
 
+    if model_in:
+        _predict_wave(file, model_in, id_column, out)
+        return
     item_list, extra_list = _split(items), _split(extra)
     if not item_list and not extra_list:
         from insight.ingest import read_table

@@ -266,7 +266,8 @@ def read_respondents(
         df = df.rename(columns={col: schema.RESPONDENT_ID})
     for c in numeric:
         if c in df.columns:
-            values = df[c].replace("", np.nan) if df[c].dtype == object else df[c]
+            text = df[c].dtype == object or pd.api.types.is_string_dtype(df[c])
+            values = df[c].replace("", np.nan) if text else df[c]
             converted = pd.to_numeric(values, errors="coerce")
             if converted.notna().sum() == values.notna().sum():
                 df[c] = converted
@@ -315,3 +316,30 @@ def segment_file(
     numeric = [*items, *extra, *([duration] if duration else [])]
     df, used = read_respondents(path, id_column=id_column, numeric=numeric)
     return segment_respondents(df, list(items), **kwargs), used
+
+
+def predict_file(
+    path: str, model: Any, *, id_column: str | None = None
+) -> tuple[pd.DataFrame, str]:
+    """Assign the respondents in a new file (a new wave) to a fitted model's segments.
+
+    No refit: ``model`` is the fitted :class:`~insight.segment.models.Segmenter`
+    (``insight segment --model-out``). Returns ``respondent_id, segment,
+    probability`` and the id column used; respondents with no answer to any item
+    get no row.
+    """
+    items = list(model.feature_names_in_)
+    df, used = read_respondents(path, id_column=id_column, numeric=items)
+    answered = df[[c for c in items if c in df.columns]].notna().any(axis=1)
+    wave = df[answered]
+    # the model checks the columns (a missing item is one line naming it)
+    proba = model.predict_proba(wave.set_index(schema.RESPONDENT_ID))
+    labels = proba.argmax(axis=1)
+    out = pd.DataFrame(
+        {
+            schema.RESPONDENT_ID: wave[schema.RESPONDENT_ID].to_numpy(),
+            schema.SEGMENT: labels.astype(int),
+            schema.PROBABILITY: proba[np.arange(len(labels)), labels],
+        }
+    )
+    return out, used
