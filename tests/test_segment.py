@@ -244,6 +244,7 @@ def test_cli_finds_likert_items_when_none_are_named(tmp_path):
     df, truth, _ = simulate_likert(200, 8, 2, separation=2.0, random_state=3)
     df.insert(1, "age", np.random.default_rng(0).integers(18, 80, len(df)))  # not Likert
     df["comment"] = "fine"
+    df.loc[df.index[:20], "Q3"] = np.nan  # blank answers keep Q3 a Likert item
     path = tmp_path / "survey.csv"
     df.to_csv(path, index=False)
     out = tmp_path / "seg.csv"

@@ -283,10 +283,11 @@ def detect_likert_items(df: pd.DataFrame, exclude: Sequence[str] = ()) -> list[s
     for c in df.columns:
         if c in exclude or c == schema.RESPONDENT_ID:
             continue
-        values = ["" if pd.isna(v) else str(v) for v in df[c].tolist()]
+        values = ["" if pd.isna(v) else str(v).strip() for v in df[c].tolist()]
         info = infer_role(str(c), str(c), values)
-        numeric = pd.to_numeric(df[c], errors="coerce")
-        if info.role == schema.ROLE_LIKERT and numeric.notna().sum() == df[c].notna().sum():
+        answered = [v for v in values if v]
+        numeric = pd.to_numeric(pd.Series(answered, dtype=object), errors="coerce")
+        if info.role == schema.ROLE_LIKERT and answered and numeric.notna().all():
             out.append(str(c))
     return out
 
