@@ -1047,6 +1047,7 @@ def topics_from_file(
     date_column: str | None = None,
     cache: str | None = None,
     embedder: TextEncoder | None = None,
+    header: bool = True,
 ) -> TopicResult:
     """Topics over one table file, one unit per row (no sentence splitting).
 
@@ -1060,15 +1061,15 @@ def topics_from_file(
     import pandas as pd
 
     from insight.embed import default_embedder, embed_texts
-    from insight.ingest.io import read_table
+    from insight.ingest.io import missing_column_fix, read_table
 
-    table = read_table(path)
+    table = read_table(path, header=header)
     for col in (text_column, group_column, date_column):
         if col is not None and col not in table:
             raise InputError(
                 f'no column "{col}"',
                 file=Path(path).name,
-                fix=f"use one of: {', '.join(map(str, table.columns))}",
+                fix=missing_column_fix(col, list(table.columns)),
             )
     texts = table[text_column].fillna("").astype(str).str.strip()
     units = pd.DataFrame(

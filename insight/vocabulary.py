@@ -1584,8 +1584,9 @@ def vocabulary_for_store(vocab: pd.DataFrame) -> pd.DataFrame:
 # --- plain files (one unit per row) -------------------------------------------------
 
 
-def read_text_table(path: str | Path) -> pd.DataFrame:
-    """Read a CSV/TSV/Excel/Parquet/JSON(L)/TXT file into a DataFrame (TXT: one row per line)."""
+def read_text_table(path: str | Path, header: bool = True) -> pd.DataFrame:
+    """Read a CSV/TSV/Excel/Parquet/JSON(L)/TXT file into a DataFrame (TXT: one row per line;
+    ``header=False``: no header row, columns numbered "1", "2", ...)."""
     import pandas as pd
 
     p = Path(path)
@@ -1603,7 +1604,7 @@ def read_text_table(path: str | Path) -> pd.DataFrame:
         # the same reader as ingest: encoding detection, delimiter sniffing, clear errors
         from insight.ingest import read_table
 
-        return read_table(p)
+        return read_table(p, header=header)
     raise InputError(
         f"unsupported file type {suffix or '(none)'}",
         file=str(p),
@@ -1617,13 +1618,15 @@ def units_from_table(
     """One evidence unit per row (respondent = row) and the optional group per respondent."""
     import pandas as pd
 
+    from insight.ingest.io import missing_column_fix
+
     for col in [text_column] + ([group_column] if group_column else []):
         if col not in df.columns:
             raise InputError(
                 f'no column "{col}"',
                 file=source or None,
                 column=col,
-                fix="choose one of: " + ", ".join(map(str, df.columns[:20])),
+                fix=missing_column_fix(col, list(df.columns)),
             )
     stem = Path(source).stem or "row"
     ids = [f"{stem}:{i}" for i in range(len(df))]
@@ -1652,9 +1655,10 @@ def vocabulary_from_file(
     top_n: int = 50,
     min_count: int = 2,
     embedder: Any = None,
+    header: bool = True,
 ) -> tuple[pd.DataFrame, pd.DataFrame | None]:
     """:func:`extract_vocabulary` (and :func:`glossary_map`) on a plain file, one unit per row."""
-    df = read_text_table(path)
+    df = read_text_table(path, header=header)
     units, groups = units_from_table(df, text_column, str(path), group_column)
     glossary = read_glossary(glossary_path) if glossary_path else None
     if embedder is None:

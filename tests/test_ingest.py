@@ -413,3 +413,14 @@ def test_insightignore_and_same_respondent_in_two_files(tmp_path: Path) -> None:
     assert people.index.is_unique and people.loc["R_1", "Region"] == "North"
     assert people.loc["R_1", "I like it"] == 4.0
     assert people.loc["R_1", S.SOURCE] == "w1.csv;w2.csv"
+
+
+def test_read_table_without_header_numbers_the_columns(tmp_path):
+    from insight.ingest import read_table
+
+    p = tmp_path / "t.tsv"
+    p.write_text("first text\t1\nsecond text\t2\t extra\n", encoding="utf-8")
+    df = read_table(p, header=False)
+    assert list(df.columns) == ["1", "2", "3"]
+    assert df["1"].tolist() == ["first text", "second text"] and df["3"].tolist() == ["", " extra"]
+    assert list(read_table(p).columns) == ["first text", "1"]

@@ -57,4 +57,4 @@ def test_missing_text_column_is_one_clean_line(tmp_path):
         main, ["topics", str(tmp_path / "a.csv"), "--text-column", "comment", "--out", "o"]
     )
     assert res.exit_code != 0
-    assert 'no column "comment"' in res.output and "use one of: x, y" in res.output
+    assert 'no column "comment"' in res.output and 'use one of: "x", "y"' in res.output

@@ -440,3 +440,19 @@ def test_lone_describing_words_rank_after_things() -> None:
     vocab = V.extract_vocabulary(units(texts), embedder=False, min_count=2, top_n=100)
     order = vocab[vocab["group"] == "all"]["term"].tolist()
     assert order.index("keyboard") < order.index("buy")
+
+
+def test_cli_vocabulary_reads_a_file_without_header(tmp_path) -> None:
+    # a GoEmotions-style TSV: text, labels, id and no header row
+    src = tmp_path / "comments.tsv"
+    rows = ["The export keeps crashing.", "Export keeps crashing again.", "It keeps crashing."]
+    src.write_text("".join(f"{t}\t27\tid{i}\n" for i, t in enumerate(rows)), encoding="utf-8")
+    out = tmp_path / "vocab.csv"
+    args = ["vocabulary", str(src), "--text-column", "1", "--no-embeddings", "--out", str(out)]
+    bad = CliRunner().invoke(main, args)
+    assert bad.exit_code != 0 and "--no-header" in bad.output
+    res = CliRunner().invoke(main, [*args, "--no-header"])
+    assert res.exit_code == 0, res.output
+    table = pd.read_csv(out)
+    kc = table[(table["term"] == "keeps crashing") & (table["group"] == "all")].iloc[0]
+    assert kc["count"] == 3  # the first row is data, not a header

@@ -48,3 +48,10 @@ exact_embeddings_option = click.option(
     help="Embed with the fp32 sentence-transformers MiniLM instead of its shipped int8 "
     "ONNX copy (default: ~3x faster on CPU, vectors within 0.999 cosine).",
 )
+#: Table files without a header row (commands that read one text column).
+no_header_option = click.option(
+    "--no-header",
+    is_flag=True,
+    help="The file has no header row: every row is data and columns are numbered "
+    "1, 2, 3 ... (e.g. --no-header --text-column 1).",
+)

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from insight.cli._common import run_library
+from insight.cli._common import no_header_option, run_library
 
 
 @click.command()
@@ -21,7 +21,10 @@ from insight.cli._common import run_library
 )
 @click.option("--batch-size", default=64, show_default=True, type=click.IntRange(min=1))
 @click.option("--progress/--no-progress", default=True, show_default=True)
-def annotate(file: Path, text_column: str, out: Path, batch_size: int, progress: bool) -> None:
+@no_header_option
+def annotate(
+    file: Path, text_column: str, out: Path, batch_size: int, progress: bool, no_header: bool
+) -> None:
     """Annotate the texts in one column of FILE (CSV, TSV, XLSX or Parquet).
 
     Adds sentiment (valence -1..1), sentiment_label, one emotion_<label>
@@ -36,7 +39,13 @@ def annotate(file: Path, text_column: str, out: Path, batch_size: int, progress:
     from insight.extract.annotate import annotate_file
 
     df = run_library(
-        annotate_file, file, text_column, out=out, batch_size=batch_size, progress=progress
+        annotate_file,
+        file,
+        text_column,
+        out=out,
+        batch_size=batch_size,
+        progress=progress,
+        header=not no_header,
     )
     n_text = int(df["pain_point"].notna().sum())
     click.echo(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from insight.cli._common import exact_embeddings_option, run_library
+from insight.cli._common import exact_embeddings_option, no_header_option, run_library
 
 
 @click.command(
@@ -31,6 +31,7 @@ from insight.cli._common import exact_embeddings_option, run_library
     help="DuckDB file caching embeddings, so re-runs embed only new texts.",
 )
 @exact_embeddings_option
+@no_header_option
 @click.option("--out", type=click.Path(file_okay=False), required=True, help="Folder to write.")
 def topics_cmd(
     file: str,
@@ -42,6 +43,7 @@ def topics_cmd(
     date_column: str | None,
     cache: str | None,
     exact_embeddings: bool,
+    no_header: bool,
     out: str,
 ) -> None:
     """Find topics in FILE (CSV, TSV, XLSX, JSON, Parquet; one text per row).
@@ -66,6 +68,7 @@ def topics_cmd(
         date_column=date_column,
         cache=cache,
         embedder=default_embedder(exact=exact_embeddings),
+        header=not no_header,
     )
     click.echo(
         f"{result.model.n_topics_} topics over {len(result.assignments)} rows; "

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from insight.cli._common import echo_table, run_library
+from insight.cli._common import echo_table, no_header_option, run_library
 
 
 @click.command(
@@ -32,6 +32,7 @@ from insight.cli._common import echo_table, run_library
     is_flag=True,
     help="Group variants by lemma only (no MiniLM); faster, fewer merges.",
 )
+@no_header_option
 @click.option("--out", type=click.Path(dir_okay=False), required=True, help="CSV to write.")
 def vocabulary_cmd(
     file: str,
@@ -41,6 +42,7 @@ def vocabulary_cmd(
     top_n: int,
     min_count: int,
     no_embeddings: bool,
+    no_header: bool,
     out: str,
 ) -> None:
     """Extract the customers' own vocabulary from FILE (one text per row).
@@ -62,6 +64,7 @@ def vocabulary_cmd(
         top_n=top_n,
         min_count=min_count,
         embedder=False if no_embeddings else None,
+        header=not no_header,
     )
     table = vocabulary_csv_frame(vocab)
     Path(out).parent.mkdir(parents=True, exist_ok=True)

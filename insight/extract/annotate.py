@@ -296,8 +296,9 @@ def respondent_emotions(units_df: pd.DataFrame, annotations_df: pd.DataFrame) ->
 _TABLE_SUFFIXES = {".csv", ".tsv", ".tab", ".txt", ".xlsx", ".xlsm", ".parquet", ".pq"}
 
 
-def read_table_file(path: str | Any) -> pd.DataFrame:
-    """Read a CSV / TSV / XLSX / Parquet file with every cell kept as written."""
+def read_table_file(path: str | Any, header: bool = True) -> pd.DataFrame:
+    """Read a CSV / TSV / XLSX / Parquet file with every cell kept as written
+    (``header=False``: no header row, columns numbered "1", "2", ...)."""
     from pathlib import Path
 
     from insight.errors import InputError
@@ -314,7 +315,7 @@ def read_table_file(path: str | Any) -> pd.DataFrame:
     # the same reader as ingest: encoding detection, delimiter sniffing, one-line errors
     from insight.ingest import read_table
 
-    return read_table(p)
+    return read_table(p, header=header)
 
 
 def annotate_file(
@@ -324,6 +325,7 @@ def annotate_file(
     batch_size: int = 64,
     progress: bool = True,
     annotator: Annotator | None = None,
+    header: bool = True,
 ) -> pd.DataFrame:
     """Read a table, annotate ``text_column`` and (optionally) write CSV to ``out``.
 
@@ -332,15 +334,15 @@ def annotate_file(
     """
     from pathlib import Path
 
-    df = read_table_file(path)
+    from insight.ingest.io import missing_column_fix
+
+    df = read_table_file(path, header=header)
     if text_column not in df.columns:
-        cols = ", ".join(f'"{c}"' for c in df.columns[:30])
-        more = f" (+{len(df.columns) - 30} more)" if len(df.columns) > 30 else ""
         raise SchemaError(
-            f'no column named "{text_column}"; available columns: {cols}{more}',
+            f'no column named "{text_column}"',
             file=str(path),
             column=text_column,
-            fix="pass one of them with --text-column",
+            fix=missing_column_fix(text_column, list(df.columns)) + " (--text-column)",
         )
     texts = df[text_column].tolist()
     ann = annotate_texts(texts, batch_size=batch_size, progress=progress, annotator=annotator)

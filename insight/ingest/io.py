@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import csv
 import io
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -277,17 +278,33 @@ def read_raw_table(path: Path) -> RawTable:
     return read_delimited(path)
 
 
-def read_table(path: str | Path) -> pd.DataFrame:
+def read_table(path: str | Path, header: bool = True) -> pd.DataFrame:
     """A table file as a DataFrame of strings with its (single-row) header.
 
-    For Qualtrics/SurveyMonkey exports use :func:`insight.ingest.survey.parse_survey`.
+    ``header=False``: every row is data and the columns are numbered "1", "2", ...
+    (a GoEmotions-style TSV). For Qualtrics/SurveyMonkey exports use
+    :func:`insight.ingest.survey.parse_survey`.
     """
     import pandas as pd
 
     raw = read_raw_table(Path(path))
-    header = _dedupe([h.strip() or f"column_{i + 1}" for i, h in enumerate(raw.rows[0])])
-    body = [(r + [""] * (len(header) - len(r)))[: len(header)] for r in raw.rows[1:]]
-    return pd.DataFrame(body, columns=header)
+    if not header:
+        width = max((len(r) for r in raw.rows), default=0)
+        names = [str(i + 1) for i in range(width)]
+        return pd.DataFrame([(r + [""] * width)[:width] for r in raw.rows], columns=names)
+    header_row = _dedupe([h.strip() or f"column_{i + 1}" for i, h in enumerate(raw.rows[0])])
+    body = [(r + [""] * (len(header_row) - len(r)))[: len(header_row)] for r in raw.rows[1:]]
+    return pd.DataFrame(body, columns=header_row)
+
+
+def missing_column_fix(column: str, columns: Sequence[object]) -> str:
+    """The fix for a --text-column (or other column) that is not in the file."""
+    names = ", ".join(f'"{c}"' for c in list(columns)[:30])
+    more = f" (+{len(columns) - 30} more)" if len(columns) > 30 else ""
+    fix = f"use one of: {names}{more}"
+    if column.strip().isdigit():
+        fix += "; if the file has no header row, add --no-header (columns are then 1, 2, 3 ...)"
+    return fix
 
 
 def _dedupe(names: list[str]) -> list[str]:
