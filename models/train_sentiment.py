@@ -84,18 +84,42 @@ def read_nhs() -> tuple[list[str], np.ndarray]:
 
 
 class Features:
-    """Hashed n-gram counts and rule features of a text pool, computed once."""
+    """Hashed n-gram counts and rule features of a text pool, computed once; with
+    ``emotion`` also the emotion model's probabilities and sentence vectors."""
 
-    def __init__(self, texts: list[str]) -> None:
+    def __init__(self, texts: list[str], emotion: tuple[np.ndarray, np.ndarray] | None = None):
         self.counts = hashed_ngrams(texts)
         self.rules = rule_feature_matrix(texts)
+        self.emotion = emotion
+
+    @property
+    def dims(self) -> tuple[int, int]:
+        if self.emotion is None:
+            return 0, 0
+        return self.emotion[0].shape[1], self.emotion[1].shape[1]
 
     def matrix(self, rows: np.ndarray, idf: np.ndarray, scale: np.ndarray):
         from scipy.sparse import csr_matrix, hstack
         from sklearn.preprocessing import normalize
 
         x = normalize(self.counts[rows].multiply(idf.reshape(1, -1)).tocsr())
-        return hstack([x, csr_matrix(self.rules[rows] / scale)]).tocsr()
+        parts = [x, csr_matrix(self.rules[rows] / scale)]
+        if self.emotion is not None:
+            parts.append(csr_matrix(np.hstack([self.emotion[0][rows], self.emotion[1][rows]])))
+        return hstack(parts).tocsr()
+
+
+def emotion_outputs(texts: list[str]) -> tuple[np.ndarray, np.ndarray]:
+    """The shipped emotion model's probabilities and sentence vectors, one pass."""
+    from insight.extract.emotions import EmotionModel
+
+    model = EmotionModel.load()
+    probs, vecs = [], []
+    for i in range(0, len(texts), 256):
+        p, e = model.predict_with_embeddings(texts[i : i + 256])
+        probs.append(p)
+        vecs.append(e)
+    return np.vstack(probs).astype(np.float32), np.vstack(vecs).astype(np.float32)
 
 
 def fit_head(
@@ -116,11 +140,14 @@ def fit_head(
         w[m] *= w.sum() / (3 * w[m].sum())
     clf = LogisticRegression(C=c, max_iter=500, tol=1e-3, random_state=seed)
     clf.fit(x, y, sample_weight=w)
+    emotion_dim, embedding_dim = feats.dims
     return SentimentModel(
         coef=clf.coef_.astype(np.float32),
         intercept=clf.intercept_.astype(np.float32),
         idf=idf,
         scale=scale,
+        emotion_dim=emotion_dim,
+        embedding_dim=embedding_dim,
     )
 
 
@@ -146,6 +173,12 @@ def main(argv: list[str] | None = None) -> None:
         default=0.0,
         help="weight of a GoEmotions comment in the shipped head (0 = NHS only; "
         "in 5-fold CV GoEmotions at 0.5 scored below NHS alone)",
+    )
+    ap.add_argument(
+        "--emotions",
+        action="store_true",
+        help="also read the shipped emotion model's 28 probabilities and 384-d sentence "
+        "vector (computed in the same pass annotate already makes)",
     )
     ap.add_argument("--seed", type=int, default=0)
     args = ap.parse_args(argv)
@@ -178,8 +211,20 @@ def main(argv: list[str] | None = None) -> None:
 
     pool = go_t + nhs_t
     log(f"computing features of {len(pool)} texts")
-    feats = Features(pool)
+    emo_pool = emo_dev = None
+    if args.emotions:
+        emo_pool, emo_dev = emotion_outputs(pool), emotion_outputs(dev_t)
+    feats = Features(pool, emo_pool)
     n_go, n_nhs = len(go_t), len(nhs_t)
+
+    def lib_predict(head: SentimentModel, texts: list[str], emo) -> list:
+        if emo is None:
+            return head.predict(texts)[1]
+        return head.predict(texts, emotion_probas=emo[0], embeddings=emo[1])[1]
+
+    def rows_of(emo, rows):
+        return None if emo is None else (emo[0][rows], emo[1][rows])
+
     go_rows = np.arange(n_go)
     nhs_rows = np.arange(n_go, n_go + n_nhs)
 
@@ -204,7 +249,8 @@ def main(argv: list[str] | None = None) -> None:
         w = np.concatenate([np.full(n_go, gw), np.full(len(tr), args.nhs_weight)])
         head = fit_head(feats, rows, y, w, args.c, args.seed)
         # Score the fold through the library path (head + explicit-cue rules).
-        for i, lab in zip(te, head.predict([nhs_t[i] for i in te])[1], strict=True):
+        te_emo = rows_of(emo_pool, nhs_rows[te])
+        for i, lab in zip(te, lib_predict(head, [nhs_t[i] for i in te], te_emo), strict=True):
             pred[i] = lab
         log(f"fold {k + 1}/{args.folds} done")
     metrics["nhs_macro_f1_cv"] = macro_f1(nhs_y, pred)
@@ -216,12 +262,23 @@ def main(argv: list[str] | None = None) -> None:
     y = np.concatenate([go_y_arr, nhs_y])
     w = np.concatenate([np.full(n_go, gw), np.full(n_nhs, args.nhs_weight)])
     final = fit_head(feats, rows, y, w, args.c, args.seed)
-    metrics["goemotions_dev_sentiment_macro_f1"] = macro_f1(dev_y_arr, final.predict(dev_t)[1])
+    metrics["goemotions_dev_sentiment_macro_f1"] = macro_f1(
+        dev_y_arr, lib_predict(final, dev_t, emo_dev)
+    )
     log(
         f"GoEmotions dev 3-class sentiment macro-F1 (shipped head): {metrics['goemotions_dev_sentiment_macro_f1']:.3f}"
     )
     # The library's probabilities must agree with the training features.
-    lib = final.predict_proba(nhs_t[:50]).argmax(axis=1).tolist()
+    e50 = rows_of(emo_pool, nhs_rows[:50])
+    lib = (
+        (
+            final.predict_proba(nhs_t[:50])
+            if e50 is None
+            else final.predict_proba(nhs_t[:50], None, e50[0], e50[1])
+        )
+        .argmax(axis=1)
+        .tolist()
+    )
     assert [LABELS[k] for k in lib] == predict(final, nhs_rows[:50]), "feature mismatch"
     metrics.update(
         {
@@ -241,6 +298,8 @@ def main(argv: list[str] | None = None) -> None:
         idf=final.idf.astype(np.float16),
         scale=final.scale,
         neutral_margin=np.float32(0.0),
+        emotion_dim=np.int64(final.emotion_dim),
+        embedding_dim=np.int64(final.embedding_dim),
         info=json.dumps({"labels": list(LABELS), "params": metrics["params"]}),
     )
     (out / "metrics.json").write_text(json.dumps(metrics, indent=2) + "\n")

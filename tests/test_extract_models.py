@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import pytest
 
+from insight.errors import ModelError
+
 pytestmark = pytest.mark.models
 
 
@@ -18,7 +20,13 @@ def test_shipped_sentiment_head_negation_and_hedges() -> None:
         "Not bad at all.",
         "",
     ]
-    valence, labels = model.predict(texts)
+    assert model.uses_emotion_outputs
+    with pytest.raises(ModelError, match="emotion model's outputs"):
+        model.predict(texts)
+    from insight.extract.emotions import EmotionModel
+
+    probs, vecs = EmotionModel.load().predict_with_embeddings(texts)
+    valence, labels = model.predict(texts, emotion_probas=probs, embeddings=vecs)
     assert labels[:4] == ["positive", "negative", "negative", "positive"]
     assert labels[4] is None
     assert valence[0] > 0.3 and valence[1] < -0.3

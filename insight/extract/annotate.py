@@ -113,8 +113,11 @@ class Annotator:
         # A pain head trained on the emotion encoder's sentence vectors gets them
         # from the same forward pass as the probabilities.
         pain_embeddings = None
+        needs_vectors = getattr(self.pain_model, "uses_embeddings", False) or getattr(
+            self.sentiment_model, "uses_emotion_outputs", False
+        )
         if len(sub):
-            if getattr(self.pain_model, "uses_embeddings", False):
+            if needs_vectors:
                 p, e = self.emotion_model.predict_with_embeddings(sub, batch_size=batch_size)
                 pain_embeddings = np.zeros((n, e.shape[1]), dtype=np.float32)
                 pain_embeddings[idx] = e
@@ -131,7 +134,16 @@ class Annotator:
         from insight.extract.sentiment import rule_feature_matrix
 
         rules = rule_feature_matrix(texts)  # shared by the sentiment and pain heads
-        valence, slabels = self.sentiment_model.predict(texts, rules=rules)
+        if getattr(self.sentiment_model, "uses_emotion_outputs", False):
+            emo_all = np.nan_to_num(probas).astype(np.float32)
+            emb_all = pain_embeddings
+            if emb_all is None:
+                emb_all = np.zeros((n, self.sentiment_model.embedding_dim), dtype=np.float32)
+            valence, slabels = self.sentiment_model.predict(
+                texts, rules=rules, emotion_probas=emo_all, embeddings=emb_all
+            )
+        else:
+            valence, slabels = self.sentiment_model.predict(texts, rules=rules)
         pain_emotions = None
         if getattr(self.pain_model, "uses_emotions", False):
             pain_emotions = np.zeros((n, k), dtype=np.float32)

@@ -278,6 +278,9 @@ class SentimentModel:
         scale: (len(RULE_FEATURES),) divisors for the rule features.
         neutral_margin: a text is neutral unless P(pos) or P(neg) beats P(neutral)
             by this margin (0: plain argmax).
+        emotion_dim / embedding_dim: widths of the emotion model's outputs the head
+            also reads (the 28 GoEmotions probabilities and the 384-d sentence
+            vector of `EmotionModel.predict_with_embeddings`; 0 = not used).
     """
 
     def __init__(
@@ -288,8 +291,12 @@ class SentimentModel:
         scale: np.ndarray | None = None,
         neutral_margin: float = 0.0,
         info: dict | None = None,
+        emotion_dim: int = 0,
+        embedding_dim: int = 0,
     ) -> None:
         self.coef = coef
+        self.emotion_dim = int(emotion_dim)
+        self.embedding_dim = int(embedding_dim)
         self.intercept = intercept
         self.idf = idf
         self.scale = scale
@@ -318,6 +325,8 @@ class SentimentModel:
             scale=z["scale"].astype(np.float32),
             neutral_margin=float(z["neutral_margin"]) if "neutral_margin" in z else 0.0,
             info=info,
+            emotion_dim=int(z["emotion_dim"]) if "emotion_dim" in z else 0,
+            embedding_dim=int(z["embedding_dim"]) if "embedding_dim" in z else 0,
         )
 
     @staticmethod
@@ -347,8 +356,17 @@ class SentimentModel:
     def trained(self) -> bool:
         return self.coef is not None
 
+    @property
+    def uses_emotion_outputs(self) -> bool:
+        """Whether the head reads the emotion model's probabilities and sentence vectors."""
+        return self.emotion_dim > 0 or self.embedding_dim > 0
+
     def predict_proba(
-        self, texts: Sequence[str | None], rules: np.ndarray | None = None
+        self,
+        texts: Sequence[str | None],
+        rules: np.ndarray | None = None,
+        emotion_probas: np.ndarray | None = None,
+        embeddings: np.ndarray | None = None,
     ) -> np.ndarray:
         """(n, 3) probabilities of negative / neutral / positive."""
         if not self.trained:
@@ -356,17 +374,39 @@ class SentimentModel:
         assert self.coef is not None and self.intercept is not None
         assert self.idf is not None and self.scale is not None
         x = design_matrix(texts, self.idf, self.scale, rules)
+        if self.uses_emotion_outputs:
+            if emotion_probas is None or embeddings is None:
+                raise ModelError(
+                    "this sentiment head needs the emotion model's outputs",
+                    fix="pass emotion_probas and embeddings from "
+                    "EmotionModel.load().predict_with_embeddings(texts)",
+                )
+            from scipy.sparse import csr_matrix, hstack
+
+            dense = np.hstack(
+                [
+                    np.asarray(emotion_probas, dtype=np.float32)[:, : self.emotion_dim],
+                    np.asarray(embeddings, dtype=np.float32)[:, : self.embedding_dim],
+                ]
+            )
+            x = hstack([x, csr_matrix(dense)]).tocsr()
         z = np.asarray(x @ self.coef.T) + self.intercept
         z -= z.max(axis=1, keepdims=True)
         p = np.exp(z)
         return p / p.sum(axis=1, keepdims=True)
 
     def predict(
-        self, texts: Sequence[str | None], rules: np.ndarray | None = None
+        self,
+        texts: Sequence[str | None],
+        rules: np.ndarray | None = None,
+        emotion_probas: np.ndarray | None = None,
+        embeddings: np.ndarray | None = None,
     ) -> tuple[np.ndarray, list[str | None]]:
         """Valence in [-1, 1] and label per text; empty text gives NaN and None.
 
-        ``rules``: optional precomputed `rule_feature_matrix(texts)` (all rows).
+        ``rules``: optional precomputed `rule_feature_matrix(texts)` (all rows);
+        ``emotion_probas`` / ``embeddings``: the emotion model's outputs for all
+        rows, needed when the head reads them (`uses_emotion_outputs`).
         """
         texts = list(texts)
         n = len(texts)
@@ -378,7 +418,9 @@ class SentimentModel:
         sub = [texts[i] for i in idx]
         if self.trained:
             r = rule_feature_matrix(sub) if rules is None else rules[idx]
-            p = self.predict_proba(sub, r)
+            emo = None if emotion_probas is None else np.asarray(emotion_probas)[idx]
+            emb = None if embeddings is None else np.asarray(embeddings)[idx]
+            p = self.predict_proba(sub, r, emo, emb)
             v = p[:, 2] - p[:, 0]
             adj = p.copy()
             adj[:, 1] += self.neutral_margin
