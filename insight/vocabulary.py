@@ -984,12 +984,11 @@ def _merge_name_spellings(terms: dict[str, _Term]) -> None:
         term = terms[key]
         if " " in key:
             continue
-        for lower, (name_key, capital) in names.items():
-            if name_key == key:
+        for lower in [sf for sf in term.surfaces if sf in names]:
+            name_key, capital = names[lower]
+            if name_key == key or term.surfaces[lower] >= capital:
                 continue
             moved = [o for o in term.occs if o.surface == lower]
-            if not moved or len(moved) >= capital:
-                continue
             name = terms[name_key]
             for o in moved:
                 name.occs.append(replace(o, key=name_key))
