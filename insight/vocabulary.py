@@ -1199,15 +1199,18 @@ def _subsumed(
     share: float = 0.8,
     min_count: int = 5,
     occs: Sequence[Sequence[_Occ]] | None = None,
+    nested: Sequence[int] | None = None,
 ) -> set[int]:
     """Concepts that are mostly fragments of a longer phrase ("York" inside "New York").
 
     Inside any longer phrase counts ("Pro" sits in "MacBook Pro", "Mac Book
     Pro" and "Pro notebook", none of them alone 80% of the time), with
-    ``min_count`` occurrences as evidence. ``occs`` as in :func:`_nested_counts`.
+    ``min_count`` occurrences as evidence. ``occs`` as in :func:`_nested_counts`;
+    ``nested``: its result when already computed for the same occurrences.
     """
     occs_of = occs if occs is not None else [c.occs for c in concepts]
-    nested = _nested_counts(concepts, occs_of)
+    if nested is None:
+        nested = _nested_counts(concepts, occs_of)
     return {
         ci
         for ci, c_occs in enumerate(occs_of)
@@ -1230,8 +1233,8 @@ def _rank(
     customers talk about.
     """
     opinion = _opinion_share(concepts)
-    drop = _subsumed(concepts)
     nested = _nested_counts(concepts)
+    drop = _subsumed(concepts, nested=nested)
     score = [
         (len(c.occs) - k) * (base + e) * _type_weight(c)
         for e, c, k in zip(opinion, concepts, nested, strict=True)

@@ -110,17 +110,17 @@ class Annotator:
         emotions = [""] * n
         ekman: list[str] = [""] * n
         intensity = np.full(n, np.nan)
-        # A pain head trained on the emotion encoder's sentence vectors gets them
-        # from the same forward pass as the probabilities.
-        pain_embeddings = None
+        # Heads trained on the emotion encoder's sentence vectors (pain points,
+        # sentiment) get them from the same forward pass as the probabilities.
+        vectors = None
         needs_vectors = getattr(self.pain_model, "uses_embeddings", False) or getattr(
             self.sentiment_model, "uses_emotion_outputs", False
         )
         if len(sub):
             if needs_vectors:
                 p, e = self.emotion_model.predict_with_embeddings(sub, batch_size=batch_size)
-                pain_embeddings = np.zeros((n, e.shape[1]), dtype=np.float32)
-                pain_embeddings[idx] = e
+                vectors = np.zeros((n, e.shape[1]), dtype=np.float32)
+                vectors[idx] = e
             else:
                 p = self.emotion_model.predict_proba(sub, batch_size=batch_size)
             p = np.asarray(p, dtype=np.float64)
@@ -134,24 +134,29 @@ class Annotator:
         from insight.extract.sentiment import rule_feature_matrix
 
         rules = rule_feature_matrix(texts)  # shared by the sentiment and pain heads
+        # the emotion outputs as head features, zero rows for empty texts
+        emotion_rows = np.zeros((n, k), dtype=np.float32)
+        emotion_rows[idx] = probas[idx]
+
+        def vectors_of(dim: int) -> np.ndarray:
+            return vectors if vectors is not None else np.zeros((n, dim), dtype=np.float32)
+
         if getattr(self.sentiment_model, "uses_emotion_outputs", False):
-            emo_all = np.nan_to_num(probas).astype(np.float32)
-            emb_all = pain_embeddings
-            if emb_all is None:
-                emb_all = np.zeros((n, self.sentiment_model.embedding_dim), dtype=np.float32)
             valence, slabels = self.sentiment_model.predict(
-                texts, rules=rules, emotion_probas=emo_all, embeddings=emb_all
+                texts,
+                rules=rules,
+                emotion_probas=emotion_rows,
+                embeddings=vectors_of(self.sentiment_model.embedding_dim),
             )
         else:
             valence, slabels = self.sentiment_model.predict(texts, rules=rules)
-        pain_emotions = None
-        if getattr(self.pain_model, "uses_emotions", False):
-            pain_emotions = np.zeros((n, k), dtype=np.float32)
-            pain_emotions[idx] = probas[idx]
-        if pain_embeddings is None and getattr(self.pain_model, "uses_embeddings", False):
-            pain_embeddings = np.zeros((n, self.pain_model.embedding_dim), dtype=np.float32)
         flags, scores, types = self.pain_model.predict(
-            texts, pain_emotions, rules=rules, embeddings=pain_embeddings
+            texts,
+            emotion_rows if getattr(self.pain_model, "uses_emotions", False) else None,
+            rules=rules,
+            embeddings=vectors_of(self.pain_model.embedding_dim)
+            if getattr(self.pain_model, "uses_embeddings", False)
+            else None,
         )
         goals = goal_flags(texts)
 
