@@ -140,14 +140,12 @@ def segment_cmd(
         from insight.ingest import read_table
         from insight.segment.api import detect_likert_items
 
+        # found here too (the library would) to print them and apply --scale to them
         item_list = run_library(
-            lambda: detect_likert_items(read_table(file), exclude=[d for d in [duration] if d])
-        )
-        if not item_list:
-            raise click.UsageError(
-                "no Likert item columns found: name them with --items (or columns with "
-                "--extra); `insight inspect FILE` shows the roles read from the file"
+            lambda: detect_likert_items(
+                read_table(file), exclude=[d for d in [duration] if d], source=file
             )
+        )
         click.echo(f"items (read as Likert; --items to choose): {', '.join(item_list)}")
     scale_map = None
     if scale:

@@ -264,19 +264,31 @@ def read_respondents(
         if schema.RESPONDENT_ID in df.columns:
             df = df.drop(columns=[schema.RESPONDENT_ID])
         df = df.rename(columns={col: schema.RESPONDENT_ID})
-    for c in numeric:
+    _to_numeric(df, numeric)
+    return df, col
+
+
+def _to_numeric(df: pd.DataFrame, columns: Sequence[str]) -> None:
+    """Convert these columns in place where every answer is a number (blank = missing)."""
+    for c in columns:
         if c in df.columns:
             text = df[c].dtype == object or pd.api.types.is_string_dtype(df[c])
             values = df[c].replace("", np.nan) if text else df[c]
             converted = pd.to_numeric(values, errors="coerce")
             if converted.notna().sum() == values.notna().sum():
                 df[c] = converted
-    return df, col
 
 
-def detect_likert_items(df: pd.DataFrame, exclude: Sequence[str] = ()) -> list[str]:
+def detect_likert_items(
+    df: pd.DataFrame, exclude: Sequence[str] = (), source: str | None = None
+) -> list[str]:
     """Columns that role inference reads as numerically coded Likert items
-    (``insight inspect`` shows the same roles), in file order."""
+    (``insight inspect`` shows the same roles), in file order.
+
+    Raises:
+        SchemaError: there are none, with the fix (name them with --items).
+    """
+    from insight.errors import SchemaError
     from insight.ingest.roles import infer_role
 
     out = []
@@ -289,6 +301,13 @@ def detect_likert_items(df: pd.DataFrame, exclude: Sequence[str] = ()) -> list[s
         numeric = pd.to_numeric(pd.Series(answered, dtype=object), errors="coerce")
         if info.role == schema.ROLE_LIKERT and answered and numeric.notna().all():
             out.append(str(c))
+    if not out:
+        raise SchemaError(
+            "no Likert item columns found",
+            file=source,
+            fix="name them with --items Q1,Q2,... (run `insight inspect FILE` to see "
+            "the roles read from the file)",
+        )
     return out
 
 
@@ -302,20 +321,11 @@ def segment_file(
     """
     extra = list(kwargs.get("extra_columns", ()))
     duration = kwargs.get("duration")
-    if not items and not extra:
-        from insight.errors import SchemaError
-        from insight.ingest import read_table
-
-        items = detect_likert_items(read_table(path), exclude=[c for c in [duration] if c])
-        if not items:
-            raise SchemaError(
-                "no Likert item columns found",
-                file=str(path),
-                fix="name them with --items Q1,Q2,... (run `insight inspect FILE` to see "
-                "the roles read from the file)",
-            )
     numeric = [*items, *extra, *([duration] if duration else [])]
     df, used = read_respondents(path, id_column=id_column, numeric=numeric)
+    if not items and not extra:
+        items = detect_likert_items(df, exclude=[c for c in [duration] if c], source=str(path))
+        _to_numeric(df, items)
     return segment_respondents(df, list(items), **kwargs), used
 
 
