@@ -32,25 +32,26 @@ DATASETS = {
 
 
 def load_semeval(path: str) -> tuple[pd.DataFrame, Counter[str]]:
-    """Sentences as units (one respondent per sentence) and gold aspect-term counts."""
+    """Sentences as units (one respondent per sentence, their gold aspect terms in
+    ``aspects``) and the gold aspect-term counts."""
     root = ET.parse(path).getroot()
-    rows, gold = [], Counter()
+    rows = []
     for sent in root.iter("sentence"):
-        text = sent.findtext("text") or ""
-        rows.append({"unit_id": sent.get("id"), "respondent_id": sent.get("id"), "text": text})
-        for at in sent.iter("aspectTerm"):
-            gold[at.get("term", "").strip().lower()] += 1
-    return pd.DataFrame(rows), gold
+        rows.append(
+            {
+                "unit_id": sent.get("id"),
+                "respondent_id": sent.get("id"),
+                "text": sent.findtext("text") or "",
+                "aspects": [at.get("term", "").strip().lower() for at in sent.iter("aspectTerm")],
+            }
+        )
+    units = pd.DataFrame(rows)
+    return units, gold_counts(units)
 
 
-def gold_counts(path: str, ids: set[str]) -> Counter[str]:
-    """Gold aspect-term counts over the sentences with these ids."""
-    gold: Counter[str] = Counter()
-    for sent in ET.parse(path).getroot().iter("sentence"):
-        if sent.get("id") in ids:
-            for at in sent.iter("aspectTerm"):
-                gold[at.get("term", "").strip().lower()] += 1
-    return gold
+def gold_counts(units: pd.DataFrame) -> Counter[str]:
+    """Gold aspect-term counts over these sentences."""
+    return Counter(term for terms in units["aspects"] for term in terms)
 
 
 def lemma_keys(texts: list[str]) -> list[str]:
@@ -72,7 +73,7 @@ def evaluate(
     if subset is not None:
         n, seed = subset
         units = units.sample(n=min(n, len(units)), random_state=seed).sort_index()
-        gold = gold_counts(path, set(units["unit_id"]))
+        gold = gold_counts(units)
     t0 = time.time()
     vocab = extract_vocabulary(units, top_n=top_n, embedder=embedder)
     seconds = time.time() - t0
