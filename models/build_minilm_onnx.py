@@ -70,8 +70,7 @@ def sample_texts(limit: int) -> list[str]:
     """Customer texts of the sample study (the project's own data)."""
     from insight.ingest import ingest_paths
 
-    result = ingest_paths([REPO / "samples" / "reviews", REPO / "samples" / "survey"])
-    units = result.units if hasattr(result, "units") else result[0]
+    units = ingest_paths([REPO / "samples" / "reviews", REPO / "samples" / "survey"]).units
     texts = list(dict.fromkeys(units["text"].tolist()))
     return texts[:limit]
 
