@@ -1,8 +1,32 @@
-"""ONNX helpers shared by the model build scripts (need the dev extra: ``onnx``)."""
+"""ONNX helpers shared by the model build and training scripts.
+
+``quantize_int8_blockwise`` needs the dev extra (``onnx``); ``emotion_outputs``
+runs the shipped emotion model with onnxruntime alone.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
+
+import numpy as np
+
+
+def emotion_outputs(
+    texts: list[str], log: Callable[[str], None] | None = None
+) -> tuple[np.ndarray, np.ndarray]:
+    """The shipped emotion model's probabilities and sentence vectors, one pass."""
+    from insight.extract.emotions import EmotionModel
+
+    model = EmotionModel.load()
+    probs, vecs = [], []
+    for i in range(0, len(texts), 256):
+        p, e = model.predict_with_embeddings(texts[i : i + 256])
+        probs.append(p)
+        vecs.append(e)
+        if log is not None and i % 5120 == 0:
+            log(f"emotion model outputs {i}/{len(texts)}")
+    return np.vstack(probs).astype(np.float32), np.vstack(vecs).astype(np.float32)
 
 
 def quantize_int8_blockwise(fp32: Path, out: Path, block_size: int = 32) -> None:

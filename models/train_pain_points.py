@@ -42,6 +42,8 @@ REPO = Path(__file__).resolve().parents[1]
 DATA = REPO.parent / "shared" / "datasets"
 sys.path.insert(0, str(REPO))
 
+from onnx_tools import emotion_outputs  # noqa: E402  (models/onnx_tools.py)
+
 from insight.extract.pain_points import PainPointModel, dense_features  # noqa: E402
 from insight.extract.sentiment import N_HASH_FEATURES, hashed_ngrams  # noqa: E402
 
@@ -150,21 +152,6 @@ def fit_head(
     )
 
 
-def emotion_outputs(texts: list[str]) -> tuple[np.ndarray, np.ndarray]:
-    """The shipped emotion model's probabilities and sentence vectors, one pass."""
-    from insight.extract.emotions import EmotionModel
-
-    model = EmotionModel.load()
-    probs, vecs = [], []
-    for i in range(0, len(texts), 256):
-        p, e = model.predict_with_embeddings(texts[i : i + 256])
-        probs.append(p)
-        vecs.append(e)
-        if i % 5120 == 0:
-            log(f"emotion model outputs {i}/{len(texts)}")
-    return np.vstack(probs).astype(np.float32), np.vstack(vecs).astype(np.float32)
-
-
 def evaluate_complaints(model: PainPointModel) -> dict:
     """Macro-F1 on the complaints dev set, overall and per domain (measurement only)."""
     import pandas as pd
@@ -174,7 +161,7 @@ def evaluate_complaints(model: PainPointModel) -> dict:
     texts = df["text"].astype(str).tolist()
     emo = emb = None
     if model.uses_emotions or model.uses_embeddings:
-        emo, emb = emotion_outputs(texts)
+        emo, emb = emotion_outputs(texts, log)
     flags, _, _ = model.predict(texts, emo, embeddings=emb)
     y = df["label"].to_numpy()
     res = {"macro_f1": float(f1_score(y, flags, average="macro")), "n": len(df), "per_domain": {}}
@@ -294,7 +281,7 @@ def main(argv: list[str] | None = None) -> None:
     )
     emo = emb = None
     if args.emotions or args.embeddings:
-        emo, emb = emotion_outputs(texts)
+        emo, emb = emotion_outputs(texts, log)
     log("computing features")
     feats = Features(texts, emo if args.emotions else None, emb if args.embeddings else None)
 

@@ -39,6 +39,8 @@ REPO = Path(__file__).resolve().parents[1]
 DATA = REPO.parent / "shared" / "datasets"
 sys.path.insert(0, str(REPO))
 
+from onnx_tools import emotion_outputs  # noqa: E402  (models/onnx_tools.py)
+
 from insight.extract.sentiment import (  # noqa: E402
     LABELS,
     N_HASH_FEATURES,
@@ -107,19 +109,6 @@ class Features:
         if self.emotion is not None:
             parts.append(csr_matrix(np.hstack([self.emotion[0][rows], self.emotion[1][rows]])))
         return hstack(parts).tocsr()
-
-
-def emotion_outputs(texts: list[str]) -> tuple[np.ndarray, np.ndarray]:
-    """The shipped emotion model's probabilities and sentence vectors, one pass."""
-    from insight.extract.emotions import EmotionModel
-
-    model = EmotionModel.load()
-    probs, vecs = [], []
-    for i in range(0, len(texts), 256):
-        p, e = model.predict_with_embeddings(texts[i : i + 256])
-        probs.append(p)
-        vecs.append(e)
-    return np.vstack(probs).astype(np.float32), np.vstack(vecs).astype(np.float32)
 
 
 def fit_head(
@@ -213,7 +202,7 @@ def main(argv: list[str] | None = None) -> None:
     log(f"computing features of {len(pool)} texts")
     emo_pool = emo_dev = None
     if args.emotions:
-        emo_pool, emo_dev = emotion_outputs(pool), emotion_outputs(dev_t)
+        emo_pool, emo_dev = emotion_outputs(pool, log), emotion_outputs(dev_t, log)
     feats = Features(pool, emo_pool)
     n_go, n_nhs = len(go_t), len(nhs_t)
 
