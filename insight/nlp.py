@@ -142,6 +142,37 @@ NON_ANSWERS = frozenset(
         "x",
         "xx",
         "xxx",
+        "did not answer",
+        "didnt answer",
+        "did not respond",
+        "not answered",
+        "no answer given",
+        "no reply",
+        "no response given",
+        "not given",
+        "not stated",
+        "not specified",
+        "prefer not to say",
+        "prefer not to answer",
+        "rather not say",
+        "declined",
+        "declined to answer",
+        "refused",
+        "skipped",
+        "blank",
+        "left blank",
+        "missing",
+        "no further comments",
+        "no other comments",
+        "no additional comments",
+        "nothing further",
+        "nothing more",
+        "nothing more to add",
+        "none needed",
+        "nope nothing",
+        "not really",
+        "no not really",
+        "no nothing",
     }
 )
 
@@ -386,3 +417,234 @@ def is_word(token: object) -> bool:
         return False
     text = str(getattr(t, "text", ""))
     return any(ch.isalpha() for ch in text)
+
+
+# --- speech that is not content -----------------------------------------------------
+#
+# Transcribed speech and anonymised answers carry filler ("um", "you know"),
+# anonymisation marks ("XXXX", "[name]") and transcriber notes ("(laughs)").
+# They stay in the verbatim unit text and in quotes; vocabulary, topic labels,
+# pain-point and emotion features read :func:`content_tokens` or
+# :func:`strip_non_content` instead.
+
+#: Single-word filler and back-channel tokens (lower case).
+FILLER_WORDS = frozenset(
+    {
+        "uh",
+        "uhh",
+        "uhm",
+        "um",
+        "umm",
+        "ummm",
+        "erm",
+        "er",
+        "err",
+        "ehm",
+        "em",
+        "hm",
+        "hmm",
+        "hmmm",
+        "mm",
+        "mmm",
+        "mhm",
+        "mmhm",
+        "mm-hmm",
+        "mm-hm",
+        "uh-huh",
+        "uh-uh",
+        "huh",
+        "ah",
+        "ahh",
+        "aha",
+        "oh",
+        "ooh",
+        "eh",
+        "yeah",
+        "yea",
+        "yep",
+        "yup",
+        "ya",
+        "okay",
+        "ok",
+        "okey",
+        "alright",
+        "basically",
+        "actually",
+        "literally",
+        "anyway",
+        "anyways",
+        "like",
+        "so",
+        "well",
+        "right",
+    }
+)
+
+#: Multi-word filler phrases, removed as a whole before tokens are read.
+FILLER_PHRASES = ("you know", "i mean", "kind of", "sort of", "you see", "i guess", "or something")
+
+_FILLER_PHRASE_RE = re.compile(
+    r"(?<![\w'’])(?:" + "|".join(p.replace(" ", r"\s+") for p in FILLER_PHRASES) + r")(?![\w'’])"
+    r"(?!\s+(?:what|how|where|when|why|who|which|whether|if|that)\b)",
+    re.IGNORECASE,
+)
+
+#: Anonymisation marks and transcriber notes: ``XXXX``, ``[name]``, ``[redacted]``,
+#: ``<PERSON>``, ``{{NAME}}``, ``(unintelligible)``, ``(laughs)``, ``[00:01:02]``.
+_NOTE_WORDS = (
+    r"unintelligible|inaudible|indistinct|incomprehensible|crosstalk|cross[- ]talk|"
+    r"laugh(?:s|ing|ter)?|chuckles?|giggles?|sighs?|coughs?|pauses?|long pause|silence|"
+    r"music|noise|background noise|interruption|overlapping|overtalk|redacted|name|"
+    r"removed|anonymi[sz]ed|unclear|\?+|\.\.\.|sic"
+)
+NON_CONTENT_RE = re.compile(
+    r"\[[^\[\]\n]{0,60}\]"  # any short bracketed mark: [name], [redacted], [inaudible 00:12]
+    r"|<[A-Za-z][A-Za-z_ ]{0,30}>"
+    r"|\{\{?[A-Za-z][A-Za-z_ ]{0,30}\}?\}"
+    r"|\((?:" + _NOTE_WORDS + r")(?:[\s,;:]+[^()\n]{0,30})?\)"
+    r"|(?<![A-Za-z])X{2,}(?![A-Za-z])|(?<![A-Za-z])x{3,}(?![A-Za-z])"
+    r"|\*{3,}|_{3,}",
+    re.IGNORECASE,
+)
+
+
+def _wordset(words: str) -> frozenset[str]:
+    return frozenset(words.split())
+
+
+#: Common English function words (closed classes and auxiliaries).
+STOP_WORDS = _wordset(
+    """
+a about above across after afterwards again against all almost alone along already also although
+always am among amongst an and another any anybody anyhow anyone anything anyway anywhere are
+around as at be became because become becomes been before beforehand behind being below beside
+besides between beyond both but by can cannot could did do does doing done down due during each
+either else elsewhere enough etc even ever every everybody everyone everything everywhere except
+few for former formerly from further get gets getting go goes going gone got gotten had has have
+having he hence her here hereby herein hers herself him himself his how however i if in indeed
+into is it its itself just last latter least less let lets many may me meanwhile might mine more
+moreover most mostly much must my myself namely neither never nevertheless next no nobody none
+noone nor not nothing now nowhere of off often on once one only onto or other others otherwise
+our ours ourselves out over own per perhaps please quite rather re really same say says said see
+seem seemed seeming seems several she should since so some somebody somehow someone something
+sometime sometimes somewhat somewhere still such than that the their theirs them themselves then
+thence there thereafter thereby therefore therein thereupon these they thing things this those
+though through throughout thru thus to together too toward towards under until up upon us very
+via was we were what whatever when whence whenever where whereafter whereas whereby wherein
+whereupon wherever whether which while whither who whoever whole whom whose why will with within
+without would yet you your yours yourself yourselves lot lots bit maybe yes no oh ok okay also
+im ive id ill youre youve youd youll hes shes its were weve wed well theyre theyve theyd theyll
+isnt arent wasnt werent dont doesnt didnt cant couldnt wont wouldnt shouldnt hasnt havent hadnt
+mustnt neednt thats theres whats whos heres lets aint gonna wanna gotta
+"""
+)
+
+_TOKEN_RE = re.compile(r"[^\W\d_](?:[\w'’-]*[^\W_])?")
+
+#: Words before "like" that make it a verb ("I like", "would like", "don't like").
+_LIKE_VERB_BEFORE = _wordset(
+    """i you we they he she who would wouldnt 'd d do dont didnt doesnt does did not really
+    also to might may will to just still always never people users customers everyone
+    kids children somebody someone"""
+)
+
+
+#: Words before "like" that make it filler ("and like the", "was like so slow").
+_LIKE_FILLER_BEFORE = _wordset(
+    "and but so or um uh erm was is were its just yeah oh well because cause"
+)
+
+#: Filler words that :func:`strip_non_content` leaves in place (they carry
+#: sentence structure); :func:`content_tokens` still drops them.
+_KEEP_IN_TEXT = frozenset({"so", "well", "right", "actually", "like", "anyway"})
+
+
+def is_filler(token: str) -> bool:
+    """True for a single filler/back-channel token ("um", "uh-huh", "yeah", "okay").
+
+    ``like`` is filler only in context; :func:`content_tokens` decides it from the
+    word before it, so ``is_filler("like")`` is True on its own.
+    """
+    t = _APOSTROPHES.sub("", str(token).lower()).strip(string.punctuation + " ")
+    return t in FILLER_WORDS
+
+
+def strip_non_content(text: object) -> str:
+    """``text`` without anonymisation marks, transcriber notes and filler.
+
+    Words keep their case and the punctuation stays, so the result still reads
+    as a sentence for models: ``"Um, I like, really like [name]'s app (laughs)"``
+    -> ``"I really like 's app"``. Use it for features; keep the original
+    text for quotes.
+    """
+    if text is None:
+        return ""
+    s = NON_CONTENT_RE.sub(" ", str(text))
+    s = _FILLER_PHRASE_RE.sub(" ", s)
+    out: list[str] = []
+    prev = ""
+    prev_piece = ""
+    for piece in re.split(r"(\s+)", s):
+        if not piece or piece.isspace():
+            continue
+        core = piece.strip(string.punctuation + "’‘“”…–—").lower()
+        core_n = _APOSTROPHES.sub("", core)
+        if core_n == "like":
+            # filler only where it is set off ("was, like, slow", "and like the")
+            set_off = piece.endswith(",") or prev_piece.endswith(",") or not prev_piece
+            if prev not in _LIKE_VERB_BEFORE and (set_off or prev in _LIKE_FILLER_BEFORE):
+                prev, prev_piece = core_n, piece
+                continue
+        elif core_n in FILLER_WORDS and core_n not in _KEEP_IN_TEXT:
+            prev, prev_piece = core_n, piece
+            continue
+        out.append(piece)
+        prev, prev_piece = core_n, piece
+    result = " ".join(out)
+    result = re.sub(r"\s+([,.;:!?])", r"\1", result)
+    result = re.sub(r"([,.;:!?])(?:\s*[,;:])+", r"\1", result)
+    return result.strip(" ,;:-–—")
+
+
+def content_tokens(text: object) -> list[str]:
+    """Lower-case content words of ``text``, in order.
+
+    Leaves out filler ("uh", "you know", "like" as filler, "I mean", "yeah",
+    "okay"), English stop words, anonymisation marks (``XXXX``, ``[name]``,
+    ``[redacted]``) and transcriber notes (``(unintelligible)``, ``(laughs)``),
+    numbers and one-letter tokens. ``like`` after a subject or auxiliary
+    ("I like", "would like") is a verb and kept.
+    """
+    if text is None:
+        return []
+    s = NON_CONTENT_RE.sub(" ", str(text))
+    s = _FILLER_PHRASE_RE.sub(" ", s)
+    out: list[str] = []
+    prev = ""
+    for m in _TOKEN_RE.finditer(s):
+        tok = m.group(0).lower().replace("’", "'")
+        key = tok.replace("'", "")
+        if key.endswith("s") and tok.endswith("'s"):
+            key = key[:-1]
+            tok = tok[:-2]
+        if key == "like":
+            if prev in _LIKE_VERB_BEFORE:
+                out.append("like")
+            prev = key
+            continue
+        prev = key
+        if len(key) < 2 or key in FILLER_WORDS or key in STOP_WORDS or tok in STOP_WORDS:
+            continue
+        out.append(tok)
+    return out
+
+
+__all__ += [
+    "FILLER_PHRASES",
+    "FILLER_WORDS",
+    "NON_CONTENT_RE",
+    "STOP_WORDS",
+    "content_tokens",
+    "is_filler",
+    "strip_non_content",
+]

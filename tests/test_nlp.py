@@ -122,3 +122,63 @@ def test_polarity_reuses_the_cached_lexicon(monkeypatch) -> None:
         assert len(calls) == 1
     finally:
         nlp.valence_lexicon.cache_clear()
+
+
+# --- speech that is not content ---------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "text", ["Did not answer", "did not answer.", "Prefer not to say", "-", "N/A"]
+)
+def test_more_non_answers(text: str) -> None:
+    assert nlp.is_non_answer(text)
+
+
+@pytest.mark.parametrize("token", ["um", "Uh", "uh-huh", "yeah", "Okay", "hmm,", "erm"])
+def test_is_filler(token: str) -> None:
+    assert nlp.is_filler(token)
+
+
+@pytest.mark.parametrize("token", ["app", "slow", "price", "not"])
+def test_is_not_filler(token: str) -> None:
+    assert not nlp.is_filler(token)
+
+
+def test_content_tokens_drop_filler_marks_and_stop_words() -> None:
+    text = "Um, you know, the checkout was, like, really slow (unintelligible) and [name] XXXX was rude (laughs)"
+    assert nlp.content_tokens(text) == ["checkout", "slow", "rude"]
+
+
+def test_content_tokens_keep_like_as_a_verb() -> None:
+    assert nlp.content_tokens("I like the dark mode") == ["like", "dark", "mode"]
+    assert nlp.content_tokens("We would like exports") == ["like", "exports"]
+    assert "like" not in nlp.content_tokens("it was like so slow")
+
+
+def test_content_tokens_anonymisation_marks() -> None:
+    for mark in (
+        "XXXX",
+        "[redacted]",
+        "[NAME]",
+        "<PERSON>",
+        "{{NAME}}",
+        "(inaudible)",
+        "[crosstalk]",
+    ):
+        assert nlp.content_tokens(f"{mark} said the refund took weeks") == [
+            "refund",
+            "took",
+            "weeks",
+        ]
+
+
+def test_you_know_before_a_question_word_is_not_filler() -> None:
+    assert "know" in nlp.content_tokens("do you know what the price is")
+    assert "know" not in nlp.content_tokens("it is, you know, expensive")
+
+
+def test_strip_non_content_keeps_a_readable_sentence() -> None:
+    assert nlp.strip_non_content("Um, I mean, the app (laughs) is XXXX great") == "the app is great"
+    assert nlp.strip_non_content("It looks like a bug") == "It looks like a bug"
+    assert nlp.strip_non_content("it was, like, really slow") == "it was, really slow"
+    assert nlp.strip_non_content(None) == ""
