@@ -1,26 +1,394 @@
-"""Masking personal data in quotes shown to people (emails, phone numbers, card numbers, URLs
-with personal paths). Units keep the verbatim text; only what is displayed is masked."""
+"""Personal data out of everything shown to people.
+
+Units keep the verbatim text (in ``study.duckdb`` and ``units.parquet``); what is *displayed*
+- the report, personas.json/.md, the CSV exports, topic labels, vocabulary examples and the
+``insight evidence`` answers - goes through :func:`redact`, which replaces
+
+* e-mail addresses                                     -> ``[EMAIL]``
+* payment card numbers (13-19 digits, Luhn-valid)      -> ``[CARD]``
+* NHS numbers (10 digits, modulus-11 check digit)      -> ``[NHS_NUMBER]``
+* phone numbers (UK, US, international ``+`` forms)    -> ``[PHONE]``
+* street addresses ("12 Acacia Avenue", "Flat 3, ...")  -> ``[ADDRESS]``
+* UK postcodes and US ZIP codes (after a state or "zip") -> ``[POSTCODE]`` / ``[ZIP]``
+* person names (spaCy NER ``PERSON``, titles such as "Mrs Patel", "my name is ...")
+  -> ``[NAME]``
+
+The placeholders are the ones :data:`insight.nlp.PII_TOKEN_RE` recognises, so no later stage
+takes them for words. Redaction is on by default; ``insight run --no-redact`` (or
+``with redaction(False): ...``) turns it off for one run.
+"""
 
 from __future__ import annotations
 
+import contextlib
 import re
+from collections.abc import Iterable, Iterator, Mapping
+from contextvars import ContextVar
+from functools import lru_cache
+from typing import Any
 
-_PATTERNS: list[tuple[str, re.Pattern[str]]] = [
-    ("[EMAIL]", re.compile(r"\b[\w.+-]+@[\w-]+(?:\.[\w-]+)+\b")),
-    ("[CARD]", re.compile(r"\b(?:\d[ -]?){13,19}\b")),
-    (
-        "[PHONE]",
-        re.compile(
-            r"(?<![\w£$€.,])(?:\+\d{1,3}[\s.-]?)?(?:\(?\d{2,5}\)?[\s.-])?"
-            r"\d{3,5}[\s.-]?\d{3,4}(?:[\s.-]?\d{2,4})?(?![\w£$€]|[.,]\d)"
-        ),
-    ),
-]
+#: Whether :func:`redact` masks anything (``insight run --no-redact`` sets it to False).
+_ENABLED: ContextVar[bool] = ContextVar("insight_redact", default=True)
+
+
+@contextlib.contextmanager
+def redaction(enabled: bool = True) -> Iterator[None]:
+    """Turn redaction on or off for the code inside the ``with`` block."""
+    token = _ENABLED.set(bool(enabled))
+    try:
+        yield
+    finally:
+        _ENABLED.reset(token)
+
+
+def redaction_enabled() -> bool:
+    return _ENABLED.get()
+
+
+# --- checksums ------------------------------------------------------------------------
+
+
+def luhn_valid(digits: str) -> bool:
+    """The Luhn (mod 10) check used by payment card numbers."""
+    total = 0
+    for i, ch in enumerate(reversed(digits)):
+        d = int(ch)
+        if i % 2:
+            d *= 2
+            if d > 9:
+                d -= 9
+        total += d
+    return total % 10 == 0
+
+
+def nhs_number_valid(digits: str) -> bool:
+    """The modulus-11 check digit of a 10-digit NHS number."""
+    if len(digits) != 10 or not digits.isdigit() or len(set(digits)) == 1:
+        return False
+    total = sum(int(d) * w for d, w in zip(digits[:9], range(10, 1, -1), strict=True))
+    check = 11 - total % 11
+    if check == 11:
+        check = 0
+    return check != 10 and check == int(digits[9])
+
+
+# --- patterns -------------------------------------------------------------------------
+
+_EMAIL = re.compile(r"\b[\w.+-]+@[\w-]+(?:\.[\w-]+)+\b")
+# 13-19 digits in groups separated by single spaces or dashes.
+_CARD = re.compile(r"(?<![\w.,])\d(?:[ -]?\d){12,18}(?![\w]|[.,]\d)")
+# 10 digits: 3-3-4 grouped or contiguous.
+_NHS = re.compile(r"(?<![\w.,])(?:\d{3}[ -]?\d{3}[ -]?\d{4})(?![\w]|[.,]\d)")
+_PHONE = re.compile(
+    r"(?<![\w£$€.,/])(?:\+\d{1,3}[\s.-]?(?:\(0\)\s?)?)?(?:\(?\d{2,5}\)?[\s.-]?)?"
+    r"\d{3,5}[\s.-]?\d{3,4}(?:[\s.-]?\d{2,4})?(?![\w£$€%/]|[.,]\d)"
+)
+_STREET_TYPES = (
+    r"street|st|road|rd|avenue|ave|lane|ln|drive|dr|close|court|ct|way|place|pl|crescent|"
+    r"boulevard|blvd|terrace|gardens|grove|square|sq|mews|row|hill|parade|walk|highway|hwy|"
+    r"parkway|pkwy|view|rise|circle|cir|trail|broadway"
+)
+_CAP_WORD = r"(?:[A-Z][\w'’-]*|[A-Z]\.?)"
+_FLAT = r"(?:(?:flat|apt\.?|apartment|unit|suite)\s*\d+[A-Za-z]?,?\s+)"
+# "12 Acacia Avenue", "Flat 3, 22b Mill Lane", "1600 Pennsylvania Ave NW" (street names
+# capitalised, the street type in any case).
+_ADDRESS = re.compile(
+    rf"(?i:{_FLAT})?\b\d{{1,5}}[A-Za-z]?,?\s+(?:{_CAP_WORD}\s+){{1,3}}"
+    rf"(?i:{_STREET_TYPES})\b\.?(?:\s+(?:N|S|E|W|NE|NW|SE|SW)\b)?"
+)
+# "I live at 12 mill lane" / "I live on Elm Street": any case after a cue (group 1 is kept).
+_ADDRESS_CUED = re.compile(
+    r"(?i)(\b(?:live|lives|lived|living|moved|address|based|located|deliver|delivered|"
+    r"send it|sent it|posted it)\s(?:on|at|in|to|is|:)\s)"
+    rf"((?:{_FLAT})?(?:\d{{1,5}}[a-z]?,?\s+)?(?:[a-z][\w'’-]*\s+){{1,3}}(?:{_STREET_TYPES})\b\.?)"
+)
+_PO_BOX = re.compile(r"(?i)\bP\.?\s?O\.?\s?Box\s+\d+\b")
+_UK_POSTCODE = re.compile(
+    r"\b(?:GIR ?0AA|[A-PR-UWYZ][A-HK-Y]?\d[A-Z\d]? ?\d[ABD-HJLNP-UW-Z]{2})\b", re.IGNORECASE
+)
+_US_STATES = (
+    "AL|AK|AZ|AR|CA|CO|CT|DE|DC|FL|GA|HI|ID|IL|IN|IA|KS|KY|LA|ME|MD|MA|MI|MN|MS|MO|MT|NE|NV|NH|"
+    "NJ|NM|NY|NC|ND|OH|OK|OR|PA|RI|SC|SD|TN|TX|UT|VT|VA|WA|WV|WI|WY"
+)
+# A ZIP code after a state code ("DC 20500") or after "zip"/"zip code" (group 1 is kept).
+_ZIP = re.compile(
+    rf"(\b(?:{_US_STATES}),?\s{{1,2}}|(?i:\bzip(?:\s?code)?:?\s))\d{{5}}(?:-\d{{4}})?\b"
+)
+_TITLE_NAME = re.compile(
+    r"\b(?:Mr|Mrs|Ms|Miss|Mx|Dr|Prof|Sir|Dame|Nurse|Doctor|Sister)\.?\s+"
+    r"(?:[A-Z][a-z'’-]+|[A-Z]\.)(?:\s+[A-Z][a-z'’-]+)?"
+)
+# "my name is Sam", "spoke to Sarah Jones" (group 1, the cue, is kept).
+_CUED_NAME = re.compile(
+    r"(\b(?i:my name is|name's|i am called|i'm called|call me|ask for|spoke to|speak to|"
+    r"spoke with|talked to|dealt with|served by|seen by|named|called) )"
+    r"([A-Z][a-z'’-]+(?:\s+[A-Z][a-z'’-]+)?)"
+)
+
+
+def _digits(s: str) -> str:
+    return "".join(ch for ch in s if ch.isdigit())
+
+
+def _sub_card(m: re.Match[str]) -> str:
+    return "[CARD]" if luhn_valid(_digits(m.group())) else m.group()
+
+
+def _sub_nhs(m: re.Match[str]) -> str:
+    return "[NHS_NUMBER]" if nhs_number_valid(_digits(m.group())) else m.group()
+
+
+def _sub_phone(m: re.Match[str]) -> str:
+    s = m.group()
+    n = len(_digits(s))
+    if n > 15 or n < 7:
+        return s
+    grouped = bool(re.search(r"[\s.()-]", s.strip()))
+    # A bare run of digits is a phone only when it dials like one (10+ digits, or a leading
+    # 0 or +); "order 123456" and "1000000" stay.
+    if not grouped and not s.startswith(("0", "+")) and n < 10:
+        return s
+    if grouped and n < 9 and not re.fullmatch(r"\d{3}[-.]\d{4}", s):
+        return s
+    return "[PHONE]"
+
+
+def _cued_name(m: re.Match[str]) -> str:
+    # "spoke to Sarah" yes; "spoke to Reception", "called NHS 111" no.
+    words = m.group(2).split()
+    if words[0].lower() in _NOT_NAMES:
+        return m.group()
+    if len(words) > 1 and words[1].lower() in _NOT_NAMES:
+        return m.group(1) + "[NAME] " + words[1]
+    return m.group(1) + "[NAME]"
+
+
+# Capitalised words after "called"/"spoke to" that are no names.
+_NOT_NAMES = frozenset(
+    {
+        *("i", "the", "a", "an", "my", "our", "your", "their", "his", "her", "it", "them"),
+        *("him", "us", "me", "reception", "customer", "services", "support", "someone"),
+        *("somebody", "anyone", "nobody", "everyone", "again", "back", "today", "yesterday"),
+        *("later", "nhs", "gp", "doctor", "nurse", "manager", "staff", "team", "and", "but"),
+        *("because", "when", "on", "at", "in", "for", "about", "after", "before", "twice"),
+    }
+)
+
+
+def redact_patterns(text: str) -> str:
+    """``text`` with the pattern-based PII (everything but names found by NER) masked."""
+    out = _EMAIL.sub("[EMAIL]", text)
+    out = _CARD.sub(_sub_card, out)
+    out = _NHS.sub(_sub_nhs, out)
+    out = _PHONE.sub(_sub_phone, out)
+    out = _PO_BOX.sub("[ADDRESS]", out)
+    out = _ADDRESS.sub("[ADDRESS]", out)
+    out = _ADDRESS_CUED.sub(r"\1[ADDRESS]", out)
+    out = _UK_POSTCODE.sub("[POSTCODE]", out)
+    out = _ZIP.sub(r"\1[ZIP]", out)
+    out = _TITLE_NAME.sub("[NAME]", out)
+    out = _CUED_NAME.sub(_cued_name, out)
+    return out
+
+
+# --- names (spaCy NER) ------------------------------------------------------------------
+
+
+@lru_cache(maxsize=1)
+def _ner() -> Any:
+    from insight.nlp import load_spacy
+
+    # Only the NER (with its token-to-vector layer) is needed.
+    return load_spacy(disable=("parser", "lemmatizer", "attribute_ruler", "senter"))
+
+
+_PLACEHOLDER = re.compile(r"\[[A-Z_]+\]")
+
+
+def _person_spans(doc: Any) -> list[tuple[int, int]]:
+    spans = []
+    for ent in doc.ents:
+        if ent.label_ != "PERSON":
+            continue
+        text = ent.text
+        # never re-mask a placeholder, and a lone lowercase word is no name
+        if _PLACEHOLDER.fullmatch(text.strip("[] ")) or not any(ch.isupper() for ch in text):
+            continue
+        if _PLACEHOLDER.search(text):
+            continue
+        spans.append((ent.start_char, ent.end_char))
+    return spans
+
+
+def _apply_spans(text: str, spans: list[tuple[int, int]], token: str = "[NAME]") -> str:
+    for start, end in sorted(spans, reverse=True):
+        text = text[:start] + token + text[end:]
+    return text
+
+
+#: Strings shorter than this many words are masked by patterns only (NER needs context:
+#: a lone "Costa" or "Alexa" is no evidence of a person).
+NER_MIN_WORDS = 3
+
+
+# redacted text (names included) by original text, for this process
+_CACHE: dict[str, str] = {}
+_CACHE_MAX = 200_000
+
+
+def _remember(text: str, red: str) -> str:
+    if len(_CACHE) >= _CACHE_MAX:
+        _CACHE.clear()
+    _CACHE[text] = red
+    return red
+
+
+def redact(text: str, *, names: bool = True) -> str:
+    """``text`` with personal data replaced by placeholders (unchanged when redaction is off,
+    see :func:`redaction`). ``names=False`` skips the spaCy NER pass (patterns only)."""
+    if not isinstance(text, str) or not text or not _ENABLED.get():
+        return text
+    if not names:
+        return redact_patterns(text)
+    hit = _CACHE.get(text)
+    if hit is not None:
+        return hit
+    out = redact_patterns(text)
+    if len(out.split()) >= NER_MIN_WORDS:
+        out = _apply_spans(out, _person_spans(_ner()(out)))
+    return _remember(text, out)
+
+
+def redact_many(texts: Iterable[Any], *, names: bool = True, batch_size: int = 256) -> list[Any]:
+    """:func:`redact` over many texts, running spaCy over them in batches."""
+    texts = list(texts)
+    if not _ENABLED.get():
+        return texts
+    if not names:
+        return [redact_patterns(t) if isinstance(t, str) and t else t for t in texts]
+    todo = sorted({t for t in texts if isinstance(t, str) and t and t not in _CACHE})
+    pre = [redact_patterns(t) for t in todo]
+    long = [i for i, p in enumerate(pre) if len(p.split()) >= NER_MIN_WORDS]
+    if long:
+        nlp = _ner()
+        docs = nlp.pipe([pre[i] for i in long], batch_size=batch_size)
+        for i, doc in zip(long, docs, strict=True):
+            pre[i] = _apply_spans(pre[i], _person_spans(doc))
+    for t, p in zip(todo, pre, strict=True):
+        _remember(t, p)
+    return [_CACHE.get(t, t) if isinstance(t, str) and t else t for t in texts]
 
 
 def mask_pii(text: str) -> tuple[str, bool]:
     """The text with personal data replaced by placeholders, and whether anything was masked."""
-    masked = text
-    for token, pattern in _PATTERNS:
-        masked = pattern.sub(token, masked)
+    masked = redact(text)
     return masked, masked != text
+
+
+# --- structured outputs -----------------------------------------------------------------
+
+#: Keys (and table columns) that hold identifiers or codes, never text for reading.
+ID_KEYS = frozenset(
+    {
+        "id",
+        "unit_id",
+        "unit_ids",
+        "respondent_id",
+        "respondent_ids",
+        "claim_id",
+        "persona_id",
+        "segment",
+        "topic",
+        "kind",
+        "source",
+        "location",
+        "where",
+        "schema",
+        "created",
+        "insight_version",
+        "seed",
+        "speaker_role",
+        "pain_point_type",
+        "answer_side",
+        "level",
+        "bg",
+        "fg",
+        "group",
+        "quotes",
+        "file",
+        "path",
+        "sha256",
+        "column",
+        "item",
+        "question",
+    }
+)
+
+
+def redact_obj(obj: Any, skip_keys: frozenset[str] = ID_KEYS, _key: str | None = None) -> Any:
+    """A copy of a JSON-like structure (dicts, lists, strings) with every string redacted,
+    except those under an identifier key (:data:`ID_KEYS`) and markup (``markupsafe.Markup``
+    strings, which are our own HTML)."""
+    if not _ENABLED.get():
+        return obj
+    if isinstance(obj, str):
+        if _key in skip_keys or type(obj).__name__ == "Markup":
+            return obj
+        return redact(obj)
+    if isinstance(obj, Mapping):
+        return {k: redact_obj(v, skip_keys, str(k)) for k, v in obj.items()}
+    if isinstance(obj, list | tuple):
+        return type(obj)(redact_obj(v, skip_keys, _key) for v in obj)
+    return obj
+
+
+def is_id_column(name: str) -> bool:
+    n = str(name).lower()
+    return n in ID_KEYS or n.endswith(("_id", "_ids", "id")) or n.startswith("p_")
+
+
+def redact_frame(df: Any, columns: Iterable[str] | None = None) -> Any:
+    """A copy of a DataFrame with the text columns meant for reading redacted (``columns``,
+    or by default every text column that is not an identifier, see :func:`is_id_column`)."""
+    import pandas as pd
+
+    if not _ENABLED.get() or df is None or not len(df):
+        return df
+    out = df.copy()
+    if columns is None:
+        columns = [
+            c
+            for c in out.columns
+            if not is_id_column(c)
+            and (out[c].dtype == object or pd.api.types.is_string_dtype(out[c]))
+        ]
+    for c in columns:
+        if c not in out.columns:
+            continue
+        vals = out[c].tolist()
+        strs = [v for v in vals if isinstance(v, str) and v]
+        red = dict(zip(strs, redact_many(strs), strict=True)) if strs else {}
+        out[c] = [
+            red.get(v, v)
+            if isinstance(v, str)
+            else redact_obj(list(v))
+            if isinstance(v, list | tuple)
+            else v
+            for v in vals
+        ]
+    return out
+
+
+__all__ = [
+    "ID_KEYS",
+    "luhn_valid",
+    "mask_pii",
+    "nhs_number_valid",
+    "redact",
+    "redact_frame",
+    "redact_many",
+    "redact_obj",
+    "redact_patterns",
+    "redaction",
+    "redaction_enabled",
+]

@@ -9,6 +9,8 @@ from typing import TYPE_CHECKING, Any
 
 from insight import schema as S
 from insight.personas import Persona, StudyTables, as_list
+from insight.pii import redact_frame, redact_obj
+from insight.report.safe import write_csv_safe
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -27,7 +29,8 @@ def personas_document(
         "created": run_info.get("created"),
         "seed": run_info.get("seed"),
         "respondents_segmented": sum(p.size for p in personas),
-        "personas": [p.to_dict() for p in personas],
+        # personal data masked (unless redaction is off: ``insight run --no-redact``)
+        "personas": [redact_obj(p.to_dict()) for p in personas],
     }
 
 
@@ -123,7 +126,7 @@ def write_personas_md(
         ("topics", "Topics they raise more"),
     ]
     for p in personas:
-        d = p.to_dict()
+        d = redact_obj(p.to_dict())
         lines += [f"## {d['id']}: {_md_escape(d['name'])}", "", _md_escape(d["summary"]), ""]
         lines += [
             f"*Confidence: {d['confidence'].get('level')}* - {_md_escape(d['confidence'].get('note', ''))}",
@@ -255,7 +258,12 @@ def _flatten_lists(df: pd.DataFrame) -> pd.DataFrame:
 
 
 def write_tables(tables: StudyTables, personas: Sequence[Persona], out: Path) -> dict[str, Path]:
-    """units.parquet, pain_points.csv, vocabulary.csv, topics.csv, segments.csv."""
+    """units.parquet, pain_points.csv, vocabulary.csv, topics.csv, segments.csv.
+
+    ``units.parquet`` keeps the verbatim text (it is the analysis table); in the CSVs every
+    text column meant for reading has personal data masked (:func:`insight.pii.redact_frame`)
+    and every cell a spreadsheet would run is neutralised (:func:`insight.report.safe.write_csv_safe`).
+    """
     import pandas as pd
 
     paths: dict[str, Path] = {}
@@ -264,7 +272,7 @@ def write_tables(tables: StudyTables, personas: Sequence[Persona], out: Path) ->
     units.to_parquet(paths["units"], index=False)
 
     paths["pain_points"] = out / "pain_points.csv"
-    pain_points_table(personas).to_csv(paths["pain_points"], index=False)
+    _write_readable(pain_points_table(personas), paths["pain_points"])
 
     voc = tables.vocabulary if tables.vocabulary is not None else pd.DataFrame()
     if len(voc) and "group" in voc:
@@ -274,15 +282,20 @@ def write_tables(tables: StudyTables, personas: Sequence[Persona], out: Path) ->
             lambda g: by_seg[str(g)].id if str(g) in by_seg else None
         )
     paths["vocabulary"] = out / "vocabulary.csv"
-    _flatten_lists(voc).to_csv(paths["vocabulary"], index=False)
+    _write_readable(_flatten_lists(voc), paths["vocabulary"])
 
     top = tables.topics if tables.topics is not None else pd.DataFrame()
     paths["topics"] = out / "topics.csv"
-    _flatten_lists(top).to_csv(paths["topics"], index=False)
+    _write_readable(_flatten_lists(top), paths["topics"])
 
     paths["segments"] = out / "segments.csv"
-    segments_table(tables, personas).to_csv(paths["segments"], index=False)
+    _write_readable(segments_table(tables, personas), paths["segments"])
     return paths
+
+
+def _write_readable(df: pd.DataFrame, path: Path) -> Path:
+    """A CSV for people: PII masked in the text columns, formula cells neutralised."""
+    return write_csv_safe(redact_frame(df), path)
 
 
 def _join_on_unit(df: pd.DataFrame, extra: pd.DataFrame | None) -> pd.DataFrame:
