@@ -18,6 +18,9 @@ from typing import TYPE_CHECKING, Any
 
 from insight import schema as S
 from insight.pii import mask_pii
+from insight.stats import bh_adjust, two_proportion_test
+from insight.stats import is_number as _is_number
+from insight.stats import plain as _plain
 
 if TYPE_CHECKING:
     import numpy as np
@@ -498,34 +501,9 @@ def _embeddings_from_store(store: Store, units: pd.DataFrame) -> pd.DataFrame | 
     return pd.DataFrame(np.vstack(rows), index=pd.Index(ids, name=S.UNIT_ID))
 
 
-# --- small helpers -----------------------------------------------------------------------
-def _is_number(v: Any) -> bool:
-    try:
-        return not math.isnan(float(v))
-    except (TypeError, ValueError):
-        return False
-
-
-def _plain(obj: Any) -> Any:
-    """Convert numpy / pandas scalars inside nested containers to JSON-able Python."""
-    import numpy as np
-
-    if isinstance(obj, dict):
-        return {str(k): _plain(v) for k, v in obj.items()}
-    if isinstance(obj, list | tuple | set):
-        return [_plain(v) for v in obj]
-    if isinstance(obj, np.ndarray):
-        return [_plain(v) for v in obj.tolist()]
-    if isinstance(obj, np.integer):
-        return int(obj)
-    if isinstance(obj, np.floating | float):
-        f = float(obj)
-        if math.isnan(f) or math.isinf(f):
-            return None
-        return round(f, 4) if abs(f) >= 1e-3 or f == 0 else float(f"{f:.3g}")
-    if isinstance(obj, np.bool_):
-        return bool(obj)
-    return obj
+def _two_proportion_p(k1: int, n1: int, k2: int, n2: int) -> float:
+    """Two-sided p of the pooled two-proportion z-test (as personas always used)."""
+    return two_proportion_test(k1, n1, k2, n2, min_expected=0)[1]
 
 
 def as_list(value: Any) -> list[str]:
@@ -547,34 +525,6 @@ def as_list(value: Any) -> list[str]:
         except json.JSONDecodeError:
             pass
     return [t.strip() for t in re.split(r"[;|]", text) if t.strip()]
-
-
-def bh_adjust(pvals: Sequence[float]) -> list[float]:
-    """Benjamini-Hochberg adjusted p-values (NaN stays NaN)."""
-    idx = [i for i, p in enumerate(pvals) if _is_number(p)]
-    out = [float("nan")] * len(pvals)
-    m = len(idx)
-    if not m:
-        return out
-    order = sorted(idx, key=lambda i: pvals[i])
-    prev = 1.0
-    for rank in range(m, 0, -1):
-        i = order[rank - 1]
-        prev = min(prev, pvals[i] * m / rank)
-        out[i] = min(prev, 1.0)
-    return out
-
-
-def two_proportion_p(k1: int, n1: int, k2: int, n2: int) -> float:
-    """Two-sided p-value of the two-proportion z-test (pooled)."""
-    if n1 == 0 or n2 == 0:
-        return float("nan")
-    p = (k1 + k2) / (n1 + n2)
-    if p in (0.0, 1.0):
-        return 1.0
-    se = math.sqrt(p * (1 - p) * (1 / n1 + 1 / n2))
-    z = (k1 / n1 - k2 / n2) / se
-    return math.erfc(abs(z) / math.sqrt(2))
 
 
 def _stems(text: str) -> set[str]:
@@ -1038,7 +988,7 @@ class _Context:
                 continue
             for cat, k in mine.value_counts().items():
                 k_rest = int((rest == cat).sum())
-                p = two_proportion_p(int(k), len(mine), k_rest, len(rest))
+                p = _two_proportion_p(int(k), len(mine), k_rest, len(rest))
                 share, rshare = k / len(mine), (k_rest / len(rest) if len(rest) else float("nan"))
                 rows.append((col, str(cat), int(k), len(mine), share, rshare, p, mine))
         padj = bh_adjust([r[6] for r in rows])
@@ -1166,7 +1116,7 @@ class _Context:
             n = units[S.RESPONDENT_ID].nunique()
             N = max(self.n_text, 1)
             k_rest = rest[rest_types == ptype][S.RESPONDENT_ID].nunique()
-            p = two_proportion_p(n, N, k_rest, self.rest_text)
+            p = _two_proportion_p(n, N, k_rest, self.rest_text)
             freq = len(units) / total_mentions
             breadth = n / N
             inten = _intensity(units)
@@ -1285,7 +1235,7 @@ class _Context:
         rows = []
         for g in groups:
             k, kr = int((m_e == g).sum()), int((r_e == g).sum())
-            rows.append((g, k, kr, two_proportion_p(k, len(m_e), kr, len(r_e))))
+            rows.append((g, k, kr, _two_proportion_p(k, len(m_e), kr, len(r_e))))
         padj = bh_adjust([r[3] for r in rows])
         claims = []
         for (g, k, kr, _p), pa in zip(rows, padj, strict=False):
@@ -1379,7 +1329,7 @@ class _Context:
         rows = []
         for t in sorted(set(mt) - {S.UNASSIGNED_TOPIC}, key=str):
             k, kr = int((mt == t).sum()), int((rt == t).sum())
-            rows.append((t, k, kr, two_proportion_p(k, len(mt), kr, len(rt))))
+            rows.append((t, k, kr, _two_proportion_p(k, len(mt), kr, len(rt))))
         padj = bh_adjust([r[3] for r in rows])
         out = []
         for (t, k, kr, _p), pa in zip(rows, padj, strict=False):

@@ -12,11 +12,9 @@ from insight import schema as S
 from insight.personas import (
     Persona,
     StudyTables,
-    bh_adjust,
     build_personas,
     load_personas,
     save_personas,
-    two_proportion_p,
 )
 from insight.store import Store
 
@@ -636,12 +634,6 @@ def test_save_and_load_personas(tmp_path, personas):
         == n_claims
     )
     assert all(len(u) > 0 for u in claims["unit_ids"])
-
-
-def test_stats_helpers():
-    assert bh_adjust([0.01, 0.04, 0.03]) == pytest.approx([0.03, 0.04, 0.04])
-    assert two_proportion_p(10, 20, 10, 20) == pytest.approx(1.0)
-    assert two_proportion_p(18, 20, 2, 20) < 0.001
 
 
 @pytest.fixture(scope="module")

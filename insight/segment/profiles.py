@@ -16,37 +16,8 @@ import numpy as np
 import pandas as pd
 
 from insight import schema
-
-
-def benjamini_hochberg(p: np.ndarray | list[float]) -> np.ndarray:
-    """Benjamini-Hochberg adjusted p-values (NaN stays NaN and does not count)."""
-    p = np.asarray(p, dtype=float)
-    out = np.full(p.shape, np.nan)
-    ok = np.isfinite(p)
-    m = int(ok.sum())
-    if m == 0:
-        return out
-    vals = p[ok]
-    order = np.argsort(vals, kind="stable")
-    ranked = vals[order] * m / np.arange(1, m + 1)
-    adj = np.minimum.accumulate(ranked[::-1])[::-1]
-    res = np.empty(m)
-    res[order] = np.minimum(adj, 1.0)
-    out[ok] = res
-    return out
-
-
-def cohens_d(a: np.ndarray, b: np.ndarray) -> float:
-    """(mean(a) - mean(b)) / pooled sd; NaN when undefined."""
-    na, nb = len(a), len(b)
-    if na < 2 or nb < 2:
-        return float("nan")
-    pooled = ((na - 1) * a.var(ddof=1) + (nb - 1) * b.var(ddof=1)) / (na + nb - 2)
-    if pooled <= 0:
-        return (
-            float("nan") if a.mean() == b.mean() else float(np.sign(a.mean() - b.mean()) * np.inf)
-        )
-    return float((a.mean() - b.mean()) / np.sqrt(pooled))
+from insight.stats import bh_adjust as benjamini_hochberg
+from insight.stats import cohens_d
 
 
 def profile_segments(
