@@ -321,6 +321,9 @@ ID_KEYS = frozenset(
         "column",
         "item",
         "question",
+        "row",
+        "rows",
+        "quote_rows",
     }
 )
 

@@ -1111,11 +1111,14 @@ def write_topic_csvs(result: TopicResult, out_dir: str) -> list[str]:
     """assignments.csv, topics.csv (and differences.csv when there are any) for a file run."""
     from pathlib import Path
 
+    # spreadsheet-safe, PII-masked CSVs (the one writer every export uses)
+    from insight.report.safe import write_readable_csv
+
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     a = result.assignments.rename(columns={S.UNIT_ID: S.ROW})
     a[S.ROW] = a[S.ROW].astype(int)
-    a.to_csv(out / "assignments.csv", index=False)
+    write_readable_csv(a, out / "assignments.csv")
     t = result.topics.copy()
     t["keywords"] = t["keywords"].map("; ".join)
     t["quote_rows"] = t["quotes"].map(lambda ids: ";".join(map(str, ids)))
@@ -1123,9 +1126,9 @@ def write_topic_csvs(result: TopicResult, out_dir: str) -> list[str]:
     t["rows"] = t["unit_ids"].map(lambda ids: ";".join(map(str, ids)))
     t = t.drop(columns=["unit_ids", "quote_texts", "respondents"])
     t = t.dropna(axis=1, how="all")
-    t.to_csv(out / "topics.csv", index=False)
+    write_readable_csv(t, out / "topics.csv")
     written = [str(out / "assignments.csv"), str(out / "topics.csv")]
     if len(result.differences):
-        result.differences.to_csv(out / "differences.csv", index=False)
+        write_readable_csv(result.differences, out / "differences.csv")
         written.append(str(out / "differences.csv"))
     return written

@@ -9,8 +9,8 @@ from typing import TYPE_CHECKING, Any
 
 from insight import schema as S
 from insight.personas import Persona, StudyTables, as_list
-from insight.pii import redact_frame, redact_obj
-from insight.report.safe import write_csv_safe
+from insight.pii import redact_obj
+from insight.report.safe import write_readable_csv
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -295,7 +295,7 @@ def write_tables(tables: StudyTables, personas: Sequence[Persona], out: Path) ->
 
 def _write_readable(df: pd.DataFrame, path: Path) -> Path:
     """A CSV for people: PII masked in the text columns, formula cells neutralised."""
-    return write_csv_safe(redact_frame(df), path)
+    return write_readable_csv(df, path)
 
 
 def _join_on_unit(df: pd.DataFrame, extra: pd.DataFrame | None) -> pd.DataFrame:

@@ -65,6 +65,15 @@ def write_csv_safe(df: pd.DataFrame, path: Path | str, **kwargs: Any) -> Path:
     return path
 
 
+def write_readable_csv(df: pd.DataFrame, path: Path | str, **kwargs: Any) -> Path:
+    """A CSV meant for people: personal data masked in its text columns
+    (:func:`insight.pii.redact_frame`, off under ``--no-redact``) and formula cells
+    neutralised."""
+    from insight.pii import redact_frame
+
+    return write_csv_safe(redact_frame(df), path, **kwargs)
+
+
 def write_excel_safe(df: pd.DataFrame, path: Path | str, **kwargs: Any) -> Path:
     """Write ``df`` as XLSX with formula cells neutralised (written as text, never formulas)."""
     kwargs.setdefault("index", False)
@@ -79,4 +88,5 @@ __all__ = [
     "neutralise_frame",
     "write_csv_safe",
     "write_excel_safe",
+    "write_readable_csv",
 ]
