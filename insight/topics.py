@@ -1112,7 +1112,7 @@ def write_topic_csvs(result: TopicResult, out_dir: str) -> list[str]:
     from pathlib import Path
 
     # spreadsheet-safe, PII-masked CSVs (the one writer every export uses)
-    from insight.report.safe import write_readable_csv
+    from insight.safe_io import write_readable_csv
 
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)

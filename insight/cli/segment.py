@@ -5,6 +5,7 @@ from __future__ import annotations
 import click
 
 from insight.cli._common import echo_table, run_library
+from insight.safe_io import write_csv_safe
 
 METHOD_CHOICES = ["auto", "lca", "lca-categorical", "lca-ordinal", "gmm", "kmeans"]
 
@@ -41,7 +42,7 @@ def _predict_wave(file: str, model_path: str, id_column: str | None, out: str) -
         ) from None
     assigned, used = run_library(predict_file, file, model, id_column=id_column)
     Path(out).parent.mkdir(parents=True, exist_ok=True)
-    assigned.to_csv(out, index=False)
+    write_csv_safe(assigned, out)
     click.echo(
         f"assigned {len(assigned)} respondents (id column: {used}) to the {model.k_} fitted "
         f"segments on {len(items)} items (predict, no refit)"
@@ -174,9 +175,9 @@ def segment_cmd(
         progress=True,
     )
     Path(out).parent.mkdir(parents=True, exist_ok=True)
-    result.assignments.to_csv(out, index=False)
+    write_csv_safe(result.assignments, out)
     if profiles_out:
-        result.profiles.to_csv(profiles_out, index=False)
+        write_csv_safe(result.profiles, profiles_out)
     if model_out:
         Path(model_out).write_bytes(pickle.dumps(result.model))
     c = result.counts

@@ -5,6 +5,7 @@ from __future__ import annotations
 import click
 
 from insight.cli._common import echo_table, no_header_option, run_library
+from insight.safe_io import write_readable_csv
 
 
 @click.command(
@@ -68,7 +69,7 @@ def vocabulary_cmd(
     )
     table = vocabulary_csv_frame(vocab)
     Path(out).parent.mkdir(parents=True, exist_ok=True)
-    table.to_csv(out, index=False)
+    write_readable_csv(table, out)
     overall = table[table["group"] == "all"]
     click.echo(f"{len(overall)} terms overall, {len(table) - len(overall)} group rows -> {out}")
     echo_table(overall[["term", "count", "respondents", "z", "variants"]].head(15))
@@ -77,7 +78,7 @@ def vocabulary_cmd(
         flat = gmap.drop(columns=["examples"]).copy()
         for col in ("customer_terms", "similarities", "counts", "unit_ids"):
             flat[col] = [";".join(map(str, v)) for v in flat[col]]
-        flat.to_csv(gpath, index=False)
+        write_readable_csv(flat, gpath)
         click.echo(f"glossary map -> {gpath}")
         for line in gmap["summary"]:
             click.echo("  " + line)

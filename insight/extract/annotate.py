@@ -368,5 +368,7 @@ def annotate_file(
     if out is not None:
         o = Path(out)
         o.parent.mkdir(parents=True, exist_ok=True)
-        result.to_csv(o, index=False)
+        from insight.safe_io import write_csv_safe  # formula cells neutralised
+
+        write_csv_safe(result, o)
     return result
