@@ -28,6 +28,12 @@ from insight.cli._common import run_library
 @click.option(
     "--limit", default=20, show_default=True, type=click.IntRange(min=0), help="Quotes to print."
 )
+@click.option(
+    "--no-redact",
+    is_flag=True,
+    help="Show quotes verbatim (by default e-mails, phones, card/NHS numbers, addresses, "
+    "postcodes and names are masked).",
+)
 def evidence_cmd(
     store: str,
     persona: str | None,
@@ -37,6 +43,7 @@ def evidence_cmd(
     topic: str | None,
     respondent: str | None,
     limit: int,
+    no_redact: bool,
 ) -> None:
     """Print the customer quotes in STORE matching all given filters.
 
@@ -60,16 +67,21 @@ def evidence_cmd(
             respondent=respondent,
             limit=limit,
         )
-    for line in res.header:
+    from insight.pii import redact_many, redaction
+
+    with redaction(not no_redact):
+        header = redact_many(res.header)
+        texts = redact_many([q.text for q in res.quotes])
+    for line in header:
         click.echo(line)
     shown = len(res.quotes)
     click.echo(
         f"{res.total} matching customer statement{'s' if res.total != 1 else ''}"
         + (f" (showing {shown})" if shown < res.total else "")
     )
-    for q in res.quotes:
+    for q, text in zip(res.quotes, texts, strict=True):
         click.echo("")
-        click.echo(f"  “{q.text}”")
+        click.echo(f"  “{text}”")
         click.echo(
             f"      {q.source} · respondent {q.respondent_id} · {q.location} · unit {q.unit_id}"
         )
