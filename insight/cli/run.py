@@ -55,6 +55,13 @@ from insight.cli._common import (
     help="Company glossary (one term per line) to map to customer phrases.",
 )
 @exact_embeddings_option
+@click.option(
+    "--no-redact",
+    is_flag=True,
+    help="Show personal data verbatim in the report, personas and CSVs (by default e-mails, "
+    "phones, card/NHS numbers, addresses, postcodes and names are masked; the store and "
+    "units.parquet always keep the verbatim text).",
+)
 def run(
     inputs: tuple[Path, ...],
     out: Path,
@@ -67,6 +74,7 @@ def run(
     interviewer: tuple[str, ...],
     glossary: Path | None,
     exact_embeddings: bool,
+    no_redact: bool,
 ) -> None:
     """Run the whole pipeline on INPUTS (files and folders) into OUT.
 
@@ -80,24 +88,26 @@ def run(
       insight run samples/survey samples/interviews samples/reviews --out out/demo
       insight evidence out/demo --persona 1
     """
+    from insight.pii import redaction
     from insight.pipeline import run_study
 
     k_value: str | int = int(k) if k.isdigit() else k
-    run_library(
-        run_study,
-        inputs,
-        out,
-        schema=schema,
-        interviewer_names=interviewer or None,
-        items=[i.strip() for i in items.split(",")] if items else None,
-        method=method,
-        k=k_value,
-        seed=seed,
-        n_bootstrap=bootstrap,
-        glossary=glossary,
-        exact_embeddings=exact_embeddings,
-        echo=click.echo,
-    )
+    with redaction(not no_redact):
+        run_library(
+            run_study,
+            inputs,
+            out,
+            schema=schema,
+            interviewer_names=interviewer or None,
+            items=[i.strip() for i in items.split(",")] if items else None,
+            method=method,
+            k=k_value,
+            seed=seed,
+            n_bootstrap=bootstrap,
+            glossary=glossary,
+            exact_embeddings=exact_embeddings,
+            echo=click.echo,
+        )
 
 
 COMMANDS = [run]
