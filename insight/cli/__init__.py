@@ -26,7 +26,7 @@ def main() -> None:
 
 
 # One module per feature under insight.cli, each exposing COMMANDS.
-_FEATURES = ("run", "ingest", "annotate", "segment", "topics", "vocabulary", "evidence")
+_FEATURES = ("run", "ingest", "annotate", "segment", "topics", "vocabulary", "evidence", "export")
 
 
 def _register() -> None:
