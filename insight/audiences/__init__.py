@@ -290,11 +290,26 @@ def audience_table(store: Store) -> tuple[pd.DataFrame, ContactColumns, dict[str
     respondents = store.read_table("respondents")
     contact = find_contact_columns(respondents)
     if contact is None:
+        named = [str(c) for c in respondents.columns if _EMAIL_NAME.search(str(c))]
+        if named:
+            filled = {
+                c: int(respondents[c].astype("string").str.strip().ne("").sum()) for c in named
+            }
+            why = ", ".join(
+                f'"{c}" is empty for all {len(respondents)} respondents'
+                if n == 0
+                else f'"{c}" holds {n} values but they are not email addresses'
+                for c, n in filled.items()
+            )
+            detail = f"{why} (an anonymous distribution?)"
+        else:
+            detail = (
+                f"none of the {len(respondents)} respondents' columns holds email addresses "
+                f"(columns: {', '.join(map(str, respondents.columns[:12]))}"
+                f"{' ...' if len(respondents.columns) > 12 else ''})"
+            )
         raise InputError(
-            "no contact column: none of the study's respondent columns holds email "
-            f"addresses ({len(respondents)} respondents, columns: "
-            f"{', '.join(map(str, respondents.columns[:12]))}"
-            f"{' ...' if len(respondents.columns) > 12 else ''})",
+            f"no contact column: {detail}",
             file=str(store.path),
             fix="include the survey's email column (e.g. Qualtrics RecipientEmail, or a "
             'column named "email") in the input and run `insight run` again',
