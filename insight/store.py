@@ -64,23 +64,45 @@ class Store:
         return name in self.tables()
 
     def read_table(self, name: str, columns: Sequence[str] | None = None) -> pd.DataFrame:
-        """The whole table as a DataFrame (rows in insertion order)."""
+        """The whole table as a DataFrame (rows in insertion order), typed as its spec in
+        :mod:`insight.schema` says: ids as str, list columns as Python lists."""
         if not self.has_table(name):
             raise StoreError(
                 f'the study has no "{name}" table yet',
                 file=str(self.path),
                 fix="run the stage that writes it (see `insight run --help`)",
             )
+        from insight.schema import conform_read
+
         cols = ", ".join(_quote(c) for c in columns) if columns else "*"
-        return self.con.execute(f"SELECT {cols} FROM {_quote(name)}").df()
+        return conform_read(name, self.con.execute(f"SELECT {cols} FROM {_quote(name)}").df())
 
     def read_or_empty(self, name: str) -> pd.DataFrame:
         import pandas as pd
 
         return self.read_table(name) if self.has_table(name) else pd.DataFrame()
 
+    def _validate(self, name: str, df: pd.DataFrame) -> pd.DataFrame:
+        from insight.schema import TableSpecError, conform_write, validate_table
+
+        try:
+            validate_table(name, df)
+            return conform_write(name, df)
+        except TableSpecError as exc:
+            raise StoreError(
+                str(exc),
+                file=str(self.path),
+                fix="this is a bug in the stage that wrote the table (its output does not "
+                "match insight/schema.py TABLES); please report it with this message",
+            ) from None
+
     def write_table(self, name: str, df: pd.DataFrame) -> None:
-        """Replace a table with ``df``."""
+        """Replace a table with ``df`` (validated against its spec in insight.schema).
+
+        Raises:
+            StoreError: ``df`` does not match the table's spec (names the column and row).
+        """
+        df = self._validate(name, df)
         self.con.register("_insight_df", df)
         try:
             self.con.execute(f"CREATE OR REPLACE TABLE {_quote(name)} AS SELECT * FROM _insight_df")
@@ -107,8 +129,9 @@ class Store:
             return len(df)
         old = self.read_table(name)
         if len(old):
-            new_keys = pd.MultiIndex.from_frame(df[keys].astype(str))
-            old_keys = pd.MultiIndex.from_frame(old[keys].astype(str))
+            # keys are typed by the table spec (ids are str), so they compare as they are
+            new_keys = pd.MultiIndex.from_frame(df[keys])
+            old_keys = pd.MultiIndex.from_frame(old[keys])
             old = old[~old_keys.isin(new_keys)]
         self.write_table(name, pd.concat([old, df], ignore_index=True, sort=False))
         return len(df)
@@ -168,6 +191,7 @@ class Store:
         if not self.has_table(name):
             self.write_table(name, df)
             return
+        df = self._validate(name, df)
         self.con.register("_insight_df", df)
         try:
             self.con.execute(f"INSERT INTO {_quote(name)} BY NAME SELECT * FROM _insight_df")

@@ -1,0 +1,103 @@
+"""The contracts between stages: RunConfig, typed table specs, validated store tables."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from insight import schema as S
+from insight.config import RunConfig, parse_auto_int
+from insight.errors import InputError, StoreError
+from insight.store import Store
+
+
+def test_run_config_defaults_roundtrip_and_validation() -> None:
+    cfg = RunConfig(inputs=["a.csv", Path("b")], k="4", items=["Q1", "Q2"])
+    assert cfg.k == 4 and cfg.items == ("Q1", "Q2") and cfg.inputs == ("a.csv", "b")
+    assert cfg.seed == 0 and cfg.n_bootstrap == 30 and cfg.method == "auto"
+    data = json.loads(json.dumps(cfg.to_dict()))
+    assert RunConfig.from_dict(data) == cfg
+    # an older run.json (missing keys, unknown keys) still loads
+    old = RunConfig.from_dict({"seed": 3, "something_new": 1})
+    assert old.seed == 3 and old.extra == {"something_new": 1} and old.k == "auto"
+    with pytest.raises(InputError, match="--k must be"):
+        RunConfig(k="many")
+    with pytest.raises(InputError, match="segmentation method"):
+        RunConfig(method="dbscan")
+    with pytest.raises(AttributeError):
+        cfg.seed = 1  # type: ignore[misc]
+    assert parse_auto_int(None) == "auto" and parse_auto_int(" AUTO ") == "auto"
+    assert parse_auto_int(7) == 7
+    with pytest.raises(InputError):
+        parse_auto_int("0")
+
+
+def test_every_spec_column_has_a_known_dtype() -> None:
+    for name, spec in S.TABLES.items():
+        assert spec.name == name
+        for col in spec.columns.values():
+            assert col.dtype in S.DTYPES
+        for k in spec.key:
+            assert k in spec.columns, (name, k)
+    assert S.TABLES["units"].dtype_of(S.UNIT_ID) == "str"
+    assert S.TABLES["topics"].dtype_of("unit_ids") == "list"
+
+
+def test_store_rejects_a_frame_that_breaks_its_spec(tmp_path: Path) -> None:
+    with Store(tmp_path / "s.duckdb") as st:
+        ok = pd.DataFrame({S.UNIT_ID: ["u1", "u2"], S.TOPIC: [0, 1]})
+        st.write_table("topic_assignments", ok)
+        # ids are strings: an integer unit id is a bug in the writer, named clearly
+        with pytest.raises(
+            StoreError, match=r'"topic_assignments", column "unit_id" must hold str'
+        ):
+            st.write_table("topic_assignments", pd.DataFrame({S.UNIT_ID: [1, 2], S.TOPIC: [0, 1]}))
+        with pytest.raises(StoreError, match="missing column"):
+            st.write_table("topic_assignments", pd.DataFrame({S.UNIT_ID: ["u1"]}))
+        # a list column must hold lists, not ';'-joined strings
+        bad = pd.DataFrame({S.TOPIC: [0], "unit_ids": ["u1;u2"]})
+        with pytest.raises(StoreError, match='"unit_ids" must hold list'):
+            st.write_table("topics", bad)
+        with pytest.raises(StoreError, match="must hold int"):
+            st.upsert(
+                "topic_assignments", pd.DataFrame({S.UNIT_ID: ["u3"], S.TOPIC: [0.5]}), S.UNIT_ID
+            )
+        # the failed writes left the table as it was
+        assert st.read_table("topic_assignments")[S.UNIT_ID].tolist() == ["u1", "u2"]
+
+
+def test_store_reads_give_back_the_spec_types(tmp_path: Path) -> None:
+    with Store(tmp_path / "s.duckdb") as st:
+        st.write_table(
+            "topics",
+            pd.DataFrame(
+                {
+                    S.TOPIC: [0, 1],
+                    "label": ["price", "milk"],
+                    "unit_ids": [["a", "b"], np.array(["c"])],
+                    "quotes": [["a"], []],
+                }
+            ),
+        )
+        got = st.read_table("topics")
+        assert got["unit_ids"].tolist() == [["a", "b"], ["c"]]
+        assert all(isinstance(v, list) for v in got["quotes"])
+        # an all-missing id column comes back as None, not NaN floats
+        st.write_table(
+            "segments",
+            pd.DataFrame(
+                {
+                    S.RESPONDENT_ID: ["r1"],
+                    S.SEGMENT: [0],
+                    S.PROBABILITY: [1.0],
+                    "segment_source": [None],
+                }
+            ),
+        )
+        seg = st.read_table("segments")
+        assert seg["segment_source"].tolist() == [None]
+        assert seg[S.RESPONDENT_ID].tolist() == ["r1"]
