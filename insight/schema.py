@@ -24,6 +24,9 @@ CHAR_END = "char_end"
 TEXT = "text"  # == original[char_start:char_end]
 DATE = "date"  # ISO date string when the source has one, else None
 BATCH_ID = "batch_id"
+#: optional: ISO 639-1 language of the unit's text (None when too short to judge);
+#: set by ingest so English-only models can leave other languages out
+LANG = "lang"
 
 UNIT_COLUMNS = [
     UNIT_ID,
@@ -219,7 +222,8 @@ TABLES: dict[str, TableSpec] = {
     for spec in [
         TableSpec(
             "units",
-            [Col(c, _UNIT_DTYPES[c]) for c in UNIT_COLUMNS] + [Col(RECORD_ID, "str", False)],
+            [Col(c, _UNIT_DTYPES[c]) for c in UNIT_COLUMNS]
+            + [Col(RECORD_ID, "str", False), Col(LANG, "str", False)],
             key=(UNIT_ID,),
         ),
         TableSpec("records", [Col(c, _UNIT_DTYPES[c]) for c in RECORD_COLUMNS], key=(RECORD_ID,)),
