@@ -396,7 +396,7 @@ def tiny_study(with_embeddings: bool = True) -> StudyTables:
         [
             {
                 "term": "price",
-                "variants": "price;costs",
+                "variants": ["price", "costs"],
                 "count": 4,
                 "respondents": 3,
                 "z": 2.1,
@@ -406,7 +406,7 @@ def tiny_study(with_embeddings: bool = True) -> StudyTables:
             },
             {
                 "term": "keeps jamming",
-                "variants": "keeps jamming",
+                "variants": ["keeps jamming"],
                 "count": 1,
                 "respondents": 1,
                 "z": 1.5,
@@ -416,7 +416,7 @@ def tiny_study(with_embeddings: bool = True) -> StudyTables:
             },
             {
                 "term": "broke",
-                "variants": "broke;broke down",
+                "variants": ["broke", "broke down"],
                 "count": 2,
                 "respondents": 2,
                 "z": 1.9,

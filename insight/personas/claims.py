@@ -1,0 +1,664 @@
+"""Claim builders: plain functions over a frozen view of one segment against the rest.
+
+Each builder reads a :class:`SegmentView` (the study's customer units split into the
+segment's ``mine`` and the other segments' ``rest``) and returns claims with their counts,
+unit ids and quotes; nothing is mutated between builders.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from insight import schema as S
+from insight.personas.evidence import _Evidence
+from insight.personas.model import (
+    ALPHA,
+    EKMAN_GROUPS,
+    MAX_CLAIM_QUOTES,
+    MIN_ABS_D,
+    MIN_LIFT,
+    Claim,
+    StudyTables,
+    as_list,
+)
+from insight.personas.naming import _strip_shared_prefix, pain_label
+from insight.personas.words import _stems
+from insight.stats import bh_adjust, two_proportion_test
+from insight.stats import is_number as _is_number
+from insight.stats import plain as _plain
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+
+def _two_proportion_p(k1: int, n1: int, k2: int, n2: int) -> float:
+    """Two-sided p of the pooled two-proportion z-test (as personas always used)."""
+    return two_proportion_test(k1, n1, k2, n2, min_expected=0)[1]
+
+
+@dataclass(frozen=True)
+class StudyView:
+    """What every segment's claims share: tables, evidence, respondents, item wordings."""
+
+    t: StudyTables
+    seg: pd.DataFrame
+    ev: _Evidence
+    total: int
+    resp: pd.DataFrame
+    cols: pd.DataFrame
+    item_text: Mapping[str, str]
+    item_stems: Mapping[str, set[str]]
+
+
+def study_view(t: StudyTables, seg: pd.DataFrame, ev: _Evidence) -> StudyView:
+    """The study-wide view (respondents indexed by id, item wordings without matrix stems)."""
+    import pandas as pd
+
+    resp = t.respondents
+    if resp is not None and len(resp):
+        resp = resp.copy()
+        resp[S.RESPONDENT_ID] = resp[S.RESPONDENT_ID].astype(str)
+        resp = resp.drop_duplicates(S.RESPONDENT_ID).set_index(S.RESPONDENT_ID)
+    else:
+        resp = pd.DataFrame()
+    cols = t.columns if t.columns is not None else pd.DataFrame()
+    item_text: dict[str, str] = {}
+    if len(cols) and S.COL_NAME in cols:
+        for _, r in cols.iterrows():
+            q = r.get(S.COL_QUESTION)
+            if q is not None and str(q) not in ("", "nan", "None"):
+                item_text.setdefault(str(r[S.COL_NAME]), str(q))
+    item_text = _strip_shared_prefix(item_text)
+    return StudyView(
+        t=t,
+        seg=seg,
+        ev=ev,
+        total=len(seg),
+        resp=resp,
+        cols=cols,
+        item_text=item_text,
+        item_stems={k: _stems(txt) for k, txt in item_text.items()},
+    )
+
+
+@dataclass(frozen=True)
+class SegmentView:
+    """One segment against the rest: its members, their units (``mine``) and the others'."""
+
+    study: StudyView
+    segment: Any
+    pid: str
+    members: list[str]
+    member_set: frozenset[str]
+    mine: pd.DataFrame
+    rest: pd.DataFrame
+    n_text: int
+    rest_text: int
+    centre: Mapping[str, float] = field(default_factory=dict)
+
+    # study-wide tables, read through the view
+    @property
+    def t(self) -> StudyTables:
+        return self.study.t
+
+    @property
+    def ev(self) -> _Evidence:
+        return self.study.ev
+
+    @property
+    def resp(self) -> pd.DataFrame:
+        return self.study.resp
+
+    @property
+    def cols(self) -> pd.DataFrame:
+        return self.study.cols
+
+    @property
+    def item_text(self) -> Mapping[str, str]:
+        return self.study.item_text
+
+    @property
+    def item_stems(self) -> Mapping[str, set[str]]:
+        return self.study.item_stems
+
+    @property
+    def total(self) -> int:
+        return self.study.total
+
+
+def segment_view(study: StudyView, pid: str, segment: Any) -> SegmentView:
+    """The frozen view of ``segment``: members, their customer units and the rest's."""
+    seg = study.seg
+    members = seg.loc[seg[S.SEGMENT] == segment, S.RESPONDENT_ID].tolist()
+    member_set = frozenset(members)
+    df = study.ev.df
+    mine = df[df[S.RESPONDENT_ID].isin(member_set)]
+    rest = df[~df[S.RESPONDENT_ID].isin(member_set) & df[S.SEGMENT].notna()]
+    return SegmentView(
+        study=study,
+        segment=segment,
+        pid=pid,
+        members=members,
+        member_set=member_set,
+        mine=mine,
+        rest=rest,
+        n_text=int(mine[S.RESPONDENT_ID].nunique()),
+        rest_text=int(rest[S.RESPONDENT_ID].nunique()),
+        centre=study.ev.typicality(mine.index.tolist()),
+    )
+
+
+def columns_with_role(v: SegmentView | StudyView, role: str) -> list[str]:
+    if not len(v.cols) or S.COL_ROLE not in v.cols:
+        return []
+    names = v.cols.loc[v.cols[S.COL_ROLE] == role, S.COL_NAME].astype(str)
+    return [c for c in dict.fromkeys(names) if c in v.resp.columns]
+
+
+def scale(v: SegmentView | StudyView, item: str, values: pd.Series) -> tuple[float, float]:
+    if len(v.cols) and "scale_min" in v.cols:
+        r = v.cols[v.cols[S.COL_NAME].astype(str) == item]
+        if len(r) and _is_number(r["scale_min"].iloc[0]) and _is_number(r["scale_max"].iloc[0]):
+            return float(r["scale_min"].iloc[0]), float(r["scale_max"].iloc[0])
+    return float(values.min()), float(values.max())
+
+
+def respondent_units(v: SegmentView, rids: Iterable[str]) -> list[str]:
+    rids = set(rids)
+    m = v.mine
+    return m.index[m[S.RESPONDENT_ID].isin(rids)].tolist()
+
+
+def related_units(v: SegmentView, rids: Iterable[str], words: set[str]) -> tuple[list[str], str]:
+    """Units of ``rids`` that share a content word with ``words``; else all their units."""
+    ids = respondent_units(v, rids)
+    if words:
+        rel = [u for u in ids if _stems(v.ev.by_id.at[u, S.TEXT]) & words]
+        if rel:
+            return rel, "mentions"
+    return ids, "respondents"
+
+
+def make_claim(
+    v: SegmentView,
+    kind: str,
+    label: str,
+    n: int,
+    N: int,
+    unit_ids: list[str],
+    stats: dict[str, Any],
+    score: Mapping[str, float] | None = None,
+) -> Claim:
+    quotes = v.ev.pick(unit_ids, MAX_CLAIM_QUOTES, score if score is not None else v.centre)
+    return Claim(kind, label, int(n), int(N), list(unit_ids), quotes, _plain(stats))
+
+
+def attitude_claims(v: SegmentView) -> list[Claim]:
+    import pandas as pd
+
+    prof = v.t.segment_profiles
+    if prof is None or prof.empty:
+        return []
+    prof = prof[prof[S.SEGMENT].astype(str) == str(v.segment)].copy()
+    if prof.empty:
+        return []
+    prof["_abs"] = prof["d"].abs()
+    prof = prof[(prof["p_adj"] < ALPHA) & (prof["_abs"] >= MIN_ABS_D)]
+    prof = prof.sort_values(["_abs", "item"], ascending=[False, True]).head(6)
+    claims = []
+    for _, r in prof.iterrows():
+        item = str(r["item"])
+        text = v.item_text.get(item, item)
+        stats: dict[str, Any] = {
+            "key": item,
+            "item": item,
+            "question": text,
+            "mean": r["mean"],
+            "rest_mean": r["rest_mean"],
+            "d": r["d"],
+            "p_adj": r["p_adj"],
+        }
+        n, N, rids = 0, 0, []
+        if item in v.resp.columns:
+            vals = pd.to_numeric(v.resp[item], errors="coerce")
+            mine = vals.reindex(v.members).dropna()
+            rest = vals.drop(index=v.members, errors="ignore").dropna()
+            lo, hi = scale(v, item, vals.dropna())
+            mid = (lo + hi) / 2
+            higher = (mine.mean() >= rest.mean()) if len(rest) else r["d"] >= 0
+            side = mine[mine > mid] if higher else mine[mine < mid]
+            n, N, rids = len(side), len(mine), [str(x) for x in side.index]
+            stats.update(
+                mean=mine.mean(),
+                rest_mean=rest.mean(),
+                d=abs(r["d"]) * (1 if higher else -1),
+                scale_min=lo,
+                scale_max=hi,
+                direction="higher" if higher else "lower",
+                answer_side="above the scale midpoint" if higher else "below the scale midpoint",
+            )
+        else:
+            stats.update(direction="higher" if r["d"] >= 0 else "lower")
+        units, how = related_units(v, rids, v.item_stems.get(item, set()))
+        stats["evidence"] = how
+        stats["respondent_ids"] = rids
+        score = dict(v.centre)
+        words = v.item_stems.get(item, set())
+        for u in units:
+            score[u] = score.get(u, 0.0) + len(_stems(v.ev.by_id.at[u, S.TEXT]) & words)
+        claims.append(make_claim(v, "attitude", text, n, N, units, stats, score))
+    return claims
+
+
+def categorical_claims(v: SegmentView, role: str, kind: str, limit: int = 6) -> list[Claim]:
+
+    rows = []
+    for col in columns_with_role(v, role):
+        vals = v.resp[col]
+        if is_numeric(v, col, role):
+            continue  # summarised as a median by `numeric_claims`
+        vals = vals.astype("string").str.strip()
+        mine = vals.reindex(v.members).dropna()
+        mine = mine[mine != ""]
+        rest = vals.drop(index=v.members, errors="ignore").dropna()
+        rest = rest[rest != ""]
+        if mine.empty:
+            continue
+        for cat, k in mine.value_counts().items():
+            k_rest = int((rest == cat).sum())
+            p = _two_proportion_p(int(k), len(mine), k_rest, len(rest))
+            share, rshare = k / len(mine), (k_rest / len(rest) if len(rest) else float("nan"))
+            rows.append((col, str(cat), int(k), len(mine), share, rshare, p, mine))
+    padj = bh_adjust([r[6] for r in rows])
+    picked: list[tuple] = []
+    modal: dict[str, tuple] = {}
+    for r, pa in zip(rows, padj, strict=False):
+        col, cat, k, nn, share, rshare, p, mine = r
+        lift = share / rshare if rshare and rshare > 0 else float("inf")
+        distinct = _is_number(pa) and pa < ALPHA and lift >= MIN_LIFT
+        if distinct:
+            picked.append((r, pa, lift, True))
+        if col not in modal or k > modal[col][0][2]:
+            modal[col] = (r, pa, lift, False)
+    cols_done = {x[0][0] for x in picked}
+    picked.sort(key=lambda x: (-x[2] if math.isfinite(x[2]) else -1e9, x[0][0], x[0][1]))
+    for col, x in modal.items():
+        if col not in cols_done:
+            picked.append(x)
+    claims = []
+    for (col, cat, k, nn, share, rshare, _p, mine), pa, lift, distinct in picked[:limit]:
+        question = v.item_text.get(col, col)
+        rids = [str(i) for i in mine.index[mine == cat]]
+        units = respondent_units(v, rids)
+        label = f"{question}: {cat}"
+        stats = {
+            "key": f"{col}-{cat}",
+            "column": col,
+            "question": question,
+            "category": cat,
+            "share": share,
+            "rest_share": rshare,
+            "lift": lift if math.isfinite(lift) else None,
+            "p_adj": pa,
+            "distinctive": distinct,
+            "respondent_ids": rids,
+            "evidence": "respondents",
+        }
+        claims.append(make_claim(v, kind, label, k, nn, units, stats))
+    return claims
+
+
+def is_numeric(v: SegmentView | StudyView, col: str, role: str) -> bool:
+    """Behaviour columns that are numbers, and demographics with many numeric values (age)."""
+    import pandas as pd
+
+    vals = v.resp[col]
+    num = pd.to_numeric(vals, errors="coerce")
+    present = vals.notna() & (vals.astype("string").str.strip() != "")
+    if not present.any() or num[present].notna().mean() < 0.9:
+        return False
+    return role == S.ROLE_BEHAVIOUR or num.nunique() > 8
+
+
+def numeric_claims(v: SegmentView, cols: list[str], kind: str) -> list[Claim]:
+    import pandas as pd
+    from scipy.stats import mannwhitneyu
+
+    rows = []
+    for col in cols:
+        vals = pd.to_numeric(v.resp[col], errors="coerce")
+        if vals.notna().mean() < 0.5:
+            continue
+        mine = vals.reindex(v.members).dropna()
+        rest = vals.drop(index=v.members, errors="ignore").dropna()
+        if len(mine) < 2:
+            continue
+        p = float("nan")
+        if len(rest) >= 2 and (mine.nunique() > 1 or rest.nunique() > 1):
+            p = float(mannwhitneyu(mine, rest, alternative="two-sided").pvalue)
+        rows.append((col, mine, rest, p))
+    padj = bh_adjust([r[3] for r in rows])
+    claims = []
+    for (col, mine, rest, _p), pa in zip(rows, padj, strict=False):
+        question = v.item_text.get(col, col)
+        med, rmed = float(mine.median()), float(rest.median()) if len(rest) else float("nan")
+        distinct = _is_number(pa) and pa < ALPHA
+        rids = [str(i) for i in mine.index]
+        units, how = related_units(v, rids, _stems(question))
+        stats = {
+            "key": col,
+            "column": col,
+            "question": question,
+            "median": med,
+            "rest_median": rmed,
+            "mean": float(mine.mean()),
+            "rest_mean": float(rest.mean()) if len(rest) else None,
+            "p_adj": pa,
+            "distinctive": distinct,
+            "respondent_ids": rids,
+            "evidence": how,
+        }
+        claims.append(make_claim(v, kind, question, len(mine), len(v.members), units, stats))
+    claims.sort(key=lambda c: (not c.stats["distinctive"], c.label))
+    return claims
+
+
+def behaviour_claims(v: SegmentView) -> list[Claim]:
+    cols = [c for c in columns_with_role(v, S.ROLE_BEHAVIOUR) if is_numeric(v, c, S.ROLE_BEHAVIOUR)]
+    numeric = numeric_claims(v, cols, "behaviour")
+    categorical = categorical_claims(v, S.ROLE_BEHAVIOUR, "behaviour", limit=4)
+    return numeric + categorical
+
+
+def pain_point_claims(v: SegmentView) -> list[Claim]:
+    import numpy as np
+
+    mine = v.mine[v.mine[S.PAIN_POINT] >= 1]
+    rest = v.rest[v.rest[S.PAIN_POINT] >= 1]
+    if mine.empty:
+        return []
+    types = _pain_group(mine)
+    rest_types = _pain_group(rest)
+    # Unspecific ("other") pain points are split by topic where a topic holds >= 3 of them.
+    counts = types.value_counts()
+    small = [g for g in counts.index if "::" in g and counts[g] < 3]
+    types = types.where(~types.isin(small), "other")
+    rest_types = rest_types.where(rest_types.isin(set(types)), rest_types.str.split("::").str[0])
+    total_mentions = len(mine)
+    rows = []
+    for ptype in sorted(types.unique()):
+        units = mine[types == ptype]
+        n = units[S.RESPONDENT_ID].nunique()
+        N = max(v.n_text, 1)
+        k_rest = rest[rest_types == ptype][S.RESPONDENT_ID].nunique()
+        p = _two_proportion_p(n, N, k_rest, v.rest_text)
+        freq = len(units) / total_mentions
+        breadth = n / N
+        inten = _intensity(units)
+        rows.append((ptype, units, n, N, k_rest, p, freq, breadth, inten))
+    padj = bh_adjust([r[5] for r in rows])
+    claims = []
+    for (ptype, units, n, N, k_rest, _p, freq, breadth, inten), pa in zip(rows, padj, strict=False):
+        rest_breadth = k_rest / v.rest_text if v.rest_text else float("nan")
+        lift = breadth / rest_breadth if rest_breadth else float("inf")
+        severity = 100.0 * freq * breadth * inten
+        ids = units.index.tolist()
+        top_terms = terms_in(v, ids)
+        tops = []
+        if S.TOPIC_LABEL in units and units[S.TOPIC_LABEL].notna().any():
+            tl = units.loc[
+                units[S.TOPIC].fillna(S.UNASSIGNED_TOPIC) != S.UNASSIGNED_TOPIC, S.TOPIC_LABEL
+            ]
+            tops = [str(x) for x in tl.value_counts().head(3).index]
+        base_type, _, topic = ptype.partition("::")
+        label = pain_label(base_type)
+        if topic:
+            tl = units[S.TOPIC_LABEL].dropna()
+            label = f"{label}: {tl.iloc[0] if len(tl) else 'topic ' + topic}"
+        elif top_terms:
+            label += " - " + ", ".join(f"“{t}”" for t in top_terms[:3])
+        score = {
+            u: float(units.at[u, S.PAIN_POINT_SCORE])
+            if _is_number(units.at[u, S.PAIN_POINT_SCORE])
+            else 0.0
+            for u in ids
+        }
+        for u, s in v.centre.items():
+            if u in score:
+                score[u] += s
+        stats = {
+            "key": ptype.replace("::", "-topic-"),
+            "pain_point_type": base_type,
+            "topic": topic or None,
+            "mentions": len(ids),
+            "frequency": freq,
+            "breadth": breadth,
+            "intensity": inten,
+            "severity": severity,
+            "rest_breadth": rest_breadth,
+            "lift": lift if math.isfinite(lift) else None,
+            "p_adj": pa,
+            "distinctive": bool(_is_number(pa) and pa < ALPHA and lift >= MIN_LIFT),
+            "terms": top_terms,
+            "topics": tops,
+            "mean_sentiment": float(np.nanmean(units[S.SENTIMENT]))
+            if units[S.SENTIMENT].notna().any()
+            else None,
+        }
+        claims.append(make_claim(v, "pain_point", label, n, N, ids, stats, score))
+    claims.sort(key=lambda c: (-c.stats["severity"], c.label))
+    return claims
+
+
+def terms_in(v: SegmentView, unit_ids: list[str], k: int = 3) -> list[str]:
+    """The vocabulary terms that occur most often in ``unit_ids`` (display forms)."""
+    voc = v.t.vocabulary
+    if voc is None or voc.empty or "unit_ids" not in voc:
+        return []
+    ids = set(unit_ids)
+    counts: dict[str, int] = {}
+    for term, uids in zip(voc["term"], voc["unit_ids"], strict=False):
+        c = len(ids.intersection(as_list(uids)))
+        if c >= 2:
+            counts[str(term)] = max(counts.get(str(term), 0), c)
+    return [t for t, _ in sorted(counts.items(), key=lambda x: (-x[1], x[0]))[:k]]
+
+
+def goal_claims(v: SegmentView) -> list[Claim]:
+    mine = v.mine[v.mine[S.GOAL] >= 1]
+    if mine.empty:
+        return []
+    N = max(v.n_text, 1)
+    claims = []
+    if S.TOPIC in mine and mine[S.TOPIC].notna().any():
+        topic = mine[S.TOPIC].fillna(S.UNASSIGNED_TOPIC)
+        groups = []
+        for t in topic.unique():
+            g = mine[topic == t]
+            label = g[S.TOPIC_LABEL].dropna().iloc[0] if g[S.TOPIC_LABEL].notna().any() else None
+            if t == S.UNASSIGNED_TOPIC or label is None:
+                label = "Other goals and wishes"
+            groups.append((g[S.RESPONDENT_ID].nunique(), str(label), t, g))
+        groups.sort(key=lambda x: (-x[0], x[1]))
+        for n, label, t, g in groups[:4]:
+            stats = {"key": f"topic-{t}", "topic": t, "mentions": len(g)}
+            claims.append(make_claim(v, "goal", label, n, N, g.index.tolist(), stats))
+    else:
+        stats = {"key": "goals", "mentions": len(mine)}
+        claims.append(
+            make_claim(
+                v,
+                "goal",
+                "States a goal or wish",
+                mine[S.RESPONDENT_ID].nunique(),
+                N,
+                mine.index.tolist(),
+                stats,
+            )
+        )
+    return claims
+
+
+def emotion_claims(v: SegmentView) -> list[Claim]:
+    mine, rest = v.mine, v.rest
+    if S.EKMAN not in mine or mine[S.EKMAN].isna().all():
+        return []
+    m_e = mine[S.EKMAN].fillna("neutral").astype(str)
+    r_e = rest[S.EKMAN].fillna("neutral").astype(str) if len(rest) else rest[S.EKMAN]
+    groups = [g for g in EKMAN_GROUPS if g in set(m_e) | set(r_e)] or sorted(set(m_e))
+    rows = []
+    for g in groups:
+        k, kr = int((m_e == g).sum()), int((r_e == g).sum())
+        rows.append((g, k, kr, _two_proportion_p(k, len(m_e), kr, len(r_e))))
+    padj = bh_adjust([r[3] for r in rows])
+    claims = []
+    for (g, k, kr, _p), pa in zip(rows, padj, strict=False):
+        if k == 0:  # nothing to quote: no claim (the rest's share shows in the chart)
+            continue
+        share = k / len(m_e)
+        rshare = kr / len(r_e) if len(r_e) else float("nan")
+        lift = share / rshare if rshare else float("inf")
+        ids = m_e.index[m_e == g].tolist()
+        score = {}
+        if S.INTENSITY in mine:
+            score = {
+                u: float(mine.at[u, S.INTENSITY]) if _is_number(mine.at[u, S.INTENSITY]) else 0.0
+                for u in ids
+            }
+        stats = {
+            "key": g,
+            "emotion": g,
+            "share": share,
+            "rest_share": rshare,
+            "lift": lift if math.isfinite(lift) else None,
+            "p_adj": pa,
+            "distinctive": bool(
+                g != "neutral" and _is_number(pa) and pa < ALPHA and lift >= MIN_LIFT
+            ),
+            "units": k,
+            "units_total": len(m_e),
+        }
+        n = mine.loc[ids, S.RESPONDENT_ID].nunique() if ids else 0
+        claims.append(
+            make_claim(v, "emotion", g.capitalize(), n, max(v.n_text, 1), ids, stats, score)
+        )
+    return claims
+
+
+def vocabulary_claims(v: SegmentView, limit: int = 12) -> list[Claim]:
+    voc = v.t.vocabulary
+    if voc is None or voc.empty or "group" not in voc:
+        return []
+    wanted = {
+        str(v.segment).lower(),
+        f"segment {v.segment}".lower(),
+        f"segment={v.segment}".lower(),
+        f"segment_{v.segment}".lower(),
+        v.pid.lower(),
+    }
+    rows = voc[voc["group"].astype(str).str.strip().str.lower().isin(wanted)]
+    if "z" in rows:
+        rows = rows[rows["z"] > 0].sort_values(["z", "term"], ascending=[False, True])
+    claims = []
+    for _, r in rows.iterrows():
+        ids = [u for u in as_list(r.get("unit_ids")) if u in v.mine.index]
+        if not ids:
+            continue
+        n = v.mine.loc[ids, S.RESPONDENT_ID].nunique()
+        term = str(r["term"])
+        variants = (
+            as_list(r.get("variants"))
+            if not isinstance(r.get("variants"), str) or r.get("variants", "").startswith("[")
+            else [x.strip() for x in str(r["variants"]).split(";") if x.strip()]
+        )
+        stats = {
+            "key": term,
+            "term": term,
+            "z": r.get("z"),
+            "count": r.get("count"),
+            "variants": variants,
+        }
+        score = {
+            u: (1.0 if term.lower() in str(v.ev.by_id.at[u, S.TEXT]).lower() else 0.0)
+            + v.centre.get(u, 0.0)
+            for u in ids
+        }
+        claims.append(make_claim(v, "vocabulary", term, n, max(v.n_text, 1), ids, stats, score))
+        if len(claims) >= limit:
+            break
+    return claims
+
+
+def topic_claims(v: SegmentView, limit: int = 5) -> list[Claim]:
+    mine, rest = v.mine, v.rest
+    if S.TOPIC not in mine or mine[S.TOPIC].isna().all():
+        return []
+    mt = mine[S.TOPIC].fillna(S.UNASSIGNED_TOPIC)
+    rt = rest[S.TOPIC].fillna(S.UNASSIGNED_TOPIC) if len(rest) else rest[S.TOPIC]
+    labels = {}
+    tt = v.t.topics
+    if tt is not None and len(tt) and "label" in tt:
+        labels = {str(k): str(x) for k, x in zip(tt[S.TOPIC], tt["label"], strict=False)}
+    rows = []
+    for t in sorted(set(mt) - {S.UNASSIGNED_TOPIC}, key=str):
+        k, kr = int((mt == t).sum()), int((rt == t).sum())
+        rows.append((t, k, kr, _two_proportion_p(k, len(mt), kr, len(rt))))
+    padj = bh_adjust([r[3] for r in rows])
+    out = []
+    for (t, k, kr, _p), pa in zip(rows, padj, strict=False):
+        share = k / len(mt)
+        rshare = kr / len(rt) if len(rt) else float("nan")
+        lift = share / rshare if rshare else float("inf")
+        distinct = bool(_is_number(pa) and pa < ALPHA and lift >= MIN_LIFT)
+        out.append((distinct, lift, share, t, k, rshare, pa))
+    out.sort(key=lambda x: (not x[0], -x[2] if not x[0] else -min(x[1], 1e9), str(x[3])))
+    chosen = [x for x in out if x[0]][:limit] or out[: min(3, limit)]
+    claims = []
+    for distinct, lift, share, t, k, rshare, pa in chosen:
+        ids = mt.index[mt == t].tolist()
+        label = labels.get(str(t))
+        if label is None:
+            tl = mine.loc[ids, S.TOPIC_LABEL].dropna().tolist() if S.TOPIC_LABEL in mine else []
+            label = str(tl[0]) if tl else f"Topic {t}"
+        stats = {
+            "key": f"topic-{t}",
+            "topic": t,
+            "share": share,
+            "rest_share": rshare,
+            "lift": lift if math.isfinite(lift) else None,
+            "p_adj": pa,
+            "distinctive": distinct,
+            "units": k,
+        }
+        n = mine.loc[ids, S.RESPONDENT_ID].nunique()
+        claims.append(make_claim(v, "topic", label, n, max(v.n_text, 1), ids, stats))
+    return claims
+
+
+def _pain_group(units: pd.DataFrame) -> pd.Series:
+    """Pain type per unit; "other" becomes "other::<topic>" where the unit has a topic."""
+    types = units[S.PAIN_POINT_TYPE].fillna("other").astype(str)
+    if S.TOPIC not in units or units.empty:
+        return types
+    topic = units[S.TOPIC]
+    has = topic.notna() & (topic.astype(str) != str(S.UNASSIGNED_TOPIC))
+    split = (types == "other") & has
+    return types.where(~split, "other::" + topic.astype(str).str.replace(r"\.0$", "", regex=True))
+
+
+def _intensity(units: pd.DataFrame) -> float:
+    """Mean per-unit intensity of pain units: mean of the available signals in [0, 1]."""
+    vals = []
+    for _, r in units.iterrows():
+        parts = []
+        if _is_number(r.get(S.PAIN_POINT_SCORE)):
+            parts.append(min(max(float(r[S.PAIN_POINT_SCORE]), 0.0), 1.0))
+        if _is_number(r.get(S.SENTIMENT)):
+            parts.append(min(max(-float(r[S.SENTIMENT]), 0.0), 1.0))
+        if _is_number(r.get(S.INTENSITY)):
+            parts.append(min(max(float(r[S.INTENSITY]), 0.0), 1.0))
+        vals.append(sum(parts) / len(parts) if parts else 1.0)
+    return sum(vals) / len(vals) if vals else 0.0
