@@ -192,9 +192,9 @@ def write_qdpx(store: Store, path: str | Path, *, project_name: str | None = Non
             children.append((g, f"T{tid} {label}", desc))
         if len(tassign):
             for uid, tid in zip(tassign[S.UNIT_ID], tassign[S.TOPIC], strict=False):
-                g = topic_guid.get(int(tid)) if _nn(tid) is not None else None
-                if g:
-                    codes_of_unit[str(uid)].append(g)
+                tg = topic_guid.get(int(tid)) if _nn(tid) is not None else None
+                if tg:
+                    codes_of_unit[str(uid)].append(tg)
         code_tree.append(
             (_guid("code", "themes"), "Themes", "Topics found across the study", children)
         )
