@@ -72,9 +72,7 @@ def _check_offsets(result) -> None:
 
 def _check_accounting(result) -> None:
     for f in result.files.itertuples():
-        skipped = (
-            f.skipped_empty + f.skipped_non_answer + f.skipped_duplicate + f.skipped_unparseable
-        )
+        skipped = sum(v for k, v in f._asdict().items() if k.startswith("skipped_"))
         assert f.rows_read == f.rows_with_units + skipped
 
 

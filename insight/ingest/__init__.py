@@ -40,6 +40,11 @@ class IngestResult:
     problems: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     results: list[FileResult] = field(default_factory=list)
+    #: one line per file (or per group of files read the same way): what was guessed
+    #: and the option that overrides it; also at the front of ``warnings``
+    guesses: list[str] = field(default_factory=list)
+    #: the study's language (most common among units long enough to judge)
+    language: str = "en"
 
     @property
     def ok(self) -> bool:
@@ -108,9 +113,11 @@ def ingest_paths(
     """
     import pandas as pd
 
-    from insight.ingest.roles import load_schema
+    from insight.ingest.readers import rebuild_with_batch_interviewers
+    from insight.ingest.roles import load_file_options, load_schema
 
     overrides = load_schema(schema) if isinstance(schema, str | Path) else (schema or {})
+    file_options = load_file_options(schema) if isinstance(schema, str | Path) else {}
     files, notes = expand_paths(paths)
     results: list[FileResult] = []
     problems: list[str] = []
@@ -120,7 +127,7 @@ def ingest_paths(
         if on_file:
             on_file(f)
         try:
-            res = read_file(f, overrides, interviewer_names, kind)
+            res = read_file(f, overrides, interviewer_names, kind, file_options.get(f.name))
         except InsightError as exc:
             problems.append(exc.format() if exc.file else f"{f.name}: {exc.format()}")
             continue
@@ -131,9 +138,19 @@ def ingest_paths(
             warnings.append(f"{f.name}: already in the study (same content) - nothing added")
             continue
         seen.add(res.source_hash)
-        res.accounting.check()
         results.append(res)
+    batch_notes: list[str] = []
+    try:
+        batch_notes = rebuild_with_batch_interviewers(results, interviewer_names)
+    except InsightError as exc:  # a file left without participant speech: report, drop it
+        bad = exc.file
+        problems.append(exc.format())
+        results = [r for r in results if r.source != bad]
+    for res in results:
+        res.accounting.check()
         warnings.extend(res.warnings)
+    guesses = batch_notes + _collapse_guesses([g for r in results for g in r.guesses])
+    warnings[:0] = guesses
     batch = batch_id_for([r.source_hash for r in results])
     rec_rows: list[dict[str, Any]] = []
     unit_rows: list[dict[str, Any]] = []
@@ -153,9 +170,22 @@ def ingest_paths(
                         S.TEXT: text,
                     }
                 )
-    units = pd.DataFrame(unit_rows, columns=[*S.UNIT_COLUMNS, S.RECORD_ID])
+    record_lang = _record_languages(rec_rows)
+    for u in unit_rows:
+        u[S.LANG] = record_lang.get(u[S.RECORD_ID])
+    units = pd.DataFrame(unit_rows, columns=[*S.UNIT_COLUMNS, S.RECORD_ID, S.LANG])
     for col in (S.ROW, S.TURN):
         units[col] = units[col].astype("Int64")
+    from insight.ingest.language import language_note, study_language
+
+    study_lang = study_language(list(record_lang.values()))
+    file_lang: dict[str, str] = {}
+    for res in results:
+        langs = [record_lang.get(r[S.RECORD_ID]) for r in res.records]
+        file_lang[res.source] = study_language(langs) if any(langs) else ""
+        note = language_note(res.source, langs, study_lang)
+        if note:
+            warnings.append(note)
     records = pd.DataFrame(rec_rows, columns=S.RECORD_COLUMNS)
     for col in (S.ROW, S.TURN):
         records[col] = records[col].astype("Int64")
@@ -180,10 +210,62 @@ def ingest_paths(
                 "non_answer_cells": acc["non_answer_cells"],
                 "unmapped_ratings": acc["unmapped_ratings"],
                 "units": int((units[S.SOURCE] == res.source).sum()) if len(units) else 0,
+                "participant_units": _count_role(units, res.source, S.ROLE_CUSTOMER),
+                "interviewer_units": _count_role(units, res.source, S.ROLE_INTERVIEWER),
+                "language": file_lang.get(res.source, ""),
             }
         )
     files_df = pd.DataFrame(file_rows)
-    return IngestResult(records, units, respondents, columns, files_df, problems, warnings, results)
+    return IngestResult(
+        records,
+        units,
+        respondents,
+        columns,
+        files_df,
+        problems,
+        warnings,
+        results,
+        guesses=guesses,
+        language=study_lang,
+    )
+
+
+def _count_role(units: pd.DataFrame, source: str, role: str) -> int:
+    if not len(units):
+        return 0
+    return int(((units[S.SOURCE] == source) & (units[S.SPEAKER_ROLE] == role)).sum())
+
+
+def _record_languages(records: list[dict[str, Any]]) -> dict[str, str | None]:
+    """Language of each participant record long enough to judge (others: None)."""
+    from insight.ingest.language import MIN_WORDS, detect_language
+
+    out: dict[str, str | None] = {}
+    for rec in records:
+        text = str(rec[S.TEXT])
+        if rec[S.SPEAKER_ROLE] != S.ROLE_CUSTOMER or len(text.split()) < MIN_WORDS:
+            out[rec[S.RECORD_ID]] = None
+            continue
+        out[rec[S.RECORD_ID]] = detect_language(text[:2000])
+    return out
+
+
+def _collapse_guesses(lines: list[str]) -> list[str]:
+    """The same guess for many files becomes one line naming the files."""
+    by_text: dict[str, list[str]] = {}
+    for line in lines:
+        source, _, text = line.partition(": ")
+        by_text.setdefault(text, []).append(source)
+    out = []
+    for text, sources in by_text.items():
+        if len(sources) == 1:
+            out.append(f"{sources[0]}: {text}")
+        else:
+            shown = ", ".join(sources[:4]) + (
+                f" and {len(sources) - 4} more" if len(sources) > 4 else ""
+            )
+            out.append(f"{len(sources)} files ({shown}): {text}")
+    return out
 
 
 def _respondent_frame(rows: list[dict[str, Any]]) -> pd.DataFrame:

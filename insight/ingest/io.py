@@ -21,6 +21,21 @@ if TYPE_CHECKING:
 TABLE_EXTENSIONS = {".csv", ".tsv", ".tab", ".txt", ".xlsx", ".xlsm", ".parquet", ".json", ".jsonl"}
 DELIMITERS = [",", "\t", ";", "|"]
 
+# Explicit limits: generous enough for whole interviews in one cell, small enough
+# that one hostile file fails alone with a clear message instead of exhausting memory.
+#: Largest input file read (bytes).
+MAX_FILE_BYTES = 1024 * 1024 * 1024
+#: Largest single CSV/TSV cell (characters): a whole transcript in one cell fits.
+MAX_CELL_CHARS = 64 * 1024 * 1024
+#: Largest uncompressed XML part of a DOCX/XLSX/ODT (bytes) and compression ratio.
+MAX_UNZIPPED_BYTES = 512 * 1024 * 1024
+MAX_ZIP_RATIO = 200
+#: Most paragraphs in one DOCX/ODT, most cells in one spreadsheet.
+MAX_PARAGRAPHS = 200_000
+MAX_SHEET_CELLS = 20_000_000
+#: NUL bytes stripped with a warning when they are fewer than this share of the file.
+MAX_NUL_SHARE = 0.01
+
 
 @dataclass
 class RawTable:
@@ -41,6 +56,16 @@ class RawTable:
 
 
 def read_bytes(path: Path) -> bytes:
+    try:
+        size = path.stat().st_size
+    except OSError:
+        size = 0
+    if size > MAX_FILE_BYTES:
+        raise InputError(
+            f"is {size / 1e6:.0f} MB, over the {MAX_FILE_BYTES / 1e6:.0f} MB limit per file",
+            file=path.name,
+            fix="split it into smaller files (e.g. one per month or per question)",
+        )
     try:
         data = path.read_bytes()
     except FileNotFoundError:
@@ -65,13 +90,17 @@ def decode(data: bytes, path: Path) -> tuple[str, str]:
         return _strict(data, "utf-16", path), "utf-16"
     head = data[:4096]
     # UTF-16 without BOM: every other byte NUL in ASCII-heavy text.
-    controls = sum(1 for b in head if b < 32 and b not in (9, 10, 13))
-    if b"\x00" in head or controls > len(head) // 10:
+    controls = sum(1 for b in head if b < 32 and b not in (9, 10, 13, 0))
+    nuls = data.count(0)
+    if nuls or controls > len(head) // 10:
         even, odd = head[0::2].count(0), head[1::2].count(0)
         if odd > len(head) // 4 and even == 0:
             return _strict(data, "utf-16-le", path), "utf-16-le"
         if even > len(head) // 4 and odd == 0:
             return _strict(data, "utf-16-be", path), "utf-16-be"
+        if nuls and nuls <= MAX_NUL_SHARE * len(data) and controls <= len(head) // 10:
+            text, enc = decode(data.replace(b"\x00", b""), path)
+            return text, f"{enc}, {nuls} NUL byte(s) removed"
         raise InputError(
             "looks like a binary file, not text",
             file=path.name,
@@ -114,9 +143,24 @@ def _strict(data: bytes, encoding: str, path: Path) -> str:
 
 
 def read_text(path: Path) -> tuple[str, str]:
-    """The file's text (newlines normalised to \\n) and its encoding."""
+    """The file's text (newlines normalised to \\n) and its encoding.
+
+    A few stray NUL bytes are removed (the encoding then says how many, see
+    :func:`decoding_warning`); a file that is mostly binary is rejected.
+    """
     text, enc = decode(read_bytes(path), path)
     return text.replace("\r\n", "\n").replace("\r", "\n"), enc
+
+
+def decoding_warning(path: Path, encoding: str) -> str | None:
+    """The warning to show when decoding had to repair the file (NUL bytes removed)."""
+    if "NUL" in encoding:
+        n = encoding.split(", ", 1)[1].split()[0]
+        return (
+            f"{path.name}: {n} NUL byte(s) removed (a damaged export);"
+            " check the text around them or export the file again"
+        )
+    return None
 
 
 def sniff_delimiter(text: str, path: Path) -> str:
@@ -135,35 +179,137 @@ def sniff_delimiter(text: str, path: Path) -> str:
 
 
 def read_delimited(path: Path) -> RawTable:
-    """Read CSV/TSV with encoding and delimiter detection; ragged rows are recorded, not fatal."""
+    """Read CSV/TSV with encoding and delimiter detection.
+
+    Ragged rows are recorded, not fatal. A line that breaks the parser (an
+    unbalanced quote that would swallow the rest of the file, a cell over
+    :data:`MAX_CELL_CHARS`) is skipped and reported in ``bad_rows`` (by its
+    1-based line number); reading goes on from the next line.
+    """
     text, enc = read_text(path)
     delim = sniff_delimiter(text, path)
-    reader = csv.reader(io.StringIO(text), delimiter=delim)
+    csv.field_size_limit(MAX_CELL_CHARS)
+    lines = text.split("\n")
     rows: list[list[str]] = []
     numbers: list[int] = []
-    try:
-        for i, row in enumerate(reader, start=1):
+    bad: dict[int, str] = {}
+    start = 0  # 0-based physical line where the parser (re)starts
+    while start < len(lines):
+        reader = csv.reader(io.StringIO("\n".join(lines[start:])), delimiter=delim)
+        consumed = 0
+        restart = None
+        while True:
+            row_first = start + consumed  # physical line where this row begins
+            try:
+                row = next(reader)
+            except StopIteration:
+                break
+            except csv.Error as exc:
+                bad[row_first + 1] = f"cannot be parsed ({exc})"
+                restart = row_first + 1
+                break
+            span = reader.line_num - consumed
+            if span > 50 and _runaway(row, delim, span):
+                bad[row_first + 1] = "has an unbalanced quote (it would swallow the lines below)"
+                restart = row_first + 1
+                break
+            consumed = reader.line_num
             rows.append(row)
-            numbers.append(i)
-    except csv.Error as exc:
-        raise InputError(
-            f"cannot be parsed as delimited text near row {len(rows) + 1}: {exc}",
-            file=path.name,
-            fix="check quoting, or re-export as CSV",
-        ) from None
-    # Drop fully blank rows at the end (spreadsheet exports add them).
-    while rows and not any(c.strip() for c in rows[-1]):
-        rows.pop()
-        numbers.pop()
+            numbers.append(row_first + 1)
+        if restart is None:
+            break
+        start = restart
+    # Drop fully blank rows (spreadsheet exports add them at the end; a blank line
+    # in the middle is no respondent either).
+    keep = [i for i, r in enumerate(rows) if any(c.strip() for c in r)]
+    rows = [rows[i] for i in keep]
+    numbers = [numbers[i] for i in keep]
     if not rows:
         raise InputError("the file has no rows", file=path.name, fix="export it again")
-    table = RawTable(path=path, rows=rows, row_numbers=numbers, encoding=enc, delimiter=delim)
+    table = RawTable(
+        path=path, rows=rows, row_numbers=numbers, encoding=enc, delimiter=delim, bad_rows=bad
+    )
+    w = decoding_warning(path, enc)
+    if w:
+        table.warnings.append(w)
     return table
+
+
+def _runaway(row: list[str], delim: str, span: int) -> bool:
+    """A row spanning many lines whose long cell looks like many rows of the file."""
+    longest = max(row, key=len, default="")
+    inner = longest.split("\n")
+    with_delims = sum(1 for ln in inner if ln.count(delim) >= 1)
+    return len(inner) > 50 and with_delims >= 0.5 * len(inner) and '"' in longest
+
+
+def check_zip(path: Path, parts: Sequence[str] = (), kind: str = "document") -> None:
+    """Decompression limits for DOCX/XLSX/ODT: uncompressed size and ratio per part.
+
+    Raises InputError naming the file when a part would unpack to more than
+    :data:`MAX_UNZIPPED_BYTES` or more than :data:`MAX_ZIP_RATIO` times its
+    compressed size (a zip bomb); ``parts`` are name prefixes to check (all by default).
+    """
+    import zipfile
+
+    try:
+        with zipfile.ZipFile(path) as zf:
+            infos = zf.infolist()
+    except (zipfile.BadZipFile, OSError) as exc:
+        raise InputError(
+            f"cannot be opened as a {kind} ({type(exc).__name__}: {exc})",
+            file=path.name,
+            fix="open it in its application and save it again",
+        ) from None
+    total = 0
+    for info in infos:
+        if parts and not info.filename.startswith(tuple(parts)):
+            continue
+        total += info.file_size
+        ratio = info.file_size / max(1, info.compress_size)
+        if (
+            info.file_size > MAX_UNZIPPED_BYTES
+            or total > 2 * MAX_UNZIPPED_BYTES
+            or (ratio > MAX_ZIP_RATIO and info.file_size > 10_000_000)
+        ):
+            raise InputError(
+                f"{info.filename} unpacks to {info.file_size / 1e6:.0f} MB "
+                f"({ratio:.0f}x its packed size); over the limit for one {kind} "
+                f"({MAX_UNZIPPED_BYTES / 1e6:.0f} MB, {MAX_ZIP_RATIO}x)",
+                file=path.name,
+                fix="split the document, or export its text as .txt/.csv",
+            )
+
+
+def count_elements(path: Path, part: str, tag: bytes, limit: int, what: str) -> int:
+    """Count ``tag`` occurrences in one zip part without parsing it; over ``limit`` fails."""
+    import zipfile
+
+    n = 0
+    with zipfile.ZipFile(path) as zf:
+        try:
+            fh = zf.open(part)
+        except KeyError:
+            return 0
+        with fh:
+            tail = b""
+            while chunk := fh.read(1 << 20):
+                buf = tail + chunk
+                n += buf.count(tag)  # a tag cannot lie wholly inside the carried tail
+                tail = buf[-(len(tag) - 1) :] if len(tag) > 1 else b""
+                if n > limit:
+                    raise InputError(
+                        f"has more than {limit:,} {what}; over the limit for one file",
+                        file=path.name,
+                        fix="split the document, or export its text as .txt/.csv",
+                    )
+    return n
 
 
 def read_excel(path: Path) -> RawTable:
     import pandas as pd
 
+    check_zip(path, kind="spreadsheet")
     try:
         df = pd.read_excel(path, header=None, dtype=str, keep_default_na=False)
     except Exception as exc:  # openpyxl raises many kinds for corrupt files
@@ -201,20 +347,30 @@ def read_json(path: Path) -> RawTable:
 
     text, enc = read_text(path)
     records: list[object]
+    bad: dict[int, str] = {}
+    lines_of: list[int] = []
     try:
         if path.suffix.lower() == ".jsonl":
             records = []
             for n, line in enumerate(text.split("\n"), start=1):
                 if line.strip():
                     try:
-                        records.append(json.loads(line))
+                        obj = json.loads(line)
                     except json.JSONDecodeError as exc:
-                        raise InputError(
-                            f"invalid JSON ({exc.msg})",
-                            file=path.name,
-                            row=n,
-                            fix="fix or remove that line",
-                        ) from None
+                        bad[n] = f"is not valid JSON ({exc.msg})"
+                        continue
+                    if not isinstance(obj, dict):
+                        bad[n] = "is not a JSON object"
+                        continue
+                    records.append(obj)
+                    lines_of.append(n)
+            if not records and bad:
+                first = min(bad)
+                raise InputError(
+                    f"no line could be read as JSON (line {first} {bad[first]})",
+                    file=path.name,
+                    fix="check it is JSON Lines: one {...} object per line",
+                )
         else:
             obj = json.loads(text)
             if isinstance(obj, dict):
@@ -236,6 +392,12 @@ def read_json(path: Path) -> RawTable:
     df = pd.json_normalize(records)  # type: ignore[arg-type]
     raw = _frame_to_raw(df, path)
     raw.encoding = enc
+    if lines_of:  # JSON Lines: rows are numbered by their line in the file
+        raw.row_numbers = [0, *lines_of]
+    raw.bad_rows = bad
+    w = decoding_warning(path, enc)
+    if w:
+        raw.warnings.append(w)
     return raw
 
 

@@ -14,12 +14,20 @@ from typing import Any
 from insight import schema as S
 from insight.errors import InputError
 from insight.ingest import transcripts as T
-from insight.ingest.io import RawTable, read_bytes, read_raw_table, read_text
-from insight.ingest.roles import ColumnInfo, FileSchema, apply_overrides, infer_role, to_float
+from insight.ingest.io import RawTable, decoding_warning, read_bytes, read_raw_table, read_text
+from insight.ingest.roles import (
+    PIPED_PLACEHOLDER,
+    PIPED_RE,
+    ColumnInfo,
+    FileSchema,
+    apply_overrides,
+    infer_role,
+    to_float,
+)
 from insight.nlp import is_non_answer
 from insight.units import stable_id
 
-TRANSCRIPT_EXTENSIONS = {".txt", ".md", ".markdown", ".vtt", ".srt", ".docx"}
+TRANSCRIPT_EXTENSIONS = {".txt", ".md", ".markdown", ".vtt", ".srt", ".docx", ".odt"}
 TABLE_EXTENSIONS = {".csv", ".tsv", ".tab", ".xlsx", ".xlsm", ".parquet", ".json", ".jsonl"}
 SUPPORTED = sorted(TRANSCRIPT_EXTENSIONS | TABLE_EXTENSIONS)
 
@@ -27,7 +35,8 @@ SKIP_EMPTY = "empty"
 SKIP_NON_ANSWER = "non_answer"
 SKIP_DUPLICATE = "duplicate"
 SKIP_UNPARSEABLE = "unparseable"
-SKIP_REASONS = (SKIP_EMPTY, SKIP_NON_ANSWER, SKIP_DUPLICATE, SKIP_UNPARSEABLE)
+SKIP_NOTE = "observer_note"  # think-aloud observer notes and moderator task prompts' notes
+SKIP_REASONS = (SKIP_EMPTY, SKIP_NON_ANSWER, SKIP_DUPLICATE, SKIP_UNPARSEABLE, SKIP_NOTE)
 
 
 @dataclass
@@ -72,6 +81,14 @@ class FileResult:
     schema: FileSchema | None = None
     accounting: Accounting = field(default_factory=Accounting)
     warnings: list[str] = field(default_factory=list)
+    #: one line per guess the reader made about this file, with the option that overrides it
+    guesses: list[str] = field(default_factory=list)
+    #: transcripts read from this file: (row or None, respondent prefix, date, transcript)
+    transcripts: list[tuple[int | None, str, str | None, T.Transcript]] = field(
+        default_factory=list
+    )
+    #: rows of a transcript table skipped before parsing: (row, reason)
+    pre_skips: list[tuple[int, str]] = field(default_factory=list)
 
 
 def file_hash(path: Path) -> str:
@@ -117,50 +134,190 @@ class Header:
     names: list[str]
     questions: list[str]
     data_start: int  # index into RawTable.rows
+    guess: str = ""  # what was guessed, with the override
 
 
-def detect_header(raw: RawTable) -> Header:
-    """Qualtrics (codes / question text / ImportId JSON), SurveyMonkey (2 rows), or plain."""
+HEADER_FORMATS = ("plain", "qualtrics", "qualtrics_legacy", "surveymonkey", "two_header_rows")
+
+_SM_MARKERS = {"response", "open-ended response", "open ended response", "other (please specify)"}
+_QUALTRICS_CODES = {
+    "startdate",
+    "enddate",
+    "status",
+    "ipaddress",
+    "progress",
+    "finished",
+    "recordeddate",
+    "responseid",
+    "distributionchannel",
+    "userlanguage",
+    "durationinseconds",
+}
+
+
+def _is_value(c: str) -> bool:
+    """A number or a date: what data cells are and header cells are not."""
+    c = c.strip()
+    return to_float(c) is not None or bool(re.match(r"^\d{1,4}[-/.]\d{1,2}[-/.]\d{1,4}", c))
+
+
+def _header_votes(cand: list[str], data: list[list[str]], first: list[str]) -> tuple[int, int]:
+    """(header-like votes, votes) for ``cand`` being a header row above ``data``."""
+    yes = votes = 0
+    for j, c in enumerate(cand):
+        c = c.strip()
+        if not c:
+            continue
+        col = [r[j].strip() for r in data if j < len(r) and r[j].strip()]
+        questiony = len(c.split()) >= 3 or c.endswith(("?", ":"))
+        if j < len(first) and c == first[j].strip() and not _is_value(c):
+            yes, votes = yes + 1, votes + 1
+            continue
+        if not col:
+            if questiony:
+                yes, votes = yes + 1, votes + 1
+            continue
+        values = sum(_is_value(v) for v in col) / len(col)
+        if values >= 0.8:
+            votes += 1
+            yes += not _is_value(c)
+            continue
+        if c in set(col):
+            votes += 1
+            continue
+        words = sorted(len(v.split()) for v in col)[len(col) // 2]
+        if (words <= 3 and questiony) or c.endswith("?"):
+            yes, votes = yes + 1, votes + 1
+    return yes, votes
+
+
+def _title_rows(rows: list[list[str]]) -> int:
+    """Leading rows that are a title, not the header (Excel title rows, merged cells)."""
+    filled = [sum(1 for c in r if c.strip()) for r in rows[:30]]
+    widest = max(filled, default=0)
+    if widest < 3:
+        return 0
+    for i, n in enumerate(filled[:10]):
+        if n >= max(2, 0.5 * widest):
+            return i
+    return 0
+
+
+def detect_header(
+    raw: RawTable, format_hint: str | None = None, header_row: int | None = None
+) -> Header:
+    """Find the header row(s) by content: 1, 2 or 3 rows, after any title rows.
+
+    Qualtrics (codes / question text / ImportId JSON, or only the first two),
+    legacy Qualtrics (``V1 ...`` codes, then field names), SurveyMonkey (question /
+    sub-question), a generic second row of question text, or plain. ``format_hint``
+    (``format:`` in the schema file) and ``header_row`` (1-based) override the guess.
+    """
     rows = raw.rows
-    first = [c.strip() for c in rows[0]]
-    if len(rows) >= 3:
-        third = [c.strip() for c in rows[2] if c.strip()]
-        if third and sum(c.startswith("{") and "ImportId" in c for c in third) >= 0.5 * len(third):
-            questions = [q.strip() for q in rows[1]] + [""] * (len(first) - len(rows[1]))
-            return Header("qualtrics", _dedupe(first, raw), questions[: len(first)], 3)
-    if len(rows) >= 2:
-        second = [c.strip() for c in rows[1]]
-        markers = {
-            "response",
-            "open-ended response",
-            "open ended response",
-            "other (please specify)",
-        }
-        blanks_after = sum(1 for i, c in enumerate(first) if not c and i > 0)
-        if any(c.lower() in markers for c in second) and (blanks_after or "Respondent ID" in first):
-            names, questions = [], []
-            current = ""
-            for i, top in enumerate(first):
-                current = top or current
-                sub = second[i] if i < len(second) else ""
-                if not top and not sub:
-                    name = f"column_{i + 1}"
-                elif sub and sub.lower() not in markers and sub != current:
-                    name = f"{current} - {sub}" if top == "" or sub else current
-                else:
-                    name = current
-                names.append(name)
-                questions.append(name)
-            return Header("surveymonkey", _dedupe(names, raw), questions, 2)
-    if _looks_headerless(first, rows):
-        raise InputError(
-            "the first row looks like data, not a header row",
-            file=raw.path.name,
-            row=1,
-            fix="add a header row with one name per column",
+    start = header_row - 1 if header_row else _title_rows(rows)
+    guess_parts: list[str] = []
+    if start:
+        guess_parts.append(
+            f"rows 1-{start} are a title, the header is row {start + 1}"
+            if start > 1
+            else "row 1 is a title, the header is row 2"
         )
-    names = [c or f"column_{i + 1}" for i, c in enumerate(first)]
-    return Header("plain", _dedupe(names, raw), list(names), 1)
+    first = [c.strip() for c in rows[start]]
+    width = len(first)
+    fmt = format_hint
+    n_rows = 1
+    if fmt is None:
+        third = [c.strip() for c in rows[start + 2] if c.strip()] if len(rows) > start + 2 else []
+        second = [c.strip() for c in rows[start + 1]] if len(rows) > start + 1 else []
+        codes = {re.sub(r"[^a-z]", "", c.lower()) for c in first}
+        if third and sum(c.startswith("{") and "ImportId" in c for c in third) >= 0.5 * len(third):
+            fmt, n_rows = "qualtrics", 3
+        elif sum(bool(re.fullmatch(r"V\d{1,3}", c)) for c in first) >= 3 and second:
+            fmt, n_rows = "qualtrics_legacy", 2
+        elif (
+            second
+            and any(c.lower() in _SM_MARKERS for c in second)
+            and (any(not c for c in first[1:]) or "Respondent ID" in first)
+        ):
+            fmt, n_rows = "surveymonkey", 2
+        elif second:
+            yes, votes = _header_votes(second, rows[start + 2 : start + 202], first)
+            if votes >= 2 and yes >= 0.6 * votes:
+                fmt = "qualtrics" if len(codes & _QUALTRICS_CODES) >= 3 else "two_header_rows"
+                n_rows = 2
+                if len(rows) > start + 2:
+                    y3, v3 = _header_votes(rows[start + 2], rows[start + 3 : start + 203], first)
+                    if v3 >= 2 and y3 >= 0.6 * v3:
+                        n_rows = 3
+            else:
+                fmt = "plain"
+        else:
+            fmt = "plain"
+    else:
+        fmt = fmt.lower()
+        if fmt not in HEADER_FORMATS:
+            raise InputError(
+                f"unknown format {fmt!r} in the schema file",
+                file=raw.path.name,
+                fix="use one of: " + ", ".join(HEADER_FORMATS),
+            )
+        n_rows = {"plain": 1}.get(fmt, 2)
+        if fmt == "qualtrics" and len(rows) > start + 2:
+            third = [c for c in rows[start + 2] if c.strip()]
+            if third and sum("ImportId" in c for c in third) >= 0.5 * len(third):
+                n_rows = 3
+    second = [c.strip() for c in rows[start + 1]] if n_rows >= 2 and len(rows) > start + 1 else []
+    second = (second + [""] * width)[:width]
+    if fmt == "surveymonkey":
+        names, questions = [], []
+        current = ""
+        for i, top in enumerate(first):
+            current = top or current
+            sub = second[i]
+            if not top and not sub:
+                name = f"column_{i + 1}"
+            elif sub and sub.lower() not in _SM_MARKERS and sub != current:
+                name = f"{current} - {sub}"
+            else:
+                name = current
+            names.append(name)
+            questions.append(name)
+    elif fmt == "qualtrics_legacy":
+        names = [
+            (second[i] or c) if re.fullmatch(r"V\d{1,3}", c) else (c or second[i])
+            for i, c in enumerate(first)
+        ]
+        names = [n or f"column_{i + 1}" for i, n in enumerate(names)]
+        questions = [second[i] or names[i] for i in range(width)]
+    elif n_rows >= 2:
+        names = [c or second[i] or f"column_{i + 1}" for i, c in enumerate(first)]
+        questions = [second[i] or names[i] for i in range(width)]
+    else:
+        if _looks_headerless(first, rows):
+            raise InputError(
+                "the first row looks like data, not a header row",
+                file=raw.path.name,
+                row=start + 1,
+                fix="add a header row with one name per column",
+            )
+        names = [c or f"column_{i + 1}" for i, c in enumerate(first)]
+        questions = list(names)
+    if n_rows > 1:
+        guess_parts.append(
+            f"{n_rows} header rows ({fmt.replace('_', ' ')}: names, then question text"
+            + (", then import ids" if n_rows == 3 else "")
+            + ")"
+        )
+    guess = ""
+    if guess_parts:
+        guess = (
+            f"{raw.path.name}: "
+            + "; ".join(guess_parts)
+            + "; override with 'format:' (one of "
+            + ", ".join(HEADER_FORMATS)
+            + ") or 'header_row:' for this file in the schema file"
+        )
+    return Header(fmt, _dedupe(names, raw), questions, start + n_rows, guess)
 
 
 def _looks_headerless(first: list[str], rows: list[list[str]]) -> bool:
@@ -217,10 +374,27 @@ def read_table_file(
     overrides: dict[str, dict[str, Any]] | None = None,
     interviewer_names: Sequence[str] = T.DEFAULT_INTERVIEWER_NAMES,
     kind: str | None = None,
+    options: dict[str, Any] | None = None,
 ) -> FileResult:
+    """Read a survey/review/transcript table.
+
+    ``options`` are this file's fields from the schema file: ``format`` (see
+    :data:`HEADER_FORMATS`), ``header_row`` (1-based), ``kind``
+    (survey | review | transcript_table).
+    """
+    options = options or {}
     raw = read_raw_table(path)
-    header = detect_header(raw)
+    hr = options.get("header_row")
+    fmt_opt = options.get("format")
+    if fmt_opt == "transcript_table":
+        kind, fmt_opt = kind or "transcript_table", None
+    header = detect_header(raw, fmt_opt, int(hr) if hr else None)
+    header.questions = [PIPED_RE.sub(PIPED_PLACEHOLDER, q) for q in header.questions]
+    kind = kind or options.get("kind")
     body, numbers, bad = _columns(raw, header)
+    for line, why in raw.bad_rows.items():
+        if line not in bad:
+            bad[line] = why
     if not body:
         raise InputError(
             "has a header but no data rows", file=path.name, fix="export the responses too"
@@ -228,8 +402,12 @@ def read_table_file(
     table_kind = kind or classify_table(raw, header, body, path)
     src_hash = file_hash(path)
     if table_kind == "transcript_table":
+        body, numbers = _with_bad_lines(body, numbers, bad, len(header.names))
         return _read_transcript_table(path, src_hash, header, body, numbers, bad, interviewer_names)
     res = FileResult(path, path.name, src_hash, table_kind, header.format)
+    res.warnings.extend(raw.warnings)
+    if header.guess:
+        res.guesses.append(header.guess)
     is_review = table_kind == S.SOURCE_REVIEW
     fs = FileSchema(source=path.name, format=header.format)
     for j, name in enumerate(header.names):
@@ -245,8 +423,21 @@ def read_table_file(
             fix='name the text column in a schema file (role: open_text) or rename it "text"',
         )
     res.schema = fs
+    body, numbers = _with_bad_lines(body, numbers, bad, len(header.names))
     _table_rows(res, header, body, numbers, bad)
     return res
+
+
+def _with_bad_lines(
+    body: list[list[str]], numbers: list[int], bad: dict[int, str], width: int
+) -> tuple[list[list[str]], list[int]]:
+    """Add lines the parser could not read as (empty) rows, so they are counted and reported."""
+    missing = sorted(set(bad) - set(numbers))
+    if not missing:
+        return body, numbers
+    pairs = list(zip(numbers, body, strict=True)) + [(m, [""] * width) for m in missing]
+    pairs.sort(key=lambda p: p[0])
+    return [p[1] for p in pairs], [p[0] for p in pairs]
 
 
 def _table_rows(
@@ -272,12 +463,18 @@ def _table_rows(
     }
     seen_ids: set[str] = set()
     seen_rows: set[tuple[str, ...]] = set()
+    seen_id_content: set[tuple[str, ...]] = set()
     seen_content: set[tuple[str, ...]] = set()
     content_cols = [
         c
         for c, info in fs.columns.items()
         if info.role not in (S.ROLE_METADATA, S.ROLE_ID, S.ROLE_IGNORE, S.ROLE_DATE)
     ]
+    has_piped = any(PIPED_RE.search(v) for r in body[:200] for v in r)
+    if has_piped:
+        res.guesses.append(
+            f"{res.source}: piped text such as [QID19-...] is shown as {PIPED_PLACEHOLDER}"
+        )
     stem = res.path.stem
     for row, num in zip(body, numbers, strict=False):
         acc.read += 1
@@ -290,16 +487,33 @@ def _table_rows(
             continue
         rid_raw = row[idx[id_cols[0]]].strip() if id_cols else ""
         key = tuple(c.strip() for c in row)
-        # Same answers under a new response id (a resubmitted form) is a duplicate too,
-        # when there is open text to make the match meaningful.
+        # A duplicate repeats the same respondent: the same values in every column, or
+        # the same id with the same answers. The same short answer ("Very good",
+        # "Nothing") from different people is data, not a duplicate.
         content = tuple(row[idx[c]].strip() for c in content_cols)
-        has_text = any(row[idx[c]].strip() for c in text_cols)
-        if key in seen_rows or (has_text and content in seen_content):
+        id_content = (rid_raw, *content)
+        # A resubmitted form (new response id, every answer the same, including a
+        # written answer long enough to identify its author) repeats a respondent too.
+        longest = max((len(row[idx[c]].strip()) for c in text_cols), default=0)
+        long_text, has_text = longest >= 40, longest > 0
+        filled = sum(1 for c in content if c)
+        identifying = (long_text and filled >= 3) or (filled >= 12 and has_text)
+        if (
+            key in seen_rows
+            or (rid_raw and id_content in seen_id_content)
+            or (identifying and content in seen_content)
+        ):
             acc.skip(SKIP_DUPLICATE)
-            res.warnings.append(f"{res.source}, row {num}: duplicate of an earlier row - skipped")
+            res.warnings.append(
+                f"{res.source}, row {num}: repeats an earlier row of the same respondent"
+                + (f" ({rid_raw})" if rid_raw else "")
+                + " - skipped as a duplicate"
+            )
             continue
         seen_rows.add(key)
-        if has_text:
+        if rid_raw:
+            seen_id_content.add(id_content)
+        if identifying:
             seen_content.add(content)
         repeat = bool(rid_raw) and rid_raw in seen_ids
         if rid_raw:
@@ -332,6 +546,10 @@ def _table_rows(
                             f' got "{v[:40]}" - left missing; map it in a schema file'
                         )
                 person[name] = val
+            elif info.choices:
+                picked = {p.strip() for p in v.split(info.choice_sep)} if v else set()
+                for choice in info.choices:
+                    person[indicator_name(name, choice)] = float(choice in picked) if v else None
             elif info.role == S.ROLE_BEHAVIOUR:
                 person[name] = to_float(v) if v else None
             else:
@@ -348,6 +566,8 @@ def _table_rows(
                 n_non += 1
                 acc.non_answer_cells += 1
                 continue
+            if has_piped:
+                v = PIPED_RE.sub(PIPED_PLACEHOLDER, v)
             res.records.append(
                 _record(
                     res,
@@ -369,6 +589,11 @@ def _table_rows(
             acc.skip(SKIP_NON_ANSWER)
         else:
             acc.skip(SKIP_EMPTY)
+
+
+def indicator_name(column: str, choice: str) -> str:
+    """The 0/1 column of one multi-select choice: ``"Channels: Email"``."""
+    return f"{column}: {choice}"
 
 
 def _first_date(row: list[str], idx: dict[str, int], date_cols: list[str]) -> str | None:
@@ -394,14 +619,20 @@ def _transcript_records(
     row: int | None,
     prefix: str,
     date: str | None = None,
-) -> None:
+) -> int:
+    """Records of one transcript; returns how many participant records it gave."""
     acc = res.accounting
     last_question = ""
     respondents: dict[str, dict[str, Any]] = {}
+    n_customer = 0
+    code = tr.meta.get("participant") or tr.meta.get("participant id") or ""
     for i, turn in enumerate(tr.turns):
         acc.read += 1
         if not turn.text.strip():
             acc.skip(SKIP_EMPTY)
+            continue
+        if turn.kind == "note":
+            acc.skip(SKIP_NOTE)
             continue
         if turn.role == S.ROLE_CUSTOMER and is_non_answer(turn.text):
             acc.skip(SKIP_NON_ANSWER)
@@ -412,6 +643,8 @@ def _transcript_records(
             respondent = f"{prefix}:interviewer"
         else:
             respondent = f"{prefix}:{speaker}"
+            if tr.mode in ("think_aloud", "unlabelled"):
+                respondent = _participant_code(code, prefix) or respondent
             respondents.setdefault(
                 respondent,
                 {
@@ -421,6 +654,7 @@ def _transcript_records(
                     "speaker": speaker,
                 },
             )
+            n_customer += 1
         res.records.append(
             _record(
                 res,
@@ -440,33 +674,163 @@ def _transcript_records(
             last_question = turn.text
     res.respondents.extend(respondents.values())
     acc.respondents += len(respondents)
+    return n_customer
+
+
+def _participant_code(meta_code: str, prefix: str) -> str:
+    """A participant code such as ``P2`` from a ``Participant: P2`` line or a file name
+    such as ``P2_GMT20211119`` (so a session and its questionnaire share a respondent)."""
+    for cand in (meta_code.strip(), prefix):
+        m = re.match(
+            r"^((?:p|participant|r|respondent|s|subject|u|user)[-_ ]?\d{1,4})(?:$|[-_ .])",
+            cand,
+            re.I,
+        )
+        if m:
+            return m.group(1).upper().replace(" ", "").replace("-", "").replace("_", "")
+    return ""
+
+
+def build_transcript_records(res: FileResult) -> None:
+    """(Re)build the records of a transcript file from its parsed transcripts.
+
+    Raises InputError naming the file (and row) when a transcript has no
+    participant speech left: nothing is dropped silently.
+    """
+    res.records.clear()
+    res.respondents.clear()
+    res.accounting = Accounting(unit_of_count="turns")
+    total = 0
+    fix = (
+        "label the participant's turns (e.g. 'P1:'), or name only the real "
+        "interviewers with --interviewer NAME"
+    )
+    for row, prefix, date, tr in res.transcripts:
+        n = _transcript_records(res, tr, row=row, prefix=prefix, date=date)
+        total += n
+        if n == 0 and any(t.text.strip() for t in tr.turns):
+            speakers = sorted({t.speaker for t in tr.turns if t.speaker})
+            who = f" (speakers: {', '.join(speakers[:6])})" if speakers else ""
+            if row is None:
+                raise InputError(
+                    f"no participant speech found: every turn was taken as the interviewer's{who}",
+                    file=res.source,
+                    fix=fix,
+                )
+            res.warnings.append(f"{res.source}, row {row}: no participant speech found{who}; {fix}")
+    if res.transcripts and total == 0:
+        raise InputError("no participant speech found in any transcript", file=res.source, fix=fix)
+
+
+def _guess_lines(res: FileResult) -> None:
+    """One line per file: what was guessed about its transcripts."""
+    seen: dict[str, None] = {}
+    removed: dict[str, None] = {}
+    for _row, _prefix, _date, tr in res.transcripts:
+        for g in tr.guesses:
+            seen.setdefault(g, None)
+        for r in tr.cleaned:
+            removed.setdefault(re.sub(r"^\d+ ", "", r), None)
+    parts = list(seen)
+    if removed:
+        parts.append("removed " + ", ".join(removed) + " before reading turns")
+    res.guesses = [f"{res.source}: {p}" for p in parts]
+
+
+def _odt_text(path: Path) -> str:
+    from insight.ingest.io import MAX_PARAGRAPHS, check_zip, count_elements
+
+    check_zip(path, ("content.xml", "styles.xml"), kind="ODT document")
+    count_elements(path, "content.xml", b"<text:p", MAX_PARAGRAPHS, "paragraphs")
+    try:
+        from odf import teletype
+        from odf import text as odftext
+        from odf.opendocument import load
+    except ImportError:  # pragma: no cover - declared dependency
+        raise InputError(
+            "odfpy is not installed", file=path.name, fix="pip install odfpy"
+        ) from None
+    try:
+        doc = load(str(path))
+    except Exception as exc:
+        raise InputError(
+            f"cannot be read as ODT ({type(exc).__name__})",
+            file=path.name,
+            fix="open it in LibreOffice and save as .odt again, or export .txt",
+        ) from None
+    wanted = {odftext.P().qname, odftext.H().qname}
+    out: list[str] = []
+
+    def walk(node: Any) -> None:
+        for child in node.childNodes:
+            if getattr(child, "qname", None) in wanted:
+                out.append(teletype.extractText(child))
+            elif getattr(child, "childNodes", None):
+                walk(child)
+
+    walk(doc.text)
+    return "\n".join(out)
+
+
+def _docx_text(path: Path) -> str:
+    from insight.ingest.io import MAX_PARAGRAPHS, check_zip, count_elements
+
+    check_zip(path, ("word/",), kind="DOCX document")
+    count_elements(path, "word/document.xml", b"<w:p>", MAX_PARAGRAPHS, "paragraphs")
+    count_elements(path, "word/document.xml", b"<w:p ", MAX_PARAGRAPHS, "paragraphs")
+    try:
+        import docx
+    except ImportError:  # pragma: no cover - declared dependency
+        raise InputError(
+            "python-docx is not installed", file=path.name, fix="pip install python-docx"
+        ) from None
+    try:
+        document = docx.Document(str(path))
+    except Exception as exc:
+        raise InputError(
+            f"cannot be read as DOCX ({type(exc).__name__})",
+            file=path.name,
+            fix="open it in Word and save as .docx again, or export .txt",
+        ) from None
+    return "\n".join(p.text for p in document.paragraphs)
 
 
 def read_transcript_file(
-    path: Path, interviewer_names: Sequence[str] = T.DEFAULT_INTERVIEWER_NAMES
+    path: Path,
+    interviewer_names: Sequence[str] = T.DEFAULT_INTERVIEWER_NAMES,
+    batch_names: Sequence[str] = (),
 ) -> FileResult:
     ext = path.suffix.lower()
     src_hash = file_hash(path)
-    if ext == ".docx":
-        tr = T.read_docx(path, interviewer_names)
-        fmt = "docx"
+    warnings: list[str] = []
+    if ext in (".docx", ".odt"):
+        text = _docx_text(path) if ext == ".docx" else _odt_text(path)
+        if not text.strip():
+            raise InputError("the document has no text", file=path.name, fix="check the file")
+        tr, fmt = T.from_text(text, interviewer_names, batch_names), ext[1:]
     else:
-        text, _enc = read_text(path)
+        text, enc = read_text(path)
+        w = decoding_warning(path, enc)
+        if w:
+            warnings.append(w)
         if ext == ".vtt":
             tr, fmt = T.read_vtt(path, text, interviewer_names), "webvtt"
         elif ext == ".srt":
             tr, fmt = T.read_srt(path, text, interviewer_names), "srt"
         else:
-            tr, fmt = T.from_text(text, interviewer_names), "text"
+            tr, fmt = T.from_text(text, interviewer_names, batch_names), "text"
     res = FileResult(path, path.name, src_hash, S.SOURCE_TRANSCRIPT, fmt)
     res.accounting.unit_of_count = "turns"
+    res.warnings.extend(warnings)
     res.warnings.extend(f"{path.name}: {w}" for w in tr.warnings)
-    if not tr.labelled:
+    if tr.mode == "unlabelled":
         res.warnings.append(
             f"{path.name}: no speaker labels found - treated as one respondent's text;"
             ' label turns like "Interviewer:" / "Name:" to separate speakers'
         )
-    _transcript_records(res, tr, row=None, prefix=path.stem)
+    res.transcripts.append((None, path.stem, None, tr))
+    build_transcript_records(res)
+    _guess_lines(res)
     return res
 
 
@@ -478,6 +842,7 @@ def _read_transcript_table(
     numbers: list[int],
     bad: dict[int, str],
     interviewer_names: Sequence[str],
+    batch_names: Sequence[str] = (),
 ) -> FileResult:
     res = FileResult(path, path.name, src_hash, S.SOURCE_TRANSCRIPT, "transcript_table")
     res.accounting.unit_of_count = "turns"
@@ -490,25 +855,28 @@ def _read_transcript_table(
         (j for j, c in enumerate(cols) if j != text_j and re.search(r"id$|^id|name", c, re.I)),
         None,
     )
+    pre_skips: list[tuple[int, str]] = []
     for row, num in zip(body, numbers, strict=False):
         if num in bad:
-            res.accounting.read += 1
-            res.accounting.skip(SKIP_UNPARSEABLE)
+            pre_skips.append((num, SKIP_UNPARSEABLE))
             res.warnings.append(f"{path.name}, row {num}: {bad[num]} - skipped")
             continue
         cell = row[text_j]
         if not cell.strip():
-            res.accounting.read += 1
-            res.accounting.skip(SKIP_EMPTY)
+            pre_skips.append((num, SKIP_EMPTY))
             continue
-        tr = T.from_text(cell, interviewer_names)
+        tr = T.from_text(cell, interviewer_names, batch_names)
         ident = row[id_j].strip() if id_j is not None and row[id_j].strip() else f"row{num}"
         res.warnings.extend(f"{path.name}, row {num}: {w}" for w in tr.warnings)
-        if not tr.labelled:
+        if tr.mode == "unlabelled":
             res.warnings.append(
                 f"{path.name}, row {num}: no speaker labels - treated as one respondent"
             )
-        _transcript_records(res, tr, row=num, prefix=ident)
+        res.transcripts.append((num, ident, None, tr))
+    res.pre_skips = pre_skips
+    build_transcript_records(res)
+    _apply_pre_skips(res)
+    _guess_lines(res)
     res.schema = FileSchema(source=path.name, format="transcript_table")
     res.schema.columns[cols[text_j]] = ColumnInfo(cols[text_j], S.ROLE_TEXT, reason="transcripts")
     if id_j is not None:
@@ -516,18 +884,65 @@ def _read_transcript_table(
     return res
 
 
+def _apply_pre_skips(res: FileResult) -> None:
+    for _num, reason in res.pre_skips:
+        res.accounting.read += 1
+        res.accounting.skip(reason)
+
+
+def rebuild_with_batch_interviewers(
+    results: Sequence[FileResult], interviewer_names: Sequence[str]
+) -> list[str]:
+    """Find interviewers named the same across the batch and re-read roles everywhere.
+
+    Returns one line per interviewer found. A file that then has no participant
+    speech raises InputError (the caller reports it and drops that file only).
+    """
+    transcripts = [tr for r in results for _a, _b, _c, tr in r.transcripts]
+    found = T.batch_interviewers(transcripts)
+    if not found:
+        return []
+    changed: list[FileResult] = []
+    for r in results:
+        touched = False
+        for _row, _prefix, _date, tr in r.transcripts:
+            if tr.mode not in ("labelled", "cues"):
+                continue
+            if not any(T._norm_name(t.speaker) in found for t in tr.turns):
+                continue
+            guesses = T.assign_roles(tr.turns, interviewer_names, found)
+            tr.guesses = [g for g in tr.guesses if not g.startswith("guessed")] + guesses
+            touched = True
+        if touched:
+            changed.append(r)
+    for r in changed:
+        build_transcript_records(r)
+        _apply_pre_skips(r)
+        _guess_lines(r)
+    names = ", ".join(sorted(found))
+    return [
+        f'"{names}" speaks in most transcripts of this batch and asks most questions: taken as '
+        "the interviewer in every file; override with --interviewer NAME"
+    ]
+
+
 def read_file(
     path: Path,
     overrides: dict[str, dict[str, Any]] | None = None,
     interviewer_names: Sequence[str] = T.DEFAULT_INTERVIEWER_NAMES,
     kind: str | None = None,
+    options: dict[str, Any] | None = None,
 ) -> FileResult:
-    """Read one supported file. Raises InputError with file/row/column and the fix."""
+    """Read one supported file. Raises InputError with file/row/column and the fix.
+
+    ``options``: this file's fields from the schema file (``format``,
+    ``header_row``, ``kind``).
+    """
     ext = path.suffix.lower()
     if ext in TRANSCRIPT_EXTENSIONS:
         return read_transcript_file(path, interviewer_names)
     if ext in TABLE_EXTENSIONS:
-        return read_table_file(path, overrides, interviewer_names, kind)
+        return read_table_file(path, overrides, interviewer_names, kind, options)
     raise InputError(
         f'unknown file type "{ext or "(none)"}"',
         file=path.name,
@@ -539,8 +954,24 @@ def schema_rows(res: FileResult) -> list[dict[str, Any]]:
     """The `columns` table rows for one file."""
     if res.schema is None:
         return []
-    out = []
+    out: list[dict[str, Any]] = []
     for info in res.schema.columns.values():
+        for choice in info.choices:
+            out.append(
+                {
+                    S.SOURCE: res.source,
+                    S.COL_NAME: indicator_name(info.name, choice),
+                    S.COL_ROLE: S.ROLE_DEMOGRAPHIC,
+                    S.COL_QUESTION: f"{info.question}: {choice}",
+                    "scale_min": None,
+                    "scale_max": None,
+                    "labels": None,
+                    "reverse": False,
+                    "why": f"multi-select choice of {info.name}",
+                }
+            )
+        if info.choices:
+            continue
         sc = info.scale
         out.append(
             {

@@ -7,6 +7,7 @@ demographic, behaviour, date, metadata, rating, product, ignore.
 from __future__ import annotations
 
 import re
+from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -75,7 +76,20 @@ _TEXT_NAME = re.compile(
 )
 _CONSENT = re.compile(
     r"consent|i agree to|agree to (participate|take part)|take part in (this|the) (survey|study)|"
-    r"terms and conditions|privacy (notice|policy)",
+    r"terms and conditions|privacy (notice|policy)|participant information sheet|"
+    r"\b(18|16|21) years (of age|old)|years of age or older|\beligib|i confirm that|"
+    r"i have read (and understood )?the|willing to (participate|take part)",
+    re.I,
+)
+#: Piped text left by survey platforms: ``[QID19-ChoiceGroup-SelectedChoices]``,
+#: ``${q://QID3/ChoiceGroup/SelectedChoices}``, ``${e://Field/name}``.
+PIPED_RE = re.compile(r"\[QID\d+[^\]]*\]|\$\{[a-z]{1,3}://[^}]*\}", re.I)
+PIPED_PLACEHOLDER = "[piped text]"
+#: Words that make an answer a sentence rather than a category label.
+_SENTENCE_WORDS = re.compile(
+    r"\b(i|i'm|im|i've|my|me|we|our|us|it|it's|its|they|this|that|is|are|was|were|be|been|"
+    r"have|has|had|do|does|did|don't|didn't|can|can't|could|would|should|will|not|because|"
+    r"but|so|if|when|very|too|really)\b",
     re.I,
 )
 _RATING = re.compile(r"rating|stars?|score|overall", re.I)
@@ -98,6 +112,9 @@ class ColumnInfo:
     reverse: bool = False
     reason: str = ""
     overridden: bool = False
+    #: multi-select answers: the choices (each becomes a 0/1 indicator column)
+    choices: list[str] = field(default_factory=list)
+    choice_sep: str = ","
 
     def to_dict(self) -> dict[str, Any]:
         d: dict[str, Any] = {"role": self.role}
@@ -107,6 +124,8 @@ class ColumnInfo:
             d["scale"] = self.scale.to_dict()
         if self.role == S.ROLE_LIKERT:
             d["reverse"] = self.reverse
+        if self.choices:
+            d["choices"] = list(self.choices)
         if self.reason:
             d["why"] = self.reason
         return d
@@ -169,10 +188,11 @@ def infer_role(name: str, question: str, values: list[str], *, review: bool = Fa
     if n == 0:
         info.role, info.reason = S.ROLE_IGNORE, "no answers"
         return info
-    if _CONSENT.search(text) or (
-        distinct <= {"I agree", "Yes, I agree", "I consent", "Yes"} and "consent" in text.lower()
+    top_share = max(Counter(nonempty).values()) / n
+    if (_CONSENT.search(text) and (top_share >= 0.8 or len(distinct) <= 3)) or (
+        top_share >= 0.9 and any(_CONSENT.search(v) for v in distinct)
     ):
-        info.role, info.reason = S.ROLE_METADATA, "consent item"
+        info.role, info.reason = S.ROLE_METADATA, "consent/eligibility item"
         return info
     lengths = [len(v) for v in nonempty]
     mean_len = sum(lengths) / n
@@ -192,6 +212,16 @@ def infer_role(name: str, question: str, values: list[str], *, review: bool = Fa
             info.role, info.scale, info.reason = S.ROLE_RATING, scale, "rating column"
             return info
     scale = detect_scale(nonempty)
+    if scale is None and not review:
+        choices, sep = multi_select_choices(nonempty)
+        if choices:
+            info.role, info.choices, info.choice_sep = S.ROLE_DEMOGRAPHIC, choices, sep
+            info.reason = f"multi-select: {len(choices)} choices, one 0/1 column each"
+            return info
+    sentences = sum(1 for v in nonempty if _is_sentence(v)) / n
+    if sentences >= 0.5 and scale is None and (len(distinct) >= 3 or _TEXT_NAME.search(text)):
+        info.role, info.reason = S.ROLE_TEXT, f"sentences (mean {words:.0f} words)"
+        return info
     behaviour_hint = bool(_BEHAVIOUR.search(text))
     demographic_hint = bool(_DEMOGRAPHIC.search(text))
     if scale is not None and scale.kind != "numeric":
@@ -235,6 +265,44 @@ def infer_role(name: str, question: str, values: list[str], *, review: bool = Fa
         return info
     info.role, info.reason = S.ROLE_IGNORE, "unrecognised; set a role with --schema"
     return info
+
+
+def _is_sentence(v: str) -> bool:
+    """Several words with a function word or sentence punctuation: a written answer."""
+    words = v.split()
+    if len(words) < 4:
+        return False
+    return bool(_SENTENCE_WORDS.search(v)) or bool(re.search(r"[.!?]\s|[.!?]$", v))
+
+
+def multi_select_choices(values: list[str]) -> tuple[list[str], str]:
+    """The choices of a multi-select column (answers joined by commas), or ([], "").
+
+    Qualtrics joins choices with "," (no space) so a choice may itself contain ", ";
+    other tools join with ", ". At least a fifth of the answers must hold several
+    choices, the choices must be short labels and few (<= 40), and together they
+    must cover every answer.
+    """
+    joined = [v for v in values if "," in v]
+    if len(joined) < max(2, 0.2 * len(values)):
+        return [], ""
+    tight = sum(1 for v in joined if re.search(r",\S", v))
+    sep = "," if tight >= 0.5 * len(joined) else ", "
+    counts: Counter[str] = Counter()
+    for v in values:
+        for part in v.split(sep):
+            part = part.strip()
+            if part:
+                counts[part] += 1
+    if not counts or len(counts) > 40:
+        return [], ""
+    if any(len(c.split()) > 10 or (_is_sentence(c) and len(c.split()) > 6) for c in counts):
+        return [], ""
+    if len(counts) >= len(set(values)):  # splitting explains nothing
+        return [], ""
+    if sum(1 for c, k in counts.items() if k == 1) > 0.5 * len(counts):
+        return [], ""
+    return sorted(counts, key=lambda c: (-counts[c], c)), sep
 
 
 def _star_scale(values: list[str]) -> Scale | None:
@@ -334,12 +402,42 @@ def load_schema(path: str | Path) -> dict[str, dict[str, Any]]:
     return cols
 
 
+def load_file_options(path: str | Path) -> dict[str, dict[str, Any]]:
+    """Per-file fields of a schema file: {file name: {format, header_row, kind}}."""
+    p = Path(path)
+    try:
+        text = p.read_text(encoding="utf-8")
+        if p.suffix.lower() == ".toml":
+            import tomllib
+
+            data = tomllib.loads(text)
+        else:
+            import yaml
+
+            data = yaml.safe_load(text)
+    except Exception:  # load_schema reports unreadable files
+        return {}
+    files = data.get("files") if isinstance(data, dict) else None
+    out: dict[str, dict[str, Any]] = {}
+    if isinstance(files, dict):
+        for name, spec in files.items():
+            if isinstance(spec, dict):
+                opts = {k: spec[k] for k in ("format", "header_row", "kind") if k in spec}
+                if opts:
+                    out[str(name)] = opts
+    return out
+
+
 def apply_overrides(info: ColumnInfo, spec: dict[str, Any], values: list[str]) -> ColumnInfo:
-    """Apply one column's schema-file entry (role, question, scale, reverse)."""
+    """Apply one column's schema-file entry (role, question, scale, reverse, choices)."""
     if "role" in spec:
         info.role = spec["role"]
         info.reason = "set in schema file"
         info.overridden = True
+        if info.role != S.ROLE_DEMOGRAPHIC:
+            info.choices = []
+    if isinstance(spec.get("choices"), list):
+        info.choices = [str(c) for c in spec["choices"]]
     if "question" in spec:
         info.question = str(spec["question"])
     if "reverse" in spec:

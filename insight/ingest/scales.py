@@ -7,6 +7,7 @@ say "4 = Somewhat agree".
 from __future__ import annotations
 
 import re
+from collections import Counter
 from dataclasses import dataclass, field
 
 # Each family is an ordered list of points; each point lists synonyms (normalised).
@@ -55,18 +56,19 @@ _FAMILIES: dict[str, list[list[str]]] = {
         ["extremely important", "critically important"],
     ],
     "frequency": [
-        ["never"],
-        ["rarely", "seldom"],
-        ["sometimes", "occasionally"],
-        ["often", "frequently", "very often", "usually"],
-        ["always", "all the time"],
+        ["never", "not at all"],
+        ["rarely", "seldom", "almost never", "hardly ever"],
+        ["sometimes", "occasionally", "about half the time", "now and then"],
+        ["often", "frequently", "very often", "usually", "most of the time", "regularly"],
+        ["always", "all the time", "almost always", "every time"],
     ],
     "quality": [
-        ["very poor", "terrible", "awful"],
+        ["very poor", "terrible", "awful", "very bad"],
         ["poor", "bad"],
-        ["fair", "average", "ok", "okay"],
+        ["fair", "average", "ok", "okay", "acceptable", "neither good nor poor"],
         ["good"],
-        ["very good", "excellent"],
+        ["very good"],
+        ["excellent", "outstanding", "exceptional"],
     ],
     "ease": [
         ["very difficult", "extremely difficult"],
@@ -96,6 +98,9 @@ class Scale:
     max: float
     mapping: dict[str, float] = field(default_factory=dict)
     labels: dict[str, str] = field(default_factory=dict)  # number (as str) -> label
+    #: the scale's neutral point (None for unipolar scales); higher numbers = more of
+    #: the adjective / more agreement / more often (the direction is always ascending)
+    midpoint: float | None = None
 
     def value(self, raw: str) -> float | None:
         raw = raw.strip()
@@ -107,7 +112,15 @@ class Scale:
         return self.mapping.get(n)
 
     def to_dict(self) -> dict[str, object]:
-        return {"kind": self.kind, "min": self.min, "max": self.max, "labels": self.labels}
+        d: dict[str, object] = {
+            "kind": self.kind,
+            "min": self.min,
+            "max": self.max,
+            "labels": self.labels,
+        }
+        if self.midpoint is not None:
+            d["midpoint"] = self.midpoint
+        return d
 
 
 def _as_number(raw: str) -> tuple[float, str] | None:
@@ -129,6 +142,139 @@ def _as_number(raw: str) -> tuple[float, str] | None:
     return None
 
 
+# --- generic ordinal scales: intensity adverb x any adjective ---------------------------
+
+#: Intensity adverbs, weakest to strongest (a bare adjective sits at 2.5).
+_INTENSITY = {
+    "not at all": 0.0,
+    "not": 0.0,
+    "in no way": 0.0,
+    "a little": 1.0,
+    "a little bit": 1.0,
+    "a bit": 1.0,
+    "slightly": 1.0,
+    "mildly": 1.0,
+    "somewhat": 2.0,
+    "fairly": 2.0,
+    "moderately": 2.3,
+    "rather": 2.0,
+    "reasonably": 2.0,
+    "mostly": 3.0,
+    "quite": 3.0,
+    "very": 3.0,
+    "highly": 3.5,
+    "strongly": 4.0,
+    "extremely": 4.0,
+    "completely": 4.0,
+    "totally": 4.0,
+    "absolutely": 4.0,
+    "entirely": 4.0,
+    "very much": 4.0,
+    "critically": 4.0,
+}
+_PLAIN = 2.5
+_ADVERB_RE = re.compile(
+    r"^(" + "|".join(sorted(map(re.escape, _INTENSITY), key=len, reverse=True)) + r")\s+(.+)$"
+)
+_NEG_PREFIXES = ("un", "dis", "in", "im", "ir", "il", "non-", "non")
+#: Antonyms that do not share a stem.
+_ANTONYM = {
+    "difficult": "easy",
+    "hard": "easy",
+    "bad": "good",
+    "poor": "good",
+    "useless": "useful",
+    "negative": "positive",
+    "unhappy": "happy",
+    "worse": "better",
+    "low": "high",
+    "distrust": "trust",
+}
+_MID_RE = re.compile(r"^(neither\s+.+\s+nor\s+.+|neutral|undecided|no opinion|in between|mixed)$")
+
+
+def _parse_ordinal(label: str) -> tuple[str, float, int] | None:
+    """(adjective, intensity, polarity) of "extremely uncomfortable" -> ("comfortable", 4, -1).
+
+    Midpoints ("neither ... nor ...", "neutral") give ("", 0, 0).
+    """
+    n = normalise(label)
+    if _MID_RE.match(n):
+        return "", 0.0, 0
+    m = _ADVERB_RE.match(n)
+    intensity, adj = (_INTENSITY[m.group(1)], m.group(2)) if m else (_PLAIN, n)
+    if len(adj.split()) > 2 or not re.fullmatch(r"[a-z][a-z' -]*", adj):
+        return None
+    return adj, intensity, 1
+
+
+def _generic_scale(distinct: list[str], values: list[str], min_share: float) -> Scale | None:
+    """Ordered answers of any wording: intensity adverbs applied to one adjective.
+
+    Bipolar when the adjective's opposite occurs ("comfortable"/"uncomfortable",
+    "likely"/"unlikely", "easy"/"difficult"): negative side < midpoint < positive side.
+    Unipolar otherwise ("not at all concerned" < "slightly concerned" < ... < "extremely
+    concerned"). Numbers are the ranks of the distinct answers, 1 = least.
+    """
+    parsed = {v: _parse_ordinal(v) for v in distinct}
+    ok = {v: p for v, p in parsed.items() if p is not None}
+    adjectives = Counter(p[0] for p in ok.values() if p[0])
+    if not adjectives:
+        return None
+    # positive base of each adjective: "uncomfortable" -> "comfortable" when both occur
+    adjs = set(adjectives)
+
+    def base(adj: str) -> tuple[str, int]:
+        if adj in _ANTONYM and _ANTONYM[adj] in adjs | set(_ANTONYM.values()):
+            return _ANTONYM[adj], -1
+        for pre in _NEG_PREFIXES:
+            if adj.startswith(pre) and adj[len(pre) :] in adjs:
+                return adj[len(pre) :], -1
+        if adj.startswith("not ") and adj[4:] in adjs:
+            return adj[4:], -1
+        return adj, 1
+
+    scored: dict[str, float] = {}
+    bases: Counter[str] = Counter()
+    for v, (adj, inten, _pol) in ok.items():
+        if not adj:
+            scored[v] = 0.0
+            continue
+        b, pol = base(adj)
+        bases[b] += 1
+        scored[v] = pol * inten if pol < 0 else inten
+    if not bases:
+        return None
+    main, _ = bases.most_common(1)[0]
+    bipolar = any(base(p[0])[1] < 0 for p in ok.values() if p[0]) or any(
+        not p[0] for p in ok.values()
+    )
+    keep = {}
+    for v, (adj, inten, _pol) in ok.items():
+        if not adj:
+            keep[v] = 0.0
+        elif base(adj)[0] == main:
+            b, pol = base(adj)
+            keep[v] = (pol * max(inten, 0.5)) if bipolar else inten
+            if bipolar and inten == 0.0:  # "not at all likely" on a bipolar scale: the far end
+                keep[v] = -4.5
+    if len(set(keep.values())) < 3 and not (len(set(keep.values())) == 2 and len(keep) >= 2):
+        return None
+    n_values = sum(1 for v in values if v.strip())
+    share = sum(1 for v in values if v.strip() in keep) / max(1, n_values)
+    if share < min_share or len(set(keep.values())) < 3:
+        return None
+    ranks = {x: i + 1 for i, x in enumerate(sorted(set(keep.values())))}
+    mapping = {v: float(ranks[x]) for v, x in keep.items()}
+    mapping.update({normalise(v): f for v, f in list(mapping.items())})
+    labels = {str(int(ranks[x])): v for v, x in sorted(keep.items(), key=lambda kv: kv[1])}
+    kind = f"{main} ({'bipolar' if bipolar else 'unipolar'})"
+    sc = Scale(kind, 1.0, float(len(ranks)), mapping, labels)
+    mids = [ranks[0.0]] if 0.0 in ranks and bipolar else []
+    sc.midpoint = float(mids[0]) if mids else ((1.0 + len(ranks)) / 2 if bipolar else None)
+    return sc
+
+
 def detect_scale(values: list[str], min_share: float = 0.95) -> Scale | None:
     """The rating scale these answers come from, or None.
 
@@ -147,7 +293,9 @@ def detect_scale(values: list[str], min_share: float = 0.95) -> Scale | None:
             mapping = {v: n[0] for v, n in nums.items() if n is not None}
             labels = {str(int(n[0])): n[1] for n in nums.values() if n is not None and n[1]}
             lo_s, hi_s = _nominal_range(lo, hi)
-            return Scale("numeric", lo_s, hi_s, mapping, labels)
+            sc = Scale("numeric", lo_s, hi_s, mapping, labels)
+            sc.midpoint = (lo_s + hi_s) / 2
+            return sc
         return None
     norm = {v: normalise(v) for v in distinct}
     best: Scale | None = None
@@ -164,7 +312,11 @@ def detect_scale(values: list[str], min_share: float = 0.95) -> Scale | None:
             mapping = {v: float(i) for v, i in hits.items()}
             labels = {str(i): v for v, i in sorted(hits.items(), key=lambda x: x[1])}
             best = Scale(kind, 1.0, float(len(points)), mapping, labels)
+            if kind not in ("frequency", "quality", "importance"):
+                best.midpoint = (1.0 + len(points)) / 2
             best_share = share
+    if best is None:
+        best = _generic_scale(distinct, values, min_share)
     return best
 
 
