@@ -318,7 +318,6 @@ def analyse_study(
 
     with timer.stage("personas", "building personas"):
         tables = StudyTables.from_store(store)
-        tables.segment_stability = seg.stability
         tables.embeddings = dict(zip(customer[S.UNIT_ID], np.asarray(vectors), strict=False))
         personas = build_personas(tables)
         save_personas(store, personas)
