@@ -402,7 +402,7 @@ def tiny_study(with_embeddings: bool = True) -> StudyTables:
                 "z": 2.1,
                 "group": "0",
                 "unit_ids": ["u02", "u04", "u07", "u18"],
-                "examples": "",
+                "examples": [],
             },
             {
                 "term": "keeps jamming",
@@ -412,7 +412,7 @@ def tiny_study(with_embeddings: bool = True) -> StudyTables:
                 "z": 1.5,
                 "group": "1",
                 "unit_ids": ["u10", "u19"],
-                "examples": "",
+                "examples": [],
             },
             {
                 "term": "broke",
@@ -422,7 +422,7 @@ def tiny_study(with_embeddings: bool = True) -> StudyTables:
                 "z": 1.9,
                 "group": "1",
                 "unit_ids": ["u14", "u08"],
-                "examples": "",
+                "examples": [],
             },
         ]
     )

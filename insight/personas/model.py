@@ -135,7 +135,8 @@ class StudyTables:
     def from_store(cls, store: Store, embeddings: pd.DataFrame | None = None) -> StudyTables:
         """Read every table personas need from a study store (missing tables are empty)."""
         units = store.read_table("units")
-        stability = stability_map(store.get_meta("segment_stability")) or None
+        # The segmentation stage writes the ``segment_stability`` table (segment, jaccard).
+        stability = stability_map(store.read_or_empty("segment_stability")) or None
         if embeddings is None:
             embeddings = _embeddings_from_store(store, units)
         return cls(
@@ -210,8 +211,8 @@ def stability_map(stability: Any) -> dict[str, float]:
     """Segment -> Jaccard stability from a dict, or a DataFrame with segment and jaccard."""
     if stability is None:
         return {}
-    if hasattr(stability, "jaccard") and not isinstance(stability, dict):
-        stability = stability.jaccard  # a segmentation Stability object
+    if not hasattr(stability, "columns") and hasattr(stability, "jaccard"):
+        stability = stability.jaccard  # a segmentation Stability object (its table)
     if hasattr(stability, "columns"):
         if S.SEGMENT not in stability.columns or "jaccard" not in stability.columns:
             return {}
