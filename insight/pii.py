@@ -79,6 +79,11 @@ _EMAIL = re.compile(r"\b[\w.+-]+@[\w-]+(?:\.[\w-]+)+\b")
 _CARD = re.compile(r"(?<![\w.,])\d(?:[ -]?\d){12,18}(?![\w]|[.,]\d)")
 # 10 digits: 3-3-4 grouped or contiguous.
 _NHS = re.compile(r"(?<![\w.,])(?:\d{3}[ -]?\d{3}[ -]?\d{4})(?![\w]|[.,]\d)")
+# "+44 7700 900123", "+1 212 555 0199", "+353 1 555 0142": masked before the NHS check, so a
+# national number that happens to pass modulus 11 is still a phone.
+_PHONE_INTL = re.compile(
+    r"(?<![\w+])\+\d{1,3}[\s.-]?(?:\(0\)\s?)?\(?\d{1,5}\)?(?:[\s.-]?\d{2,5}){1,4}(?![\w]|[.,]\d)"
+)
 _PHONE = re.compile(
     r"(?<![\w£$€.,/])(?:\+\d{1,3}[\s.-]?(?:\(0\)\s?)?)?(?:\(?\d{2,5}\)?[\s.-]?)?"
     r"\d{3,5}[\s.-]?\d{3,4}(?:[\s.-]?\d{2,4})?(?![\w£$€%/]|[.,]\d)"
@@ -102,6 +107,12 @@ _ADDRESS_CUED = re.compile(
     r"send it|sent it|posted it)\s(?:on|at|in|to|is|:)\s)"
     rf"((?:{_FLAT})?(?:\d{{1,5}}[a-z]?,?\s+)?(?:[a-z][\w'’-]*\s+){{1,3}}(?:{_STREET_TYPES})\b\.?)"
 )
+# "the surgery on Chapel Street": a capitalised street name (full street type) after on/at/...
+_STREET_NAME = re.compile(
+    r"(\b(?:on|at|in|to|from|near|off|along) )"
+    r"((?:[A-Z][a-z'’-]+\s+){1,2}(?:Street|Road|Avenue|Lane|Drive|Close|Crescent|Gardens|"
+    r"Grove|Terrace|Mews|Boulevard|Parade)\b)"
+)
 _PO_BOX = re.compile(r"(?i)\bP\.?\s?O\.?\s?Box\s+\d+\b")
 _UK_POSTCODE = re.compile(
     r"\b(?:GIR ?0AA|[A-PR-UWYZ][A-HK-Y]?\d[A-Z\d]? ?\d[ABD-HJLNP-UW-Z]{2})\b", re.IGNORECASE
@@ -112,7 +123,7 @@ _US_STATES = (
 )
 # A ZIP code after a state code ("DC 20500") or after "zip"/"zip code" (group 1 is kept).
 _ZIP = re.compile(
-    rf"(\b(?:{_US_STATES}),?\s{{1,2}}|(?i:\bzip(?:\s?code)?:?\s))\d{{5}}(?:-\d{{4}})?\b"
+    rf"(\b(?:{_US_STATES}),?\s{{1,2}}|(?i:\bzip(?:\s?code)?(?:\s?:|\s+is)?\s))\d{{5}}(?:-\d{{4}})?\b"
 )
 _TITLE_NAME = re.compile(
     r"\b(?:Mr|Mrs|Ms|Miss|Mx|Dr|Prof|Sir|Dame|Nurse|Doctor|Sister)\.?\s+"
@@ -121,7 +132,9 @@ _TITLE_NAME = re.compile(
 # "my name is Sam", "spoke to Sarah Jones" (group 1, the cue, is kept).
 _CUED_NAME = re.compile(
     r"(\b(?i:my name is|name's|i am called|i'm called|call me|ask for|spoke to|speak to|"
-    r"spoke with|talked to|dealt with|served by|seen by|named|called) )"
+    r"spoke with|talked to|dealt with|served by|seen by|named|called|thank you|thanks|"
+    r"my (?:daughter|son|husband|wife|partner|mum|mother|dad|father|brother|sister|carer|"
+    r"friend|neighbour|grandson|granddaughter|nan|grandma|grandad|boyfriend|girlfriend)) )"
     r"([A-Z][a-z'’-]+(?:\s+[A-Z][a-z'’-]+)?)"
 )
 
@@ -171,6 +184,7 @@ _NOT_NAMES = frozenset(
         *("somebody", "anyone", "nobody", "everyone", "again", "back", "today", "yesterday"),
         *("later", "nhs", "gp", "doctor", "nurse", "manager", "staff", "team", "and", "but"),
         *("because", "when", "on", "at", "in", "for", "about", "after", "before", "twice"),
+        *("all", "so", "very", "to", "everybody", "guys", "ward", "you", "again", "much"),
     }
 )
 
@@ -179,11 +193,13 @@ def redact_patterns(text: str) -> str:
     """``text`` with the pattern-based PII (everything but names found by NER) masked."""
     out = _EMAIL.sub("[EMAIL]", text)
     out = _CARD.sub(_sub_card, out)
+    out = _PHONE_INTL.sub(_sub_phone, out)
     out = _NHS.sub(_sub_nhs, out)
     out = _PHONE.sub(_sub_phone, out)
     out = _PO_BOX.sub("[ADDRESS]", out)
     out = _ADDRESS.sub("[ADDRESS]", out)
     out = _ADDRESS_CUED.sub(r"\1[ADDRESS]", out)
+    out = _STREET_NAME.sub(r"\1[ADDRESS]", out)
     out = _UK_POSTCODE.sub("[POSTCODE]", out)
     out = _ZIP.sub(r"\1[ZIP]", out)
     out = _TITLE_NAME.sub("[NAME]", out)
@@ -198,25 +214,154 @@ def redact_patterns(text: str) -> str:
 def _ner() -> Any:
     from insight.nlp import load_spacy
 
-    # Only the NER (with its token-to-vector layer) is needed.
-    return load_spacy(disable=("parser", "lemmatizer", "attribute_ruler", "senter"))
+    # The NER (with its token-to-vector layer); the lemmatizer's word lists are read too.
+    return load_spacy(disable=("parser", "senter"))
 
 
 _PLACEHOLDER = re.compile(r"\[[A-Z_]+\]")
 
 
+@lru_cache(maxsize=1)
+def _first_names() -> frozenset[str]:
+    """Lower-case first names (US census 1990 lists shipped by the ``names`` package)."""
+    try:
+        import names as census
+    except ImportError:  # pragma: no cover - a declared dependency; NER still runs without it
+        return frozenset()
+    from pathlib import Path
+
+    folder = Path(census.__file__).parent
+    out: set[str] = set()
+    for f in ("dist.female.first", "dist.male.first"):
+        path = folder / f
+        if path.is_file():
+            out.update(line.split()[0].lower() for line in path.read_text().splitlines() if line)
+    return frozenset(out)
+
+
+@lru_cache(maxsize=1)
+def _english_words() -> frozenset[str]:
+    """Lower-case English words (the WordNet lemma index inside the spaCy model's lemmatizer)."""
+    nlp = _ner()
+    words: set[str] = set()
+    if "lemmatizer" in nlp.component_names:
+        lookups = nlp.get_pipe("lemmatizer").lookups
+        if lookups.has_table("lemma_index"):
+            for v in lookups.get_table("lemma_index").values():
+                words.update(v)
+        if lookups.has_table("lemma_exc"):
+            for v in lookups.get_table("lemma_exc").values():
+                words.update(v)
+    return frozenset(w for w in words if isinstance(w, str))
+
+
+#: Words after a PERSON-looking span that make it a place ("James Cook hospital").
+_PLACE_AFTER = frozenset(
+    [
+        "hospital",
+        "hospitals",
+        "ward",
+        "wing",
+        "unit",
+        "centre",
+        "center",
+        "clinic",
+        "surgery",
+        "practice",
+        "school",
+        "college",
+        "university",
+        "house",
+        "road",
+        "street",
+        "avenue",
+        "lane",
+        "building",
+        "hall",
+        "court",
+        "hospice",
+        "infirmary",
+        "station",
+        "library",
+        "park",
+        "stadium",
+        "theatre",
+        "medical",
+        "health",
+    ]
+)
+
+
+_PLACE_BEFORE = frozenset(["at", "on", "in", "to", "into", "from", "during", "near", "of", "via"])
+
+
+def _is_plain_word(word: str) -> bool:
+    """A capitalised word that is an ordinary English word and no common first name
+    ("Driver", "Law", "Superb", "Dad")."""
+    w = word.lower().strip(".'’")
+    return w in _english_words() and w not in _first_names()
+
+
 def _person_spans(doc: Any) -> list[tuple[int, int]]:
-    spans = []
+    spans: list[tuple[int, int]] = []
+    taken: set[int] = set()
     for ent in doc.ents:
         if ent.label_ != "PERSON":
             continue
         text = ent.text
         # never re-mask a placeholder, and a lone lowercase word is no name
-        if _PLACEHOLDER.fullmatch(text.strip("[] ")) or not any(ch.isupper() for ch in text):
+        if _PLACEHOLDER.search(text) or not any(ch.isupper() for ch in text):
             continue
-        if _PLACEHOLDER.search(text):
+        words = [t for t in ent if t.is_alpha]
+        if not words:
+            continue
+        if len(words) == 1:
+            w = words[0]
+            if _is_plain_word(w.text) or w.is_upper:
+                continue
+            # "at Rampton", "on Porchester", "to Kingsley": a lone word that is no first
+            # name after a place preposition is a place (ward, hospital, town)
+            if (
+                ent.start > 0
+                and doc[ent.start - 1].lower_ in _PLACE_BEFORE
+                and w.lower_ not in _first_names()
+            ):
+                continue
+        if ent.end < len(doc) and doc[ent.end].lower_ in _PLACE_AFTER:
             continue
         spans.append((ent.start_char, ent.end_char))
+        taken.update(range(ent.start, ent.end))
+    # first names the statistical NER missed ("Emma at the front desk ..."): a capitalised
+    # census first name that is no English word, with a capitalised surname after it
+    firsts = _first_names()
+    i = 0
+    while i < len(doc):
+        t = doc[i]
+        w = t.text.lower()
+        if (
+            i not in taken
+            and t.is_alpha
+            and t.text[0].isupper()
+            and not t.is_upper
+            and not t.is_stop
+            and t.tag_ in ("NNP", "NNPS")
+            and w in firsts
+            and w not in _english_words()
+        ):
+            j = i + 1
+            if (
+                j < len(doc)
+                and j not in taken
+                and doc[j].is_alpha
+                and doc[j].text[0].isupper()
+                and not _is_plain_word(doc[j].text)
+            ):
+                j += 1
+            if not (j < len(doc) and doc[j].lower_ in _PLACE_AFTER):
+                spans.append((t.idx, doc[j - 1].idx + len(doc[j - 1].text)))
+            i = j
+            continue
+        i += 1
     return spans
 
 
@@ -314,7 +459,6 @@ ID_KEYS = frozenset(
         "bg",
         "fg",
         "group",
-        "quotes",
         "file",
         "path",
         "sha256",
