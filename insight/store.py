@@ -41,11 +41,34 @@ class Store:
                 fix="run `insight run INPUT --out DIR` first, or pass the path to study.duckdb",
             )
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        self.con = duckdb.connect(str(self.path), read_only=read_only)
+        try:
+            self.con = duckdb.connect(str(self.path), read_only=read_only)
+        except duckdb.IOException as exc:
+            if "lock" in str(exc).lower():
+                raise StoreError(
+                    "the study is open in another process",
+                    file=str(self.path),
+                    fix="wait for the other insight command to finish, then try again",
+                ) from None
+            raise StoreError(
+                f"cannot open the study store ({exc})",
+                file=str(self.path),
+                fix="check the path points to a study.duckdb written by insight",
+            ) from None
 
     # -- lifecycle --------------------------------------------------------------
     def close(self) -> None:
         self.con.close()
+
+    # -- transactions (one per stage: see insight.transactions) ----------------
+    def begin(self) -> None:
+        self.con.execute("BEGIN TRANSACTION")
+
+    def commit(self) -> None:
+        self.con.execute("COMMIT")
+
+    def rollback(self) -> None:
+        self.con.execute("ROLLBACK")
 
     def __enter__(self) -> Store:
         return self

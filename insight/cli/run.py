@@ -88,26 +88,23 @@ def run(
       insight run samples/survey samples/interviews samples/reviews --out out/demo
       insight evidence out/demo --persona 1
     """
-    from insight.pii import redaction
+    from insight.config import RunConfig
     from insight.pipeline import run_study
 
-    k_value: str | int = int(k) if k.isdigit() else k
-    with redaction(not no_redact):
-        run_library(
-            run_study,
-            inputs,
-            out,
-            schema=schema,
-            interviewer_names=interviewer or None,
-            items=[i.strip() for i in items.split(",")] if items else None,
-            method=method,
-            k=k_value,
-            seed=seed,
-            n_bootstrap=bootstrap,
-            glossary=glossary,
-            exact_embeddings=exact_embeddings,
-            echo=click.echo,
-        )
+    config = run_library(
+        RunConfig,
+        schema=schema,
+        interviewer_names=interviewer or None,
+        items=[i.strip() for i in items.split(",") if i.strip()] if items else None,
+        method=method,
+        k=k,
+        seed=seed,
+        n_bootstrap=bootstrap,
+        glossary=glossary,
+        exact_embeddings=exact_embeddings,
+        redact=not no_redact,
+    )
+    run_library(run_study, inputs, out, config=config, echo=click.echo)
 
 
 COMMANDS = [run]
