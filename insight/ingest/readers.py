@@ -470,6 +470,14 @@ def _table_rows(
         for c, info in fs.columns.items()
         if info.role not in (S.ROLE_METADATA, S.ROLE_ID, S.ROLE_IGNORE, S.ROLE_DATE)
     ]
+    # the same respondent's row again: every column but ids, dates and platform
+    # metadata equal (a question-wording column keeps long-format rows apart)
+    answer_cols = [
+        c
+        for c, info in fs.columns.items()
+        if info.role not in (S.ROLE_ID, S.ROLE_DATE)
+        and not (info.role == S.ROLE_METADATA and info.reason == "survey platform metadata")
+    ]
     has_piped = any(PIPED_RE.search(v) for r in body[:200] for v in r)
     if has_piped:
         res.guesses.append(
@@ -491,24 +499,23 @@ def _table_rows(
         # the same id with the same answers. The same short answer ("Very good",
         # "Nothing") from different people is data, not a duplicate.
         content = tuple(row[idx[c]].strip() for c in content_cols)
-        id_content = (rid_raw, *content)
-        # A resubmitted form (new response id, every answer the same, including a
-        # written answer long enough to identify its author) repeats a respondent too.
-        longest = max((len(row[idx[c]].strip()) for c in text_cols), default=0)
-        long_text, has_text = longest >= 40, longest > 0
-        filled = sum(1 for c in content if c)
-        identifying = (long_text and filled >= 3) or (filled >= 12 and has_text)
-        if (
-            key in seen_rows
-            or (rid_raw and id_content in seen_id_content)
-            or (identifying and content in seen_content)
-        ):
+        id_content = (rid_raw, *(row[idx[c]].strip() for c in answer_cols))
+        # A resubmitted form (a new response id, but the same answers to a long form:
+        # 12+ answered items including written text) repeats its respondent too; a
+        # short form (a rating and a comment) can match by chance and is kept.
+        has_text = any(row[idx[c]].strip() for c in text_cols)
+        identifying = has_text and sum(1 for c in content if c) >= 12
+        same_row = key in seen_rows or bool(rid_raw and id_content in seen_id_content)
+        if same_row or (identifying and content in seen_content):
             acc.skip(SKIP_DUPLICATE)
-            res.warnings.append(
-                f"{res.source}, row {num}: repeats an earlier row of the same respondent"
+            why = (
+                "repeats an earlier row of the same respondent"
                 + (f" ({rid_raw})" if rid_raw else "")
-                + " - skipped as a duplicate"
+                if same_row
+                else f"gives the same {sum(1 for c in content if c)} answers as an earlier row"
+                " under a new id (a resubmitted form)"
             )
+            res.warnings.append(f"{res.source}, row {num}: {why} - skipped as a duplicate")
             continue
         seen_rows.add(key)
         if rid_raw:
@@ -708,6 +715,15 @@ def build_transcript_records(res: FileResult) -> None:
     for row, prefix, date, tr in res.transcripts:
         n = _transcript_records(res, tr, row=row, prefix=prefix, date=date)
         total += n
+        said = [t for t in tr.turns if t.role == S.ROLE_CUSTOMER and t.kind == "speech"]
+        if n == 0 and said:  # the participant spoke, but only non-answers: counted, not an error
+            total += 1
+            where = f", row {row}" if row is not None else ""
+            res.warnings.append(
+                f"{res.source}{where}: all {len(said)} participant answers are non-answers"
+                " (e.g. 'nan', 'N/A') - counted, no evidence"
+            )
+            continue
         if n == 0 and any(t.text.strip() for t in tr.turns):
             speakers = sorted({t.speaker for t in tr.turns if t.speaker})
             who = f" (speakers: {', '.join(speakers[:6])})" if speakers else ""
@@ -744,7 +760,7 @@ def _odt_text(path: Path) -> str:
     count_elements(path, "content.xml", b"<text:p", MAX_PARAGRAPHS, "paragraphs")
     try:
         from odf import teletype
-        from odf import text as odftext
+        from odf.namespaces import TEXTNS
         from odf.opendocument import load
     except ImportError:  # pragma: no cover - declared dependency
         raise InputError(
@@ -758,7 +774,7 @@ def _odt_text(path: Path) -> str:
             file=path.name,
             fix="open it in LibreOffice and save as .odt again, or export .txt",
         ) from None
-    wanted = {odftext.P().qname, odftext.H().qname}
+    wanted = {(TEXTNS, "p"), (TEXTNS, "h")}
     out: list[str] = []
 
     def walk(node: Any) -> None:

@@ -85,6 +85,11 @@ _CONSENT = re.compile(
 #: ``${q://QID3/ChoiceGroup/SelectedChoices}``, ``${e://Field/name}``.
 PIPED_RE = re.compile(r"\[QID\d+[^\]]*\]|\$\{[a-z]{1,3}://[^}]*\}", re.I)
 PIPED_PLACEHOLDER = "[piped text]"
+_ASKS = re.compile(
+    r"^(what|how|why|which|who|when|where|please|describe|tell us|do you|did you|would you|"
+    r"could you|is there|are there|fft)\b",
+    re.I,
+)
 #: Words that make an answer a sentence rather than a category label.
 _SENTENCE_WORDS = re.compile(
     r"\b(i|i'm|im|i've|my|me|we|our|us|it|it's|its|they|this|that|is|are|was|were|be|been|"
@@ -219,7 +224,11 @@ def infer_role(name: str, question: str, values: list[str], *, review: bool = Fa
             info.reason = f"multi-select: {len(choices)} choices, one 0/1 column each"
             return info
     sentences = sum(1 for v in nonempty if _is_sentence(v)) / n
-    if sentences >= 0.5 and scale is None and (len(distinct) >= 3 or _TEXT_NAME.search(text)):
+    asks = sum(1 for v in distinct if v.rstrip().endswith("?") or _ASKS.match(v))
+    if len(distinct) <= 12 and n >= 10 * len(distinct) and asks >= 0.8 * len(distinct):
+        info.role, info.reason = S.ROLE_METADATA, "question wording (one row per question)"
+        return info
+    if sentences >= 0.5 and scale is None and (len(distinct) >= 5 or _TEXT_NAME.search(text)):
         info.role, info.reason = S.ROLE_TEXT, f"sentences (mean {words:.0f} words)"
         return info
     behaviour_hint = bool(_BEHAVIOUR.search(text))
@@ -234,7 +243,7 @@ def infer_role(name: str, question: str, values: list[str], *, review: bool = Fa
             f"integer answers {scale.min:g}-{scale.max:g}",
         )
         return info
-    if len(distinct) == 1:
+    if len(distinct) == 1 and n > 1:
         info.role, info.reason = S.ROLE_IGNORE, "the same answer everywhere"
         return info
     if numeric_share >= 0.95 and len(distinct) == 2:
@@ -253,7 +262,7 @@ def infer_role(name: str, question: str, values: list[str], *, review: bool = Fa
         info.role, info.reason = S.ROLE_PRODUCT, "product/source column"
         return info
     if ((mean_len >= 25 or words >= 4) and uniq >= 0.5) or (
-        _TEXT_NAME.search(text) and uniq >= 0.8 and numeric_share < 0.5 and n > 1
+        _TEXT_NAME.search(text) and uniq >= 0.8 and numeric_share < 0.5
     ):
         info.role, info.reason = S.ROLE_TEXT, f"varied text (mean {words:.0f} words)"
         return info
