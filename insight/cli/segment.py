@@ -26,6 +26,98 @@ def _k(value: str) -> int | str:
     return k
 
 
+_NOT_BEHAVIOUR = ("likert", "open_text", "metadata", "rating", "ignore")
+
+
+def _behaviour(
+    file: str,
+    id_column: str | None,
+    options: dict[str, str | None],
+    as_of: str | None,
+    lapsed_days: float,
+    active_days: float,
+    out: str,
+) -> None:
+    """RFM cells and lifecycle stage; a study folder also gets a behaviour_segments table."""
+    from pathlib import Path
+
+    from insight.report.safe import write_csv_safe
+    from insight.segment.behaviour import behaviour_from_file
+
+    overrides = {k: v for k, v in options.items() if k in ("recency", "frequency", "monetary")}
+    role_of = {"recency": "recency_date", "frequency": "frequency", "monetary": "monetary"}
+    path = Path(file)
+    store = None
+    labels: dict[str, str] | None = None
+    if path.is_dir() or path.suffix == ".duckdb":
+        from insight.store import Store
+        from insight.study import store_path
+
+        store = run_library(Store, store_path(path))
+        df = store.read_table("respondents")
+        id_column = id_column or "respondent_id"
+        roles = store.read_or_empty("columns")
+        if len(roles):
+            # question texts name what a coded column (Q9) holds; attitude items,
+            # open text and platform metadata are never behaviour
+            labels = dict(zip(roles["column"], roles["question"].fillna(""), strict=False))
+            skip = set(roles.loc[roles["role"].isin(_NOT_BEHAVIOUR), "column"])
+            df = df[[c for c in df.columns if c not in skip or c == id_column]]
+    else:
+        from insight.ingest import read_table
+
+        df = run_library(read_table, file)
+    try:
+        cols_given = {}
+        for k, v in overrides.items():
+            if not v:
+                continue
+            role = role_of[k]
+            if k == "recency" and v in df.columns:
+                from insight.segment.behaviour import is_date_column
+
+                role = (
+                    "recency_date" if is_date_column(df[v].replace({"": None})) else "recency_days"
+                )
+            cols_given[role] = v
+        res = run_library(
+            behaviour_from_file,
+            df,
+            id_column=id_column,
+            date_column=options.get("date"),
+            amount_column=options.get("amount"),
+            overrides=cols_given or None,
+            labels=labels,
+            as_of=as_of,
+            lapsed_days=lapsed_days,
+            active_days=active_days,
+        )
+        if store is not None:
+            store.write_table("behaviour_segments", res.table)
+    finally:
+        if store is not None:
+            store.close()
+    Path(out).parent.mkdir(parents=True, exist_ok=True)
+    write_csv_safe(res.table, out)
+    t = res.table
+    click.echo("behaviour columns: " + "; ".join(f"{k} = {v}" for k, v in res.columns.items()))
+    if res.as_of:
+        click.echo(f"recency counted to {res.as_of} (--as-of to change)")
+    scored = int(t["rfm_cell"].notna().sum())
+    click.echo(f"{len(t)} customers, {scored} with an RFM cell (quintile scores 1-5, 5 = best)")
+    counts = res.cell_counts()
+    if len(counts):
+        click.echo("\nRFM cells:")
+        echo_table(counts)
+    life = t["lifecycle"].value_counts()
+    if len(life):
+        click.echo("\nlifecycle: " + ", ".join(f"{k} {v} of {len(t)}" for k, v in life.items()))
+    for w in res.warnings:
+        click.echo(f"warning: {w}", err=True)
+    where = " and to the study (table behaviour_segments)" if store is not None else ""
+    click.echo(f"\nwrote {len(t)} rows to {out}{where}")
+
+
 def _predict_wave(file: str, model_path: str, id_column: str | None, out: str) -> None:
     import pickle
     from pathlib import Path
@@ -59,10 +151,40 @@ def _predict_wave(file: str, model_path: str, id_column: str | None, out: str) -
         "by role inference)\n\n"
         "insight segment survey.csv --items Q1,Q2,Q3,Q4,Q5,Q6 --reverse Q4 "
         "--method auto --k auto --seed 0 --model-out model.pkl --out segments.csv\n\n"
-        "insight segment wave2.csv --model model.pkl --out wave2_segments.csv  (no refit)"
+        "insight segment wave2.csv --model model.pkl --out wave2_segments.csv  (no refit)\n\n"
+        "insight segment orders.csv --basis behaviour --as-of 2026-03-31 --out rfm.csv  "
+        "(transactions: customer id, date, amount)\n\n"
+        "insight segment out/study --basis behaviour --out rfm.csv  (a study's behaviour "
+        "columns; adds RFM cells to `insight export`)"
     ),
 )
-@click.argument("file", type=click.Path(exists=True, dir_okay=False))
+@click.argument("file", type=click.Path(exists=True))
+@click.option(
+    "--basis",
+    type=click.Choice(["attitudes", "behaviour", "behavior"]),
+    default="attitudes",
+    show_default=True,
+    help="attitudes = Likert items; behaviour = RFM quintile cells (champions, loyal, at "
+    "risk, hibernating ...) and lifecycle stage from behaviour columns or a transactions file.",
+)
+@click.option("--as-of", default=None, help="Behaviour: date recency is counted to (YYYY-MM-DD).")
+@click.option("--date-column", default=None, help="Behaviour, transactions: the order date.")
+@click.option("--amount-column", default=None, help="Behaviour, transactions: the order amount.")
+@click.option("--recency", default=None, help="Behaviour: last-purchase date or days-since column.")
+@click.option("--frequency", default=None, help="Behaviour: number-of-orders (or visits) column.")
+@click.option("--monetary", default=None, help="Behaviour: spend / value column.")
+@click.option(
+    "--lapsed-days",
+    default=365.0,
+    show_default=True,
+    help="Behaviour: no purchase for longer = lapsed.",
+)
+@click.option(
+    "--active-days",
+    default=90.0,
+    show_default=True,
+    help="Behaviour: a prospect seen within this many days is active.",
+)
 @click.option(
     "--items",
     default="",
@@ -102,6 +224,15 @@ def _predict_wave(file: str, model_path: str, id_column: str | None, out: str) -
 @click.option("--out", type=click.Path(dir_okay=False), required=True, help="CSV to write.")
 def segment_cmd(
     file: str,
+    basis: str,
+    as_of: str | None,
+    date_column: str | None,
+    amount_column: str | None,
+    recency: str | None,
+    frequency: str | None,
+    monetary: str | None,
+    lapsed_days: float,
+    active_days: float,
     items: str,
     method: str,
     k: str,
@@ -121,7 +252,9 @@ def segment_cmd(
     model_in: str | None,
     out: str,
 ) -> None:
-    """Segment the respondents in FILE on their Likert answers.
+    """Segment the respondents in FILE on their Likert answers (default), or on their
+    behaviour with --basis behaviour (RFM cells and lifecycle stage; FILE may then be a
+    transactions file or a study folder).
 
     Writes respondent_id, segment (0 = largest) and probability to --out and prints the
     fit table (BIC, ICL, entropy, silhouette per method and k), the rule behind the
@@ -133,6 +266,28 @@ def segment_cmd(
 
     from insight.segment import segment_file
 
+    if basis in ("behaviour", "behavior"):
+        _behaviour(
+            file,
+            id_column,
+            {
+                "recency": recency,
+                "frequency": frequency,
+                "monetary": monetary,
+                "date": date_column,
+                "amount": amount_column,
+            },
+            as_of,
+            lapsed_days,
+            active_days,
+            out,
+        )
+        return
+    if Path(file).is_dir():
+        raise click.BadParameter(
+            "attitude segmentation reads a survey file; a study folder needs --basis behaviour",
+            param_hint="FILE",
+        )
     if model_in:
         _predict_wave(file, model_in, id_column, out)
         return

@@ -1,0 +1,660 @@
+"""Behavioural segments: RFM (recency, frequency, monetary value) and lifecycle stage.
+
+Two kinds of input:
+
+* one row per customer with behaviour columns (last purchase / last visit date or days
+  since, number of orders or visits, spend, tenure, engagement such as opens or logins),
+  found by :func:`detect_behaviour_columns` from names and values, or named explicitly;
+* a transactions file (one row per order: customer id, date, amount), aggregated per
+  customer by :func:`aggregate_transactions` (recency = days since the last order,
+  frequency = orders, monetary = total amount, tenure = days since the first order).
+
+:func:`rfm_segments` scores each of R, F and M 1-5 by quintile (5 = most recent / most
+frequent / highest value; ties share a score) and names the cell from R and the mean of
+F and M with the standard RFM grid (:data:`RFM_GRID`): champions, loyal, potential
+loyalist, new customers, promising, need attention, about to sleep, at risk, can't lose
+them, hibernating, lost. :func:`lifecycle_stage` gives inactive prospect / active
+prospect / customer / lapsed customer where the data has what each needs.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from insight import schema as S
+from insight.errors import InputError
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+#: The cell name for (R score, FM score), FM = round((F + M) / 2); rows FM 5 -> 1,
+#: columns R 1 -> 5. Every one of the 25 cells has a name.
+_GRID_ROWS = {
+    5: ["can't lose them", "at risk", "loyal", "champions", "champions"],
+    4: ["can't lose them", "at risk", "loyal", "champions", "champions"],
+    3: ["at risk", "at risk", "need attention", "loyal", "loyal"],
+    2: ["hibernating", "hibernating", "about to sleep", "potential loyalist", "potential loyalist"],
+    1: ["lost", "hibernating", "about to sleep", "promising", "new customers"],
+}
+RFM_GRID: dict[tuple[int, int], str] = {
+    (r, fm): names[r - 1] for fm, names in _GRID_ROWS.items() for r in range(1, 6)
+}
+RFM_CELLS = sorted(set(RFM_GRID.values()))
+
+LIFECYCLE_STAGES = ["inactive prospect", "active prospect", "customer", "lapsed customer"]
+
+# -- column recognition ----------------------------------------------------------------
+_BUY = r"(purchase|order|buy|bought|transaction|booking|payment)"
+_USE = r"(visit|login|log.?in|session|activity|active|seen|open|click|use|used|engagement)"
+_RECENCY_DATE = re.compile(rf"(last|latest|most.?recent).?{_BUY}", re.I)
+_ACTIVITY_DATE = re.compile(rf"(last|latest|most.?recent).?{_USE}", re.I)
+_ACT = rf"({_BUY[1:-1]}|{_USE[1:-1]})"
+_RECENCY_DAYS = re.compile(
+    rf"(days?|weeks?|months?).?since|since.?last|recency|{_ACT}.?days?.?ago", re.I
+)
+_PURCHASE_COUNT = re.compile(
+    r"(number|no|num|count|#|total).?(of.?)?(orders?|purchases?|transactions?|bookings?)|"
+    r"^(orders?|purchases?|transactions?|bookings?)(.?count)?$|frequency|"
+    r"how many .{0,30}(orders?|purchases?|transactions?|bookings?)\b|"
+    r"how (many times|often) .{0,30}(bought|ordered|purchased|buy|order|purchase)|"
+    r"(orders?|purchases?|transactions?).?(per|a|in|last).?(year|month|12)",
+    re.I,
+)
+_VISIT_COUNT = re.compile(
+    r"visits?|logins?|log.?ins|sessions?|opens?|clicks?|engagement|active.?days", re.I
+)
+_MONEY = re.compile(
+    r"spend|spent|revenue|amount|value|ltv|clv|lifetime|total.?(paid|sales)|sales|£|\$|€", re.I
+)
+_TENURE = re.compile(
+    r"tenure|been an? .{0,40}customer|customer for|customer.?since|member.?since|signup|sign.?up|joined|first.?(purchase|order)|years?.?(as|with)|months?.?(as|with)",
+    re.I,
+)
+_PLAN = re.compile(r"\b(plan|tier|subscription|membership)\b", re.I)
+_ID = re.compile(
+    r"customer.?id|client.?id|account.?id|user.?id|member.?id|respondent|^id$|_id$", re.I
+)
+_DATE_COL = re.compile(r"date|time|day|created|ordered|purchased|placed", re.I)
+_AMOUNT_COL = re.compile(r"amount|total|value|price|revenue|spend|paid|sales|£|\$|€", re.I)
+_ISO_DATE = re.compile(r"^\d{4}-\d{1,2}-\d{1,2}|^\d{1,2}[/.]\d{1,2}[/.]\d{2,4}")
+
+
+@dataclass
+class BehaviourColumns:
+    """Which columns hold each behaviour, and why each was chosen."""
+
+    recency_date: str | None = None
+    activity_date: str | None = None
+    recency_days: str | None = None
+    frequency: str | None = None
+    monetary: str | None = None
+    tenure: str | None = None
+    engagement: list[str] = field(default_factory=list)
+    plan: str | None = None
+    reasons: dict[str, str] = field(default_factory=dict)
+
+    def found(self) -> dict[str, str]:
+        """role -> column for everything found (engagement joined)."""
+        out = {
+            k: v
+            for k, v in {
+                "recency_date": self.recency_date,
+                "activity_date": self.activity_date,
+                "recency_days": self.recency_days,
+                "frequency": self.frequency,
+                "monetary": self.monetary,
+                "tenure": self.tenure,
+                "plan": self.plan,
+            }.items()
+            if v
+        }
+        if self.engagement:
+            out["engagement"] = ", ".join(self.engagement)
+        return out
+
+
+def _numeric(s: pd.Series) -> pd.Series:
+    import pandas as pd
+
+    if pd.api.types.is_numeric_dtype(s):
+        return s.astype(float)
+    t = s.astype("string").str.replace(r"[£$€,\s]", "", regex=True).str.rstrip("%")
+    return pd.to_numeric(t, errors="coerce")
+
+
+def _share(s: pd.Series, pred: Callable[[pd.Series], pd.Series]) -> float:
+    filled = s.dropna()
+    if filled.empty:
+        return 0.0
+    return float(pred(filled).mean())
+
+
+def is_date_column(s: pd.Series) -> bool:
+    import pandas as pd
+
+    if pd.api.types.is_datetime64_any_dtype(s):
+        return True
+    return _share(s, lambda x: x.astype(str).str.strip().str.match(_ISO_DATE)) >= 0.9
+
+
+def _is_numbers(s: pd.Series) -> bool:
+    return _share(s, lambda x: _numeric(x).notna()) >= 0.95
+
+
+def detect_behaviour_columns(
+    df: pd.DataFrame,
+    *,
+    exclude: Sequence[str] = (),
+    overrides: dict[str, str] | None = None,
+    labels: dict[str, str] | None = None,
+) -> BehaviourColumns:
+    """Recognise behaviour columns in a one-row-per-customer table by name and values.
+
+    ``labels`` maps a column code to its question text (a survey's Q9 -> "How much do
+    you spend per month?"); names and labels are both read.
+
+    ``overrides`` (role -> column, roles as in :class:`BehaviourColumns`) win; a named
+    column that does not exist is an error naming the columns that do.
+    """
+    cols = BehaviourColumns()
+    overrides = {k: v for k, v in (overrides or {}).items() if v}
+    for role, col in overrides.items():
+        if col not in df.columns:
+            raise InputError(
+                f'{role} column "{col}" not found',
+                column=col,
+                fix=f"choose from {', '.join(map(str, df.columns))}",
+            )
+        if role == "engagement":
+            cols.engagement = [col]
+        else:
+            setattr(cols, role, col)
+        cols.reasons[col] = "named with an option"
+    taken = set(overrides.values()) | set(exclude) | set(S.RESPONDENT_BASE_COLUMNS)
+    labels = labels or {}
+    for c in df.columns:
+        name = str(c)
+        if name in taken or (_ID.search(name) and not _MONEY.search(name)):
+            continue
+        text = f"{name} {labels.get(name, '')}".strip()
+        s = df[c]
+        if s.dropna().empty:
+            continue
+        if is_date_column(s):
+            if cols.recency_date is None and _RECENCY_DATE.search(text):
+                cols.recency_date, cols.reasons[name] = name, "date of the last purchase"
+            elif cols.activity_date is None and _ACTIVITY_DATE.search(text):
+                cols.activity_date, cols.reasons[name] = name, "date of the last visit/activity"
+            elif cols.tenure is None and _TENURE.search(text):
+                cols.tenure, cols.reasons[name] = name, "start date (tenure)"
+            continue
+        if not _is_numbers(s):
+            if cols.plan is None and _PLAN.search(text):
+                cols.plan, cols.reasons[name] = name, "plan / tier"
+            continue
+        if cols.recency_days is None and _RECENCY_DAYS.search(text):
+            cols.recency_days, cols.reasons[name] = name, "time since the last activity"
+        elif cols.frequency is None and _PURCHASE_COUNT.search(text):
+            cols.frequency, cols.reasons[name] = name, "number of orders"
+        elif cols.monetary is None and _MONEY.search(text):
+            cols.monetary, cols.reasons[name] = name, "money spent"
+        elif cols.tenure is None and _TENURE.search(text):
+            cols.tenure, cols.reasons[name] = name, "tenure"
+        elif _VISIT_COUNT.search(text):
+            cols.engagement.append(name)
+            cols.reasons[name] = "engagement count"
+    if cols.recency_date is None and cols.activity_date is not None:
+        cols.recency_date, cols.activity_date = cols.activity_date, None
+        cols.reasons[cols.recency_date] += " (used as recency: no purchase date)"
+    if cols.frequency is None and cols.engagement:
+        # visits / logins stand in for purchases when there is no order count
+        cols.frequency = cols.engagement[0]
+        cols.reasons[cols.frequency] = "visits/engagement used as frequency (no order count)"
+    return cols
+
+
+# -- transactions ----------------------------------------------------------------------
+
+
+@dataclass
+class TransactionColumns:
+    customer: str
+    date: str
+    amount: str | None
+
+
+def detect_transaction_columns(
+    df: pd.DataFrame,
+    *,
+    customer: str | None = None,
+    date: str | None = None,
+    amount: str | None = None,
+) -> TransactionColumns:
+    """The customer id, order date and amount columns of a transactions table."""
+    for role, col in (("customer id", customer), ("date", date), ("amount", amount)):
+        if col and col not in df.columns:
+            raise InputError(
+                f'{role} column "{col}" not found',
+                column=col,
+                fix=f"choose from {', '.join(map(str, df.columns))}",
+            )
+    if customer is None:
+        ids = [c for c in df.columns if _ID.search(str(c)) and df[c].duplicated().any()]
+        customer = str(ids[0]) if ids else None
+    if date is None:
+        dates = [c for c in df.columns if is_date_column(df[c])]
+        named = [c for c in dates if _DATE_COL.search(str(c))]
+        date = str((named or dates)[0]) if dates else None
+    if amount is None:
+        nums = [c for c in df.columns if c not in (customer, date) and _is_numbers(df[c])]
+        named = [c for c in nums if _AMOUNT_COL.search(str(c))]
+        amount = str(named[0]) if named else None
+    if customer is None or date is None:
+        missing = " and ".join(
+            x for x, v in (("a customer id", customer), ("an order date", date)) if v is None
+        )
+        raise InputError(
+            f"not a transactions file: found no {missing} column",
+            fix="name them with --id-column / --date-column (one row per order: "
+            "customer id, date, amount)",
+        )
+    return TransactionColumns(customer, date, amount)
+
+
+def is_transactions(df: pd.DataFrame, id_column: str | None = None) -> bool:
+    """True when some customer id repeats (one row per order, not per customer)."""
+    ids = [id_column] if id_column else [c for c in df.columns if _ID.search(str(c))]
+    return any(c in df.columns and df[c].dropna().duplicated().any() for c in ids)
+
+
+def _to_dates(s: pd.Series, column: str) -> pd.Series:
+    import pandas as pd
+
+    if pd.api.types.is_datetime64_any_dtype(s):
+        return s
+    text = s.astype("string").str.strip()
+    iso = text.str.match(r"^\d{4}-").fillna(False).mean() >= 0.5
+    out = pd.to_datetime(text, errors="coerce", dayfirst=not iso, format="mixed")
+    bad = int((out.isna() & text.notna() & (text != "")).sum())
+    if bad and bad == int(text.notna().sum()):
+        raise InputError(
+            "no value could be read as a date", column=column, fix="use YYYY-MM-DD dates"
+        )
+    return out
+
+
+def aggregate_transactions(
+    df: pd.DataFrame,
+    columns: TransactionColumns,
+    *,
+    as_of: Any = None,
+) -> tuple[pd.DataFrame, list[str]]:
+    """Per customer: last_date, first_date, recency_days, frequency (orders), monetary
+    (total amount), tenure_days. Rows with no id or an unreadable date are left out and
+    reported in the returned warnings."""
+    import pandas as pd
+
+    warnings: list[str] = []
+    d = pd.DataFrame(
+        {
+            S.RESPONDENT_ID: df[columns.customer].astype("string").str.strip(),
+            "date": _to_dates(df[columns.date], columns.date),
+        }
+    )
+    d["amount"] = _numeric(df[columns.amount]) if columns.amount else 0.0
+    bad_id = d[S.RESPONDENT_ID].isna() | (d[S.RESPONDENT_ID] == "")
+    bad_date = d["date"].isna()
+    if bad_id.any():
+        warnings.append(f"{int(bad_id.sum())} order row(s) without a customer id - left out")
+    if (bad_date & ~bad_id).any():
+        rows = list(d.index[bad_date & ~bad_id][:5] + 2)
+        warnings.append(
+            f"{int((bad_date & ~bad_id).sum())} order row(s) with an unreadable date in "
+            f'"{columns.date}" (file rows {", ".join(map(str, rows))} ...) - left out'
+        )
+    if columns.amount and d["amount"].isna().any():
+        warnings.append(
+            f"{int(d['amount'].isna().sum())} order row(s) without a readable amount in "
+            f'"{columns.amount}" - counted as orders with amount 0'
+        )
+    d = d[~bad_id & ~bad_date]
+    if d.empty:
+        raise InputError("no order rows with both a customer id and a date")
+    ref = pd.Timestamp(as_of) if as_of is not None else d["date"].max()
+    g = d.groupby(S.RESPONDENT_ID, sort=True)
+    out = pd.DataFrame(
+        {
+            "last_date": g["date"].max(),
+            "first_date": g["date"].min(),
+            "frequency": g.size().astype(float),
+            "monetary": g["amount"].sum(min_count=1).fillna(0.0).astype(float),
+        }
+    )
+    out["recency_days"] = (ref - out["last_date"]).dt.days.astype(float)
+    out["tenure_days"] = (ref - out["first_date"]).dt.days.astype(float)
+    out["last_date"] = out["last_date"].dt.strftime("%Y-%m-%d")
+    out["first_date"] = out["first_date"].dt.strftime("%Y-%m-%d")
+    return out.reset_index(), warnings
+
+
+# -- RFM -------------------------------------------------------------------------------
+
+
+def quintile_scores(values: pd.Series, *, higher_is_better: bool = True) -> pd.Series:
+    """1-5 by quintile of rank (5 = best fifth); tied values share the lower score, so a
+    value held by many customers never splits across scores. Missing values stay missing."""
+    import pandas as pd
+
+    v = values.astype(float)
+    ok = v.notna()
+    n = int(ok.sum())
+    out = pd.Series(pd.NA, index=values.index, dtype="Int64")
+    if n == 0:
+        return out
+    x = v[ok] if higher_is_better else -v[ok]
+    rank = x.rank(method="min")  # 1 = smallest
+    out[ok] = (1 + ((rank - 1) * 5 // n)).clip(1, 5).astype(int)
+    return out
+
+
+def rfm_cell(r: int, f: int, m: int) -> str:
+    """The named RFM cell for scores 1-5 (grid on R and round((F + M) / 2))."""
+    fm = max(1, min(5, math.floor((f + m) / 2 + 0.5)))
+    return RFM_GRID[(int(r), fm)]
+
+
+@dataclass
+class BehaviourResult:
+    """Per-customer RFM table plus what was used and what was left out."""
+
+    table: pd.DataFrame
+    columns: dict[str, str]
+    as_of: str | None
+    warnings: list[str]
+
+    def cell_counts(self) -> pd.DataFrame:
+        import pandas as pd
+
+        t = self.table
+        if "rfm_cell" not in t:
+            return pd.DataFrame(columns=["rfm_cell", "n", "share"])
+        c = t["rfm_cell"].value_counts()
+        n = int(c.sum())
+        return pd.DataFrame(
+            {"rfm_cell": c.index, "n": c.values, "share": (c.values / max(n, 1)).round(3)}
+        )
+
+
+def rfm_segments(
+    customers: pd.DataFrame,
+    *,
+    id_column: str = S.RESPONDENT_ID,
+    columns: BehaviourColumns | None = None,
+    as_of: Any = None,
+    lapsed_days: float = 365.0,
+    active_days: float = 90.0,
+) -> BehaviourResult:
+    """RFM scores, named cell and lifecycle stage for one-row-per-customer data.
+
+    ``customers`` holds either the aggregate columns of :func:`aggregate_transactions`
+    (recency_days, frequency, monetary, tenure_days) or raw behaviour columns found by
+    :func:`detect_behaviour_columns` (or given in ``columns``). ``as_of`` is the date
+    recency is counted to (default: the latest last-activity date in the data).
+    Customers missing R, F or M get no cell (counted in the warnings); with fewer than
+    five scorable customers quintiles mean nothing and it is an error.
+    """
+    import pandas as pd
+
+    warnings: list[str] = []
+    if id_column not in customers.columns:
+        raise InputError(
+            f'customer id column "{id_column}" not found',
+            fix=f"choose from {', '.join(map(str, customers.columns))}",
+        )
+    if {"recency_days", "frequency", "monetary"} <= set(customers.columns) and columns is None:
+        used = {"recency": "recency_days", "frequency": "frequency", "monetary": "monetary"}
+        recency = customers["recency_days"].astype(float)
+        freq = customers["frequency"].astype(float)
+        money = customers["monetary"].astype(float)
+        tenure = customers.get("tenure_days")
+        engagement = None
+        activity = None
+        ref_str = str(as_of) if as_of is not None else None
+    else:
+        cols = columns or detect_behaviour_columns(customers, exclude=[id_column])
+        used = {}
+        ref = pd.Timestamp(as_of) if as_of is not None else None
+        if cols.recency_date:
+            last = _to_dates(customers[cols.recency_date], cols.recency_date)
+            ref = ref if ref is not None else last.max()
+            recency = (ref - last).dt.days.astype(float)
+            used["recency"] = cols.recency_date
+        elif cols.recency_days:
+            recency = _numeric(customers[cols.recency_days])
+            used["recency"] = cols.recency_days
+        else:
+            recency = None
+        freq = _numeric(customers[cols.frequency]) if cols.frequency else None
+        money = _numeric(customers[cols.monetary]) if cols.monetary else None
+        if cols.frequency:
+            used["frequency"] = cols.frequency
+        if cols.monetary:
+            used["monetary"] = cols.monetary
+        tenure = None
+        if cols.tenure:
+            t = customers[cols.tenure]
+            if is_date_column(t):
+                start = _to_dates(t, cols.tenure)
+                base = ref if ref is not None else start.max()
+                tenure = (base - start).dt.days.astype(float)
+            else:
+                tenure = _numeric(t)
+            used["tenure"] = cols.tenure
+        activity = None
+        if cols.activity_date:
+            seen = _to_dates(customers[cols.activity_date], cols.activity_date)
+            ref = ref if ref is not None else seen.max()
+            activity = (ref - seen).dt.days.astype(float)
+            used["last activity"] = cols.activity_date
+        engagement = (
+            sum(_numeric(customers[c]).fillna(0) for c in cols.engagement)
+            if cols.engagement
+            else None
+        )
+        if cols.engagement:
+            used["engagement"] = ", ".join(cols.engagement)
+        if cols.plan:
+            used["plan"] = cols.plan
+        ref_str = ref.strftime("%Y-%m-%d") if ref is not None and not pd.isna(ref) else None
+        missing = [
+            k
+            for k, v in (("recency", recency), ("frequency", freq), ("monetary", money))
+            if v is None
+        ]
+        if len(missing) == 3:
+            raise InputError(
+                "no behaviour columns found (last purchase/visit date or days since, number "
+                "of orders or visits, spend)",
+                fix="name them with --recency / --frequency / --monetary, or pass a "
+                "transactions file (customer id, date, amount)",
+            )
+        if missing:
+            warnings.append(
+                f"no {' or '.join(missing)} column: RFM cells need all three, so only "
+                f"lifecycle stage and the scores that exist are given"
+            )
+    out = pd.DataFrame({S.RESPONDENT_ID: customers[id_column].astype(str).to_numpy()})
+    idx = customers.index
+    for name, series in (
+        ("recency_days", recency),
+        ("frequency", freq),
+        ("monetary", money),
+        ("tenure", tenure),
+        ("engagement", engagement),
+        ("activity_days", activity),
+    ):
+        out[name] = (
+            pd.Series(series, index=idx).to_numpy(dtype=float, na_value=math.nan)
+            if series is not None
+            else math.nan
+        )
+    measured = ["recency_days", "frequency", "monetary", "engagement", "activity_days"]
+    empty = out[measured].isna().all(axis=1).to_numpy()
+    if empty.any():
+        warnings.append(
+            f"{int(empty.sum())} of {len(out)} respondent(s) have no behaviour data at all "
+            "(e.g. reviewers or interviewees) - left out"
+        )
+        out = out[~empty].reset_index(drop=True)
+    if recency is not None and (out["recency_days"] < 0).any():
+        warnings.append(
+            f"{int((out['recency_days'] < 0).sum())} customer(s) have a last activity after "
+            f"the as-of date {ref_str} - their recency is negative"
+        )
+    out["R"] = quintile_scores(out["recency_days"], higher_is_better=False)
+    out["F"] = quintile_scores(out["frequency"])
+    out["M"] = quintile_scores(out["monetary"])
+    scorable = out[["R", "F", "M"]].notna().all(axis=1)
+    n_score = int(scorable.sum())
+    if recency is not None and freq is not None and money is not None and n_score < 5:
+        raise InputError(
+            f"only {n_score} customer(s) have recency, frequency and value: quintile scores "
+            "need at least 5",
+            fix="use a larger file, or check the behaviour columns found",
+        )
+    if n_score < len(out) and n_score:
+        warnings.append(
+            f"{len(out) - n_score} customer(s) lack recency, frequency or value - no RFM cell"
+        )
+    out["rfm_score"] = [
+        f"{r}{f}{m}" if ok else None
+        for r, f, m, ok in zip(out["R"], out["F"], out["M"], scorable, strict=False)
+    ]
+    out["rfm_cell"] = [
+        rfm_cell(int(r), int(f), int(m)) if ok else None
+        for r, f, m, ok in zip(out["R"], out["F"], out["M"], scorable, strict=False)
+    ]
+    out["lifecycle"] = lifecycle_stage(out, lapsed_days=lapsed_days, active_days=active_days)
+    return BehaviourResult(out, used, ref_str, warnings)
+
+
+def lifecycle_stage(
+    table: pd.DataFrame, *, lapsed_days: float = 365.0, active_days: float = 90.0
+) -> list[str | None]:
+    """Per customer: customer (bought within ``lapsed_days``), lapsed customer (bought,
+    but not within ``lapsed_days``), active prospect (never bought, last visit/activity -
+    or last purchase date when there is no activity date - within ``active_days``, or
+    engagement counts above 0), inactive prospect (never bought, nothing recent); None
+    where the data has neither purchases nor spend.
+
+    Purchases are read from monetary > 0 when there is a value column, else frequency > 0.
+    """
+    out: list[str | None] = []
+    for freq, money, rec, eng, act in zip(
+        table["frequency"],
+        table["monetary"],
+        table["recency_days"],
+        table["engagement"],
+        table["activity_days"] if "activity_days" in table else [math.nan] * len(table),
+        strict=False,
+    ):
+        bought: bool | None = None
+        if not math.isnan(money):
+            bought = money > 0
+        elif not math.isnan(freq):
+            bought = freq > 0
+        if bought is None:
+            out.append(None)
+        elif bought:
+            out.append(
+                "lapsed customer" if not math.isnan(rec) and rec > lapsed_days else "customer"
+            )
+        else:
+            seen = act if not math.isnan(act) else rec
+            recent = not math.isnan(seen) and seen <= active_days
+            engaged = not math.isnan(eng) and eng > 0
+            out.append("active prospect" if recent or engaged else "inactive prospect")
+    return out
+
+
+def behaviour_from_file(
+    df: pd.DataFrame,
+    *,
+    id_column: str | None = None,
+    date_column: str | None = None,
+    amount_column: str | None = None,
+    overrides: dict[str, str] | None = None,
+    labels: dict[str, str] | None = None,
+    as_of: Any = None,
+    lapsed_days: float = 365.0,
+    active_days: float = 90.0,
+) -> BehaviourResult:
+    """RFM for a table: a transactions file (an id repeats) is aggregated per customer
+    first; a one-row-per-customer file is read through its behaviour columns. Blank
+    cells ("" or spaces, as :func:`insight.ingest.read_table` gives them) are missing."""
+    df = df.apply(
+        lambda c: (
+            c.map(lambda v: None if isinstance(v, str) and not v.strip() else v)
+            if c.dtype == object or str(c.dtype).startswith("string")
+            else c
+        )
+    )
+    if is_transactions(df, id_column) and not overrides:
+        tcols = detect_transaction_columns(
+            df, customer=id_column, date=date_column, amount=amount_column
+        )
+        per_customer, warnings = aggregate_transactions(df, tcols, as_of=as_of)
+        res = rfm_segments(
+            per_customer, as_of=as_of, lapsed_days=lapsed_days, active_days=active_days
+        )
+        res.as_of = res.as_of or str(max(per_customer["last_date"]) if as_of is None else as_of)
+        res.columns = {
+            "customer id": tcols.customer,
+            "order date": tcols.date,
+            "amount": tcols.amount or "(none: value = 0)",
+            "aggregated": f"{len(df)} orders -> {len(per_customer)} customers",
+        }
+        res.table = per_customer[[S.RESPONDENT_ID, "first_date", "last_date"]].merge(
+            res.table, on=S.RESPONDENT_ID
+        )
+        res.warnings = warnings + res.warnings
+        return res
+    if id_column is None:
+        ids = [c for c in df.columns if _ID.search(str(c)) and not df[c].duplicated().any()]
+        if not ids:
+            raise InputError("no customer id column found", fix="name it with --id-column")
+        id_column = str(ids[0])
+    cols = detect_behaviour_columns(
+        df, exclude=[id_column, S.SOURCE, S.SOURCE_TYPE], overrides=overrides, labels=labels
+    )
+    return rfm_segments(
+        df,
+        id_column=id_column,
+        columns=cols,
+        as_of=as_of,
+        lapsed_days=lapsed_days,
+        active_days=active_days,
+    )
+
+
+__all__ = [
+    "LIFECYCLE_STAGES",
+    "RFM_CELLS",
+    "RFM_GRID",
+    "BehaviourColumns",
+    "BehaviourResult",
+    "TransactionColumns",
+    "aggregate_transactions",
+    "behaviour_from_file",
+    "detect_behaviour_columns",
+    "detect_transaction_columns",
+    "is_transactions",
+    "lifecycle_stage",
+    "quintile_scores",
+    "rfm_cell",
+    "rfm_segments",
+]

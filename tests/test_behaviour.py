@@ -1,0 +1,304 @@
+"""Behavioural segments: RFM quintiles with named cells, lifecycle stage, transactions.
+
+The generator plants five groups of 100 customers, each holding one quintile band of
+recency, frequency and value (disjoint bands), so the quintile scores and the named cell
+of every customer are known in advance.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+from click.testing import CliRunner
+
+from insight.errors import InputError
+from insight.segment.behaviour import (
+    RFM_CELLS,
+    RFM_GRID,
+    behaviour_from_file,
+    detect_behaviour_columns,
+    quintile_scores,
+    rfm_cell,
+)
+
+AS_OF = pd.Timestamp("2026-03-31")
+# group: (R, F, M) scores -> expected cell (R, round((F + M) / 2)) on the RFM grid
+PLANTED = {
+    "champions": (5, 5, 5),
+    "loyal": (3, 4, 4),
+    "at risk": (2, 3, 3),
+    "promising": (4, 1, 1),
+    "hibernating": (1, 2, 2),
+}
+R_DAYS = {5: (0, 29), 4: (30, 89), 3: (90, 179), 2: (180, 365), 1: (366, 729)}
+F_ORDERS = {1: (1, 1), 2: (2, 3), 3: (4, 6), 4: (7, 10), 5: (11, 20)}
+M_TOTAL = {1: (10, 49), 2: (50, 149), 3: (150, 399), 4: (400, 999), 5: (1000, 3000)}
+
+
+def planted_transactions(seed: int = 0, per_group: int = 100) -> tuple[pd.DataFrame, dict]:
+    """One row per order (customer_id, order_date, amount) and the planted truth."""
+    rng = np.random.default_rng(seed)
+    rows, truth = [], {}
+    for g, (r, f, m) in PLANTED.items():
+        for i in range(per_group):
+            cid = f"C{g[:3].upper()}{i:03d}"
+            truth[cid] = (g, r, f, m)
+            n = int(rng.integers(F_ORDERS[f][0], F_ORDERS[f][1] + 1))
+            last = int(rng.integers(R_DAYS[r][0], R_DAYS[r][1] + 1))
+            total = float(rng.uniform(*M_TOTAL[m]))
+            # order dates: the last one `last` days before AS_OF, the others earlier
+            gaps = np.sort(rng.integers(1, 200, size=n - 1))[::-1]
+            days = [last + int(x) for x in gaps] + [last]
+            share = rng.dirichlet(np.ones(n))
+            for d, s in zip(days, share, strict=True):
+                rows.append(
+                    {
+                        "customer_id": cid,
+                        "order_date": (AS_OF - pd.Timedelta(days=d)).strftime("%Y-%m-%d"),
+                        "amount": f"{total * s:.2f}",
+                    }
+                )
+    df = pd.DataFrame(rows).sample(frac=1.0, random_state=seed).reset_index(drop=True)
+    return df, truth
+
+
+def test_grid_names_every_cell():
+    assert len(RFM_GRID) == 25
+    assert {"champions", "loyal", "at risk", "hibernating", "lost", "can't lose them"} <= set(
+        RFM_CELLS
+    )
+    assert rfm_cell(5, 5, 5) == "champions" and rfm_cell(1, 1, 1) == "lost"
+    assert rfm_cell(1, 5, 5) == "can't lose them" and rfm_cell(2, 3, 4) == "at risk"
+
+
+def test_quintiles_share_scores_on_ties():
+    s = quintile_scores(pd.Series([1, 1, 1, 1, 1, 1, 2, 3, 4, 5.0]))
+    assert s.iloc[:6].nunique() == 1 and s.iloc[0] == 1  # six tied lowest: one score
+    assert s.iloc[-1] == 5
+    r = quintile_scores(pd.Series(range(10), dtype=float), higher_is_better=False)
+    assert list(r) == [5, 5, 4, 4, 3, 3, 2, 2, 1, 1]
+
+
+def test_planted_rfm_cells_recovered_from_transactions():
+    orders, truth = planted_transactions()
+    res = behaviour_from_file(orders, as_of=AS_OF)
+    t = res.table.set_index("respondent_id")
+    assert len(t) == 500 and res.columns["customer id"] == "customer_id"
+    assert res.columns["order date"] == "order_date" and res.columns["amount"] == "amount"
+    scores = t[["R", "F", "M"]].astype(int)
+    expected = pd.DataFrame({c: v[1:] for c, v in truth.items()}, index=["R", "F", "M"]).T
+    assert (scores.loc[expected.index].to_numpy() == expected.to_numpy()).all()
+    cells = t["rfm_cell"]
+    recovered = np.mean([cells[c] == g for c, (g, *_s) in truth.items()])
+    assert recovered == 1.0
+    assert set(t["lifecycle"]) <= {"customer", "lapsed customer"}
+    # recency over a year (R score 1) = lapsed
+    assert (t.loc[t["R"] == 1, "lifecycle"] == "lapsed customer").all()
+    assert (t.loc[t["R"] >= 2, "lifecycle"] == "customer").all()
+    assert t["frequency"].sum() == len(orders)
+
+
+def test_shuffled_labels_would_not_pass():
+    """The recovery check can fail: swap two groups' recency and the cells change."""
+    orders, truth = planted_transactions(seed=1)
+    champs = [c for c, v in truth.items() if v[0] == "champions"]
+    hib = [c for c, v in truth.items() if v[0] == "hibernating"]
+    swap = dict(zip(champs, hib, strict=True)) | dict(zip(hib, champs, strict=True))
+    moved = orders.copy()
+    moved["customer_id"] = moved["customer_id"].map(lambda c: swap.get(c, c))
+    t = behaviour_from_file(moved, as_of=AS_OF).table.set_index("respondent_id")
+    assert np.mean([t.loc[c, "rfm_cell"] == v[0] for c, v in truth.items()]) < 0.9
+
+
+def test_bad_order_rows_are_reported_not_dropped_silently():
+    orders, _ = planted_transactions(per_group=20)
+    orders.loc[3, "order_date"] = "not a date"
+    orders.loc[5, "customer_id"] = ""
+    res = behaviour_from_file(orders.replace({"": None}), as_of=AS_OF)
+    text = " ".join(res.warnings)
+    assert "1 order row(s) with an unreadable date" in text
+    assert "1 order row(s) without a customer id" in text
+
+
+def _customers() -> pd.DataFrame:
+    # one row per customer, as a survey or CRM export carries them (strings, blanks)
+    return pd.DataFrame(
+        {
+            "Customer ID": [f"K{i}" for i in range(12)],
+            "Last purchase date": [
+                "2026-03-30",
+                "2026-03-01",
+                "2026-02-01",
+                "2025-12-01",
+                "2025-06-01",
+                "2024-11-01",
+                "2026-03-20",
+                "2025-01-15",
+                "",
+                "",
+                "2026-03-25",
+                "2026-01-10",
+            ],
+            "Number of orders": ["12", "8", "5", "3", "2", "1", "9", "1", "0", "0", "4", "2"],
+            "Total spend (£)": [
+                "£2,400",
+                "£900",
+                "£500",
+                "£300",
+                "£90",
+                "£20",
+                "£1,500",
+                "£15",
+                "0",
+                "0",
+                "£350",
+                "£120",
+            ],
+            "Last visit date": [
+                "2026-03-30",
+                "2026-03-10",
+                "2026-02-10",
+                "2025-12-10",
+                "2025-07-01",
+                "2024-12-01",
+                "2026-03-28",
+                "2025-02-01",
+                "2026-03-29",
+                "2025-01-01",
+                "2026-03-26",
+                "2026-01-12",
+            ],
+            "Plan": [
+                "Pro",
+                "Pro",
+                "Basic",
+                "Basic",
+                "Basic",
+                "Basic",
+                "Pro",
+                "Basic",
+                "Free",
+                "Free",
+                "Basic",
+                "Basic",
+            ],
+            "Region": ["N", "S"] * 6,
+        }
+    ).replace({"": None})
+
+
+def test_behaviour_columns_recognised_by_name_and_values():
+    cols = detect_behaviour_columns(_customers(), exclude=["Customer ID"])
+    assert cols.recency_date == "Last purchase date"
+    assert cols.frequency == "Number of orders"
+    assert cols.monetary == "Total spend (£)"
+    assert cols.plan == "Plan"
+    assert "Region" not in cols.found().values()
+
+
+def test_lifecycle_stages_from_customer_table():
+    res = behaviour_from_file(_customers(), as_of="2026-03-31")
+    t = res.table.set_index("respondent_id")
+    assert res.columns["recency"] == "Last purchase date"
+    assert t.loc["K0", "rfm_cell"] == "champions"
+    assert t.loc["K5", "lifecycle"] == "lapsed customer"  # last bought 2024-11
+    assert t.loc["K0", "lifecycle"] == "customer"
+    # never bought: no recency from purchases, so no cell; lifecycle from spend = 0
+    assert t.loc["K8", "lifecycle"] == "active prospect"  # visited 2 days before as-of
+    assert t.loc["K9", "lifecycle"] == "inactive prospect"  # last visit a year before
+    assert pd.isna(t.loc["K8", "rfm_cell"])
+    assert any("lack recency" in w for w in res.warnings)
+
+
+def test_too_few_customers_is_an_error():
+    df = _customers().head(3)
+    with pytest.raises(InputError, match="at least 5"):
+        behaviour_from_file(df, as_of="2026-03-31")
+
+
+def test_no_behaviour_columns_is_an_error():
+    df = pd.DataFrame({"Customer ID": ["a", "b"], "Region": ["N", "S"]})
+    with pytest.raises(InputError, match="no behaviour columns"):
+        behaviour_from_file(df)
+
+
+def test_cli_segment_basis_behaviour(tmp_path):
+    from insight.cli import main
+
+    orders, truth = planted_transactions(per_group=40)
+    f = tmp_path / "orders.csv"
+    orders.to_csv(f, index=False)
+    out = tmp_path / "rfm.csv"
+    r = CliRunner().invoke(
+        main,
+        ["segment", str(f), "--basis", "behaviour", "--as-of", "2026-03-31", "--out", str(out)],
+    )
+    assert r.exit_code == 0, r.output
+    assert "transactions: 200 customers" in r.output or "200 customers" in r.output
+    assert "champions" in r.output and "hibernating" in r.output
+    got = pd.read_csv(out).set_index("respondent_id")
+    assert all(got.loc[c, "rfm_cell"] == v[0] for c, v in truth.items())
+
+
+def test_study_behaviour_segments_reach_the_audience_export(tmp_path):
+    """`insight segment STUDY --basis behaviour` stores the cells; `export` tags them."""
+    from insight.cli import main
+    from insight.store import Store
+
+    db = tmp_path / "study" / "study.duckdb"
+    n = 10
+    resp = pd.DataFrame(
+        {
+            "respondent_id": [f"R{i}" for i in range(n)],
+            "source": "crm.csv",
+            "source_type": "survey",
+            "Q20": [(AS_OF - pd.Timedelta(days=5 + 40 * i)).strftime("%Y-%m-%d") for i in range(n)],
+            "Q21": [float(n - i) for i in range(n)],
+            "Q22": [100.0 * (n - i) for i in range(n)],
+            "Q1": [3.0] * n,
+            "email": [f"p{i}@example.com" for i in range(n)],
+        }
+    )
+    roles = pd.DataFrame(
+        {
+            "source": "crm.csv",
+            "column": ["Q20", "Q21", "Q22", "Q1", "email"],
+            "role": ["date", "behaviour", "behaviour", "likert", "metadata"],
+            "question": [
+                "When was your last order?",
+                "How many orders have you placed with us?",
+                "Total spend to date (£)",
+                "I like the product",
+                "Email",
+            ],
+        }
+    )
+    db.parent.mkdir(parents=True)
+    with Store(db) as st:
+        st.write_table("respondents", resp)
+        st.write_table("columns", roles)
+    out = tmp_path / "rfm.csv"
+    r = CliRunner().invoke(
+        main,
+        [
+            "segment",
+            str(db.parent),
+            "--basis",
+            "behaviour",
+            "--as-of",
+            "2026-03-31",
+            "--out",
+            str(out),
+        ],
+    )
+    assert r.exit_code == 0, r.output
+    assert "recency_date = Q20" in r.output or "recency = Q20" in r.output
+    assert "frequency = Q21" in r.output and "monetary = Q22" in r.output
+    with Store(db, read_only=True) as st:
+        cells = st.read_table("behaviour_segments").set_index("respondent_id")["rfm_cell"]
+    assert cells["R0"] == "champions" and cells[f"R{n - 1}"] in {"lost", "hibernating"}
+    r = CliRunner().invoke(main, ["export", str(db.parent), "--to", "mailchimp"])
+    assert r.exit_code == 0, r.output
+    rows = pd.read_csv(db.parent / "mailchimp_contacts.csv").set_index("Email Address")
+    assert "RFM: champions" in rows.loc["p0@example.com", "Tags"]
