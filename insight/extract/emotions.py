@@ -150,8 +150,11 @@ class EmotionModel:
                 "or rebuild it with models/train_emotions.py",
             )
         try:
-            import onnxruntime as ort
             from tokenizers import Tokenizer
+
+            from insight.offline import onnxruntime
+
+            ort = onnxruntime()  # telemetry off before the session exists
         except ImportError as exc:  # pragma: no cover - both are dependencies
             raise ModelError(
                 f"cannot import {exc.name}", fix="pip install onnxruntime tokenizers"
