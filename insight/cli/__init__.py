@@ -26,7 +26,17 @@ def main() -> None:
 
 
 # One module per feature under insight.cli, each exposing COMMANDS.
-_FEATURES = ("run", "ingest", "annotate", "segment", "topics", "vocabulary", "evidence", "export")
+_FEATURES = (
+    "run",
+    "ingest",
+    "annotate",
+    "segment",
+    "topics",
+    "vocabulary",
+    "evidence",
+    "export",
+    "score",
+)
 
 
 def _register() -> None:
