@@ -7,7 +7,7 @@ BIN := $(VENV)/bin
 TORCH := torch==2.13.0
 DEMO_INPUTS := samples/survey samples/interviews samples/reviews
 
-.PHONY: setup demo test lint format bench clean
+.PHONY: setup demo test test-fast lint format bench clean
 
 setup: $(VENV)/.installed
 
@@ -21,8 +21,13 @@ demo: setup
 	HF_HUB_OFFLINE=1 TRANSFORMERS_OFFLINE=1 $(BIN)/insight run $(DEMO_INPUTS) --out out/demo --seed 0
 	@echo "Open the report: $(CURDIR)/out/demo/report.html"
 
+# the full suite (CI)
 test: setup
 	HF_HUB_OFFLINE=1 TRANSFORMERS_OFFLINE=1 $(BIN)/python -m pytest -q
+
+# the inner loop (< 2 minutes): everything but tests marked slow or browser
+test-fast: setup
+	HF_HUB_OFFLINE=1 TRANSFORMERS_OFFLINE=1 $(BIN)/python -m pytest -q -m "not slow and not browser" --durations=10
 
 lint: setup
 	$(BIN)/ruff check insight tests benchmarks models samples

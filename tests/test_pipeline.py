@@ -22,7 +22,7 @@ from insight.store import Store
 
 SAMPLES = Path(__file__).resolve().parent.parent / "samples"
 
-pytestmark = pytest.mark.models
+pytestmark = [pytest.mark.models, pytest.mark.slow]
 
 
 @pytest.fixture(scope="module")
