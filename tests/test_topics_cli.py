@@ -39,10 +39,10 @@ def test_topics_command_writes_every_row_and_is_byte_reproducible(tmp_path, monk
         )
         assert res.exit_code == 0, res.output
         outs.append(tmp_path / name)
-    for f in ("assignments.csv", "topics.csv"):
+    for f in ("assignments.csv", "topics.csv", "themes.csv"):
         assert (outs[0] / f).read_bytes() == (outs[1] / f).read_bytes()
     a = pd.read_csv(outs[0] / "assignments.csv")
-    assert list(a.columns) == ["row", "topic", "topic_label"]
+    assert list(a.columns) == ["row", "topic", "topic_label", "subtopic", "theme_id"]
     assert a["row"].tolist() == list(range(len(texts)))
     assert a.loc[5, "topic"] == -1 and a.loc[5, "topic_label"] == "unassigned"
     assert a["topic"].nunique() == 5  # four themes + unassigned

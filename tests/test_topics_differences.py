@@ -1,44 +1,56 @@
-"""Topic prevalence per group and over time: the tests and Benjamini-Hochberg."""
+"""Theme prevalence per group, per Likert answer and over time, BH-corrected (insight.stats)."""
 
 from __future__ import annotations
-
-import math
 
 import numpy as np
 import pandas as pd
 import pytest
-from scipy import stats
 from test_topics import HashingEncoder, themed
 
 from insight import schema as S
-from insight.topics import (
-    TopicModel,
-    benjamini_hochberg,
-    fit_topics,
-    prevalence_differences,
-    two_proportion_test,
-)
+from insight.stats import bh_adjust, two_proportion_test
+from insight.topics import TopicModel, fit_topics, prevalence_differences
 
 
-def test_benjamini_hochberg_hand_worked():
-    # sorted p: .005 .01 .03 .04 (m=4) -> .02 .02 .04 .04
-    adj = benjamini_hochberg([0.01, 0.04, 0.03, 0.005])
-    np.testing.assert_allclose(adj, [0.02, 0.04, 0.04, 0.02])
-    p = np.array([0.2, 0.001, 0.5, 0.04, 0.049, 0.9])
-    np.testing.assert_allclose(benjamini_hochberg(p), stats.false_discovery_control(p))
-    out = benjamini_hochberg([0.01, float("nan"), 0.02])
-    assert math.isnan(out[1]) and out[0] == pytest.approx(0.02) and out[2] == pytest.approx(0.02)
+def test_prevalence_differences_use_the_shared_stats_module():
+    # the method column says which test ran; the z-test agrees with insight.stats
+    topics = np.repeat([0, 1], [130, 70])
+    groups = np.array(["a"] * 100 + ["b"] * 100)
+    d = prevalence_differences(topics, groups)
+    row = d[(d[S.TOPIC] == 0) & (d["group"] == "a")].iloc[0]
+    z, p = two_proportion_test(100, 100, 30, 100)
+    assert row["method"] == "z" and row["z"] == pytest.approx(z) and row["p"] == pytest.approx(p)
+    np.testing.assert_allclose(d["p_adj"], bh_adjust(d["p"].to_numpy()))
+    small = prevalence_differences([0, 0, 0, 1, 1, 1, 1], ["a", "a", "a", "b", "b", "b", "a"])
+    assert set(small["method"]) == {"fisher"} and small["z"].isna().all()
 
 
-def test_two_proportion_z_hand_worked_and_fisher_for_small_counts():
-    z, p, method = two_proportion_test(30, 100, 10, 100)
-    # pooled .2, se = sqrt(.2 * .8 * (1/100 + 1/100)) = .056569
-    assert method == "z"
-    assert z == pytest.approx(0.2 / math.sqrt(0.0032))
-    assert p == pytest.approx(2 * stats.norm.sf(3.5355339), rel=1e-6)
-    z, p, method = two_proportion_test(3, 4, 0, 6)
-    assert method == "fisher" and math.isnan(z)
-    assert p == pytest.approx(stats.fisher_exact([[3, 1], [0, 6]]).pvalue)
+def test_likert_cross_tab_finds_the_theme_of_the_disagreeing():
+    # respondents who disagree (1) talk about price, those who agree (5) about delivery
+    texts = themed("delivery", 40, seed=1) + themed("price", 40, seed=2)
+    units = pd.DataFrame(
+        {
+            S.UNIT_ID: [f"u{i}" for i in range(80)],
+            S.RESPONDENT_ID: [f"r{i // 2}" for i in range(80)],
+            S.TEXT: texts,
+        }
+    )
+    likert = pd.DataFrame(
+        {"q_easy": [5] * 20 + [1] * 20, "q_noise": [3, 4] * 20},
+        index=[f"r{i}" for i in range(40)],
+    )
+    res = fit_topics(units, likert=likert, model=TopicModel(embedder=HashingEncoder(), n_topics=2))
+    d = res.differences
+    assert set(d["dimension"]) == {"likert:q_easy", "likert:q_noise"}
+    price = int(res.assignments[S.TOPIC].iloc[-1])
+    sig = d[d["significant"]]
+    assert (
+        (sig["dimension"] == "likert:q_easy") & (sig[S.TOPIC] == price) & (sig["group"] == "1")
+    ).any()
+    # an item unrelated to the themes gives nothing after correction
+    assert not sig["dimension"].eq("likert:q_noise").any()
+    # one BH family over every Likert test
+    np.testing.assert_allclose(d["p_adj"], bh_adjust(d["p"].to_numpy()))
 
 
 def test_prevalence_differences_only_real_ones_are_significant():
@@ -77,7 +89,7 @@ def test_fit_topics_differences_by_segment_and_month():
     months = [f"2024-0{1 + i % 5}-15" for i in range(30)] + ["2024-06-10"] * 30
     units[S.DATE] = months
     res = fit_topics(
-        units, annotations=None, groups=seg, model=TopicModel(embedder=HashingEncoder())
+        units, annotations=None, groups=seg, model=TopicModel(embedder=HashingEncoder(), n_topics=2)
     )
     d = res.differences
     assert set(d["dimension"]) == {"group", "period"}

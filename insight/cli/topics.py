@@ -21,7 +21,12 @@ from insight.cli._common import exact_embeddings_option, no_header_option, run_l
     show_default=True,
     help='"umap" runs BERTopic\'s UMAP + HDBSCAN (slower: numba compiles on first use).',
 )
-@click.option("--n-topics", default="auto", show_default=True, help='Number of topics, or "auto".')
+@click.option(
+    "--n-topics",
+    default="auto",
+    show_default=True,
+    help='Number of themes, or "auto" (sqrt of the rows, at most 60).',
+)
 @click.option("--group-column", default=None, help="Compare topic prevalence across this column.")
 @click.option("--date-column", default=None, help="Compare topic prevalence over time.")
 @click.option(
@@ -48,9 +53,13 @@ def topics_cmd(
 ) -> None:
     """Find topics in FILE (CSV, TSV, XLSX, JSON, Parquet; one text per row).
 
-    Writes OUT/assignments.csv (row, topic, topic_label; empty texts get topic -1
-    "unassigned") and OUT/topics.csv (label, size, share, key phrases, quotes and
-    all member rows); with --group-column/--date-column also differences.csv.
+    Themes at codebook grain (tens for a few thousand rows), each split into
+    sub-themes. Writes OUT/assignments.csv (row, topic, topic_label, subtopic,
+    theme_id; rows without content words get topic -1 "unassigned"),
+    OUT/topics.csv (label, description, size, share, key phrases, quotes and all
+    member rows) and OUT/themes.csv (themes and sub-themes: theme_id, parent_id,
+    level, label, description, n_units); with --group-column/--date-column also
+    differences.csv.
     """
     from insight.embed import default_embedder
     from insight.topics import topics_from_file
@@ -70,16 +79,20 @@ def topics_cmd(
         embedder=default_embedder(exact=exact_embeddings),
         header=not no_header,
     )
+    m = result.model
     click.echo(
-        f"{result.model.n_topics_} topics over {len(result.assignments)} rows; "
-        f"unassigned (empty rows included) {100 * result.outlier_share_before:.1f}% -> "
+        f"{m.n_topics_} themes ({m.n_subtopics_} sub-themes) over {len(result.assignments)} rows; "
+        f"unassigned (rows without content words included) "
+        f"{100 * result.outlier_share_before:.1f}% -> "
         f"{100 * result.outlier_share_after:.1f}% after outlier reduction"
     )
-    for row in result.topics.itertuples():
-        click.echo(f"  {row.topic:>3}  {row.size:>6}  {row.label}")
+    h = result.hierarchy
+    for row in h.itertuples() if h is not None else []:
+        indent = "    " if row.level == 2 else "  "
+        click.echo(f"{indent}{row.theme_id:<7} {row.n_units:>6}  {row.label}")
     for line in result.called_out():
         click.echo(f"  * {line}")
-    click.echo(f"wrote {out}/assignments.csv and {out}/topics.csv")
+    click.echo(f"wrote {out}/assignments.csv, {out}/topics.csv and {out}/themes.csv")
 
 
 COMMANDS = [topics_cmd]

@@ -1,0 +1,265 @@
+"""Theme labels and descriptions from the participants' own content words.
+
+Candidates are the n-grams members actually wrote, after anonymisation marks,
+transcriber notes and filler ("uh", "you know", "like" as filler) are removed
+(:func:`insight.nlp.strip_non_content`); a phrase must start and end on a content
+word and contain no filler or chatter word ("thanks", "sure", "great"), so a
+label is never "uh, like, um" or "yeah, okay, thank". Candidates are ranked by
+class-based TF-IDF and, with an encoder, re-ranked by similarity to the theme
+centroid with maximal marginal relevance (KeyBERT-style).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
+
+from insight import schema as S
+
+if TYPE_CHECKING:
+    import numpy as np
+
+    from insight.embed import TextEncoder
+
+_TOKEN = r"(?u)\b\w[\w'-]*\b"
+_WORD = re.compile(r"[^\W\d_]")
+
+#: Conversational words that carry no theme on their own: a unit made only of
+#: these ("Sounds great, thanks!") joins no theme and no label uses them.
+CHATTER_WORDS = frozenset(
+    [
+        "thank",
+        "thanks",
+        "hi",
+        "hello",
+        "hey",
+        "bye",
+        "goodbye",
+        "sure",
+        "great",
+        "cool",
+        "nice",
+        "perfect",
+        "awesome",
+        "sounds",
+        "sound",
+        "good",
+        "fine",
+        "absolutely",
+        "definitely",
+        "exactly",
+        "true",
+        "totally",
+        "cheers",
+        "welcome",
+        "glad",
+        "yes",
+        "yeah",
+        "question",
+        "questions",
+        "ready",
+        "start",
+        "begin",
+        "mhm",
+        "correct",
+        "wow",
+        "interesting",
+        "fun",
+        "please",
+        "course",
+        "pleasure",
+        "appreciate",
+    ]
+)
+
+
+def _stop_words() -> frozenset[str]:
+    from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
+
+    from insight.nlp import FILLER_WORDS, STOP_WORDS
+
+    return frozenset(ENGLISH_STOP_WORDS) | STOP_WORDS | FILLER_WORDS
+
+
+def theme_words(text: object) -> list[str]:
+    """Content words of a text that can carry a theme (no filler, stop or chatter words)."""
+    from insight.nlp import content_tokens
+
+    return [t for t in content_tokens(text) if t not in CHATTER_WORDS and _WORD.search(t)]
+
+
+def has_theme_content(text: object) -> bool:
+    """True when a text has at least one content word that is not filler or chatter.
+
+    "uh yeah okay", "Thank you so much!", "[name]" and "???" have none: they stay
+    -1 "unassigned" instead of forming a theme of their own.
+    """
+    return bool(theme_words(text))
+
+
+def is_filler_label(label: str) -> bool:
+    """True when a label has a filler word in it or no content word at all."""
+    from insight.nlp import is_filler
+
+    words = [w for w in re.split(r"[\s,;/]+", label.lower()) if w]
+    if not words:
+        return True
+    if any(is_filler(w) for w in words):
+        return True
+    return not has_theme_content(label)
+
+
+def candidate_phrases(texts: Sequence[str], max_ngram: int = 3) -> tuple[Any, list[str]]:
+    """Binary document x phrase matrix over 1..max_ngram-grams of the texts' own words.
+
+    Texts are read without filler and anonymisation marks. A phrase may contain
+    stop words inside ("ease of use") but not at its edges, never a filler or
+    chatter word, and no token may be a bare number or a single character.
+    """
+    from sklearn.feature_extraction.text import CountVectorizer
+
+    from insight.nlp import is_filler, strip_non_content
+
+    stop = _stop_words()
+
+    def keep(phrase: str) -> bool:
+        toks = phrase.split()
+        if toks[0] in stop or toks[-1] in stop:
+            return False
+        if any(is_filler(t) or t in CHATTER_WORDS for t in toks):
+            return False
+        return all(len(t) > 1 and _WORD.search(t) for t in toks)
+
+    vec = CountVectorizer(
+        ngram_range=(1, max_ngram), token_pattern=_TOKEN, lowercase=True, binary=True
+    )
+    try:
+        matrix = vec.fit_transform([strip_non_content(t) for t in texts])
+    except ValueError:  # empty vocabulary
+        return None, []
+    vocab = vec.get_feature_names_out()
+    cols = [i for i, p in enumerate(vocab) if keep(p)]
+    if not cols:
+        return None, []
+    return matrix[:, cols].tocsc(), [str(vocab[i]) for i in cols]
+
+
+def _mmr(centroid: np.ndarray, cand_vecs: np.ndarray, n: int, diversity: float) -> list[int]:
+    """Maximal marginal relevance: indices of n candidates, relevant yet diverse."""
+    import numpy as np
+
+    rel = cand_vecs @ centroid
+    chosen: list[int] = [int(np.argmax(rel))]
+    while len(chosen) < min(n, len(rel)):
+        sim_chosen = (cand_vecs @ cand_vecs[chosen].T).max(axis=1)
+        score = (1 - diversity) * rel - diversity * sim_chosen
+        score[chosen] = -np.inf
+        chosen.append(int(np.argmax(score)))
+    return chosen
+
+
+def label_topics(
+    texts: Sequence[str],
+    topics: np.ndarray,
+    centroids: dict[int, np.ndarray] | None = None,
+    encoder: TextEncoder | None = None,
+    n_phrases: int = 3,
+    n_candidates: int = 30,
+    diversity: float = 0.4,
+) -> dict[int, list[str]]:
+    """Key phrases per topic (topic -1 is skipped).
+
+    Candidates are ranked by class-based TF-IDF (share of the topic's texts using
+    the phrase x log(1 + N / texts using it anywhere)). With an encoder, the top
+    ``n_candidates`` are re-ranked by similarity to the topic centroid with MMR for
+    diversity. A phrase whose words are a subset (or superset) of a chosen one's is
+    skipped, and a topic's first phrase differs from the first phrase of every
+    larger topic when it has another candidate, so no two themes read the same.
+    """
+    import numpy as np
+
+    from insight.stats import normalise_rows
+
+    topics = np.asarray(topics)
+    matrix, vocab = candidate_phrases(texts)
+    topic_ids = sorted(int(t) for t in set(topics.tolist()) if t != S.UNASSIGNED_TOPIC)
+    if matrix is None or not vocab:
+        return {t: [] for t in topic_ids}
+    n_docs = matrix.shape[0]
+    df_all = np.asarray(matrix.sum(axis=0)).ravel()
+    idf = np.log1p(n_docs / np.maximum(df_all, 1))
+    vocab_arr = np.array(vocab)
+    ntok = np.array([len(p.split()) for p in vocab])
+    shortlists: dict[int, list[int]] = {}
+    for t in topic_ids:
+        rows = np.flatnonzero(topics == t)
+        df_t = np.asarray(matrix[rows].sum(axis=0)).ravel()
+        score = df_t / len(rows) * idf
+        # phrases used by one member only are idiosyncratic unless the topic is tiny
+        ok = df_t >= (2 if len(rows) >= 4 else 1)
+        idx = np.flatnonzero(ok)
+        # ties: longer phrase first, then alphabetical, for stable labels
+        order = np.lexsort((vocab_arr[idx], -ntok[idx], -score[idx]))
+        shortlists[t] = [int(i) for i in idx[order][:n_candidates]]
+
+    cand_vecs: dict[int, np.ndarray] = {}
+    if encoder is not None and centroids is not None:
+        needed = sorted({i for lst in shortlists.values() for i in lst})
+        if needed:
+            vecs = normalise_rows(encoder.encode([vocab[i] for i in needed], progress=False))
+            cand_vecs = dict(zip(needed, vecs, strict=True))
+
+    sizes = {t: int(np.sum(topics == t)) for t in topic_ids}
+    used_first: set[str] = set()
+    labels: dict[int, list[str]] = {}
+    for t in sorted(topic_ids, key=lambda t: (-sizes[t], t)):
+        short = shortlists[t]
+        if not short:
+            labels[t] = []
+            continue
+        if cand_vecs and centroids is not None and t in centroids:
+            picked = _mmr(
+                centroids[t], np.stack([cand_vecs[i] for i in short]), len(short), diversity
+            )
+            ranked = [vocab[short[j]] for j in picked]
+        else:
+            ranked = [vocab[i] for i in short]
+        fresh = [p for p in ranked if p not in used_first]
+        if fresh and fresh[0] != ranked[0]:
+            ranked = [fresh[0]] + [p for p in ranked if p != fresh[0]]
+        chosen: list[str] = []
+        for p in ranked:
+            words = set(p.split())
+            if any(words <= set(c.split()) or set(c.split()) <= words for c in chosen):
+                continue  # "delivery late" adds nothing to "delivery was late"
+            chosen.append(p)
+            if len(chosen) == n_phrases:
+                break
+        used_first.add(chosen[0])
+        labels[t] = chosen
+    return {t: labels[t] for t in topic_ids}
+
+
+def describe(
+    keywords: Sequence[str],
+    n_units: int,
+    n_participants: int,
+    n_total_participants: int,
+    quote: str | None = None,
+    max_quote_chars: int = 140,
+) -> str:
+    """One line for a theme: who talks about it, what words they use, one short quote."""
+    who = (
+        f"{n_participants} of {n_total_participants} participants"
+        if n_total_participants
+        else f"{n_units} units"
+    )
+    words = ", ".join(keywords[:4]) if keywords else "no recurring words"
+    line = f"{who} ({n_units} units) talk about {words}"
+    if quote:
+        q = " ".join(quote.split())
+        if len(q) > max_quote_chars:
+            q = q[: max_quote_chars - 1].rsplit(" ", 1)[0] + "…"
+        line += f", e.g. “{q}”"
+    return line
