@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from insight import schema as S
+from insight.extract.pain_themes import PainThemes, group_pain_points, unit_intensity
 from insight.personas.evidence import _Evidence
 from insight.personas.model import (
     ALPHA,
@@ -24,7 +25,7 @@ from insight.personas.model import (
     StudyTables,
     as_list,
 )
-from insight.personas.naming import _strip_shared_prefix, pain_label
+from insight.personas.naming import _strip_shared_prefix
 from insight.personas.words import _stems
 from insight.stats import bh_adjust, two_proportion_test
 from insight.stats import is_number as _is_number
@@ -51,6 +52,22 @@ class StudyView:
     cols: pd.DataFrame
     item_text: Mapping[str, str]
     item_stems: Mapping[str, set[str]]
+    pain_themes: PainThemes | None = None
+
+    @property
+    def pain_theme_of(self) -> dict[str, int]:
+        """unit_id -> pain theme of every pain unit."""
+        if self.pain_themes is None:
+            return {}
+        a = self.pain_themes.assignments
+        return dict(zip(a[S.UNIT_ID].astype(str), a["pain_theme"].astype(int), strict=False))
+
+    @property
+    def pain_theme_info(self) -> dict[int, dict[str, Any]]:
+        """pain theme -> its row of the themes table (label, terms, tag ...)."""
+        if self.pain_themes is None:
+            return {}
+        return {int(r["pain_theme"]): r for r in self.pain_themes.themes.to_dict("records")}
 
 
 def study_view(t: StudyTables, seg: pd.DataFrame, ev: _Evidence) -> StudyView:
@@ -81,6 +98,7 @@ def study_view(t: StudyTables, seg: pd.DataFrame, ev: _Evidence) -> StudyView:
         cols=cols,
         item_text=item_text,
         item_stems={k: _stems(txt) for k, txt in item_text.items()},
+        pain_themes=group_pain_points(ev.df.reset_index(drop=True), ev._emb),
     )
 
 
@@ -374,52 +392,45 @@ def behaviour_claims(v: SegmentView) -> list[Claim]:
 
 
 def pain_point_claims(v: SegmentView) -> list[Claim]:
+    """The segment's pain themes (the study's own, see :mod:`insight.extract.pain_themes`).
+
+    n = segment members with text who voice the theme, of N members with text; severity =
+    share x intensity (x 100); distinctive when over-represented against the rest (BH).
+    """
     import numpy as np
 
-    mine = v.mine[v.mine[S.PAIN_POINT] >= 1]
-    rest = v.rest[v.rest[S.PAIN_POINT] >= 1]
+    theme_of = v.study.pain_theme_of
+    if not theme_of:
+        return []
+    mine = v.mine[v.mine.index.isin(theme_of.keys())]
+    rest = v.rest[v.rest.index.isin(theme_of.keys())]
     if mine.empty:
         return []
-    types = _pain_group(mine)
-    rest_types = _pain_group(rest)
-    # Unspecific ("other") pain points are split by topic where a topic holds >= 3 of them.
-    counts = types.value_counts()
-    small = [g for g in counts.index if "::" in g and counts[g] < 3]
-    types = types.where(~types.isin(small), "other")
-    rest_types = rest_types.where(rest_types.isin(set(types)), rest_types.str.split("::").str[0])
-    total_mentions = len(mine)
+    themes = mine.index.map(theme_of)
+    rest_themes = rest.index.map(theme_of) if len(rest) else rest.index
+    N = max(v.n_text, 1)
     rows = []
-    for ptype in sorted(types.unique()):
-        units = mine[types == ptype]
+    for theme in sorted(set(themes)):
+        units = mine[themes == theme]
         n = units[S.RESPONDENT_ID].nunique()
-        N = max(v.n_text, 1)
-        k_rest = rest[rest_types == ptype][S.RESPONDENT_ID].nunique()
+        k_rest = rest[rest_themes == theme][S.RESPONDENT_ID].nunique() if len(rest) else 0
         p = _two_proportion_p(n, N, k_rest, v.rest_text)
-        freq = len(units) / total_mentions
-        breadth = n / N
-        inten = _intensity(units)
-        rows.append((ptype, units, n, N, k_rest, p, freq, breadth, inten))
-    padj = bh_adjust([r[5] for r in rows])
+        rows.append((theme, units, n, k_rest, p, n / N, _intensity(units)))
+    padj = bh_adjust([r[4] for r in rows])
+    info = v.study.pain_theme_info
     claims = []
-    for (ptype, units, n, N, k_rest, _p, freq, breadth, inten), pa in zip(rows, padj, strict=False):
+    for (theme, units, n, k_rest, _p, breadth, inten), pa in zip(rows, padj, strict=False):
         rest_breadth = k_rest / v.rest_text if v.rest_text else float("nan")
         lift = breadth / rest_breadth if rest_breadth else float("inf")
-        severity = 100.0 * freq * breadth * inten
         ids = units.index.tolist()
-        top_terms = terms_in(v, ids)
+        meta = info.get(theme, {})
+        label = str(meta.get("label", "Other problems"))
         tops = []
         if S.TOPIC_LABEL in units and units[S.TOPIC_LABEL].notna().any():
             tl = units.loc[
                 units[S.TOPIC].fillna(S.UNASSIGNED_TOPIC) != S.UNASSIGNED_TOPIC, S.TOPIC_LABEL
             ]
             tops = [str(x) for x in tl.value_counts().head(3).index]
-        base_type, _, topic = ptype.partition("::")
-        label = pain_label(base_type)
-        if topic:
-            tl = units[S.TOPIC_LABEL].dropna()
-            label = f"{label}: {tl.iloc[0] if len(tl) else 'topic ' + topic}"
-        elif top_terms:
-            label += " - " + ", ".join(f"“{t}”" for t in top_terms[:3])
         score = {
             u: float(units.at[u, S.PAIN_POINT_SCORE])
             if _is_number(units.at[u, S.PAIN_POINT_SCORE])
@@ -430,19 +441,19 @@ def pain_point_claims(v: SegmentView) -> list[Claim]:
             if u in score:
                 score[u] += s
         stats = {
-            "key": ptype.replace("::", "-topic-"),
-            "pain_point_type": base_type,
-            "topic": topic or None,
+            "key": label,
+            "pain_theme": int(theme),
+            "pain_point_type": meta.get("tag"),
             "mentions": len(ids),
-            "frequency": freq,
+            "frequency": len(ids) / len(mine),
             "breadth": breadth,
             "intensity": inten,
-            "severity": severity,
+            "severity": 100.0 * breadth * inten,
             "rest_breadth": rest_breadth,
             "lift": lift if math.isfinite(lift) else None,
             "p_adj": pa,
             "distinctive": bool(_is_number(pa) and pa < ALPHA and lift >= MIN_LIFT),
-            "terms": top_terms,
+            "terms": list(meta.get("terms", [])),
             "topics": tops,
             "mean_sentiment": float(np.nanmean(units[S.SENTIMENT]))
             if units[S.SENTIMENT].notna().any()
@@ -638,27 +649,7 @@ def topic_claims(v: SegmentView, limit: int = 5) -> list[Claim]:
     return claims
 
 
-def _pain_group(units: pd.DataFrame) -> pd.Series:
-    """Pain type per unit; "other" becomes "other::<topic>" where the unit has a topic."""
-    types = units[S.PAIN_POINT_TYPE].fillna("other").astype(str)
-    if S.TOPIC not in units or units.empty:
-        return types
-    topic = units[S.TOPIC]
-    has = topic.notna() & (topic.astype(str) != str(S.UNASSIGNED_TOPIC))
-    split = (types == "other") & has
-    return types.where(~split, "other::" + topic.astype(str).str.replace(r"\.0$", "", regex=True))
-
-
 def _intensity(units: pd.DataFrame) -> float:
-    """Mean per-unit intensity of pain units: mean of the available signals in [0, 1]."""
-    vals = []
-    for _, r in units.iterrows():
-        parts = []
-        if _is_number(r.get(S.PAIN_POINT_SCORE)):
-            parts.append(min(max(float(r[S.PAIN_POINT_SCORE]), 0.0), 1.0))
-        if _is_number(r.get(S.SENTIMENT)):
-            parts.append(min(max(-float(r[S.SENTIMENT]), 0.0), 1.0))
-        if _is_number(r.get(S.INTENSITY)):
-            parts.append(min(max(float(r[S.INTENSITY]), 0.0), 1.0))
-        vals.append(sum(parts) / len(parts) if parts else 1.0)
+    """Mean per-unit intensity of pain units (see :func:`unit_intensity`)."""
+    vals = [unit_intensity(r) for r in units.to_dict("records")]
     return sum(vals) / len(vals) if vals else 0.0

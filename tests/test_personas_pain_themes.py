@@ -1,0 +1,96 @@
+"""Pain themes: a study's pain units grouped by what they say, labelled in their words."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from insight import schema as S
+from insight.extract.pain_themes import OTHER_LABEL, group_pain_points, is_pain_unit
+
+LICENCE = [
+    "I worry about copyright when the model was trained on other artists' work.",
+    "The copyright question scares me, nobody knows who owns the output.",
+    "Clients ask about copyright and licensing and I have no clear answer.",
+    "Copyright law has not caught up and that worries me for licensing deals.",
+]
+QUALITY = [
+    "The output quality is inconsistent, one day great and the next unusable.",
+    "Inconsistent output means I redo half the images by hand.",
+    "The quality of the output drifts between sessions and I lose hours.",
+    "I cannot rely on the output quality for client deadlines.",
+]
+NON_ANSWERS = ["Did not answer", "n/a", "uh, um, yeah"]
+
+
+def _units() -> pd.DataFrame:
+    rows = []
+    texts = LICENCE + QUALITY + NON_ANSWERS
+    for i, text in enumerate(texts):
+        rows.append(
+            {
+                S.UNIT_ID: f"u{i:02d}",
+                S.RESPONDENT_ID: f"r{i % 6}",
+                S.TEXT: text,
+                S.PAIN_POINT: 1,
+                S.PAIN_POINT_TYPE: "price/value" if i < 4 else "reliability/quality",
+                S.PAIN_POINT_SCORE: 0.8,
+                S.SENTIMENT: -0.5,
+                S.INTENSITY: 0.6,
+            }
+        )
+    rows.append(
+        {
+            S.UNIT_ID: "u99",
+            S.RESPONDENT_ID: "r9",
+            S.TEXT: "I love the speed of it for sketches and mood boards.",
+            S.PAIN_POINT: 0,
+            S.PAIN_POINT_TYPE: None,
+            S.PAIN_POINT_SCORE: 0.1,
+            S.SENTIMENT: 0.7,
+            S.INTENSITY: 0.5,
+        }
+    )
+    return pd.DataFrame(rows)
+
+
+def test_non_answers_are_never_pains():
+    assert not is_pain_unit("Did not answer")
+    assert not is_pain_unit("uh, um, yeah")
+    assert is_pain_unit("The output quality is inconsistent")
+    res = group_pain_points(_units(), None, participants=10, min_units=2)
+    assert set(res.assignments[S.UNIT_ID]) == {f"u{i:02d}" for i in range(8)}
+
+
+def test_themes_follow_the_data_and_are_labelled_in_participants_words():
+    res = group_pain_points(_units(), None, participants=10, min_units=2)
+    a = res.assignments.set_index(S.UNIT_ID)["pain_theme"]
+    licence = {a[f"u{i:02d}"] for i in range(4)}
+    quality = {a[f"u{i:02d}"] for i in range(4, 8)}
+    assert len(licence) == 1 and len(quality) == 1 and licence != quality
+    labels = dict(zip(res.themes["pain_theme"], res.themes["label"], strict=False))
+    assert "copyright" in labels[licence.pop()].lower()
+    assert "output" in labels[quality.pop()].lower()
+    for label in labels.values():
+        assert label != OTHER_LABEL
+        words = label.lower().replace(",", " ").split()
+        assert all(len(w) > 1 for w in words)
+        assert not {"uh", "um", "yeah", "the", "and", "like"} & set(words)
+
+
+def test_severity_is_share_times_intensity_and_taxonomy_is_a_tag():
+    res = group_pain_points(_units(), None, participants=10, min_units=2)
+    for r in res.themes.to_dict("records"):
+        assert r["severity"] == pytest.approx(r["share"] * r["intensity"])
+        assert r["share"] == pytest.approx(r["participants"] / 10)
+        assert r["intensity"] == pytest.approx((0.8 + 0.5 + 0.6) / 3)
+    assert set(res.themes["tag"]) == {"price/value", "reliability/quality"}
+
+
+def test_deterministic_and_empty_inputs():
+    a = group_pain_points(_units(), None, min_units=2, random_state=3)
+    b = group_pain_points(_units(), None, min_units=2, random_state=3)
+    pd.testing.assert_frame_equal(a.themes, b.themes)
+    assert group_pain_points(pd.DataFrame(), None).themes.empty
+    none = _units().assign(**{S.PAIN_POINT: 0})
+    assert group_pain_points(none, None).assignments.empty
