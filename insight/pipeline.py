@@ -325,22 +325,31 @@ def _stage_segment_assign(ctx: StageContext, summary: dict[str, Any]) -> None:
 
 
 def _stage_topics_fit(ctx: StageContext, summary: dict[str, Any]) -> None:
-    from insight.topics import fit_topics
+    from insight.topics import TopicModel, fit_topics
 
     store = ctx.store
     customer = ctx.customer()
     annotations = _customer_annotations(ctx)
     groups = _unit_groups(customer, store.read_table("segments"))
+    respondents = store.read_table("respondents")
+    items = [
+        i
+        for i in (store.get_meta("segmentation", {}) or {}).get("items", [])
+        if i in respondents.columns
+    ]
     topic_result = fit_topics(
         customer,
         ctx.vectors_of(customer),
         annotations=annotations,
         groups=groups,
         dates=customer[S.DATE],
-        random_state=ctx.config.seed,
+        model=TopicModel(embedder=ctx.embedder(), random_state=ctx.config.seed),
+        likert=respondents.set_index(S.RESPONDENT_ID)[items] if items else None,
     )
     store.write_table("topic_assignments", topic_result.assignments)
     store.write_table("topics", topic_result.topics)
+    store.write_table("topic_hierarchy", topic_result.hierarchy)
+    store.write_table("topics_by_question", topic_result.by_question)
     if getattr(topic_result, "differences", None) is not None:
         store.write_table("topic_differences", topic_result.differences)
     if getattr(topic_result, "model", None) is not None:

@@ -446,11 +446,6 @@ def fit_topics(
     topics = model.labels_
     labels = model.topic_labels_
     theme_ids = {t: f"T{t + 1}" for t in range(model.n_topics_)}
-    sub_rank = {}
-    for t in range(model.n_topics_):
-        subs = sorted(s for s, p in model.subtopic_parent_.items() if p == t)
-        if len(subs) > 1:
-            sub_rank.update({s: f"T{t + 1}.{j}" for j, s in enumerate(subs, start=1)})
 
     assignments = pd.DataFrame(
         {
@@ -458,10 +453,7 @@ def fit_topics(
             S.TOPIC: topics,
             S.TOPIC_LABEL: [labels[int(t)] for t in topics],
             "subtopic": model.subtopics_,
-            "theme_id": [
-                sub_rank.get(int(s), theme_ids.get(int(t)))
-                for t, s in zip(topics, model.subtopics_, strict=True)
-            ],
+            "theme_id": [model.subtopic_ids_.get(int(s)) for s in model.subtopics_],
         }
     )
 
@@ -500,7 +492,11 @@ def fit_topics(
                 "n_units": len(members),
                 "respondents": len(people),
                 "n_participants": len(people),
-                "n_subthemes": sum(1 for s in sub_rank if model.subtopic_parent_[s] == t),
+                "n_subthemes": sum(
+                    1
+                    for s, p in model.subtopic_parent_.items()
+                    if p == t and "." in model.subtopic_ids_[s]
+                ),
                 "share": len(members) / n if n else float("nan"),
                 "mean_sentiment": float(a[S.SENTIMENT].mean())
                 if S.SENTIMENT in a and a[S.SENTIMENT].notna().any()
@@ -556,7 +552,7 @@ def fit_topics(
 class BatchAssignment:
     """Topics for a new batch of units, plus emerging topics among them."""
 
-    assignments: pd.DataFrame  # unit_id, topic, topic_label
+    assignments: pd.DataFrame  # unit_id, topic, topic_label, subtopic, theme_id
     emerging: pd.DataFrame  # emerging_id, label, size, cohesion, nearest_topic, unit_ids
 
 
@@ -576,12 +572,15 @@ def assign_batch(model: TopicModel, units: pd.DataFrame, embeddings: Any = None)
     ok, _ = eligible_units(units)
     texts = [t if keep else "" for t, keep in zip(texts, ok.tolist(), strict=True)]
     emb = _normalise_rows(model._embeddings(texts, embeddings))
-    topics = model.transform(texts, emb)
+    subs = model.transform_subtopics(texts, emb)
+    topics = [model.subtopic_parent_[int(s)] if s >= 0 else S.UNASSIGNED_TOPIC for s in subs]
     assignments = pd.DataFrame(
         {
             S.UNIT_ID: units[S.UNIT_ID].to_numpy(),
             S.TOPIC: topics,
             S.TOPIC_LABEL: [model.topic_labels_[int(t)] for t in topics],
+            "subtopic": subs,
+            "theme_id": [model.subtopic_ids_.get(int(s)) for s in subs],
         }
     )
     emerging = model.emerging_topics(texts, emb)

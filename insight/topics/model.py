@@ -369,6 +369,13 @@ class TopicModel(BaseEstimator):  # type: ignore[misc]
         self.subtopics_ = subs
         n_sub = int(subs.max()) + 1
         self.subtopic_parent_ = {s: int(themes[subs == s][0]) for s in range(n_sub)}
+        # codebook ids: theme "T3", its sub-themes "T3.1", "T3.2" (a theme that is not
+        # split has no sub-theme ids of its own)
+        self.subtopic_ids_: dict[int, str] = {}
+        for t in range(int(themes.max()) + 1):
+            own = sorted(s for s, p in self.subtopic_parent_.items() if p == t)
+            for j, s in enumerate(own, start=1):
+                self.subtopic_ids_[s] = f"T{t + 1}.{j}" if len(own) > 1 else f"T{t + 1}"
         self.labels_ = themes.astype(int)
         self.outlier_share_after_ = float(np.mean(self.labels_ == S.UNASSIGNED_TOPIC))
         self.n_topics_ = int(self.labels_.max()) + 1
@@ -448,8 +455,8 @@ class TopicModel(BaseEstimator):  # type: ignore[misc]
         emb = _normalise_rows(self._embeddings(list(documents), embeddings))
         return emb @ self.centroids_.T
 
-    def transform(self, documents: Sequence[str], embeddings: Any = None) -> np.ndarray:
-        """Assign new documents to existing themes (-1 below the similarity floor or empty)."""
+    def transform_subtopics(self, documents: Sequence[str], embeddings: Any = None) -> np.ndarray:
+        """Sub-theme of each new document: the most similar one, -1 below the floor or empty."""
         import numpy as np
 
         documents = ["" if d is None else str(d) for d in documents]
@@ -457,13 +464,24 @@ class TopicModel(BaseEstimator):  # type: ignore[misc]
             return np.zeros(0, dtype=int)
         self._check_fitted()
         emb = _normalise_rows(self._embeddings(documents, embeddings))
-        # nearest sub-theme decides, so a new unit lands where the fitted ones are
         sims = emb @ self.subtopic_centroids_.T
         best = sims.argmax(axis=1)
         ok = sims[np.arange(len(documents)), best] >= self.similarity_floor_
         ok &= np.array([_has_words(d) for d in documents])
-        themes = np.array([self.subtopic_parent_[int(s)] for s in best], dtype=int)
-        return np.where(ok, themes, S.UNASSIGNED_TOPIC).astype(int)
+        return np.where(ok, best, S.UNASSIGNED_TOPIC).astype(int)
+
+    def transform(self, documents: Sequence[str], embeddings: Any = None) -> np.ndarray:
+        """Assign new documents to existing themes (-1 below the similarity floor or empty).
+
+        The nearest sub-theme decides, so a new unit lands where fitted ones like it are.
+        """
+        import numpy as np
+
+        subs = self.transform_subtopics(documents, embeddings)
+        return np.array(
+            [self.subtopic_parent_[int(s)] if s >= 0 else S.UNASSIGNED_TOPIC for s in subs],
+            dtype=int,
+        )
 
     def emerging_topics(
         self, documents: Sequence[str], embeddings: Any = None, min_size: int | None = None
