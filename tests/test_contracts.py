@@ -101,3 +101,27 @@ def test_store_reads_give_back_the_spec_types(tmp_path: Path) -> None:
         seg = st.read_table("segments")
         assert seg["segment_source"].tolist() == [None]
         assert seg[S.RESPONDENT_ID].tolist() == ["r1"]
+
+
+def test_segmenter_is_a_scikit_learn_estimator() -> None:
+    from sklearn.base import clone
+
+    from insight.segment.models import Segmenter
+
+    rng = np.random.default_rng(0)
+    x = pd.DataFrame(
+        np.vstack([rng.integers(1, 3, (30, 4)), rng.integers(4, 6, (30, 4))]).astype(float),
+        columns=["Q1", "Q2", "Q3", "Q4"],
+    )
+    x.iloc[3, 1] = np.nan
+    model = Segmenter(method="kmeans", k=2, random_state=0, reverse=("Q4",))
+    params = model.get_params()
+    fitted = model.fit(x)
+    assert fitted.get_params() == params  # fit never changes a parameter
+    twin = clone(fitted)
+    assert twin.get_params() == params and not hasattr(twin, "labels_")
+    assert (twin.fit(x).labels_ == fitted.labels_).all()
+    assert clone(model.set_params(compare_methods=False)).compare_methods is False
+    assert "Segmenter(" in repr(model)
+    # no class-level switches: the bootstrap refits use a parameter
+    assert "_bootstrap" not in vars(Segmenter)

@@ -23,6 +23,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+from sklearn.base import BaseEstimator, ClusterMixin
 
 from insight.errors import SchemaError
 from insight.segment import selection
@@ -55,7 +56,7 @@ class _KMeansModel:
         return p / p.sum(axis=1, keepdims=True)
 
 
-class Segmenter:
+class Segmenter(ClusterMixin, BaseEstimator):
     """Segment respondents with latent class analysis, a Gaussian mixture or k-means.
 
     Args:
@@ -75,6 +76,11 @@ class Segmenter:
         n_factors: factors for ``use_factors`` ("auto" = parallel analysis).
         max_dims: reduce continuous columns to this many principal components (text mode).
         max_iter: EM iterations per start.
+        compare_methods: fill the fit table with every method (and silhouettes) for
+            comparison; the bootstrap refits turn it off (only the chosen family is fitted).
+
+    A scikit-learn estimator: ``get_params``/``set_params``/``sklearn.clone`` work and
+    ``fit`` never changes a parameter (what it learns ends in ``_``).
 
     Attributes (after fit):
         method_, k_, rule_, fit_table_, labels_, proba_, kinds_, factors_, warnings_.
@@ -96,6 +102,7 @@ class Segmenter:
         n_factors: int | str = "auto",
         max_dims: int | None = None,
         max_iter: int = 500,
+        compare_methods: bool = True,
     ) -> None:
         self.method = method
         self.k = k
@@ -110,39 +117,12 @@ class Segmenter:
         self.n_factors = n_factors
         self.max_dims = max_dims
         self.max_iter = max_iter
+        self.compare_methods = compare_methods
 
-    _bootstrap = False  # set on refits inside the bootstrap
-
-    # -- sklearn plumbing -------------------------------------------------------
-    def get_params(self, deep: bool = True) -> dict[str, Any]:
-        return {
-            name: getattr(self, name)
-            for name in (
-                "method",
-                "k",
-                "k_range",
-                "random_state",
-                "n_init",
-                "scale",
-                "reverse",
-                "categorical",
-                "max_categories",
-                "use_factors",
-                "n_factors",
-                "max_dims",
-                "max_iter",
-            )
-        }
-
-    def set_params(self, **params: Any) -> Segmenter:
-        for key, value in params.items():
-            setattr(self, key, value)
-        return self
-
-    def __repr__(self) -> str:
-        return (
-            f"Segmenter(method={self.method!r}, k={self.k!r}, random_state={self.random_state!r})"
-        )
+    def __sklearn_tags__(self) -> Any:
+        tags = super().__sklearn_tags__()
+        tags.input_tags.allow_nan = True
+        return tags
 
     # -- columns ----------------------------------------------------------------
     def _learn_columns(self, x: pd.DataFrame) -> None:
@@ -350,7 +330,7 @@ class Segmenter:
         if self.method == selection.LCA_ORDINAL and not has_ord:
             raise SchemaError("lca-ordinal needs Likert items", fix="use --method lca-categorical")
         candidates, method_rule = selection.family(self.method, has_ord, has_cat)
-        if self.method == "auto" and not self._bootstrap:
+        if self.method == "auto" and self.compare_methods:
             # every model goes in the fit table for comparison
             methods = [
                 m
@@ -381,7 +361,7 @@ class Segmenter:
                 row["entropy"] = relative_entropy(resp) if k > 1 else 1.0
                 lab_s = labels[sil_idx]
                 # bootstrap refits need no silhouette (the costly part of the table)
-                ok = 1 < len(np.unique(lab_s)) < len(lab_s) and not self._bootstrap
+                ok = 1 < len(np.unique(lab_s)) < len(lab_s) and self.compare_methods
                 row["silhouette"] = (
                     float(silhouette_score(imputed[sil_idx], lab_s)) if ok else np.nan
                 )

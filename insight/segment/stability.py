@@ -99,9 +99,13 @@ def bootstrap_stability(
         if k > 1 and len(np.unique(ref[idx])) < 2:
             continue
         params = segmenter.get_params()
-        params.update(method=segmenter.method_, k=k, random_state=int(rng.integers(2**31 - 1)))
+        params.update(
+            method=segmenter.method_,
+            k=k,
+            random_state=int(rng.integers(2**31 - 1)),
+            compare_methods=False,
+        )
         boot = type(segmenter)(**params)
-        boot._bootstrap = True
         boot.fit(X.iloc[idx])
         labels = boot.predict(X)
         aris.append(adjusted_rand_score(ref, labels) if k > 1 else 1.0)
