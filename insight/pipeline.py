@@ -252,55 +252,44 @@ def _stage_embed(ctx: StageContext, summary: dict[str, Any]) -> None:
 
 
 def _stage_segment_fit(ctx: StageContext, summary: dict[str, Any]) -> None:
-    from insight.segment import segment_respondents, segment_text
+    from insight.segment.policy import coverage_line, segment_study
 
     cfg, store = ctx.config, ctx.store
     customer = ctx.customer()
-    respondents = store.read_table("respondents")
-    columns = store.read_or_empty("columns")
-    resp_emotions = store.read_or_empty("respondent_emotions")
-    vectors = ctx.vectors_of(customer)
-    items = _segment_items(columns, respondents, list(cfg.items) if cfg.items else None)
-    reverse = []
-    if len(columns) and "reverse" in columns:
-        reverse = [c for c in columns[columns["reverse"].astype(bool)][S.COL_NAME] if c in items]
-    if items:
-        with_items = respondents[respondents[items].notna().any(axis=1)]
-        seg = segment_respondents(
-            with_items,
-            items,
-            method=cfg.method,
-            k=cfg.k,
-            random_state=cfg.seed,
-            reverse=reverse,
-            n_bootstrap=cfg.n_bootstrap,
-            duration=_duration_column(respondents),
-        )
-        mode = "attitudes"
-    else:
-        features = _text_features(customer, vectors, resp_emotions)
-        seg = segment_text(features, k=cfg.k, random_state=cfg.seed, n_bootstrap=cfg.n_bootstrap)
-        mode = "text"
-    assignments = seg.assignments.copy()
-    assignments["segment_source"] = mode
-    assignments = _assign_text_only_respondents(assignments, customer, vectors, respondents)
+    plan = segment_study(
+        customer,
+        store.read_table("respondents"),
+        store.read_or_empty("columns"),
+        ctx.vectors_of(customer),
+        store.read_or_empty("annotations"),
+        items=list(cfg.items) if cfg.items else None,
+        method=cfg.method,
+        k=cfg.k,
+        random_state=cfg.seed,
+        n_bootstrap=cfg.n_bootstrap,
+    )
+    assignments = plan.assignments
     store.write_table("segments", assignments)
-    store.write_table("segment_profiles", seg.profiles)
-    store.write_table("segment_fit", seg.fit_table)
-    store.write_table("segment_stability", seg.stability.jaccard)
-    meta = _segmentation_meta(seg, mode, items)
-    store.put_meta("segmentation", meta)
+    store.write_table("segment_profiles", plan.profiles)
+    store.write_table("segment_fit", plan.fit_table)
+    store.write_table("segment_stability", plan.stability)
+    store.put_meta("segmentation", plan.meta())
     # segment -> Jaccard, read back by personas rebuilt from the store (StudyTables.from_store)
-    jac = seg.stability.jaccard
+    jac = plan.stability
     stability = (
         {str(s): float(j) for s, j in zip(jac[S.SEGMENT], jac["jaccard"], strict=False)}
         if jac is not None and len(jac) and "jaccard" in jac
         else {}
     )
     store.put_meta("segment_stability", stability)
-    _save_model(store, "segmenter", seg.model)
+    if plan.model is not None:
+        _save_model(store, "segmenter", plan.model)
     summary["segments"] = int(assignments[S.SEGMENT].nunique())
-    ctx.echo(f"  {mode} segmentation: {seg.chosen}")
+    summary["coverage"] = plan.coverage
+    ctx.echo(f"  {plan.mode} segmentation: {plan.chosen}")
+    ctx.echo(f"  {coverage_line(plan.coverage)}")
+    for note in plan.notes:
+        ctx.echo(f"  note: {note}")
 
 
 def _stage_segment_assign(ctx: StageContext, summary: dict[str, Any]) -> None:
@@ -732,21 +721,6 @@ def _write_outputs(
     return run
 
 
-def _segmentation_meta(seg: Any, mode: str, items: Sequence[str]) -> dict[str, Any]:
-    st = seg.stability
-    return {
-        "mode": mode,
-        "items": list(items),
-        "chosen": seg.chosen,
-        "stability": {
-            "ari_mean": float(st.ari_mean),
-            "ari_sd": float(st.ari_sd),
-            "n_bootstrap": int(st.n_bootstrap),
-            "warnings": list(st.warnings),
-        },
-    }
-
-
 def _read_glossary(config: RunConfig) -> list[tuple[str, str]] | None:
     if not config.glossary:
         return None
@@ -935,123 +909,15 @@ def _persona_sizes(store: Any) -> list[dict[str, Any]]:
 # --- segmentation policy (moving to insight/segment/policy.py) -------------------------
 
 
-def _segment_items(columns: Any, respondents: Any, items: Sequence[str] | None) -> list[str]:
-    if items:
-        missing = [i for i in items if i not in respondents.columns]
-        if missing:
-            raise InputError(
-                f"attitude item(s) not found: {', '.join(missing)}",
-                fix="use column names shown by `insight inspect`",
-            )
-        return list(items)
-    if columns is None or not len(columns):
-        return []
-    likert = columns[columns[S.COL_ROLE] == S.ROLE_LIKERT]
-    likert = likert[likert[S.COL_NAME].isin(respondents.columns)].drop_duplicates(S.COL_NAME)
-    # The attitude battery: agreement items when there are at least three of them
-    # (satisfaction and likelihood-to-recommend are outcomes, not attitudes);
-    # otherwise every Likert item that shares the most common scale range.
-    kinds = likert["labels"].fillna("").astype(str)
-    agree = likert[
-        likert[S.COL_NAME]
-        .map(dict(zip(likert[S.COL_NAME], kinds, strict=False)))
-        .str.contains("agree", case=False)
-    ]
-    if len(agree) >= 3:
-        return agree[S.COL_NAME].tolist()
-    if likert.empty:
-        return []
-    ranges = likert["scale_min"].astype(str) + "-" + likert["scale_max"].astype(str)
-    common = ranges.value_counts().index[0]
-    return likert[ranges == common][S.COL_NAME].tolist()
-
-
-def _duration_column(respondents: Any) -> str | None:
-    """The survey platform's completion-time column, for flagging speeders."""
-    import re
-
-    for c in respondents.columns:
-        if re.match(r"^duration", str(c), re.I) and respondents[c].dtype.kind in "fi":
-            return str(c)
-    return None
-
-
-def _text_features(customer: Any, vectors: Any, resp_emotions: Any) -> Any:
-    """Per respondent: mean unit embedding + emotion / pain-point profile."""
-    import numpy as np
-    import pandas as pd
-
-    emb = pd.DataFrame(np.asarray(vectors), index=customer[S.RESPONDENT_ID].values)
-    mean = emb.groupby(level=0).mean()
-    mean.columns = [f"emb_{i}" for i in mean.columns]
-    if resp_emotions is not None and len(resp_emotions):
-        prof = resp_emotions.set_index(S.RESPONDENT_ID).drop(columns=["n_units"], errors="ignore")
-        prof = prof.select_dtypes("number").fillna(0.0)
-        mean = mean.join(prof, how="left").fillna(0.0)
-    mean.index.name = S.RESPONDENT_ID
-    return mean
-
-
 def _assign_text_only_respondents(
     assignments: Any, customer: Any, vectors: Any, respondents: Any
 ) -> Any:
-    """Interviewees (no attitude answers) join the segment whose members' text they are
-    most similar to (cosine to segment centroids). Reviewers are not assigned: an
-    anonymous review is evidence for topics and vocabulary, not a segment member."""
-    import numpy as np
-    import pandas as pd
+    from insight.segment.policy import assign_text_only_respondents
 
-    if customer.empty or assignments.empty:
-        return assignments
-    vec = np.asarray(vectors, dtype=np.float32)
-    by_resp = customer[S.RESPONDENT_ID].to_numpy()
-    seg_of = dict(zip(assignments[S.RESPONDENT_ID], assignments[S.SEGMENT], strict=False))
-    segs = sorted(set(seg_of.values()))
-    centroids = []
-    for s in segs:
-        mask = np.array([seg_of.get(r) == s for r in by_resp])
-        centroids.append(vec[mask].mean(axis=0) if mask.any() else np.zeros(vec.shape[1]))
-    cent = np.vstack(centroids)
-    norms = np.linalg.norm(cent, axis=1, keepdims=True)
-    cent = cent / np.where(norms == 0, 1, norms)
-    interviewees = set(
-        respondents.loc[respondents[S.SOURCE_TYPE] == S.SOURCE_TRANSCRIPT, S.RESPONDENT_ID]
-    )
-    rows = []
-    for rid in dict.fromkeys(by_resp):
-        if rid in seg_of or rid not in interviewees:
-            continue
-        v = vec[by_resp == rid].mean(axis=0)
-        v = v / (np.linalg.norm(v) or 1.0)
-        sims = cent @ v
-        p = np.exp(sims * 20)
-        p = p / p.sum()
-        j = int(np.argmax(sims))
-        rows.append(
-            {
-                S.RESPONDENT_ID: rid,
-                S.SEGMENT: segs[j],
-                S.PROBABILITY: float(p[j]),
-                "segment_source": "text-similarity",
-            }
-        )
-    if not rows:
-        return assignments
-    return pd.concat([assignments, pd.DataFrame(rows)], ignore_index=True)
+    return assign_text_only_respondents(assignments, customer, vectors, respondents)
 
 
 def _unit_groups(customer: Any, assignments: Any) -> Any:
-    import pandas as pd
+    from insight.segment.policy import unit_groups
 
-    # Segment ids as labels ("0", "1", ...): units of unsegmented respondents (reviews)
-    # are None, which must not turn the ids into floats ("0.0") downstream.
-    seg_of = {
-        r: str(int(s))
-        for r, s in zip(assignments[S.RESPONDENT_ID], assignments[S.SEGMENT], strict=False)
-    }
-    return pd.Series(
-        [seg_of.get(r) for r in customer[S.RESPONDENT_ID]],
-        index=customer[S.UNIT_ID].values,
-        name=S.SEGMENT,
-        dtype=object,
-    )
+    return unit_groups(customer, assignments)
