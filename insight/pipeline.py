@@ -252,6 +252,7 @@ def _stage_embed(ctx: StageContext, summary: dict[str, Any]) -> None:
 
 
 def _stage_segment_fit(ctx: StageContext, summary: dict[str, Any]) -> None:
+    from insight.segment import save_segmenter
     from insight.segment.policy import coverage_line, segment_study
 
     cfg, store = ctx.config, ctx.store
@@ -283,7 +284,7 @@ def _stage_segment_fit(ctx: StageContext, summary: dict[str, Any]) -> None:
     )
     store.put_meta("segment_stability", stability)
     if plan.model is not None:
-        _save_model(store, "segmenter", plan.model)
+        save_segmenter(plan.model, store)
     summary["segments"] = int(assignments[S.SEGMENT].nunique())
     summary["coverage"] = plan.coverage
     ctx.echo(f"  {plan.mode} segmentation: {plan.chosen}")
@@ -295,6 +296,8 @@ def _stage_segment_fit(ctx: StageContext, summary: dict[str, Any]) -> None:
 def _stage_segment_assign(ctx: StageContext, summary: dict[str, Any]) -> None:
     """A new batch: survey respondents predicted by the fitted model, interviewees
     placed by text similarity (no refit)."""
+    from insight.segment.api import MODEL_KEY, load_segmenter
+
     store = ctx.store
     segs = store.read_or_empty("segments")
     if segs.empty:
@@ -302,7 +305,7 @@ def _stage_segment_assign(ctx: StageContext, summary: dict[str, Any]) -> None:
         return
     before = set(segs[S.RESPONDENT_ID])
     new_resp = ctx.batch.respondents if ctx.batch is not None else None
-    model = _load_model(store, "segmenter")
+    model = load_segmenter(store) if store.get_blob(MODEL_KEY) is not None else None
     if model is not None and new_resp is not None and len(new_resp):
         segs = _predict_new_respondents(store, model, new_resp, segs, ctx.echo)
     customer = ctx.customer()
@@ -435,7 +438,8 @@ ADD_STAGES = [
 
 
 def _save_model(store: Any, key: str, model: Any) -> None:
-    """The one way a fitted estimator is persisted in a study (pickle in ``blobs``)."""
+    """The topic model persisted in a study (pickle in ``blobs``); the Segmenter has
+    :func:`insight.segment.save_segmenter` / ``load_segmenter``."""
     import pickle
 
     store.put_blob(key, pickle.dumps(model))

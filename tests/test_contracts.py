@@ -125,3 +125,22 @@ def test_segmenter_is_a_scikit_learn_estimator() -> None:
     assert "Segmenter(" in repr(model)
     # no class-level switches: the bootstrap refits use a parameter
     assert "_bootstrap" not in vars(Segmenter)
+
+
+def test_segmenter_saves_and_loads_one_way(tmp_path: Path) -> None:
+    from insight.segment import load_segmenter, save_segmenter
+    from insight.segment.models import Segmenter
+
+    rng = np.random.default_rng(1)
+    x = pd.DataFrame(rng.integers(1, 6, (40, 3)).astype(float), columns=["a", "b", "c"])
+    model = Segmenter(method="kmeans", k=2, random_state=0).fit(x)
+    with Store(tmp_path / "s.duckdb") as st:
+        with pytest.raises(StoreError, match="no fitted segmentation"):
+            load_segmenter(st)
+        save_segmenter(model, st)
+        assert (load_segmenter(st).predict(x) == model.labels_).all()
+    save_segmenter(model, tmp_path / "m.pkl")
+    assert (load_segmenter(tmp_path / "m.pkl").predict(x) == model.labels_).all()
+    (tmp_path / "bad.pkl").write_bytes(b"not a pickle")
+    with pytest.raises(StoreError, match="not a fitted segment model"):
+        load_segmenter(tmp_path / "bad.pkl")

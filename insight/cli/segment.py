@@ -119,19 +119,12 @@ def _behaviour(
 
 
 def _predict_wave(file: str, model_path: str, id_column: str | None, out: str) -> None:
-    import pickle
     from pathlib import Path
 
-    from insight.segment.api import predict_file
+    from insight.segment.api import load_segmenter, predict_file
 
-    try:
-        model = pickle.loads(Path(model_path).read_bytes())
-        items = list(model.feature_names_in_)
-    except Exception:  # any unreadable pickle gets the same one-line fix
-        raise click.ClickException(
-            f"{model_path}: not a segment model - write one with `insight segment ... "
-            "--model-out model.pkl`"
-        ) from None
+    model = run_library(load_segmenter, model_path)
+    items = list(model.feature_names_in_)
     assigned, used = run_library(predict_file, file, model, id_column=id_column)
     Path(out).parent.mkdir(parents=True, exist_ok=True)
     write_csv_safe(assigned, out)
@@ -261,7 +254,6 @@ def segment_cmd(
     choice, bootstrap stability (ARI, per-segment Jaccard), warnings and the most
     distinctive items of each segment.
     """
-    import pickle
     from pathlib import Path
 
     from insight.segment import segment_file
@@ -334,7 +326,9 @@ def segment_cmd(
     if profiles_out:
         write_csv_safe(result.profiles, profiles_out)
     if model_out:
-        Path(model_out).write_bytes(pickle.dumps(result.model))
+        from insight.segment.api import save_segmenter
+
+        save_segmenter(result.model, model_out)
     c = result.counts
     click.echo(
         f"respondents: {c['rows']} read (id column: {used}), {c['kept']} segmented, "

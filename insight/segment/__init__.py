@@ -11,6 +11,7 @@ from insight.segment.api import (
     find_id_column,
     load_segmenter,
     read_respondents,
+    save_segmenter,
     segment_file,
     segment_respondents,
 )
@@ -46,6 +47,7 @@ __all__ = [
     "prepare_items",
     "profile_segments",
     "read_respondents",
+    "save_segmenter",
     "segment_file",
     "segment_respondents",
     "segment_text",

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pickle
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -71,37 +72,46 @@ class SegmentationResult:
         ]
         return "\n".join(lines)
 
-    def save(self, store: Store, key: str = MODEL_KEY) -> None:
-        """Write the `segments` and `segment_profiles` tables and the pickled model to a study."""
-        store.write_table("segments", self.assignments)
-        store.write_table("segment_profiles", self.profiles)
-        store.put_blob(key, pickle.dumps(self.model))
-        store.put_meta(
-            key,
-            {
-                **self.chosen,
-                "ari_mean": self.stability.ari_mean,
-                "ari_sd": self.stability.ari_sd,
-                "warnings": self.warnings,
-                "counts": self.counts,
-            },
-        )
+
+def save_segmenter(model: Segmenter, target: Store | str | Path, key: str = MODEL_KEY) -> None:
+    """The one way a fitted :class:`Segmenter` is saved: into a study store (blob
+    ``key``; what ``insight run`` does) or a file (``insight segment --model-out``)."""
+    data = pickle.dumps(model)
+    if isinstance(target, str | Path):
+        Path(target).parent.mkdir(parents=True, exist_ok=True)
+        Path(target).write_bytes(data)
+    else:
+        target.put_blob(key, data)
 
 
-def load_segmenter(store: Store, key: str = MODEL_KEY) -> Segmenter:
-    """The fitted ``Segmenter`` saved by ``SegmentationResult.save``."""
+def load_segmenter(source: Store | str | Path, key: str = MODEL_KEY) -> Segmenter:
+    """The fitted :class:`Segmenter` written by :func:`save_segmenter`.
+
+    Raises:
+        StoreError: the study has none, or the file is not a saved Segmenter (with the fix).
+    """
     from insight.errors import StoreError
 
-    blob = store.get_blob(key)
-    if blob is None:
-        raise StoreError(
-            f'the study has no fitted segmentation "{key}"',
-            file=str(store.path),
-            fix="run `insight segment` or the pipeline's segment stage first",
-        )
-    model = pickle.loads(blob)
-    if not isinstance(model, Segmenter):
-        raise StoreError(f'"{key}" is not a fitted Segmenter', file=str(store.path))
+    fix = "write one with `insight segment FILE --model-out model.pkl` or `insight run`"
+    if isinstance(source, str | Path):
+        where = str(source)
+        try:
+            blob: bytes | None = Path(source).read_bytes()
+        except OSError as exc:
+            raise StoreError(
+                f"cannot read the segment model ({exc.strerror})", file=where, fix=fix
+            ) from None
+    else:
+        where = str(source.path)
+        blob = source.get_blob(key)
+        if blob is None:
+            raise StoreError(f'the study has no fitted segmentation "{key}"', file=where, fix=fix)
+    try:
+        model = pickle.loads(blob)
+    except Exception:  # any unreadable pickle gets the same one-line fix
+        model = None
+    if not isinstance(model, Segmenter) or not hasattr(model, "labels_"):
+        raise StoreError("not a fitted segment model", file=where, fix=fix)
     return model
 
 
