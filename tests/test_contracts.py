@@ -144,3 +144,23 @@ def test_segmenter_saves_and_loads_one_way(tmp_path: Path) -> None:
     (tmp_path / "bad.pkl").write_bytes(b"not a pickle")
     with pytest.raises(StoreError, match="not a fitted segment model"):
         load_segmenter(tmp_path / "bad.pkl")
+
+
+def test_every_model_lookup_honours_insight_models_dir(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from insight import embed
+    from insight.errors import ModelError
+    from insight.extract.emotions import default_model_dir
+    from insight.extract.pain_points import PainPointModel
+    from insight.extract.sentiment import SentimentModel
+    from insight.resources import model_path, models_dir
+
+    monkeypatch.setenv("INSIGHT_MODELS_DIR", str(tmp_path))
+    assert models_dir() == tmp_path and model_path("a", "b") == tmp_path / "a" / "b"
+    assert default_model_dir() == tmp_path / "emotions"
+    assert embed.onnx_model_file() == tmp_path / "minilm" / "model.onnx"
+    with pytest.raises(ModelError, match=str(tmp_path)):
+        PainPointModel.load()
+    with pytest.raises(ModelError, match=str(tmp_path)):
+        SentimentModel.load(required=True)

@@ -27,7 +27,6 @@ Definitions (all documented in ``models/emotions/README.md`` too):
 from __future__ import annotations
 
 import json
-import os
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -35,21 +34,18 @@ from typing import Any
 import numpy as np
 
 from insight.errors import ModelError
+from insight.resources import MODELS_ENV, model_path
 
 EKMAN_GROUPS = ("anger", "disgust", "fear", "joy", "sadness", "surprise", "neutral")
 NEUTRAL = "neutral"
 MODEL_DIR_NAME = "emotions"
-MODELS_ENV = "INSIGHT_MODELS_DIR"
 PROBS_OUTPUT = "probs"
 EMBEDDING_OUTPUT = "embedding"
 
 
 def default_model_dir() -> Path:
     """``$INSIGHT_MODELS_DIR/emotions`` if set, else ``models/emotions`` at the repo root."""
-    env = os.environ.get(MODELS_ENV)
-    if env:
-        return Path(env) / MODEL_DIR_NAME
-    return Path(__file__).resolve().parents[2] / "models" / MODEL_DIR_NAME
+    return model_path(MODEL_DIR_NAME)
 
 
 class EmotionModel:

@@ -47,13 +47,11 @@ from insight.errors import ModelError
 from insight.extract.goals import goal_flags
 from insight.extract.sentiment import (
     N_HASH_FEATURES,
-    REPO_ROOT,
     hashed_ngrams,
     normalise,
     rule_feature_matrix,
 )
-
-DEFAULT_PAIN_DIR = REPO_ROOT / "models" / "pain_points"
+from insight.resources import model_path
 
 _TYPE_CUES: dict[str, list[str]] = {
     "price/value": [
@@ -268,7 +266,7 @@ class PainPointModel:
     @classmethod
     def load(cls, path: str | Path | None = None) -> PainPointModel:
         """Load ``head.npz`` from ``path`` (default models/pain_points)."""
-        folder = Path(path) if path is not None else DEFAULT_PAIN_DIR
+        folder = Path(path) if path is not None else model_path("pain_points")
         f = folder / "head.npz"
         if not f.exists():
             raise ModelError(

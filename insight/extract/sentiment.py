@@ -32,10 +32,10 @@ from typing import Any
 import numpy as np
 
 from insight.errors import ModelError
+from insight.resources import model_path
 
 LABELS = ("negative", "neutral", "positive")
 REPO_ROOT = Path(__file__).resolve().parents[2]
-DEFAULT_SENTIMENT_DIR = REPO_ROOT / "models" / "sentiment"
 
 # --- cue lexicons -------------------------------------------------------------
 # Positive words that hedges and negations turn around.
@@ -306,7 +306,7 @@ class SentimentModel:
     @classmethod
     def load(cls, path: str | Path | None = None, required: bool = False) -> SentimentModel:
         """Load ``head.npz`` from ``path`` (default models/sentiment); rules if missing."""
-        folder = Path(path) if path is not None else DEFAULT_SENTIMENT_DIR
+        folder = Path(path) if path is not None else model_path("sentiment")
         f = folder / "head.npz"
         if not f.exists():
             if required:
