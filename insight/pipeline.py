@@ -268,6 +268,7 @@ def _stage_segment_fit(ctx: StageContext, summary: dict[str, Any]) -> None:
         k=cfg.k,
         random_state=cfg.seed,
         n_bootstrap=cfg.n_bootstrap,
+        progress=True,  # bootstrap rounds on stderr
     )
     assignments = plan.assignments
     store.write_table("segments", assignments)
@@ -655,6 +656,13 @@ def _build_and_swap(
         for line in run["changes"]["summary"]:
             echo(f"  {line}")
     echo(f"\nreport: {(out / 'report.html').resolve()}")
+    t, c = run.get("timings_s") or {}, run.get("counts") or {}
+    echo(
+        f"done in {sum(t.values()):.0f}s ("
+        + ", ".join(f"{k} {v:.1f}s" for k, v in t.items())
+        + f"): {c.get('customer_units', 0)} customer units, {c.get('respondents', 0)} "
+        f"respondents, {c.get('personas', 0)} personas"
+    )
     return run
 
 

@@ -221,6 +221,7 @@ def segment_participants(
     k: int | str = "auto",
     random_state: int = 0,
     n_bootstrap: int = 30,
+    progress: bool = False,
 ) -> tuple[SegmentationResult | None, int, list[str]]:
     """k-means groups of participants, none smaller than :func:`min_segment_size`.
 
@@ -245,6 +246,7 @@ def segment_participants(
         k_range=(2, k_max),
         random_state=random_state,
         n_bootstrap=n_bootstrap,
+        progress=progress,
     )
     kk = int(res.chosen["k"])
     while kk >= 2:
@@ -262,6 +264,7 @@ def segment_participants(
             k_range=(2, k_max),
             random_state=random_state,
             n_bootstrap=n_bootstrap,
+            progress=progress,
         )
     return None, 1, [*notes, f"no split leaves every group with at least {floor} participants"]
 
@@ -373,6 +376,7 @@ def segment_study(
     k: int | str = "auto",
     random_state: int = 0,
     n_bootstrap: int = 30,
+    progress: bool = False,
 ) -> StudySegmentation:
     """Segment a study: survey attitudes when it has Likert items, else what people say."""
     import pandas as pd
@@ -401,6 +405,7 @@ def segment_study(
             reverse=reverse,
             n_bootstrap=n_bootstrap,
             duration=duration_column(respondents),
+            progress=progress,
         )
         assignments = res.assignments.copy()
         assignments["segment_source"] = "attitudes"
@@ -417,7 +422,7 @@ def segment_study(
         feats = participant_profiles(customer, vectors, annotations, random_state=random_state)
         n = len(feats)
         result, kk, more = segment_participants(
-            feats, k=k, random_state=random_state, n_bootstrap=n_bootstrap
+            feats, k=k, random_state=random_state, n_bootstrap=n_bootstrap, progress=progress
         )
         notes += more
         archetypes = n < ARCHETYPE_BELOW
