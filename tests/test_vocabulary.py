@@ -12,6 +12,7 @@ from click.testing import CliRunner
 
 from insight import vocabulary as V
 from insight.cli import main
+from insight.vocabulary import candidates as C
 
 
 class FakeEmbedder:
@@ -307,13 +308,13 @@ def test_minilm_groups_price_complaints() -> None:
 # --- candidates added for customer wording --------------------------------------------
 
 
-def _occs(text: str) -> dict[str, V._Occ]:
+def _occs(text: str) -> dict[str, C._Occ]:
     from insight.nlp import load_spacy
 
     nlp = load_spacy(disable=("ner",))
     doc = nlp(text)
-    V._merge_hyphenated(doc)
-    return {o.surface: o for o in V._Extractor(nlp)(doc, 0)}
+    C._merge_hyphenated(doc)
+    return {o.surface: o for o in C._Extractor(nlp)(doc, 0)}
 
 
 def test_hyphenated_compounds_are_one_word() -> None:
@@ -345,10 +346,10 @@ def test_opinion_link_through_the_parse() -> None:
 def test_popular_answer_is_not_template_text() -> None:
     popular = "The steam wand cannot hold pressure during a busy rush"
     texts = [popular] * 3 + [f"Answer number {i} about the grinder" for i in range(40)]
-    kept, dropped = V._prepare(units(texts))
+    kept, dropped = C._prepare(units(texts))
     assert dropped["boilerplate"] == 0 and len(kept) == 43
     template = "Please type your answer in the box below this line thanks"
-    kept, dropped = V._prepare(units([template] * 5 + texts[3:13]))
+    kept, dropped = C._prepare(units([template] * 5 + texts[3:13]))
     assert dropped["boilerplate"] == 5
 
 

@@ -1,0 +1,610 @@
+"""Candidate terms: spaCy noun chunks, complaint/wish verb phrases, adjective + noun pairs
+and n-grams, with their occurrences (unit, character span) and short verbatim quotes.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field, replace
+from functools import lru_cache
+from typing import TYPE_CHECKING, Any
+
+from insight import schema
+from insight.errors import InputError
+from insight.nlp import (
+    is_boilerplate,
+    is_non_answer,
+    is_word,
+    load_spacy,
+    pii_spans,
+    pipe,
+    token_key,
+    valence_lexicon,
+)
+
+if TYPE_CHECKING:
+    import pandas as pd
+    from spacy.language import Language
+    from spacy.tokens import Doc, Token
+
+
+# Content parts of speech for single-word terms and n-gram edges.
+_CONTENT_POS = {"NOUN", "PROPN", "ADJ", "VERB"}
+
+
+_EDGE_BAD_POS = {"AUX", "PRON", "DET", "ADP", "CCONJ", "SCONJ", "PART", "NUM", "INTJ", "SYM", "X"}
+
+
+_TRIM_POS = {"DET", "PRON", "NUM", "PUNCT", "CCONJ", "ADP", "PART", "SYM"}
+
+
+_MAX_TERM_TOKENS = 4
+
+
+#: Dependency relations through which an opinion word qualifies a term.
+_OPINION_CHILD_DEPS = frozenset({"amod", "advmod", "acomp", "npadvmod", "oprd"})
+
+
+_OPINION_SIBLING_DEPS = frozenset({"acomp", "attr", "advmod", "xcomp", "oprd", "amod"})
+
+
+_ARGUMENT_DEPS = frozenset({"nsubj", "nsubjpass", "dobj", "pobj", "attr", "appos"})
+
+
+# Complaint and wish phrases (spaCy Matcher patterns; longest match wins).
+_VERB_PATTERNS: dict[str, list[list[dict[str, Any]]]] = {
+    "keeps_doing": [
+        [{"LEMMA": {"IN": ["keep", "stop", "start", "continue", "quit"]}}, {"TAG": "VBG"}],
+    ],
+    "takes_long": [
+        [
+            {"LEMMA": {"IN": ["take", "wait", "last", "run"]}},
+            {"LOWER": {"IN": ["way", "far"]}, "OP": "?"},
+            {"LOWER": {"IN": ["forever", "ages", "long", "too", "so"]}},
+            {"LOWER": {"IN": ["long", "much", "many"]}, "OP": "?"},
+        ],
+    ],
+    "too_much": [
+        [
+            {"POS": "VERB"},
+            {"LOWER": {"IN": ["way", "far"]}, "OP": "?"},
+            {"LOWER": "too"},
+            {"LOWER": {"IN": ["much", "long", "many", "often", "little", "early", "late"]}},
+        ],
+    ],
+    "wish": [
+        [
+            {"LEMMA": "wish"},
+            {"POS": "PRON", "OP": "?"},
+            {"LEMMA": {"IN": ["have", "be", "could", "would", "can", "do", "include", "offer"]}},
+        ],
+        [
+            {"LOWER": {"IN": ["would", "'d"]}},
+            {"LEMMA": {"IN": ["love", "like", "prefer"]}},
+            {"LOWER": "to", "OP": "?"},
+            {"POS": "VERB", "OP": "?"},
+        ],
+        [
+            {"LEMMA": {"IN": ["need", "want"]}},
+            {"LOWER": {"IN": ["more", "better", "less", "fewer"]}},
+        ],
+    ],
+    "negated": [
+        [
+            {"LEMMA": {"IN": ["do", "can", "will", "would", "could"]}, "OP": "?"},
+            {"DEP": "neg"},
+            {"POS": "VERB"},
+            {"DEP": "prt", "OP": "?"},
+        ],
+    ],
+    "phrasal": [[{"POS": "VERB", "IS_STOP": False}, {"DEP": "prt"}]],
+    "too_adj": [
+        [
+            {"LOWER": {"IN": ["way", "far"]}, "OP": "?"},
+            {"LOWER": {"IN": ["too", "overly"]}},
+            {"POS": {"IN": ["ADJ", "ADV"]}, "IS_STOP": False},
+        ],
+    ],
+    "too_many": [
+        [
+            {"LOWER": {"IN": ["way", "far"]}, "OP": "?"},
+            {"LOWER": "too"},
+            {"LOWER": {"IN": ["many", "much", "few", "little"]}},
+            {"POS": {"IN": ["ADJ", "NOUN"]}, "OP": "?"},
+            {"POS": "NOUN"},
+        ],
+    ],
+    "subject_verb": [
+        # "engineer never turns up", "battery dies", "downtime kills us"
+        [
+            {"POS": "NOUN", "DEP": {"IN": ["nsubj", "nsubjpass"]}},
+            {"POS": "AUX", "OP": "?"},
+            {"DEP": "neg", "OP": "?"},
+            {"POS": "VERB", "IS_STOP": False},
+            {"DEP": "prt", "OP": "?"},
+            {"POS": "PRON", "DEP": "dobj", "OP": "?"},
+        ],
+    ],
+    "verb_object": [
+        [
+            {"POS": "VERB", "IS_STOP": False},
+            {"POS": {"IN": ["DET", "PRON"]}, "OP": "?"},
+            {"POS": "NOUN", "DEP": "dobj"},
+        ],
+    ],
+}
+
+
+@dataclass
+class _Occ:
+    key: str
+    surface: str
+    unit: int  # position in the prepared unit frame
+    start: int
+    end: int
+    kind: str
+    nounish: bool = False  # the phrase ends in a noun
+    pos: str = ""  # part of speech of a one-word term, "" for phrases
+    initial: bool = False  # starts a sentence: its capital letter says nothing
+    opinion: bool = False  # syntactically linked to an opinion word ("the screen is great")
+
+
+@dataclass
+class _Term:
+    key: str
+    kind: str
+    nounish: bool = False
+    pos: Counter[str] = field(default_factory=Counter)
+    occs: list[_Occ] = field(default_factory=list)
+    surfaces: Counter[str] = field(default_factory=Counter)
+
+    @property
+    def display(self) -> str:
+        return _display_form(self.occs)
+
+
+def _display_form(occs: Sequence[_Occ]) -> str:
+    """The form customers wrote most often (case-insensitively), in the casing they use
+    mid-sentence ("battery life", not a sentence-initial "Battery life"; "NYC" stays)."""
+    by_lower: Counter[str] = Counter(o.surface.lower() for o in occs)
+    best = _most_common(by_lower)
+    forms = [o for o in occs if o.surface.lower() == best]
+    mid = Counter(o.surface for o in forms if not o.initial)
+    return _most_common(mid or Counter(o.surface for o in forms))
+
+
+def _most_common(counter: Counter[str]) -> str:
+    # Most frequent; ties to the lower-case then shorter then alphabetical form.
+    return min(counter.items(), key=lambda kv: (-kv[1], kv[0] != kv[0].lower(), len(kv[0]), kv[0]))[
+        0
+    ]
+
+
+def _span_key(tokens: Sequence[Token]) -> str:
+    keep = [t for t in tokens if t.pos_ != "DET" and not (t.pos_ == "PRON" and t.dep_ == "poss")]
+    return " ".join(token_key(t) for t in keep or tokens)
+
+
+def _is_edge(tok: Token) -> bool:
+    return is_word(tok) and not tok.is_stop and tok.pos_ not in _EDGE_BAD_POS
+
+
+def _connected(tokens: Sequence[Token]) -> bool:
+    """One phrase in the parse: exactly one token's head lies outside the span."""
+    lo, hi = tokens[0].i, tokens[-1].i
+    return sum(1 for t in tokens if t.head is t or not lo <= t.head.i <= hi) == 1
+
+
+class _Extractor:
+    """Turns one spaCy Doc into candidate occurrences."""
+
+    def __init__(self, nlp: Language, max_ngram: int = 4) -> None:
+        from spacy.matcher import Matcher
+
+        self.max_ngram = max_ngram
+        self.opinion_words = _opinion_words()
+        self.matcher = Matcher(nlp.vocab)
+        for name, patterns in _VERB_PATTERNS.items():
+            self.matcher.add(name, patterns, greedy="LONGEST")
+        self.has_parser = nlp.has_pipe("parser") and "parser" in nlp.pipe_names
+
+    def __call__(self, doc: Doc, unit: int) -> list[_Occ]:
+        masked = pii_spans(doc.text)
+        bad = [
+            any(a < t.idx + len(t.text) and t.idx < b for a, b in masked) or "\n" in t.text
+            for t in doc
+        ]
+        out: list[_Occ] = []
+
+        def add(tokens: Sequence[Token], kind: str, key: str | None = None) -> None:
+            if not tokens or any(bad[t.i] for t in tokens):
+                return
+            if len(tokens) > _MAX_TERM_TOKENS:
+                return
+            k = key if key is not None else _span_key(tokens)
+            if not k or not any(ch.isalpha() for ch in k):
+                return
+            start, end = tokens[0].idx, tokens[-1].idx + len(tokens[-1].text)
+            nounish = tokens[-1].pos_ in {"NOUN", "PROPN"}
+            if len(tokens) == 1:
+                pos = tokens[0].pos_
+            else:  # a name ("MacBook Pro") counts as a proper noun; other phrases have none
+                pos = "PROPN" if all(t.pos_ == "PROPN" for t in tokens) else ""
+            initial = bool(tokens[0].is_sent_start) or start == 0
+            opinion = self._opinion_linked(doc, tokens[0].i, tokens[-1].i + 1)
+            out.append(
+                _Occ(k, doc.text[start:end], unit, start, end, kind, nounish, pos, initial, opinion)
+            )
+
+        # 1. n-grams over runs of word tokens (punctuation and masks break runs)
+        run: list[Token] = []
+        for tok in [*doc, None]:
+            if tok is not None and is_word(tok) and not bad[tok.i]:
+                run.append(tok)
+                continue
+            for i, first in enumerate(run):
+                if first.pos_ in _CONTENT_POS and not first.is_stop and len(first.text) > 1:
+                    add([first], "word")
+                if not _is_edge(first):
+                    continue
+                for n in range(2, self.max_ngram + 1):
+                    gram = run[i : i + n]
+                    if len(gram) < n:
+                        break
+                    # up to one stop word inside a 2-3-gram, two inside a 4-gram
+                    # ("arm and a leg", "queue out the door")
+                    if (
+                        _is_edge(gram[-1])
+                        and sum(t.is_stop for t in gram) <= max(1, n - 2)
+                        and (n <= 3 or (self.has_parser and _connected(gram)))
+                    ):
+                        kind = "ngram" if n <= 3 else "phrase"  # 4-grams are connected
+                        add(gram, kind, " ".join(token_key(t) for t in gram))
+            run = []
+
+        # 2. noun chunks trimmed of determiners, pronouns, numbers
+        if self.has_parser:
+            for chunk in doc.noun_chunks:
+                toks = list(chunk)
+                while toks and (
+                    toks[0].pos_ in _TRIM_POS or toks[0].is_stop or not is_word(toks[0])
+                ):
+                    toks.pop(0)
+                while toks and (toks[-1].pos_ in _TRIM_POS or not is_word(toks[-1])):
+                    toks.pop()
+                if toks and any(t.pos_ in {"NOUN", "PROPN"} for t in toks) and len(toks) > 1:
+                    add(toks, "noun_phrase")
+
+        # 3. adjective + noun pairs ("slow service", "friendly staff")
+        for tok in doc:
+            if (
+                tok.pos_ == "ADJ"
+                and tok.i + 1 < len(doc)
+                and doc[tok.i + 1].pos_ == "NOUN"
+                and not tok.is_stop
+            ):
+                add([tok, doc[tok.i + 1]], "adj_noun")
+
+        # 4. complaint and wish verb phrases
+        names = doc.vocab.strings
+        for match_id, s, e in self.matcher(doc):
+            toks = list(doc[s:e])
+            while (
+                toks
+                and len(toks) > 2
+                and (
+                    toks[-1].pos_ == "DET" or (toks[-1].pos_ == "PRON" and toks[-1].dep_ != "dobj")
+                )
+            ):
+                toks.pop()
+            add(toks, "verb_phrase:" + names[match_id])
+        return out
+
+    def _is_opinion(self, tok: Token) -> bool:
+        return tok.lower_ in self.opinion_words or tok.lemma_.lower() in self.opinion_words
+
+    def _opinion_linked(self, doc: Doc, start: int, end: int) -> bool:
+        """Is the phrase doc[start:end] qualified by an opinion word through the parse?
+
+        The opinion-target relations of double propagation (Qiu et al. 2011): an
+        opinion word modifies the phrase ("great screen", "runs smoothly"), or
+        governs it ("love the keyboard"), or is predicated of it through its
+        head ("the screen is great", "problems with the battery").
+        """
+        if not self.has_parser or not self.opinion_words:
+            return False
+        root = doc[start:end].root
+
+        def outside(t: Token) -> bool:
+            return not (start <= t.i < end)
+
+        if any(
+            outside(c) and c.dep_ in _OPINION_CHILD_DEPS and self._is_opinion(c)
+            for c in root.children
+        ):
+            return True
+        if root.dep_ not in _ARGUMENT_DEPS:
+            return False
+        head = root.head
+        if root.dep_ == "pobj" and head.head is not head:
+            head = head.head
+        if head is root or not outside(head):
+            return False
+        if self._is_opinion(head):
+            return True
+        return any(
+            c is not root and outside(c) and c.dep_ in _OPINION_SIBLING_DEPS and self._is_opinion(c)
+            for c in head.children
+        )
+
+
+def _prepare(units: pd.DataFrame) -> tuple[pd.DataFrame, dict[str, int]]:
+    """Keep customer evidence: drop interviewer speech, non-answers, boilerplate."""
+    import pandas as pd
+
+    if not isinstance(units, pd.DataFrame):
+        raise InputError("units must be a pandas DataFrame with a text column")
+    if schema.TEXT not in units.columns:
+        raise InputError(
+            f'the units table has no "{schema.TEXT}" column',
+            fix="pass the units table from ingest, or a frame with a text column",
+        )
+    df = units.copy()
+    if schema.UNIT_ID not in df.columns:
+        df[schema.UNIT_ID] = [str(i) for i in df.index]
+    if schema.RESPONDENT_ID not in df.columns:
+        df[schema.RESPONDENT_ID] = df[schema.UNIT_ID]
+    df[schema.RESPONDENT_ID] = df[schema.RESPONDENT_ID].where(
+        df[schema.RESPONDENT_ID].notna(), df[schema.UNIT_ID]
+    )
+    dropped: dict[str, int] = {}
+    keep = pd.Series(True, index=df.index)
+    if schema.SPEAKER_ROLE in df.columns:
+        inter = df[schema.SPEAKER_ROLE].astype(str).str.lower().eq(schema.ROLE_INTERVIEWER)
+        dropped["interviewer"] = int(inter.sum())
+        keep &= ~inter
+    non = df[schema.TEXT].map(is_non_answer)
+    dropped["non_answer"] = int((non & keep).sum())
+    keep &= ~non
+    questions = df[schema.QUESTION] if schema.QUESTION in df.columns else [None] * len(df)
+    boiler = pd.Series(
+        [is_boilerplate(t, q) for t, q in zip(df[schema.TEXT], questions, strict=False)],
+        index=df.index,
+    )
+    # Template text: the same long answer (8+ words) from many respondents (3 and at
+    # least 10% of them): a pasted default or an instruction, not wording customers chose.
+    # A popular sentence repeated by a few respondents stays customer evidence.
+    norm = df[schema.TEXT].astype(str).str.lower().str.split().str.join(" ")
+    long_text = norm.str.count(" ").ge(7)
+    by_text = df[keep & long_text].groupby(norm[keep & long_text])[schema.RESPONDENT_ID].nunique()
+    n_resp = df.loc[keep, schema.RESPONDENT_ID].nunique()
+    templates = set(by_text[by_text >= max(3, math.ceil(0.1 * n_resp))].index)
+    boiler |= norm.isin(templates) & long_text
+    dropped["boilerplate"] = int((boiler & keep).sum())
+    keep &= ~boiler
+    out = df[keep].reset_index(drop=True)
+    out[schema.TEXT] = out[schema.TEXT].astype(str)
+    return out, dropped
+
+
+def _align_groups(groups: pd.Series, units: pd.DataFrame, kept: pd.DataFrame) -> list[Any]:
+    """One group label per kept unit; ``groups`` is keyed by respondent_id or unit_id."""
+    import pandas as pd
+
+    g = pd.Series(groups)
+    idx = {str(k) for k in g.index}
+    resp = kept[schema.RESPONDENT_ID].astype(str)
+    uid = kept[schema.UNIT_ID].astype(str)
+    lookup = {str(k): v for k, v in g.items()}
+    if resp.isin(idx).any():
+        labels = resp.map(lookup)
+    elif uid.isin(idx).any():
+        labels = uid.map(lookup)
+    elif len(g) == len(units):
+        # positional: one label per input unit row
+        by_uid = (
+            dict(zip(units[schema.UNIT_ID].astype(str), g.tolist(), strict=False))
+            if (schema.UNIT_ID in units.columns)
+            else {str(i): v for i, v in zip(units.index, g.tolist(), strict=False)}
+        )
+        labels = uid.map(by_uid)
+    else:
+        raise InputError(
+            "groups do not match the units",
+            fix="pass a Series indexed by respondent_id (e.g. the segments table) or by unit_id",
+        )
+    return [None if (isinstance(v, float) and v != v) or v is None else str(v) for v in labels]
+
+
+def _quote(text: str, start: int, end: int, width: int = 70) -> str:
+    """A short window of ``text`` around [start, end) cut at word boundaries."""
+    lo = max(0, start - width)
+    hi = min(len(text), end + width)
+    if lo > 0:
+        sp = text.find(" ", lo, start)
+        lo = sp + 1 if sp != -1 else lo
+    if hi < len(text):
+        sp = text.rfind(" ", end, hi)
+        hi = sp if sp != -1 else hi
+    core = " ".join(text[lo:hi].split()) if "\n" in text[lo:hi] else text[lo:hi].strip()
+    return ("…" if lo > 0 else "") + core + ("…" if hi < len(text) else "")
+
+
+def _examples(
+    occs: list[_Occ], kept: pd.DataFrame, display: str, n: int = 3
+) -> list[dict[str, str]]:
+    texts = kept[schema.TEXT].tolist()
+    uids = kept[schema.UNIT_ID].astype(str).tolist()
+    resp = kept[schema.RESPONDENT_ID].astype(str).tolist()
+    ranked = sorted(
+        occs,
+        key=lambda o: (o.surface != display, abs(len(texts[o.unit]) - 90), o.unit, o.start),
+    )
+    out: list[dict[str, str]] = []
+    seen_resp: set[str] = set()
+    seen_units: set[int] = set()
+    for pass_ in (0, 1):
+        for o in ranked:
+            if len(out) >= n:
+                break
+            if o.unit in seen_units or (pass_ == 0 and resp[o.unit] in seen_resp):
+                continue
+            quote = _quote(texts[o.unit], o.start, o.end)
+            if o.surface not in quote:  # cannot happen; keeps the verbatim promise explicit
+                continue
+            out.append({"unit_id": uids[o.unit], "variant": o.surface, "quote": quote})
+            seen_resp.add(resp[o.unit])
+            seen_units.add(o.unit)
+    return out
+
+
+def _dedupe_overlaps(occs: Iterable[_Occ]) -> list[_Occ]:
+    """One occurrence per overlapping region of a unit (nested variants count once)."""
+    out: list[_Occ] = []
+    by_unit: dict[int, list[_Occ]] = defaultdict(list)
+    for o in occs:
+        by_unit[o.unit].append(o)
+    for unit in sorted(by_unit):
+        taken: list[tuple[int, int]] = []
+        for o in sorted(by_unit[unit], key=lambda o: (-(o.end - o.start), o.start)):
+            if any(o.start < e and s < o.end for s, e in taken):
+                continue
+            taken.append((o.start, o.end))
+            out.append(o)
+    return sorted(out, key=lambda o: (o.unit, o.start))
+
+
+def _collect(
+    kept: pd.DataFrame, nlp: Language | None, batch_size: int
+) -> tuple[dict[str, _Term], list[int]]:
+    """Candidate terms (by lemma key) and the number of word tokens per unit."""
+    nlp = nlp if nlp is not None else load_spacy(disable=("ner",))
+    extractor = _Extractor(nlp)
+    texts = kept[schema.TEXT].tolist()
+    # Each distinct text is parsed once (survey answers repeat: "Price", "Too expensive").
+    index: dict[str, int] = {}
+    for text in texts:
+        index.setdefault(text, len(index))
+    unique = list(index)
+    per_text: list[tuple[int, list[_Occ]]] = []
+    for j, doc in enumerate(pipe(nlp, unique, batch_size=batch_size)):
+        _merge_hyphenated(doc)
+        seen: dict[tuple[str, int, int], _Occ] = {}
+        for occ in extractor(doc, j):
+            sig = (occ.key, occ.start, occ.end)
+            if sig in seen:
+                kept_occ = seen[sig]
+                if occ.kind not in {"word", "ngram"} and kept_occ.kind in {"word", "ngram"}:
+                    kept_occ.kind = occ.kind  # a parsed phrase, not just an n-gram
+                kept_occ.opinion = kept_occ.opinion or occ.opinion
+                continue
+            seen[sig] = occ
+        per_text.append((sum(1 for t in doc if is_word(t)), list(seen.values())))
+    terms: dict[str, _Term] = {}
+    tokens_per_unit: list[int] = []
+    for i, text in enumerate(texts):
+        n_tokens, occs = per_text[index[text]]
+        tokens_per_unit.append(n_tokens)
+        for proto in occs:
+            occ = replace(proto, unit=i)
+            term = terms.get(occ.key)
+            if term is None:
+                term = terms[occ.key] = _Term(occ.key, occ.kind)
+            elif term.kind in {"word", "ngram"} and occ.kind not in {"word", "ngram"}:
+                # a phrase type (noun chunk, verb phrase) is more telling than "n-gram"
+                term.kind = occ.kind
+            term.occs.append(occ)
+            term.surfaces[occ.surface] += 1
+            term.nounish = term.nounish or occ.nounish
+            term.pos[occ.pos] += 1
+    _merge_name_spellings(terms)
+    return terms, tokens_per_unit
+
+
+def _merge_name_spellings(terms: dict[str, _Term]) -> None:
+    """Lower-case spellings of a name join the name ("windows" -> "Windows").
+
+    spaCy lemmatises a lower-case "windows" to "window" but keeps the proper noun
+    "Windows": customers who skip the capital mean the same thing. A one-word
+    term is a name when it is mostly tagged a proper noun and mostly capitalised
+    where a capital says something (not sentence-initial); its lower-case
+    spellings move to it when they are rarer than the capitalised form (in a
+    food corpus "apple" stays the fruit).
+    """
+    names: dict[str, tuple[str, int]] = {}  # lower-case surface -> (name key, capitalised uses)
+    for key, term in terms.items():
+        if " " in key or term.pos["PROPN"] <= 0.5 * sum(term.pos.values()):
+            continue
+        mid = [o.surface for o in term.occs if not o.initial]
+        capital = sum(1 for s in mid if s[:1].isupper())
+        if mid and capital > 0.5 * len(mid):
+            names[key.lower()] = (key, capital)
+    if not names:
+        return
+    for key in list(terms):
+        term = terms[key]
+        if " " in key:
+            continue
+        for lower in [sf for sf in term.surfaces if sf in names]:
+            name_key, capital = names[lower]
+            if name_key == key or term.surfaces[lower] >= capital:
+                continue
+            moved = [o for o in term.occs if o.surface == lower]
+            name = terms[name_key]
+            for o in moved:
+                name.occs.append(replace(o, key=name_key))
+                name.surfaces[o.surface] += 1
+                name.pos[o.pos] += 1
+                term.surfaces[o.surface] -= 1
+                term.pos[o.pos] -= 1
+            name.occs.sort(key=lambda o: (o.unit, o.start))
+            term.occs = [o for o in term.occs if o.surface != lower]
+            term.surfaces = +term.surfaces
+            term.pos = +term.pos
+        if not term.occs:
+            del terms[key]
+
+
+def _merge_hyphenated(doc: Doc) -> None:
+    """Merge hyphenated compounds into one token: "rip-off", "idiot-proof", "built-in".
+
+    spaCy splits "rip-off" into three tokens; customers write it as one word.
+    Only hyphens with no space on either side between two word tokens are merged;
+    the merged token keeps the parse of its syntactic root and a lemma that
+    lemmatises the last part ("rip-offs" -> "rip-off").
+    """
+    if "-" not in doc.text:
+        return
+    spans: list[tuple[int, int]] = []
+    i = 1
+    while i < len(doc) - 1:
+        tok = doc[i]
+        if (
+            tok.text == "-"
+            and not doc[i - 1].whitespace_
+            and not tok.whitespace_
+            and doc[i - 1].is_alpha
+            and doc[i + 1].is_alpha
+        ):
+            if spans and spans[-1][1] == i:
+                spans[-1] = (spans[-1][0], i + 2)  # a chain: "state-of-the-art"
+            else:
+                spans.append((i - 1, i + 2))
+            i += 2
+            continue
+        i += 1
+    if not spans:
+        return
+    with doc.retokenize() as retok:
+        for a, b in spans:
+            parts = doc[a:b]
+            lemma = "".join(t.text_with_ws for t in parts[:-1]) + parts[-1].lemma_
+            retok.merge(parts, attrs={"LEMMA": lemma.lower()})
+
+
+@lru_cache(maxsize=1)
+def _opinion_words() -> frozenset[str]:
+    """Opinion words: the VADER lexicon entries with |valence| >= 1."""
+    return frozenset(w for w, v in valence_lexicon().items() if abs(v) >= 1.0)
