@@ -164,3 +164,30 @@ def test_every_model_lookup_honours_insight_models_dir(
         PainPointModel.load()
     with pytest.raises(ModelError, match=str(tmp_path)):
         SentimentModel.load(required=True)
+
+
+def test_one_reader_for_single_file_commands(tmp_path: Path) -> None:
+    from insight.errors import InsightError
+    from insight.files import FILE_TYPES, file_units, read_file_table
+
+    p = tmp_path / "answers.csv"
+    p.write_text("id,comment,team\n1,The price is too high,a\n2,,b\n3,  Love it  ,a\n", "utf-8")
+    read = file_units(p, "comment", group_column="team")
+    assert read.units[S.UNIT_ID].tolist() == ["answers:0", "answers:1", "answers:2"]
+    assert read.units[S.TEXT].tolist() == ["The price is too high", "", "Love it"]
+    assert read.groups is not None and read.groups.to_dict() == {
+        "answers:0": "a",
+        "answers:1": "b",
+        "answers:2": "a",
+    }
+    assert file_units(p, "comment", prefix_ids=False).units[S.UNIT_ID].tolist() == ["0", "1", "2"]
+    with pytest.raises(
+        InsightError, match=r'no column "text".*use one of: "id", "comment", "team"'
+    ):
+        file_units(p, "text")
+    lines = tmp_path / "notes.txt"
+    lines.write_text("first note\n\nsecond note\n", "utf-8")
+    assert read_file_table(lines)["text"].tolist() == ["first note", "second note"]
+    with pytest.raises(InsightError, match="unsupported file type"):
+        read_file_table(tmp_path / "x.pdf") if (tmp_path / "x.pdf").write_text("x") else None
+    assert ".xlsx" in FILE_TYPES and ".jsonl" in FILE_TYPES

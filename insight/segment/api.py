@@ -255,9 +255,9 @@ def read_respondents(
     id-like column, or the row number) and the name of the column used.
     """
     from insight.errors import SchemaError
-    from insight.ingest import read_table
+    from insight.files import read_file_table
 
-    df = read_table(path)
+    df = read_file_table(path)
     col = id_column or find_id_column(list(df.columns))
     if id_column and id_column not in df.columns:
         raise SchemaError(

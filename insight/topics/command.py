@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from insight import schema as S
-from insight.errors import InputError
 from insight.topics.evidence import TopicResult, fit_topics
 from insight.topics.model import TopicModel
 
@@ -34,31 +33,19 @@ def topics_from_file(
     with a group or date column, ``differences.csv`` to ``out_dir``. ``cache`` is a
     study store file where embeddings are cached.
     """
-    from pathlib import Path
-
-    import pandas as pd
 
     from insight.embed import default_embedder, embed_texts
-    from insight.ingest.io import missing_column_fix, read_table
+    from insight.files import file_units
 
-    table = read_table(path, header=header)
-    for col in (text_column, group_column, date_column):
-        if col is not None and col not in table:
-            raise InputError(
-                f'no column "{col}"',
-                file=Path(path).name,
-                fix=missing_column_fix(col, list(table.columns)),
-            )
-    texts = table[text_column].fillna("").astype(str).str.strip()
-    units = pd.DataFrame(
-        {
-            S.UNIT_ID: [str(i) for i in range(len(table))],
-            S.RESPONDENT_ID: [str(i) for i in range(len(table))],
-            S.TEXT: texts.to_numpy(),
-        }
+    read = file_units(
+        path,
+        text_column,
+        group_column=group_column,
+        date_column=date_column,
+        header=header,
+        prefix_ids=False,  # unit ids are the row numbers (assignments.csv "row")
     )
-    if date_column:
-        units[S.DATE] = table[date_column].replace("", None).to_numpy()
+    units = read.units[[S.UNIT_ID, S.RESPONDENT_ID, S.TEXT] + ([S.DATE] if date_column else [])]
     embedder = embedder if embedder is not None else default_embedder()
     if cache:
         from insight.store import Store
@@ -67,9 +54,7 @@ def topics_from_file(
             vectors = embed_texts(units[S.TEXT].tolist(), store=store, embedder=embedder)
     else:
         vectors = embed_texts(units[S.TEXT].tolist(), embedder=embedder)
-    groups = None
-    if group_column:
-        groups = pd.Series(table[group_column].replace("", None).to_numpy(), index=units[S.UNIT_ID])
+    groups = read.groups
     model = TopicModel(
         reducer=reducer, n_topics=n_topics, embedder=embedder, random_state=random_state
     )
