@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import math
 from collections import Counter
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from itertools import pairwise
 from typing import TYPE_CHECKING, Any
@@ -106,23 +106,36 @@ def _terms(tokens: list[str]) -> list[str]:
     return list(dict.fromkeys(toks + [f"{a} {b}" for a, b in pairwise(toks)]))
 
 
-def label_clusters(
-    tokens: list[list[str]], labels: list[int], max_terms: int = 3
-) -> dict[int, list[str]]:
-    """Theme -> its most distinctive terms (c-TF-IDF over the units of each theme).
+def _stem(word: str) -> str:
+    for suf in ("ing", "ed", "es", "s", "e"):
+        if word.endswith(suf) and len(word) - len(suf) >= 3:
+            return word[: -len(suf)]
+    return word
 
-    A term must occur in at least two units of the theme (or in the only one); a bigram
-    replaces the unigrams it contains when it is as frequent.
+
+def label_clusters(
+    tokens: list[list[str]],
+    labels: list[int],
+    max_terms: int = 3,
+    prefer: set[str] | frozenset[str] = frozenset(),
+) -> dict[int, list[str]]:
+    """Theme -> its most distinctive terms.
+
+    A term scores ``p * log(p / q)``: p its share of the theme's units, q its share of all
+    units, so words every unit of the study uses ("ai" in a study about AI) do not label
+    a theme. A term must occur in at least two units of the theme (or in the only one) and
+    be over-represented; terms sharing a word stem with a picked term are skipped. Terms
+    in ``prefer`` (the study's own vocabulary) score a quarter more.
     """
     clusters = sorted(set(labels))
     df_units: dict[int, Counter[str]] = {c: Counter() for c in clusters}
     size: Counter[int] = Counter(labels)
+    overall: Counter[str] = Counter()
     for toks, c in zip(tokens, labels, strict=False):
-        df_units[c].update(_terms(toks))
-    n_cl = len(clusters)
-    in_clusters: Counter[str] = Counter()
-    for c in clusters:
-        in_clusters.update(set(df_units[c]))
+        terms = _terms(toks)
+        df_units[c].update(terms)
+        overall.update(terms)
+    n_all = max(len(labels), 1)
     out: dict[int, list[str]] = {}
     for c in clusters:
         need = 2 if size[c] >= 2 else 1
@@ -130,16 +143,21 @@ def label_clusters(
         for term, k in df_units[c].items():
             if k < need:
                 continue
-            idf = math.log(1 + n_cl / in_clusters[term])
-            bonus = 1.15 if " " in term else 1.0
-            scored.append((k / size[c] * idf * bonus, k, term))
+            p = k / size[c]
+            q = (overall[term] + 1) / (n_all + 1)
+            if p <= q and len(clusters) > 1:
+                continue
+            bonus = (1.15 if " " in term else 1.0) * (1.25 if term in prefer else 1.0)
+            scored.append((p * math.log(max(p / q, 1.0001)) * bonus, k, term))
         scored.sort(key=lambda x: (-x[0], -x[1], x[2]))
         picked: list[str] = []
+        stems: set[str] = set()
         for _s, _k, term in scored:
-            words = set(term.split())
-            if any(words & set(p.split()) for p in picked):
+            st = {_stem(w) for w in term.split()}
+            if st & stems:
                 continue
             picked.append(term)
+            stems |= st
             if len(picked) >= max_terms:
                 break
         out[c] = picked
@@ -153,6 +171,7 @@ def group_pain_points(
     participants: int | None = None,
     min_units: int = 3,
     random_state: int = 0,
+    vocabulary: Sequence[str] = (),
 ) -> PainThemes:
     """Cluster the pain units of ``units`` into named pain themes.
 
@@ -163,6 +182,7 @@ def group_pain_points(
         participants: the N for shares (default: respondents with a unit in ``units``).
         min_units: a theme needs this many units; smaller ones join the nearest theme.
         random_state: seed of the k-means.
+        vocabulary: the study's distinctive terms, preferred in labels.
     """
     import numpy as np
     import pandas as pd
@@ -220,7 +240,7 @@ def group_pain_points(
     remap[OTHER_THEME] = OTHER_THEME
     lab = [remap[int(v)] for v in lab]
     tokens = [content_tokens(t) for t in texts]
-    terms = label_clusters(tokens, lab)
+    terms = label_clusters(tokens, lab, prefer={str(t).lower() for t in vocabulary})
     labels = {
         c: (
             OTHER_LABEL

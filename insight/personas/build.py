@@ -40,7 +40,6 @@ from insight.personas.naming import (
     _stem_lift,
     _summary,
     _unique_claim_ids,
-    pain_label,
 )
 from insight.personas.words import _THINK, _is_action, _slug, _stems
 from insight.stats import is_number as _is_number
@@ -110,8 +109,9 @@ def build_persona(v: SegmentView) -> Persona:
     empathy = empathy_map(v, quotes)
     size = len(v.members)
     share = size / v.total if v.total else 0.0
-    name = _name(attitudes, pains, demographics, vocab, _stem_lift(v.mine, v.rest))
-    summary = _summary(size, share, attitudes, pains, emotions)
+    role = "Archetype" if v.archetype else "Group"
+    name = _name(attitudes, pains, demographics, vocab, _stem_lift(v.mine, v.rest), topics, role)
+    summary = _summary(size, v.total, attitudes, pains, emotions, v.study.who)
     conf, warnings = confidence(v, size, share, attitudes, quotes)
     persona = Persona(
         id=pid,
@@ -174,7 +174,7 @@ def counter_quote(v: SegmentView, pains: list[Claim], quotes: list[Quote]) -> Qu
     for t in top.stats.get("terms", []):
         words |= _stems(t)
     if not words:
-        words = _stems(pain_label(top.stats.get("pain_point_type", "")))
+        words = _stems(top.label)
     cand = []
     for u, r in pos.iterrows():
         same_topic = S.TOPIC in pos and r.get(S.TOPIC) in topics
@@ -230,15 +230,21 @@ def confidence(
         if str(k) == str(v.segment):
             stab = x
     n_units = len(v.mine)
+    who = v.study.who
     warnings = []
+    if v.archetype:
+        warnings.append(
+            f"archetype: drawn from {v.total} {who} (fewer than 15), a pattern to explore "
+            "and confirm with more interviews, not a measured segment"
+        )
     if share < SMALL_SHARE or size < SMALL_N:
-        warnings.append(f"small segment: {size} respondents ({share:.0%} of {v.total})")
+        warnings.append(f"small segment: {size} of {v.total} {who} ({share:.0%})")
     if stab is not None and stab < LOW_STABILITY:
         warnings.append(
             f"unstable segment: bootstrap Jaccard stability {stab:.2f} < {LOW_STABILITY}"
         )
     if n_units < THIN_EVIDENCE_UNITS:
-        warnings.append(f"thin evidence: only {n_units} customer units from {v.n_text} respondents")
+        warnings.append(f"thin evidence: only {n_units} statements from {v.n_text} {who}")
     if v.t.segment_profiles is not None and len(v.t.segment_profiles) and not attitudes:
         warnings.append(
             "no attitude item sets this segment apart (BH-corrected p < 0.05, |d| >= 0.3)"
@@ -251,11 +257,15 @@ def confidence(
         if problems == 0
         else ("medium" if problems == 1 and n_units >= THIN_EVIDENCE_UNITS else "low")
     )
+    if v.archetype:
+        level = "low"
     stab_txt = f"stability {stab:.2f}" if stab is not None else "stability not measured"
     note = (
-        f"{size} respondents ({share:.0%}), {stab_txt}, "
-        f"{n_units} customer units from {v.n_text} respondents with text."
+        f"{size} of {v.total} {who} ({share:.0%}), {stab_txt}, "
+        f"{n_units} statements from {v.n_text} {who} with text."
     )
+    if v.archetype:
+        note = "Archetype (fewer than 15 participants): " + note
     return {
         "level": level,
         "size": size,

@@ -53,6 +53,7 @@ class StudyView:
     item_text: Mapping[str, str]
     item_stems: Mapping[str, set[str]]
     pain_themes: PainThemes | None = None
+    who: str = "respondents"  # "participants" when every segment member is an interviewee
 
     @property
     def pain_theme_of(self) -> dict[str, int]:
@@ -68,6 +69,28 @@ class StudyView:
         if self.pain_themes is None:
             return {}
         return {int(r["pain_theme"]): r for r in self.pain_themes.themes.to_dict("records")}
+
+
+def population(t: StudyTables, seg: pd.DataFrame) -> int:
+    """The true N: survey respondents and interviewees of the study (reviewers are never
+    segment members), and at least everyone segmented."""
+    resp = t.respondents
+    members = set(seg[S.RESPONDENT_ID].astype(str))
+    if resp is None or not len(resp) or S.SOURCE_TYPE not in resp:
+        return len(members)
+    eligible = resp[resp[S.SOURCE_TYPE].isin([S.SOURCE_SURVEY, S.SOURCE_TRANSCRIPT])]
+    return len(set(eligible[S.RESPONDENT_ID].astype(str)) | members)
+
+
+def _who(t: StudyTables, seg: pd.DataFrame) -> str:
+    resp = t.respondents
+    if resp is None or not len(resp) or S.SOURCE_TYPE not in resp:
+        return "respondents"
+    types = resp.loc[
+        resp[S.RESPONDENT_ID].astype(str).isin(set(seg[S.RESPONDENT_ID].astype(str))),
+        S.SOURCE_TYPE,
+    ]
+    return "participants" if len(types) and (types == S.SOURCE_TRANSCRIPT).all() else "respondents"
 
 
 def study_view(t: StudyTables, seg: pd.DataFrame, ev: _Evidence) -> StudyView:
@@ -93,12 +116,19 @@ def study_view(t: StudyTables, seg: pd.DataFrame, ev: _Evidence) -> StudyView:
         t=t,
         seg=seg,
         ev=ev,
-        total=len(seg),
+        total=population(t, seg),
+        who=_who(t, seg),
         resp=resp,
         cols=cols,
         item_text=item_text,
         item_stems={k: _stems(txt) for k, txt in item_text.items()},
-        pain_themes=group_pain_points(ev.df.reset_index(drop=True), ev._emb),
+        pain_themes=group_pain_points(
+            ev.df.reset_index(drop=True),
+            ev._emb,
+            vocabulary=t.vocabulary["term"].astype(str).tolist()
+            if t.vocabulary is not None and "term" in t.vocabulary
+            else (),
+        ),
     )
 
 
@@ -116,6 +146,7 @@ class SegmentView:
     n_text: int
     rest_text: int
     centre: Mapping[str, float] = field(default_factory=dict)
+    archetype: bool = False  # grouped from fewer than 15 participants (segment policy)
 
     # study-wide tables, read through the view
     @property
@@ -166,6 +197,10 @@ def segment_view(study: StudyView, pid: str, segment: Any) -> SegmentView:
         n_text=int(mine[S.RESPONDENT_ID].nunique()),
         rest_text=int(rest[S.RESPONDENT_ID].nunique()),
         centre=study.ev.typicality(mine.index.tolist()),
+        archetype=bool(
+            "segment_source" in seg
+            and (seg.loc[seg[S.SEGMENT] == segment, "segment_source"] == "archetype").any()
+        ),
     )
 
 
@@ -227,6 +262,9 @@ def attitude_claims(v: SegmentView) -> list[Claim]:
     prof = prof[(prof["p_adj"] < ALPHA) & (prof["_abs"] >= MIN_ABS_D)]
     prof = prof.sort_values(["_abs", "item"], ascending=[False, True]).head(6)
     claims = []
+    # only questions of the study are attitudes (never a feature such as an embedding dim)
+    known = set(v.item_text) | set(v.resp.columns)
+    prof = prof[prof["item"].astype(str).isin(known)]
     for _, r in prof.iterrows():
         item = str(r["item"])
         text = v.item_text.get(item, item)

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any
 
 from insight import schema as S
 from insight.personas.model import Claim, Persona
-from insight.personas.words import _keyword, _stems
+from insight.personas.words import _GENERIC, _STOP, _keyword, _stems
 from insight.stats import is_number as _is_number
 
 if TYPE_CHECKING:
@@ -28,25 +28,6 @@ PAIN_LABELS = {
     "delivery": "Delivery and logistics",
     "other": "Other problems",
 }
-# Adjectives for persona names, keyed by the normalised pain type.
-PAIN_ADJECTIVES = {
-    "price": "Price-Pressured",
-    "reliability": "Breakdown-Weary",
-    "usability": "Complexity-Frustrated",
-    "service": "Support-Starved",
-    "time": "Time-Strapped",
-    "missing": "Feature-Hungry",
-    "delivery": "Delivery-Burdened",
-    "other": "Problem-Weary",
-}
-
-
-def _pain_key(ptype: str) -> str:
-    t = str(ptype).lower()
-    for key in PAIN_ADJECTIVES:
-        if t.startswith(key):
-            return key
-    return "other"
 
 
 def pain_label(ptype: str) -> str:
@@ -94,47 +75,108 @@ def _stem_lift(mine: pd.DataFrame, rest: pd.DataFrame) -> dict[str, float]:
     return {k: v - b.get(k, 0.0) for k, v in a.items()}
 
 
+def _words(text: Any) -> list[str]:
+    """Content words fit for a name: no filler, stop words, single letters or generic words."""
+    from insight.nlp import content_tokens
+
+    out = []
+    for w in content_tokens(text):
+        w = w.strip("'-")
+        if len(w) > 2 and w not in _GENERIC and w not in _STOP and "'" not in w:
+            out.append(w)
+    return list(dict.fromkeys(out))
+
+
+def _best_words(text: Any, stem_use: dict[str, float] | None, k: int = 2) -> list[str]:
+    """Up to ``k`` words of ``text`` with distinct stems, the persona's over-used ones first."""
+    words = _words(text)
+    used = stem_use or {}
+
+    def key(w: str) -> tuple:
+        stem = next(iter(_stems(w)), w)
+        return (-used.get(stem, 0.0), -len(w), words.index(w))
+
+    picked: list[str] = []
+    stems: set[str] = set()
+    for w in sorted(words, key=key):
+        st = _stems(w) or {w}
+        if st & stems:
+            continue
+        picked.append(w)
+        stems |= st
+        if len(picked) >= k:
+            break
+    return picked
+
+
+def _pain_words(pains: list[Claim]) -> list[str]:
+    """The words of the pain theme that sets the persona apart (else its most severe)."""
+    named = [p for p in pains if p.stats.get("pain_theme", 0) != -1]
+    distinct = [p for p in named if p.stats.get("distinctive")]
+    if distinct:
+        named = sorted(distinct, key=lambda p: -(p.stats.get("lift") or float("inf")))
+    for p in named[:1]:
+        for term in [*p.stats.get("terms", []), p.label]:
+            words = _words(term)
+            if words:
+                return words[:2]
+    return []
+
+
 def _name(
     attitudes: list[Claim],
     pains: list[Claim],
     demographics: list[Claim],
     vocab: list[Claim],
     stem_use: dict[str, float] | None = None,
+    topics: list[Claim] | None = None,
+    role: str = "Group",
 ) -> str:
-    """A readable, deterministic name: pain adjective + attitude keyword + stance."""
-    adj = None
-    named = [p for p in pains if _pain_key(p.stats.get("pain_point_type", "other")) != "other"]
-    # The pain that sets the segment apart (over-represented vs the rest) names it;
-    # otherwise its most severe one.
-    distinct = [p for p in named if p.stats.get("distinctive")]
-    if distinct:
-        named = sorted(distinct, key=lambda p: -(p.stats.get("lift") or float("inf")))
-    if named:
-        adj = PAIN_ADJECTIVES[_pain_key(named[0].stats.get("pain_point_type", "other"))]
+    """A readable, deterministic name in the study's own words.
+
+    Focus: the keyword of the persona's most distinctive attitude item (with Champion /
+    Sceptic for its direction), else a distinctive demographic category, else the words of
+    its most distinctive theme, else its top vocabulary term. Then the pain theme that sets
+    it apart: ``The Parts Champion, troubled by price``.
+    """
+    pain = _pain_words(pains)
+    pain_stems = set().union(*(_stems(w) for w in pain)) if pain else set()
     noun = None
-    adj_stems = _stems(adj.replace("-", " ")) if adj else set()
     for a in attitudes[:3]:
         kw = _keyword(a.stats.get("question", a.label), stem_use)
-        if kw and not (_stems(kw) & adj_stems):
-            role = "Champion" if a.stats.get("direction", "higher") == "higher" else "Sceptic"
-            noun = f"{kw.capitalize()} {role}"
+        if kw and not (_stems(kw) & pain_stems):
+            stance = "Champion" if a.stats.get("direction", "higher") == "higher" else "Sceptic"
+            noun = f"{kw.capitalize()} {stance}"
             break
     if noun is None:
         for d in demographics:
             cat = str(d.stats.get("category", ""))
             if d.stats.get("distinctive") and re.fullmatch(r"[A-Za-z][A-Za-z &\-]{2,24}", cat):
-                noun = cat.title()
+                noun = f"{cat.title()} {role}"
                 break
-    if noun is None and vocab:
-        noun = f"“{vocab[0].label}” Customer"
-    parts = [p for p in (adj, noun) if p]
-    return "The " + " ".join(parts) if parts else "The Customer"
+    if noun is None:
+        ranked = sorted(topics or [], key=lambda t: not t.stats.get("distinctive"))
+        for c in [*ranked, *vocab]:
+            words = [w for w in _best_words(c.label, stem_use) if not (_stems(w) & pain_stems)]
+            if words:
+                noun = " & ".join(w.capitalize() for w in words) + f" {role}"
+                break
+    name = f"The {noun}" if noun else f"The {role}"
+    if pain:
+        name += f", troubled by {' '.join(pain)}"
+    return name
 
 
 def _summary(
-    size: int, share: float, attitudes: list[Claim], pains: list[Claim], emotions: list[Claim]
+    size: int,
+    total: int,
+    attitudes: list[Claim],
+    pains: list[Claim],
+    emotions: list[Claim],
+    who: str = "respondents",
 ) -> str:
-    bits = [f"{share:.0%} of respondents ({size})"]
+    share = size / total if total else 0.0
+    bits = [f"{size} of {total} {who} ({share:.0%})"]
     if attitudes:
         a = attitudes[0]
         verb = "rate higher" if a.stats.get("direction") == "higher" else "rate lower"
@@ -144,9 +186,7 @@ def _summary(
         )
     if pains:
         p = pains[0]
-        bits.append(
-            f"top pain point: {_lower_first(p.label.split(' - ')[0])} ({p.n} of {p.N} respondents)"
-        )
+        bits.append(f"top pain point: {_lower_first(p.label)} ({p.n} of {p.N} {who} with text)")
     emo = [e for e in emotions if e.stats.get("distinctive")]
     if emo:
         bits.append(f"express more {emo[0].stats['emotion']} than the rest")

@@ -184,7 +184,7 @@ _THINK = re.compile(
     re.IGNORECASE,
 )
 _DOES_SUBJ = re.compile(
-    r"\b(?:i|we|my team|my staff|our staff|our team|our baristas?)\s+"
+    r"\b(?:i|we|my team|my staff|our staff|our team)\s+"
     r"(?:usually\s+|always\s+|often\s+|normally\s+|typically\s+|just\s+|still\s+|now\s+|"
     r"then\s+|also\s+|sometimes\s+|never\s+|even\s+|have to\s+|had to\s+|need to\s+|"
     r"tend to\s+|try to\s+|ended up\s+)?([a-z]+)",
