@@ -457,3 +457,48 @@ def test_cli_vocabulary_reads_a_file_without_header(tmp_path) -> None:
     table = pd.read_csv(out)
     kc = table[(table["term"] == "keeps crashing") & (table["group"] == "all")].iloc[0]
     assert kc["count"] == 3  # the first row is data, not a header
+
+
+SPOKEN = [
+    "Um, you know, the uh steam wand is, like, really slow (laughs).",
+    "I mean the steam wand is kind of slow, XXXX said so.",
+    "Yeah the [name] steam wand was slow, uh, again.",
+    "Well, I like the milk jug but the steam wand is slow.",
+    "Okay so the steam wand is slow (unintelligible) and erm the grinder is loud.",
+    "Mm-hmm. The [redacted] grinder is loud, sort of, and [NAME] agreed.",
+]
+
+
+def test_filler_marks_and_notes_are_never_terms() -> None:
+    """Issue 11.4: filler, anonymisation marks and transcriber notes stay in quotes but
+    never become vocabulary."""
+    plain = [
+        "The steam wand is slow and the milk jug leaks.",
+        "Descaling takes forever on this machine.",
+        "The grinder is noisy but the espresso is great.",
+    ]
+    texts = SPOKEN * 3 + plain * 3
+    vocab = V.extract_vocabulary(units(texts), embedder=False, top_n=100, min_count=1)
+    assert len(vocab)
+    banned = {
+        "um", "uh", "erm", "yeah", "okay", "mm-hmm", "you know", "i mean", "kind of",
+        "sort of", "xxxx", "name", "redacted", "laughs", "unintelligible",
+    }  # fmt: skip
+    for _, row in vocab.iterrows():
+        for variant in row["variants"]:
+            words = variant.lower()
+            assert words not in banned, variant
+            assert not any(f" {b} " in f" {words} " for b in banned if " " in b), variant
+            assert not any(w in {"um", "uh", "erm", "yeah", "xxxx"} for w in words.split())
+    # the content of a spoken sentence is still found around the filler
+    for text in SPOKEN:
+        keys = {o.key for o in _occs(text).values()}
+        assert not keys & {"um", "uh", "erm", "yeah", "okay", "xxxx", "name", "laughs"}, keys
+        assert not any(k.startswith(("you know", "i mean", "kind of", "sort of")) for k in keys)
+    assert "steam wand" in {o.key for o in _occs(SPOKEN[0]).values()}
+
+
+def test_like_as_a_verb_is_kept() -> None:
+    occs = _occs("I like the milk jug, but it was, like, slow.")
+    assert "like" not in {k.split()[0] for k in occs if k.startswith("like,")}
+    assert any(o.key.startswith("like") for o in occs.values() if o.surface.startswith("like the"))

@@ -5,6 +5,7 @@ and n-grams, with their occurrences (unit, character span) and short verbatim qu
 from __future__ import annotations
 
 import math
+import re
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
@@ -14,6 +15,9 @@ from typing import TYPE_CHECKING, Any
 from insight import schema
 from insight.errors import InputError
 from insight.nlp import (
+    FILLER_PHRASES,
+    FILLER_WORDS,
+    NON_CONTENT_RE,
     is_boilerplate,
     is_non_answer,
     is_word,
@@ -197,6 +201,42 @@ def _connected(tokens: Sequence[Token]) -> bool:
     return sum(1 for t in tokens if t.head is t or not lo <= t.head.i <= hi) == 1
 
 
+# --- speech that is not content --------------------------------------------------------
+
+# Multi-word filler ("you know", "I mean", "kind of"), not before a question word
+# ("I mean what I say", "you know how it works" keep their words).
+_FILLER_PHRASE = re.compile(
+    r"(?<![\w'’])(?:" + "|".join(p.replace(" ", r"\s+") for p in FILLER_PHRASES) + r")(?![\w'’])"
+    r"(?!\s+(?:what|how|where|when|why|who|which|whether|if|that)\b)",
+    re.IGNORECASE,
+)
+#: Filler words that are words too: filler only as an interjection ("Well, ...", "right?").
+_FILLER_IF_INTJ = frozenset({"well", "right", "so", "okay", "ok", "alright"})
+
+
+def non_content_spans(text: str) -> list[tuple[int, int]]:
+    """Character ranges that are never part of a term: masked PII placeholders,
+    anonymisation marks (``XXXX``, ``[name]``), transcriber notes (``(laughs)``,
+    ``(unintelligible)``) and filler phrases (``you know``, ``I mean``)."""
+    spans = pii_spans(text)
+    spans += [m.span() for m in NON_CONTENT_RE.finditer(text)]
+    spans += [m.span() for m in _FILLER_PHRASE.finditer(text)]
+    return spans
+
+
+def is_filler_token(tok: Token) -> bool:
+    """A filler token in context: "uh", "um", "yeah" always; "like" unless it is the verb;
+    "well"/"right"/"okay" when spaCy tags them as interjections."""
+    low = tok.lower_.replace("’", "'")
+    if low not in FILLER_WORDS:
+        return False
+    if low == "like":
+        return tok.pos_ != "VERB"
+    if low in _FILLER_IF_INTJ:
+        return tok.pos_ == "INTJ"
+    return True
+
+
 class _Extractor:
     """Turns one spaCy Doc into candidate occurrences."""
 
@@ -211,9 +251,11 @@ class _Extractor:
         self.has_parser = nlp.has_pipe("parser") and "parser" in nlp.pipe_names
 
     def __call__(self, doc: Doc, unit: int) -> list[_Occ]:
-        masked = pii_spans(doc.text)
+        masked = non_content_spans(doc.text)
         bad = [
-            any(a < t.idx + len(t.text) and t.idx < b for a, b in masked) or "\n" in t.text
+            any(a < t.idx + len(t.text) and t.idx < b for a, b in masked)
+            or "\n" in t.text
+            or is_filler_token(t)
             for t in doc
         ]
         out: list[_Occ] = []
