@@ -37,6 +37,7 @@ if TYPE_CHECKING:
 OTHER_THEME = -1
 OTHER_LABEL = "Other problems"
 MIN_CONTENT_WORDS = 2
+UBIQUITOUS = 1 / 3  # a term in more than this share of all pain units labels nothing
 
 
 @dataclass(frozen=True)
@@ -121,9 +122,9 @@ def label_clusters(
 ) -> dict[int, list[str]]:
     """Theme -> its most distinctive terms.
 
-    A term scores ``p * log(p / q)``: p its share of the theme's units, q its share of all
-    units, so words every unit of the study uses ("ai" in a study about AI) do not label
-    a theme. A term must occur in at least two units of the theme (or in the only one) and
+    A term scores ``sqrt(p) * log(p / q)``: p its share of the theme's units, q its share of
+    all units; words in more than a third of all pain units (the study's subject, "ai" in a
+    study about AI) never label a theme. A term must occur in at least two units of the theme (or in the only one) and
     be over-represented; terms sharing a word stem with a picked term are skipped. Terms
     in ``prefer`` (the study's own vocabulary) score a quarter more.
     """
@@ -145,10 +146,10 @@ def label_clusters(
                 continue
             p = k / size[c]
             q = (overall[term] + 1) / (n_all + 1)
-            if p <= q and len(clusters) > 1:
-                continue
+            if len(clusters) > 1 and (p <= q or q > UBIQUITOUS):
+                continue  # not over-represented, or the study's subject ("ai" in an AI study)
             bonus = (1.15 if " " in term else 1.0) * (1.25 if term in prefer else 1.0)
-            scored.append((p * math.log(max(p / q, 1.0001)) * bonus, k, term))
+            scored.append((math.sqrt(p) * math.log(max(p / q, 1.0001)) * bonus, k, term))
         scored.sort(key=lambda x: (-x[0], -x[1], x[2]))
         picked: list[str] = []
         stems: set[str] = set()

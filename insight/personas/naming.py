@@ -110,11 +110,10 @@ def _best_words(text: Any, stem_use: dict[str, float] | None, k: int = 2) -> lis
 
 
 def _pain_words(pains: list[Claim]) -> list[str]:
-    """The words of the pain theme that sets the persona apart (else its most severe)."""
+    """The words of the pain theme that sets the persona apart (none when no pain does)."""
     named = [p for p in pains if p.stats.get("pain_theme", 0) != -1]
     distinct = [p for p in named if p.stats.get("distinctive")]
-    if distinct:
-        named = sorted(distinct, key=lambda p: -(p.stats.get("lift") or float("inf")))
+    named = sorted(distinct, key=lambda p: -(p.stats.get("lift") or float("inf")))
     for p in named[:1]:
         for term in [*p.stats.get("terms", []), p.label]:
             words = _words(term)
