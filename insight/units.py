@@ -59,8 +59,11 @@ def split_sentences(text: str, split_lines: bool = True) -> list[tuple[int, int]
     for line in re.finditer(line_re, text):
         start = line.start()
         cut_points = []
-        for m in _END.finditer(line.group()):
-            before = _WORD_BEFORE.search(line.group()[: m.start()])
+        body = line.group()
+        for m in _END.finditer(body):
+            # only the word just before the stop matters (a bounded window keeps
+            # a multi-megabyte line linear)
+            before = _WORD_BEFORE.search(body[max(0, m.start() - 64) : m.start()])
             word = before.group(1).lower() if before else ""
             if m.group().startswith(".") and (word in ABBREVIATIONS or len(word) == 1):
                 continue

@@ -102,6 +102,15 @@ _META_KEYS = re.compile(
 )
 
 
+#: Label-like words at a line start that are not speakers ("Note: ...", "Update: ...").
+_NOT_SPEAKERS = frozenset(
+    (
+        "note notes example e.g eg update edit summary comment comments ps nb warning tip "
+        "source date time subject re fyi important reminder task question answer topic"
+    ).split(" ")
+)
+
+
 @dataclass
 class Turn:
     """One speaker turn: ``text`` is exactly ``source_text[start:end]`` of its container."""
@@ -248,6 +257,7 @@ def _accept(
     meta_lines = meta_lines if meta_lines is not None else set()
     first_speech = next((i for i, ln in enumerate(lines) if ln.text.strip()), 0)
     accepted: list[_Cand] = []
+    single: list[_Cand] = []
     for c in cands:
         key = _norm_name(c.name)
         value = lines[c.index].text[c.body_offset :].strip()
@@ -271,6 +281,19 @@ def _accept(
             continue
         if counts[key] >= 2 or role_of_name(c.name) is not None or _GENERIC_SPEAKER.match(key):
             accepted.append(c)
+        else:
+            single.append(c)
+    # A name labelled once ("Kim: Because it is cheap.") is a speaker when the file
+    # has other speaker labels and it looks like a person's name.
+    if accepted and single:
+        extra = [
+            c
+            for c in single
+            if c.name[0].isupper()
+            and len(c.name.split()) <= 3
+            and _norm_name(c.name) not in _NOT_SPEAKERS
+        ]
+        accepted = sorted(accepted + extra, key=lambda c: c.index)
     return accepted, meta
 
 
