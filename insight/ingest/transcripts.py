@@ -104,10 +104,34 @@ _META_KEYS = re.compile(
 
 #: Label-like words at a line start that are not speakers ("Note: ...", "Update: ...").
 _NOT_SPEAKERS = frozenset(
-    (
-        "note notes example e.g eg update edit summary comment comments ps nb warning tip "
-        "source date time subject re fyi important reminder task question answer topic"
-    ).split(" ")
+    [
+        "note",
+        "notes",
+        "example",
+        "e.g",
+        "eg",
+        "update",
+        "edit",
+        "summary",
+        "comment",
+        "comments",
+        "ps",
+        "nb",
+        "warning",
+        "tip",
+        "source",
+        "date",
+        "time",
+        "subject",
+        "re",
+        "fyi",
+        "important",
+        "reminder",
+        "task",
+        "question",
+        "answer",
+        "topic",
+    ]
 )
 
 
