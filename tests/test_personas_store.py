@@ -71,3 +71,37 @@ def test_personas_rebuilt_from_store_equal_the_in_memory_ones(saved):
         rebuilt = build_personas(StudyTables.from_store(store))
     original = build_personas(study)
     assert [p.to_dict() for p in rebuilt] == [p.to_dict() for p in original]
+
+
+def test_topic_claims_read_the_stored_topic_differences():
+    """Personas read the topics stage's prevalence test instead of recomputing it."""
+    study = tiny_study()
+    plain = build_personas(study)
+    rows = []
+    for g in ("0", "1"):
+        for t in (0, 1, 2):
+            rows.append(
+                {
+                    "dimension": "group",
+                    "group": g,
+                    S.TOPIC: t,
+                    S.TOPIC_LABEL: f"topic {t}",
+                    "count": 1,
+                    "n_group": 10,
+                    "share_in_group": 0.5 if (g, t) == ("1", 2) else 0.1,
+                    "share_rest": 0.1,
+                    "z": 1.0,
+                    "p": 0.001,
+                    "method": "z",
+                    "p_adj": 0.001 if (g, t) == ("1", 2) else 0.9,
+                    "significant": (g, t) == ("1", 2),
+                }
+            )
+    study.topic_differences = pd.DataFrame(rows)
+    personas = build_personas(study)
+    p1 = next(p for p in personas if p.segment == 1)
+    distinct = [c for c in p1.topics if c.stats["distinctive"]]
+    assert [c.stats["topic"] for c in distinct] == [2]
+    assert distinct[0].stats["share"] == pytest.approx(0.5)
+    assert distinct[0].stats["p_adj"] == pytest.approx(0.001)
+    assert [p.topics for p in personas] != [p.topics for p in plain]

@@ -641,7 +641,27 @@ def vocabulary_claims(v: SegmentView, limit: int = 12) -> list[Claim]:
     return claims
 
 
+def _stored_topic_differences(v: SegmentView) -> dict[int, dict[str, Any]] | None:
+    """topic -> the stored ``topic_differences`` row of this segment (dimension "group"),
+    or None when the study has no such table (then the claims compute the test)."""
+    diff = v.t.topic_differences
+    if diff is None or not len(diff) or "group" not in diff:
+        return None
+    if "dimension" in diff:
+        diff = diff[diff["dimension"].astype(str) == "group"]
+    try:
+        key = str(int(float(v.segment)))
+    except (TypeError, ValueError):
+        key = str(v.segment)
+    rows = diff[diff["group"].astype(str) == key]
+    if rows.empty:
+        return None
+    return {int(r[S.TOPIC]): r for r in rows.to_dict("records")}
+
+
 def topic_claims(v: SegmentView, limit: int = 5) -> list[Claim]:
+    """The themes the segment talks about more than the rest (the stored prevalence test of
+    the topics stage when the study has one)."""
     mine, rest = v.mine, v.rest
     if S.TOPIC not in mine or mine[S.TOPIC].isna().all():
         return []
@@ -651,18 +671,31 @@ def topic_claims(v: SegmentView, limit: int = 5) -> list[Claim]:
     tt = v.t.topics
     if tt is not None and len(tt) and "label" in tt:
         labels = {str(k): str(x) for k, x in zip(tt[S.TOPIC], tt["label"], strict=False)}
-    rows = []
-    for t in sorted(set(mt) - {S.UNASSIGNED_TOPIC}, key=str):
-        k, kr = int((mt == t).sum()), int((rt == t).sum())
-        rows.append((t, k, kr, _two_proportion_p(k, len(mt), kr, len(rt))))
-    padj = bh_adjust([r[3] for r in rows])
     out = []
-    for (t, k, kr, _p), pa in zip(rows, padj, strict=False):
-        share = k / len(mt)
-        rshare = kr / len(rt) if len(rt) else float("nan")
-        lift = share / rshare if rshare else float("inf")
-        distinct = bool(_is_number(pa) and pa < ALPHA and lift >= MIN_LIFT)
-        out.append((distinct, lift, share, t, k, rshare, pa))
+    stored = _stored_topic_differences(v)
+    if stored is not None:
+        # the topics stage's own test of each theme in this segment vs the rest
+        for t in sorted(set(mt) - {S.UNASSIGNED_TOPIC}, key=str):
+            r = stored.get(int(t))
+            k = int((mt == t).sum())
+            if r is None:
+                continue
+            share, rshare, pa = float(r["share_in_group"]), float(r["share_rest"]), r["p_adj"]
+            lift = share / rshare if rshare else float("inf")
+            distinct = bool(_is_number(pa) and pa < ALPHA and lift >= MIN_LIFT)
+            out.append((distinct, lift, share, t, k, rshare, pa))
+    else:
+        rows = []
+        for t in sorted(set(mt) - {S.UNASSIGNED_TOPIC}, key=str):
+            k, kr = int((mt == t).sum()), int((rt == t).sum())
+            rows.append((t, k, kr, _two_proportion_p(k, len(mt), kr, len(rt))))
+        padj = bh_adjust([r[3] for r in rows])
+        for (t, k, kr, _p), pa in zip(rows, padj, strict=False):
+            share = k / len(mt)
+            rshare = kr / len(rt) if len(rt) else float("nan")
+            lift = share / rshare if rshare else float("inf")
+            distinct = bool(_is_number(pa) and pa < ALPHA and lift >= MIN_LIFT)
+            out.append((distinct, lift, share, t, k, rshare, pa))
     out.sort(key=lambda x: (not x[0], -x[2] if not x[0] else -min(x[1], 1e9), str(x[3])))
     chosen = [x for x in out if x[0]][:limit] or out[: min(3, limit)]
     claims = []

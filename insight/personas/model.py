@@ -127,6 +127,7 @@ class StudyTables:
     vocabulary: pd.DataFrame = field(default_factory=_empty_df)
     topics: pd.DataFrame = field(default_factory=_empty_df)
     topic_assignments: pd.DataFrame = field(default_factory=_empty_df)
+    topic_differences: pd.DataFrame = field(default_factory=_empty_df)
     embeddings: Any = None  # DataFrame indexed by unit_id, or dict unit_id -> vector
     files: pd.DataFrame = field(default_factory=_empty_df)
     _evidence: Any = field(default=None, repr=False, compare=False)  # cache for evidence_quotes
@@ -150,6 +151,7 @@ class StudyTables:
             vocabulary=store.read_or_empty("vocabulary"),
             topics=store.read_or_empty("topics"),
             topic_assignments=store.read_or_empty("topic_assignments"),
+            topic_differences=store.read_or_empty("topic_differences"),
             embeddings=embeddings,
             files=store.read_or_empty("files"),
         )
