@@ -475,4 +475,139 @@ def validate_qde(xml: bytes, xsd_path: str | Path) -> list[str]:
     return [f"line {e.line}: {e.message}" for e in schema.error_log]
 
 
-__all__ = ["NS", "QdaProject", "QdpxResult", "read_qdpx", "validate_qde", "write_qdpx"]
+# -- comparing researchers' codes with the study's themes ------------------------------
+
+
+def _norm(text: str) -> str:
+    return " ".join(str(text).lower().split())
+
+
+def match_selections(project: QdaProject, units: pd.DataFrame) -> pd.DataFrame:
+    """One row per (coded selection, study unit) it covers: selection, code, unit_id.
+
+    A selection named by a unit id (a project this module wrote) maps to that unit;
+    otherwise a unit matches when its text lies inside the selection's text or the
+    selection's text inside it (case and spacing ignored), preferring units of a source
+    with the same file stem when there is one.
+    """
+    import pandas as pd
+
+    ids = set(units[S.UNIT_ID].astype(str))
+    texts = [
+        (_norm(t), str(u), Path(str(src)).stem.lower())
+        for t, u, src in zip(units[S.TEXT], units[S.UNIT_ID], units[S.SOURCE], strict=False)
+    ]
+    rows = []
+    for sel in project.selections:
+        if sel["code"] is None:
+            continue
+        if sel["name"] in ids:
+            rows.append(
+                {"selection": sel["selection"], "code": sel["code"], S.UNIT_ID: sel["name"]}
+            )
+            continue
+        st = _norm(sel["text"])
+        if len(st) < 3:
+            continue
+        src_stem = Path(project.sources.get(sel["source"], {}).get("name", "")).stem.lower()
+        hits = [(u, stem) for t, u, stem in texts if t and (t in st or (len(st) >= 15 and st in t))]
+        same = [u for u, stem in hits if src_stem and (stem in src_stem or src_stem in stem)]
+        for u in same or [u for u, _ in hits]:
+            rows.append({"selection": sel["selection"], "code": sel["code"], S.UNIT_ID: u})
+    return pd.DataFrame(rows, columns=["selection", "code", S.UNIT_ID])
+
+
+def compare_codes(store: Store, path: str | Path) -> tuple[pd.DataFrame, dict[str, Any]]:
+    """Researchers' codes (a .qdpx) against the study's themes and pain points.
+
+    Per code: selections, study units matched, the theme holding most of them and its
+    share (purity), and the share of matched units flagged as pain points. Summary:
+    units matched, and the adjusted mutual information between code and theme over
+    units that carry exactly one code (1 = the same partition, 0 = unrelated). A .qdc
+    codebook has no coded text: its codes are listed with no matches.
+    """
+    import pandas as pd
+
+    project = read_qdpx(path)
+    units = store.read_table("units")
+    customer = units[units[S.SPEAKER_ROLE] == S.ROLE_CUSTOMER]
+    matches = match_selections(project, customer)
+    topics = store.read_or_empty("topic_assignments")
+    tlabels = store.read_or_empty("topics")
+    label_of = {}
+    if len(tlabels):
+        lab = "label" if "label" in tlabels.columns else S.TOPIC_LABEL
+        label_of = dict(zip(tlabels[S.TOPIC].astype(int), tlabels[lab].astype(str), strict=False))
+    topic_of = (
+        dict(zip(topics[S.UNIT_ID].astype(str), topics[S.TOPIC].astype(int), strict=False))
+        if len(topics)
+        else {}
+    )
+    ann = store.read_or_empty("annotations")
+    pain_of = (
+        dict(zip(ann[S.UNIT_ID].astype(str), ann[S.PAIN_POINT].fillna(0).astype(int), strict=False))
+        if len(ann) and S.PAIN_POINT in ann.columns
+        else {}
+    )
+    rows = []
+    n_sel: dict[str, int] = defaultdict(int)
+    for sel in project.selections:
+        if sel["code"]:
+            n_sel[sel["code"]] += 1
+    for guid, info in project.codes.items():
+        if not info["codable"] and not n_sel.get(guid):
+            continue  # a folder of codes (e.g. "Themes"), never applied itself
+        m = matches[matches["code"] == guid]
+        uids = list(dict.fromkeys(m[S.UNIT_ID]))
+        tops = pd.Series([topic_of[u] for u in uids if u in topic_of], dtype=int)
+        tops = tops[tops != S.UNASSIGNED_TOPIC]
+        best, share = None, None
+        if len(tops):
+            vc = tops.value_counts()
+            best, share = int(vc.index[0]), float(vc.iloc[0] / len(tops))
+        pains = [pain_of[u] for u in uids if u in pain_of]
+        rows.append(
+            {
+                "code": project.code_path(guid),
+                "selections": n_sel.get(guid, 0),
+                "units_matched": len(uids),
+                "top_theme": f"T{best} {label_of.get(best, '')}".strip()
+                if best is not None
+                else None,
+                "theme_share": round(share, 3) if share is not None else None,
+                "pain_point_share": round(sum(pains) / len(pains), 3) if pains else None,
+            }
+        )
+    table = pd.DataFrame(rows)
+    summary: dict[str, Any] = {
+        "codes": len(project.codes),
+        "coded_selections": sum(n_sel.values()),
+        "units_matched": int(matches[S.UNIT_ID].nunique()) if len(matches) else 0,
+        "customer_units": len(customer),
+    }
+    if len(matches) and topic_of:
+        from sklearn.metrics import adjusted_mutual_info_score
+
+        per_unit = matches.groupby(S.UNIT_ID)["code"].agg(lambda c: sorted(set(c)))
+        single = per_unit[per_unit.map(len) == 1]
+        pairs = [(c[0], topic_of[u]) for u, c in single.items() if u in topic_of]
+        pairs = [(c, t) for c, t in pairs if t != S.UNASSIGNED_TOPIC]
+        if len(pairs) >= 2:
+            codes_, topics_ = zip(*pairs, strict=True)
+            summary["ami_code_vs_theme"] = round(
+                float(adjusted_mutual_info_score(codes_, topics_)), 3
+            )
+            summary["units_with_one_code"] = len(pairs)
+    return table, summary
+
+
+__all__ = [
+    "NS",
+    "QdaProject",
+    "QdpxResult",
+    "compare_codes",
+    "match_selections",
+    "read_qdpx",
+    "validate_qde",
+    "write_qdpx",
+]

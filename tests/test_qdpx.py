@@ -85,3 +85,70 @@ def test_cli_export_qdpx(tmp_path):
     assert r.exit_code == 0, r.output
     assert "3 sources" in r.output and "cases (personas)" in r.output
     assert (db.parent / "study.qdpx").exists()
+
+
+FOREIGN = """<?xml version="1.0" encoding="utf-8"?>
+<Project xmlns="urn:QDA-XML:project:1.0" name="coded elsewhere">
+  <CodeBook><Codes>
+    <Code guid="11111111-1111-1111-1111-111111111111" name="Breakdowns" isCodable="true"/>
+    <Code guid="22222222-2222-2222-2222-222222222222" name="Cost" isCodable="true"/>
+  </Codes></CodeBook>
+  <Sources>
+    <TextSource guid="33333333-3333-3333-3333-333333333333" name="survey.docx">
+      <PlainTextContent>Answer 1: The machine broke twice. Support never called back. Answer 3: Great coffee, but the price of parts is too high.</PlainTextContent>
+      <PlainTextSelection guid="44444444-4444-4444-4444-444444444444" startPosition="10" endPosition="34">
+        <Coding guid="55555555-5555-5555-5555-555555555555"><CodeRef targetGUID="11111111-1111-1111-1111-111111111111"/></Coding>
+      </PlainTextSelection>
+      <PlainTextSelection guid="66666666-6666-6666-6666-666666666666" startPosition="72" endPosition="121">
+        <Coding guid="77777777-7777-7777-7777-777777777777"><CodeRef targetGUID="22222222-2222-2222-2222-222222222222"/></Coding>
+      </PlainTextSelection>
+    </TextSource>
+  </Sources>
+</Project>
+"""
+
+
+def test_validate_the_foreign_fixture():
+    assert validate_qde(FOREIGN.encode(), XSD) == []
+
+
+def test_codes_round_trip_agrees_fully(tmp_path):
+    from insight.qdpx import compare_codes
+
+    db = build_study(tmp_path / "study")
+    with Store(db, read_only=True) as st:
+        path = write_qdpx(st, tmp_path / "p.qdpx").path
+        table, summary = compare_codes(st, path)
+    assert summary["units_matched"] == summary["customer_units"] == 4
+    row = table.set_index("code").loc["Themes / T0 machine repairs"]
+    assert row["top_theme"] == "T0 machine repairs" and row["theme_share"] == 1.0
+    assert table.set_index("code").loc["Pain points / support", "pain_point_share"] == 1.0
+
+
+def test_codes_from_another_tool_match_by_text(tmp_path):
+    from insight.cli import main
+    from insight.qdpx import compare_codes
+
+    db = build_study(tmp_path / "study")
+    qdpx = tmp_path / "nvivo.qdpx"
+    with zipfile.ZipFile(qdpx, "w") as z:
+        z.writestr("project.qde", FOREIGN)
+    with Store(db, read_only=True) as st:
+        table, summary = compare_codes(st, qdpx)
+    t = table.set_index("code")
+    assert t.loc["Breakdowns", "units_matched"] == 1  # "The machine broke twice."
+    assert t.loc["Breakdowns", "top_theme"] == "T0 machine repairs"
+    assert t.loc["Cost", "top_theme"] == "T1 price of parts"
+    assert t.loc["Cost", "pain_point_share"] == 0.0
+    assert summary["units_matched"] == 2
+    # a codebook (.qdc) lists codes, with nothing coded
+    qdc = tmp_path / "book.qdc"
+    qdc.write_text(
+        '<?xml version="1.0" encoding="utf-8"?><CodeBook xmlns="urn:QDA-XML:codebook:1.0">'
+        '<Codes><Code guid="11111111-1111-1111-1111-111111111111" name="Breakdowns" '
+        'isCodable="true"/></Codes></CodeBook>',
+        encoding="utf-8",
+    )
+    r = CliRunner().invoke(main, ["codes", str(db.parent), str(qdc)])
+    assert r.exit_code == 0, r.output
+    assert "1 codes, 0 coded selections; 0 of 4 customer statements matched" in r.output

@@ -119,4 +119,58 @@ def export_cmd(study: Path, target: str, out: Path | None, personas: tuple[str, 
         click.echo(f"import: {fmt.notes}")
 
 
-COMMANDS = [export_cmd]
+@click.command(
+    "codes",
+    epilog=(
+        "\b\nExamples:\n"
+        "  insight codes out/study coded_in_nvivo.qdpx\n"
+        "  insight codes out/study project.qdpx --out code_vs_theme.csv"
+    ),
+)
+@click.argument("study", type=click.Path(exists=True, path_type=Path))
+@click.argument("project", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option(
+    "--out",
+    "-o",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="Also write the per-code table as CSV.",
+)
+def codes_cmd(study: Path, project: Path, out: Path | None) -> None:
+    """Compare the researchers' codes in PROJECT (a REFI-QDA .qdpx from NVivo, ATLAS.ti,
+    MAXQDA or QualCoder, or a .qdc codebook) with STUDY's themes and pain points.
+
+    Each coded selection is matched to the study's customer statements (by unit id for a
+    project `insight export --to qdpx` wrote, else by text); per code it prints how many
+    statements matched, the theme holding most of them (and its share) and the share
+    flagged as pain points, plus the agreement of codes and themes (adjusted mutual
+    information) over statements with one code.
+    """
+    from insight.qdpx import compare_codes
+    from insight.report.safe import write_csv_safe
+    from insight.store import Store
+    from insight.study import store_path
+
+    with run_library(Store, store_path(study), read_only=True) as store:
+        table, summary = run_library(compare_codes, store, project)
+    click.echo(
+        f"{summary['codes']} codes, {summary['coded_selections']} coded selections; "
+        f"{summary['units_matched']} of {summary['customer_units']} customer statements matched"
+    )
+    if "ami_code_vs_theme" in summary:
+        click.echo(
+            f"code vs theme agreement (adjusted mutual information, "
+            f"{summary['units_with_one_code']} statements with one code): "
+            f"{summary['ami_code_vs_theme']:.3f}"
+        )
+    if len(table):
+        from insight.cli._common import echo_table
+
+        echo_table(table)
+    if out:
+        out.parent.mkdir(parents=True, exist_ok=True)
+        write_csv_safe(table, out)
+        click.echo(f"wrote {len(table)} rows to {out}")
+
+
+COMMANDS = [export_cmd, codes_cmd]
