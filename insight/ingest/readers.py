@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import itertools
 import json
 import re
 from collections import Counter
@@ -320,13 +321,50 @@ def detect_header(
     return Header(fmt, _dedupe(names, raw), questions, start + n_rows, guess)
 
 
+PARTICIPANT_CODE = re.compile(
+    r"^(?:p|r|s|u|participant|respondent|subject|user|interviewee)[-_ #]?\d{1,4}$", re.I
+)
+
+
+def _transposed(raw: RawTable, header: Header) -> tuple[RawTable, Header] | None:
+    """A table with one row per question and one column per participant (``Questions,
+    P1, P2, ...``) turned into one row per participant."""
+    others = header.names[1:]
+    codes = sum(1 for n in others if PARTICIPANT_CODE.match(n.strip()))
+    if len(others) < 3 or codes < 0.8 * len(others):
+        return None
+    body = raw.rows[header.data_start :]
+    items = [r[0].strip() if r else "" for r in body]
+    if not all(items) or len(set(items)) != len(items):
+        return None
+    rows = [["participant", *items]]
+    for j, name in enumerate(header.names[1:], start=1):
+        rows.append([name, *[(r[j] if j < len(r) else "") for r in body]])
+    flipped = RawTable(
+        path=raw.path,
+        rows=rows,
+        row_numbers=list(range(1, len(rows) + 1)),
+        encoding=raw.encoding,
+        delimiter=raw.delimiter,
+        warnings=list(raw.warnings),
+    )
+    guess = (
+        f"{raw.path.name}: one row per question and one column per participant "
+        f"({', '.join(others[:3])}, ...): read as one row per participant; "
+        "transpose the file to override"
+    )
+    new = Header("transposed", ["participant", *items], ["participant", *items], 1, guess)
+    return flipped, new
+
+
 def _looks_headerless(first: list[str], rows: list[list[str]]) -> bool:
     cells = [c for c in first if c]
     if not cells:
         return True
     numeric = sum(1 for c in cells if to_float(c) is not None)
-    long = sum(1 for c in cells if len(c) > 120)
-    return numeric > len(cells) / 2 or long > 0
+    long = sum(1 for c in cells if len(c) > 120 and not re.match(r"^\d{1,2}[.)]\s", c))
+    # a long question can head a column; a long cell beside numbers is a data row
+    return numeric > len(cells) / 2 or (long > 0 and numeric > 0) or long > len(cells) / 2
 
 
 def _dedupe(names: list[str], raw: RawTable) -> list[str]:
@@ -389,6 +427,9 @@ def read_table_file(
     if fmt_opt == "transcript_table":
         kind, fmt_opt = kind or "transcript_table", None
     header = detect_header(raw, fmt_opt, int(hr) if hr else None)
+    flipped = _transposed(raw, header)
+    if flipped is not None:
+        raw, header = flipped
     header.questions = [PIPED_RE.sub(PIPED_PLACEHOLDER, q) for q in header.questions]
     kind = kind or options.get("kind")
     body, numbers, bad = _columns(raw, header)
@@ -416,6 +457,7 @@ def read_table_file(
         if overrides and name in overrides:
             info = apply_overrides(info, overrides[name], values)
         fs.columns[name] = info
+    _pair_comment_questions(fs, header)
     if is_review and not fs.by_role(S.ROLE_TEXT):
         raise InputError(
             "no review text column found",
@@ -426,6 +468,24 @@ def read_table_file(
     body, numbers = _with_bad_lines(body, numbers, bad, len(header.names))
     _table_rows(res, header, body, numbers, bad)
     return res
+
+
+_GENERIC_COMMENT = re.compile(
+    r"^(comments?|why\??|explain|please explain|reason|other|notes?|details?)(\.\d+)?$", re.I
+)
+
+
+def _pair_comment_questions(fs: FileSchema, header: Header) -> None:
+    """A "Comments" column after a rated item answers that item (Google Forms pairs)."""
+    infos = list(fs.columns.values())
+    for prev, info in itertools.pairwise(infos):
+        if (
+            info.role == S.ROLE_TEXT
+            and not info.overridden
+            and _GENERIC_COMMENT.match(info.name.strip())
+            and prev.role in (S.ROLE_LIKERT, S.ROLE_RATING)
+        ):
+            info.question = f"{prev.question.strip()} - {info.question.strip()}"
 
 
 def _with_bad_lines(

@@ -193,6 +193,12 @@ def infer_role(name: str, question: str, values: list[str], *, review: bool = Fa
     if n == 0:
         info.role, info.reason = S.ROLE_IGNORE, "no answers"
         return info
+    codes = re.compile(
+        r"^(?:p|r|s|u|participant|respondent|subject|user|interviewee)[-_ #]?\d{1,4}$", re.I
+    )
+    if unique and all(codes.match(v) for v in nonempty):
+        info.role, info.reason = S.ROLE_ID, "participant codes (P1, P2, ...)"
+        return info
     top_share = max(Counter(nonempty).values()) / n
     if (_CONSENT.search(text) and (top_share >= 0.8 or len(distinct) <= 3)) or (
         top_share >= 0.9 and any(_CONSENT.search(v) for v in distinct)
