@@ -76,8 +76,18 @@ def test_all_files_written(outputs):
     assert all(p.stat().st_size > 0 for p in paths.values())
 
 
+def _page_without_plotly(html: str) -> str:
+    """The page with the embedded plotly.min.js (whose code mentions URLs) cut out."""
+    blocks = re.findall(r"<script>(.*?)</script>", html, re.S)
+    lib = [b for b in blocks if b.lstrip().startswith("/**\n* plotly.js v")]
+    assert len(lib) == 1, "plotly.js must be embedded exactly once"
+    return html.replace(lib[0], "")
+
+
 def test_report_is_self_contained(outputs):
-    html = outputs[2]["report"].read_text(encoding="utf-8")
+    raw = outputs[2]["report"].read_text(encoding="utf-8")
+    html = _page_without_plotly(raw)
+    assert len(raw) < 10_000_000
     assert not re.search(r"""(?:src|href)\s*=\s*["']?\s*(?:https?:)?//""", html, re.IGNORECASE)
     assert "http://" not in html and "https://" not in html
     assert not re.search(r"<script[^>]*\bsrc=", html) and '<link rel="stylesheet"' not in html
@@ -95,8 +105,13 @@ def test_report_escapes_user_text(outputs):
     assert "</" not in block and "<!--" not in block
     data = json.loads(block)
     assert any(q["text"] == XSS for q in data["quotes"])
-    # exactly two executable scripts: the JSON block and the page's own script
-    assert html.count("<script") == 2
+    # exactly three scripts: the JSON block, plotly.js and the page's own script
+    assert html.count("<script") == 3
+    # chart labels and hover text reach Plotly HTML-escaped (Plotly renders some HTML);
+    # the quote pool is verbatim text that the page inserts with textContent
+    charts = json.dumps(data["charts"], ensure_ascii=False)
+    assert "<script>alert" not in charts and "&lt;script&gt;alert(1)" in charts
+    assert any(q["text"] == XSS for q in data["pool"])
 
 
 def test_safe_json_breaks_out_of_nothing():
@@ -175,3 +190,146 @@ def test_exports(outputs):
     md = paths["personas_md"].read_text(encoding="utf-8")
     assert "\\<script\\>alert(1)\\</script\\>" in md and "<script>" not in md
     assert md.count("\n## ") == 2
+
+
+# --- charts ---------------------------------------------------------------------------------
+def _page_data(html: str) -> dict:
+    block = re.search(
+        r'<script type="application/json" id="insight-data">(.*?)</script>', html, re.S
+    ).group(1)
+    return json.loads(block)
+
+
+def test_every_chart_has_a_takeaway_evidence_and_quotes(outputs):
+    _, personas, paths = outputs
+    html = paths["report"].read_text(encoding="utf-8")
+    data = _page_data(html)
+    ids = [c["id"] for c in data["charts"]]
+    for want in ("sizes", "attitudes", "themes", "pains", "emotions", "vocabulary"):
+        assert f"chart-{want}" in ids
+    page_ids = set(re.findall(r'\bid="([^"]+)"', html))
+    for c in data["charts"]:
+        card = html.split(f'id="{c["id"]}-card"')[1].split("</figure>")[0]
+        takeaway = re.search(r'<p class="takeaway">(.*?)</p>', card, re.S).group(1).strip()
+        assert len(takeaway) > 20, c["id"]
+        href = re.search(r'Evidence: <a href="#([^"]+)"', card).group(1)
+        assert href in page_ids, (c["id"], href)
+        # every clickable mark names its evidence and points into the one quote pool
+        assert c["marks"], c["id"]
+        for m in c["marks"].values():
+            assert " of " in m["n"] and m["href"].startswith("#")
+            assert all(0 <= i < len(data["pool"]) for i in m["q"])
+        keys = set()
+        for trace in c["data"]:
+            cd = trace.get("customdata") or []
+            keys.update(x for row in cd for x in (row if isinstance(row, list) else [row]))
+        assert keys and keys <= set(c["marks"]) | {None}, c["id"]
+    sizes = next(c for c in data["charts"] if c["id"] == "chart-sizes")
+    big = max(personas, key=lambda p: p.size)
+    card = html.split('id="chart-sizes-card"')[1]
+    assert f"{big.id} " in card and f"({big.size} of {sum(p.size for p in personas)}" in card
+    assert sorted(sizes["data"][0]["x"]) == sorted(p.size for p in personas)
+
+
+def test_attitude_bars_diverge_and_add_up(outputs):
+    _, personas, paths = outputs
+    data = _page_data(paths["report"].read_text(encoding="utf-8"))
+    att = next(c for c in data["charts"] if c["id"] == "chart-attitudes")
+    bars = [t for t in att["data"] if t["type"] == "bar"]
+    rows = len(bars[0]["x"])
+    assert rows == 2 * len(personas)  # Q1 and Q2 for each persona
+    for r in range(rows):
+        total = sum(abs(t["x"][r]) for t in bars)
+        assert abs(total - 1.0) < 1e-3
+    # disagree answers sit left of zero, agree answers right of it
+    left = [t for t in bars if "disagree" in t["name"]]
+    right = [t for t in bars if t["name"].endswith(" agree")]
+    assert left and right and len(bars) == 6  # five levels, the middle one split in two
+    assert all(x <= 0 for t in left for x in t["x"]) and all(x >= 0 for t in right for x in t["x"])
+    # corrected significance is marked at the end of the rows that differ, with d
+    stars = next(t for t in att["data"] if t["type"] == "scatter")
+    assert stars["text"] and all(t.startswith("★ d ") for t in stars["text"])
+
+
+def _dated_tables(dates: bool = True, batches: bool = False):
+    """60 statements in two months (or batches); topic 1 jumps from 5 to 20 of 30 in March."""
+    from types import SimpleNamespace
+
+    rows, topics = [], []
+    for i in range(60):
+        feb = i >= 30
+        t = (1 if i - 30 < 20 else 0) if feb else (1 if i < 5 else 0)
+        rows.append(
+            {
+                S.UNIT_ID: f"u{i}",
+                S.RESPONDENT_ID: f"r{i}",
+                S.SPEAKER_ROLE: S.ROLE_CUSTOMER,
+                S.TEXT: f"statement {i}",
+                S.DATE: (f"2026-03-{1 + i % 27:02d}" if feb else f"2026-01-{1 + i % 27:02d}")
+                if dates
+                else None,
+                S.BATCH_ID: ("b2" if feb else "b1") if batches else "b1",
+            }
+        )
+        topics.append({S.UNIT_ID: f"u{i}", S.TOPIC: t})
+    return SimpleNamespace(
+        units=pd.DataFrame(rows),
+        topic_assignments=pd.DataFrame(topics),
+        topics=pd.DataFrame({S.TOPIC: [0, 1], "label": ["opening hours", "card <b>fees</b>"]}),
+        annotations=pd.DataFrame(),
+    )
+
+
+def test_change_over_time_flags_an_emerging_theme():
+    from insight.report.charts import QuotePool, change_chart
+
+    by_month = change_chart(_dated_tables(), QuotePool())
+    assert by_month is not None and by_month.title.endswith("month")
+    assert by_month.takeaway.startswith("Emerging in 2026-03: “card <b>fees</b>”")
+    heat = by_month.data[0]
+    # the label reaches Plotly escaped; the emerging theme is flagged in its row label
+    assert heat["y"][0] == "▲ emerging: card &lt;b&gt;fees&lt;/b&gt;"
+    assert not heat["y"][1].startswith("▲")
+    assert heat["x"] == ["2026-01", "2026-03"]
+    assert heat["z"][0] == [round(5 / 30, 4), round(20 / 30, 4)]
+    assert heat["z"][1] == [round(25 / 30, 4), round(10 / 30, 4)]
+    by_batch = change_chart(_dated_tables(dates=False, batches=True), QuotePool())
+    assert by_batch is not None and by_batch.title.endswith("batch")
+    assert "Emerging in b2" in by_batch.takeaway
+    # one batch and no dates: no chart
+    assert change_chart(_dated_tables(dates=False), QuotePool()) is None
+
+
+def test_theme_hierarchy_sunburst_when_topics_have_parents():
+    from types import SimpleNamespace
+
+    from insight.report.charts import QuotePool, hierarchy_chart
+
+    flat = SimpleNamespace(topics=pd.DataFrame({S.TOPIC: [0, 1], "label": ["a", "b"]}))
+    assert hierarchy_chart(flat, QuotePool()) is None
+    tree = SimpleNamespace(
+        topics=pd.DataFrame(
+            {
+                "theme_id": ["t1", "t1.1", "t1.2", "t2"],
+                "parent_id": [None, "t1", "t1", None],
+                "level": [0, 1, 1, 0],
+                "label": ["Money", "Price", "Fees", "Service"],
+                "description": ["", "", "", ""],
+                "n_units": [30, 20, 10, 12],
+                "n_participants": [12, 9, 5, 6],
+            }
+        ),
+        units=pd.DataFrame(),
+    )
+    chart = hierarchy_chart(tree, QuotePool())
+    assert chart is not None
+    sb = chart.data[0]
+    assert sb["type"] == "sunburst" and sb["parents"] == ["", "t1", "t1", ""]
+    assert sb["branchvalues"] == "total"
+    assert "2 themes split into 2 sub-themes" in chart.takeaway and "Money" in chart.takeaway
+
+
+def test_tables_do_not_scroll_sideways(outputs):
+    # no table sits in a sideways scroller (the browser test measures the page at 1280 px)
+    html = outputs[2]["report"].read_text(encoding="utf-8")
+    assert "overflow-x:auto" not in html.replace(" ", "") and "@media print" in html

@@ -1,8 +1,12 @@
-"""report.html: one self-contained page (inline CSS, JS and hand-made SVG, no URLs).
+"""report.html: one self-contained page (inline CSS and JS, plotly.js embedded once, no URLs).
 
 All user text goes through Jinja2 autoescaping; the JSON embedded for the quote search
-has every ``<``, ``>`` and ``&`` written as a ``\\u`` escape, so no ``</script>`` or
-``<!--`` can end the script block.
+and the charts has every ``<``, ``>`` and ``&`` written as a ``\\u`` escape, so no
+``</script>`` or ``<!--`` can end the script block. Chart labels and hover text are
+HTML-escaped before they reach Plotly (see :mod:`insight.report.charts`).
+
+:func:`rerender_report` rebuilds report.html from a study folder's store without
+re-running the pipeline.
 """
 
 from __future__ import annotations
@@ -22,6 +26,7 @@ from insight.personas import (
     evidence_quotes,
     item_wordings,
 )
+from insight.pii import redact_obj
 from insight.report.exports import claim_detail, persona_of_segment
 
 EMOTION_COLOURS = {
@@ -303,7 +308,8 @@ def render_report(
     from markupsafe import Markup
 
     item_text = item_wordings(tables.columns)
-    pdicts = [p.to_dict() for p in personas]
+    # personal data masked in everything shown (off under `insight run --no-redact`)
+    pdicts = [redact_obj(p.to_dict()) for p in personas]
     for d in pdicts:
         for key in CLAIM_SECTIONS:
             for c in d[key]:
@@ -342,19 +348,34 @@ def render_report(
     }
     counts = run_info.get("counts")
     timings = run_info.get("timings_s") or run_info.get("timings") or {}
+    from insight.report.charts import build_charts, plotly_js
+
+    charts, pool = build_charts(tables, pdicts, item_text, overview["respondents"], run_info)
     page = env.get_template("report.html.j2").render(
         title=run_info.get("title") or "Personas and evidence",
         personas=pdicts,
         overview=overview,
         heat=heatmap(tables, personas, item_text),
         pains=pains,
-        topics=_topics(tables, personas),
+        topics=redact_obj(_topics(tables, personas)),
         accounting=_accounting(tables, run_info),
         run=run_info,
         counts=counts if isinstance(counts, dict) else {},
         timings=timings if isinstance(timings, dict) else {},
         store_hint=store_hint,
-        data_json=Markup(safe_json({"quotes": _search_index(pdicts)})),
+        data_json=Markup(
+            safe_json(
+                {
+                    "quotes": _search_index(pdicts),
+                    # built from the redacted personas; quotes and labels read from the
+                    # tables are redacted in insight.report.charts
+                    "charts": [c.to_json() for c in charts.values()],
+                    "pool": pool.quotes,
+                }
+            )
+        ),
+        charts=charts,
+        plotly_js=Markup(plotly_js()),
     )
     return page
 
@@ -368,3 +389,41 @@ def write_report(
 ) -> Path:
     path.write_text(render_report(personas, tables, run_info, store_hint), encoding="utf-8")
     return path
+
+
+def rerender_report(study_dir: str | Path, out: str | Path | None = None) -> Path:
+    """Rebuild report.html from a finished study folder (its study.duckdb), no pipeline re-run.
+
+    Args:
+        study_dir: the ``--out`` folder of ``insight run`` (holding study.duckdb).
+        out: where to write the page (default: ``study_dir/report.html``).
+
+    Returns:
+        The path written.
+    """
+    from insight.errors import InsightError
+    from insight.personas import build_personas
+    from insight.store import Store
+
+    folder = Path(study_dir)
+    db = folder / "study.duckdb" if folder.is_dir() else folder
+    if not db.is_file():
+        raise InsightError(
+            f"no study store at {db}",
+            fix="pass the --out folder of `insight run` (it holds study.duckdb)",
+        )
+    with Store(db, read_only=True) as store:
+        tables = StudyTables.from_store(store)
+        run_info = dict(store.get_meta("run", {}) or {})
+        run_info.setdefault("segmentation", store.get_meta("segmentation", None))
+        cur = tables.segment_stability
+        empty = cur is None or (isinstance(cur, dict) and not cur)
+        if empty and store.has_table("segment_stability"):
+            tables.segment_stability = store.read_table("segment_stability")
+    run_file = db.parent / "run.json"
+    if not run_info and run_file.is_file():
+        run_info = json.loads(run_file.read_text(encoding="utf-8"))
+    personas = build_personas(tables)
+    target = Path(out) if out else db.parent / "report.html"
+    hint = str(run_info.get("store_hint") or db.parent)
+    return write_report(personas, tables, target, dict(run_info), hint)
