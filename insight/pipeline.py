@@ -380,7 +380,11 @@ def _stage_vocabulary(ctx: StageContext, summary: dict[str, Any]) -> None:
     customer = ctx.customer()
     groups = _unit_groups(customer, ctx.store.read_or_empty("segments"))
     vocab = extract_vocabulary(
-        customer, groups=groups, glossary=_read_glossary(ctx.config), embedder=ctx.embedder()
+        customer,
+        groups=groups,
+        glossary=_read_glossary(ctx.config),
+        embedder=ctx.embedder(),
+        progress=True,
     )
     ctx.store.write_table("vocabulary", vocab)
     summary["terms"] = len(vocab)

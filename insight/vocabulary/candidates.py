@@ -519,9 +519,12 @@ def _dedupe_overlaps(occs: Iterable[_Occ]) -> list[_Occ]:
 
 
 def _collect(
-    kept: pd.DataFrame, nlp: Language | None, batch_size: int
+    kept: pd.DataFrame, nlp: Language | None, batch_size: int, progress: bool = False
 ) -> tuple[dict[str, _Term], list[int]]:
-    """Candidate terms (by lemma key) and the number of word tokens per unit."""
+    """Candidate terms (by lemma key) and the number of word tokens per unit
+    (``progress``: a bar over the texts being parsed, on stderr)."""
+    from tqdm import tqdm
+
     nlp = nlp if nlp is not None else load_spacy(disable=("ner",))
     extractor = _Extractor(nlp)
     texts = kept[schema.TEXT].tolist()
@@ -531,7 +534,15 @@ def _collect(
         index.setdefault(text, len(index))
     unique = list(index)
     per_text: list[tuple[int, list[_Occ]]] = []
-    for j, doc in enumerate(pipe(nlp, unique, batch_size=batch_size)):
+    docs = tqdm(
+        pipe(nlp, unique, batch_size=batch_size),
+        total=len(unique),
+        desc="vocabulary: parsing",
+        unit="text",
+        disable=not progress,
+        leave=False,
+    )
+    for j, doc in enumerate(docs):
         _merge_hyphenated(doc)
         seen: dict[tuple[str, int, int], _Occ] = {}
         for occ in extractor(doc, j):

@@ -239,6 +239,7 @@ def extract_vocabulary(
     z_threshold: float = 1.96,
     max_candidates: int = 1500,
     batch_size: int = 256,
+    progress: bool = False,
 ) -> pd.DataFrame:
     """The customers' own vocabulary: distinctive terms with variants, counts and quotes.
 
@@ -261,6 +262,7 @@ def extract_vocabulary(
         background: the general-English table (default ``models/background``).
         similarity / noun_similarity: cosine needed to merge two phrases as
             variants (nouns need more: "pizza" and "pasta" are not variants).
+        progress: show a progress bar while the texts are parsed (on stderr).
 
     Returns:
         One row per (term, group): ``group == "all"`` rows rank concepts by
@@ -285,7 +287,7 @@ def extract_vocabulary(
         return pd.DataFrame(columns=VOCAB_COLUMNS)
     bg = background if isinstance(background, Background) else load_background(background)
 
-    terms, tokens_per_unit = _collect(kept, nlp, batch_size)
+    terms, tokens_per_unit = _collect(kept, nlp, batch_size, progress=progress)
     resp = kept[schema.RESPONDENT_ID].astype(str).tolist()
     n_resp_total = len(set(resp))
     if embedder is None:
