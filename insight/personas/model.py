@@ -128,6 +128,7 @@ class StudyTables:
     topics: pd.DataFrame = field(default_factory=_empty_df)
     topic_assignments: pd.DataFrame = field(default_factory=_empty_df)
     topic_differences: pd.DataFrame = field(default_factory=_empty_df)
+    topic_hierarchy: pd.DataFrame = field(default_factory=_empty_df)  # themes -> sub-themes
     embeddings: Any = None  # DataFrame indexed by unit_id, or dict unit_id -> vector
     files: pd.DataFrame = field(default_factory=_empty_df)
     _evidence: Any = field(default=None, repr=False, compare=False)  # cache for evidence_quotes
@@ -152,6 +153,7 @@ class StudyTables:
             topics=store.read_or_empty("topics"),
             topic_assignments=store.read_or_empty("topic_assignments"),
             topic_differences=store.read_or_empty("topic_differences"),
+            topic_hierarchy=store.read_or_empty("topic_hierarchy"),
             embeddings=embeddings,
             files=store.read_or_empty("files"),
         )
