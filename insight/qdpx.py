@@ -113,15 +113,19 @@ def _documents(records: pd.DataFrame) -> tuple[list[_Doc], dict[str, _Doc]]:
     docs: dict[tuple[str, str], _Doc] = {}
     by_record: dict[str, _Doc] = {}
     recs = records.copy()
-    recs["_order"] = range(len(recs))
-    recs["_row"] = recs[S.ROW].map(lambda v: -1 if _nn(v) is None else int(v))
-    recs["_turn"] = recs[S.TURN].map(lambda v: -1 if _nn(v) is None else int(v))
-    recs = recs.sort_values([S.SOURCE, "_row", "_turn", "_order"], kind="stable")
+    recs["ord_"] = range(len(recs))
+    recs["row_"] = recs[S.ROW].map(lambda v: -1 if _nn(v) is None else int(v))
+    recs["turn_"] = recs[S.TURN].map(lambda v: -1 if _nn(v) is None else int(v))
+    recs = recs.sort_values([S.SOURCE, "row_", "turn_", "ord_"], kind="stable")
     for r in recs.itertuples(index=False):
         source = str(r.source)
         rid = str(_nn(r.respondent_id) or "")
         if r.source_type == S.SOURCE_TRANSCRIPT:
+            # one transcript per file, or per row of a CSV holding one transcript a row
             key, name = (source, ""), source
+            if r.row_ >= 0:
+                interview = rid.split(":")[0] if ":" in rid else f"row {r.row_}"
+                key, name = (source, f"row{r.row_}"), f"{source} - {interview}"
             speaker = _nn(r.speaker) or (
                 "Interviewer" if r.speaker_role == S.ROLE_INTERVIEWER else "Participant"
             )
