@@ -178,8 +178,9 @@ class Store:
     def get_meta(self, key: str, default: Any = None) -> Any:
         if not self.has_table("meta"):
             return default
-        row = self.con.execute("SELECT value FROM meta WHERE key = ?", [key]).fetchone()
-        return json.loads(row[0]) if row else default
+        # fetchall: a half-read result would block the next register() on this connection
+        rows = self.con.execute("SELECT value FROM meta WHERE key = ?", [key]).fetchall()
+        return json.loads(rows[0][0]) if rows else default
 
     def put_blob(self, key: str, data: bytes) -> None:
         """Store a binary artefact (a pickled fitted model, for example)."""
@@ -190,8 +191,8 @@ class Store:
     def get_blob(self, key: str) -> bytes | None:
         if not self.has_table("blobs"):
             return None
-        row = self.con.execute("SELECT data FROM blobs WHERE key = ?", [key]).fetchone()
-        return bytes(row[0]) if row else None
+        rows = self.con.execute("SELECT data FROM blobs WHERE key = ?", [key]).fetchall()
+        return bytes(rows[0][0]) if rows else None
 
     # -- keyed reads / fast appends (embedding cache) ---------------------------
     def read_matching(self, name: str, keys: pd.DataFrame) -> pd.DataFrame:

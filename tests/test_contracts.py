@@ -191,3 +191,19 @@ def test_one_reader_for_single_file_commands(tmp_path: Path) -> None:
     with pytest.raises(InsightError, match="unsupported file type"):
         read_file_table(tmp_path / "x.pdf") if (tmp_path / "x.pdf").write_text("x") else None
     assert ".xlsx" in FILE_TYPES and ".jsonl" in FILE_TYPES
+
+
+def test_stage_transaction_commits_or_leaves_nothing(tmp_path: Path) -> None:
+    from insight.transactions import stage_transaction, stages_done
+
+    with Store(tmp_path / "s.duckdb") as st:
+        st.put_meta("segmentation", {"items": ["Q1"]})
+        with stage_transaction(st, "topics") as summary:
+            assert st.get_meta("segmentation")["items"] == ["Q1"]  # a read, then a write
+            st.write_table("topic_assignments", pd.DataFrame({S.UNIT_ID: ["u1"], S.TOPIC: [0]}))
+            summary["topics"] = 1
+        assert stages_done(st)["topics"]["topics"] == 1
+        with pytest.raises(RuntimeError), stage_transaction(st, "vocabulary"):
+            st.write_table("vocabulary", pd.DataFrame({"term": ["price"]}))
+            raise RuntimeError("killed")
+        assert not st.has_table("vocabulary") and "vocabulary" not in stages_done(st)
