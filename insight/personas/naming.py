@@ -109,14 +109,19 @@ def _best_words(text: Any, stem_use: dict[str, float] | None, k: int = 2) -> lis
     return picked
 
 
+_NOT_NOUN = re.compile(r"(?:ed|ly|ful|ous|ive|ible|able|less)$")
+
+
 def _pain_words(pains: list[Claim]) -> list[str]:
     """The words of the pain theme that sets the persona apart (none when no pain does)."""
     named = [p for p in pains if p.stats.get("pain_theme", 0) != -1]
     distinct = [p for p in named if p.stats.get("distinctive")]
     named = sorted(distinct, key=lambda p: -(p.stats.get("lift") or float("inf")))
     for p in named[:1]:
-        for term in [*p.stats.get("terms", []), p.label]:
-            words = _words(term)
+        terms = [_words(t) for t in [*p.stats.get("terms", []), p.label]]
+        # a thing reads best after "troubled by": single nouns first, no -ed/-ly/-ing words
+        for words in sorted(terms, key=lambda w: (len(w) != 1, len(w))):
+            words = [w for w in words if not _NOT_NOUN.search(w)]
             if words:
                 return words[:2]
     return []
