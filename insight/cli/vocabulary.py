@@ -66,6 +66,7 @@ def vocabulary_cmd(
         min_count=min_count,
         embedder=False if no_embeddings else None,
         header=not no_header,
+        progress=True,
     )
     table = vocabulary_csv_frame(vocab)
     Path(out).parent.mkdir(parents=True, exist_ok=True)

@@ -98,8 +98,10 @@ def vocabulary_from_file(
     min_count: int = 2,
     embedder: Any = None,
     header: bool = True,
+    progress: bool = False,
 ) -> tuple[pd.DataFrame, pd.DataFrame | None]:
-    """:func:`extract_vocabulary` (and :func:`glossary_map`) on a plain file, one unit per row."""
+    """:func:`extract_vocabulary` (and :func:`glossary_map`) on a plain file, one unit per row
+    (``progress``: a bar while the texts are parsed)."""
     df = read_text_table(path, header=header)
     units, groups = units_from_table(df, text_column, str(path), group_column)
     glossary = read_glossary(glossary_path) if glossary_path else None
@@ -113,6 +115,7 @@ def vocabulary_from_file(
         embedder=embedder,
         top_n=top_n,
         min_count=min_count,
+        progress=progress,
     )
     gmap = (
         glossary_map(glossary, units, embedder=embedder, min_count=min_count) if glossary else None
