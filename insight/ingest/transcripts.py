@@ -466,7 +466,9 @@ def _think_aloud_turns(
             continue
         base = starts[i]
         a, b = _trim(container, base, base + len(ln.text))
-        if _PROMPT.match(ln.text):
+        pm = _PROMPT.match(ln.text)
+        if pm:  # the task number is no part of what the moderator asked
+            a = _trim(container, base + pm.end(), b)[0]
             turns.append(
                 Turn("moderator", container[a:b], a, b, ln.ts, S.ROLE_INTERVIEWER, "prompt")
             )

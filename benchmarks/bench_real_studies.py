@@ -1,0 +1,264 @@
+"""Real studies end to end: ``insight run`` on studies written by other people.
+
+For each study this runs the CLI exactly as a researcher would, then reads the
+study it wrote and reports:
+
+* rows read / kept / skipped by reason, per file (the row accounting);
+* participant and interviewer units per file;
+* units that still contain a speaker label, a line number or a timestamp
+  (must be 0);
+* for studies with researcher codes (``coded_segments.csv``): the share of the
+  coded segments found among participant units. A segment is found when every
+  one of its sentences (observer notes in brackets removed) is a substring of
+  the whitespace-normalised participant text of its document, sentences after
+  a ``MODERATOR:`` mark may instead be found in the interviewer text, and
+  segments left with no participant sentence (only observer notes) are not
+  counted. Sentence-level coverage is reported too. Target: >= 95%.
+* themes against the researchers' codes (NMI/ARI via
+  ``benchmarks/real_themes.py``'s ``theme_agreement``) when that module exists;
+* wall time of the run.
+
+Nothing was tuned on the numbers here except what ``real_themes.py`` says of its
+own theme rule; the transcript reader's think-aloud rules were written while
+reading the usability_serdif transcripts, so its coverage is "tuned on" that study.
+
+    python benchmarks/bench_real_studies.py            # writes results/real_studies.json
+    python benchmarks/bench_real_studies.py --quick    # --bootstrap 2, no topic scores
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import re
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+DATA = ROOT.parent / "shared" / "datasets"
+RESULT = ROOT / "benchmarks" / "results" / "real_studies.json"
+SCRATCH = Path(os.environ.get("INSIGHT_BENCH_DIR", "/tmp/insight_bench_real"))
+
+SERDIF = DATA / "real_studies" / "usability_serdif"
+STUDIES: dict[str, dict[str, Any]] = {
+    "usability_serdif": {
+        "inputs": [
+            SERDIF / "transcripts",
+            SERDIF / "pssuq_comments",
+            SERDIF / "pssuq_scores_round1.csv",
+            SERDIF / "pssuq_scores_round2.csv",
+        ],
+        "codes": SERDIF / "coded_segments.csv",
+    },
+    "creatives_interviews": {"inputs": [DATA / "interviews" / "creatives_transcripts.csv"]},
+}
+
+#: What must never survive into a unit's text.
+LEAKS = {
+    "speaker_label": re.compile(
+        r"^\s*(?:\*\*)?(?:interviewer|interviewee|moderator|participant|respondent|user|ai|"
+        r"assistant|speaker ?\d+|[PRQ]\d{0,3}|I|A)\s*\d*\s*(?:\*\*)?\s*:\s",
+        re.I,
+    ),
+    "line_number": re.compile(r"^\s*\d{1,5}(?:\.[a-z])?[ \t]+(?:[A-Z\[(]|\d{1,2}:)"),
+    "timestamp": re.compile(
+        r"^\s*[\[(]?\d{1,2}:\d{2}(?::\d{2})?[\])]?(?:\s|$)|\s\d{1,2}:\d{2}:\d{2}\b"
+    ),
+}
+_NOTE = re.compile(r"\([^()]*\)")
+_SENT = re.compile(r"(?<=[.?!])\s+")
+
+
+def _norm(text: object) -> str:
+    return " ".join(re.sub(r"[’‘]", "'", str(text)).split()).lower()
+
+
+def leak_counts(units: Any) -> dict[str, int]:
+    """Units whose text still starts with a speaker label / line number / has a timestamp."""
+    texts = units["text"].astype(str)
+    return {name: int(texts.str.contains(rx).sum()) for name, rx in LEAKS.items()}
+
+
+def coded_coverage(units: Any, segments: Any) -> dict[str, Any]:
+    """Share of researcher-coded segments found among participant units (see module doc)."""
+    part = units[units["speaker_role"] == "customer"]
+    inter = units[units["speaker_role"] != "customer"]
+    p_text = {d: _norm(" ".join(g["text"])) for d, g in part.groupby("source")}
+    i_text = {d: _norm(" ".join(g["text"])) for d, g in inter.groupby("source")}
+    counted = found = 0
+    sents_total = sents_found = 0
+    only_notes = 0
+    misses: list[dict[str, str]] = []
+    for doc, content, tag in segments[["document", "content", "tag"]].itertuples(index=False):
+        doc = Path(str(doc)).name
+        pieces = re.split(r"MODERATOR:", _NOTE.sub(" ", str(content)))
+        sents = [
+            (k > 0, s)
+            for k, piece in enumerate(pieces)
+            for s in (_norm(x).strip(" .") for x in _SENT.split(piece))
+            if len(s) > 3
+        ]
+        participant = [s for after_mod, s in sents if not (after_mod and s in i_text.get(doc, ""))]
+        if not participant:
+            only_notes += 1
+            continue
+        ok = [s in p_text.get(doc, "") for s in participant]
+        counted += 1
+        found += all(ok)
+        sents_total += len(ok)
+        sents_found += sum(ok)
+        if not all(ok) and len(misses) < 10:
+            miss = next(s for s, good in zip(participant, ok, strict=True) if not good)
+            misses.append({"document": doc, "tag": str(tag), "sentence": miss[:160]})
+    return {
+        "segments": len(segments),
+        "segments_with_participant_speech": counted,
+        "segments_only_notes_or_moderator": only_notes,
+        "found_share": round(found / max(1, counted), 4),
+        "sentence_found_share": round(sents_found / max(1, sents_total), 4),
+        "target": 0.95,
+        "examples_missed": misses,
+    }
+
+
+def theme_scores(store_path: Path, units: Any, segments: Any) -> dict[str, Any] | None:
+    """NMI/ARI of the run's themes against the researchers' codes (H2's real_themes)."""
+    sys.path.insert(0, str(ROOT / "benchmarks"))
+    try:
+        from real_themes import align_codes, theme_agreement
+    except ImportError:
+        return None
+    from insight.store import Store
+
+    with Store(store_path, read_only=True) as store:
+        assign = store.read_or_empty("topic_assignments")
+    if assign is None or not len(assign):
+        return {"note": "the run wrote no topic assignments"}
+    part = units[units["speaker_role"] == "customer"]
+    codes = align_codes(part, segments)
+    assign = assign[assign["unit_id"].isin(set(part["unit_id"]))]
+    out: dict[str, Any] = theme_agreement(
+        assign["unit_id"].tolist(), assign["topic"].tolist(), codes
+    )
+    bertopic = ROOT / "benchmarks" / "results" / "real_themes.json"
+    if bertopic.exists():
+        ref = json.loads(bertopic.read_text()).get("serdif", {}).get("bertopic")
+        if ref:
+            out["bertopic_default_from_real_themes_json"] = {
+                k: ref[k] for k in ("nmi", "ari", "n_themes") if k in ref
+            }
+    return out
+
+
+def run_study(name: str, spec: dict[str, Any], bootstrap: int, themes: bool) -> dict[str, Any]:
+    import pandas as pd
+
+    from insight.store import Store
+
+    out = SCRATCH / name
+    cmd = [
+        str(Path(sys.executable).with_name("insight")),
+        "run",
+        *map(str, spec["inputs"]),
+        "--out",
+        str(out),
+        "--bootstrap",
+        str(bootstrap),
+    ]
+    env = {**os.environ, "HF_HUB_OFFLINE": "1", "TRANSFORMERS_OFFLINE": "1"}
+    t0 = time.perf_counter()
+    proc = subprocess.run(cmd, capture_output=True, text=True, env=env, cwd=ROOT)
+    wall = time.perf_counter() - t0
+    result: dict[str, Any] = {
+        "command": "insight run "
+        + " ".join(str(p).replace(str(DATA), "../shared/datasets") for p in spec["inputs"])
+        + f" --out OUT --bootstrap {bootstrap}",
+        "exit_code": proc.returncode,
+        "wall_seconds": round(wall, 1),
+    }
+    if proc.returncode != 0:
+        result["error_tail"] = (proc.stdout + proc.stderr)[-2000:]
+        return result
+    with Store(out / "study.duckdb", read_only=True) as store:
+        files = store.read_table("files")
+        units = store.read_table("units")
+    skip_cols = [c for c in files.columns if c.startswith("skipped_")]
+    per_file = []
+    for f in files.to_dict(orient="records"):
+        per_file.append(
+            {
+                "file": f["source"],
+                "counted": f.get("counted"),
+                "read": int(f["rows_read"]),
+                "kept": int(f["rows_with_units"]),
+                "skipped": {c.removeprefix("skipped_"): int(f[c]) for c in skip_cols if f[c]},
+                "participant_units": int(f.get("participant_units", 0)),
+                "interviewer_units": int(f.get("interviewer_units", 0)),
+                "language": f.get("language"),
+            }
+        )
+    result.update(
+        {
+            "files": len(files),
+            "rows_read": int(files["rows_read"].sum()),
+            "rows_kept": int(files["rows_with_units"].sum()),
+            "skipped_by_reason": {
+                c.removeprefix("skipped_"): int(files[c].sum()) for c in skip_cols
+            },
+            "participant_units": int((units["speaker_role"] == "customer").sum()),
+            "interviewer_units": int((units["speaker_role"] != "customer").sum()),
+            "files_without_participant_units": [
+                p["file"] for p in per_file if p["participant_units"] == 0
+            ],
+            "leaks_in_unit_text": leak_counts(units),
+            "per_file": per_file,
+        }
+    )
+    if spec.get("codes"):
+        segments = pd.read_csv(spec["codes"])
+        result["coded_segments"] = coded_coverage(units, segments)
+        if themes:
+            result["themes_vs_codes"] = theme_scores(out / "study.duckdb", units, segments)
+    return result
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--quick", action="store_true", help="--bootstrap 2 and no theme scores")
+    ap.add_argument("studies", nargs="*", help=f"subset of {', '.join(STUDIES)}")
+    args = ap.parse_args()
+    chosen = {k: v for k, v in STUDIES.items() if not args.studies or k in args.studies}
+    results: dict[str, Any] = {}
+    for name, spec in chosen.items():
+        missing = [str(p) for p in spec["inputs"] if not Path(p).exists()]
+        if missing:
+            results[name] = {"skipped": "inputs not found: " + ", ".join(missing)}
+            continue
+        print(f"== {name}", flush=True)
+        results[name] = run_study(name, spec, 2 if args.quick else 10, not args.quick)
+        r = results[name]
+        print(
+            f"   exit {r['exit_code']} in {r['wall_seconds']}s; participant units "
+            f"{r.get('participant_units')}, leaks {r.get('leaks_in_unit_text')}, coded found "
+            f"{(r.get('coded_segments') or {}).get('found_share')}",
+            flush=True,
+        )
+    payload = {
+        "benchmark": "real_studies",
+        "command": "python benchmarks/bench_real_studies.py" + (" --quick" if args.quick else ""),
+        "measured_at": time.strftime("%Y-%m-%d %H:%M:%S"),
+        "tuned_on": "the think-aloud rules (numbered prompts, bracketed notes) were written while "
+        "reading usability_serdif: its coverage is measured on the data the reader was built on",
+        "studies": results,
+    }
+    RESULT.parent.mkdir(parents=True, exist_ok=True)
+    RESULT.write_text(json.dumps(payload, indent=2, default=str) + "\n", encoding="utf-8")
+    print(f"wrote {RESULT}")
+
+
+if __name__ == "__main__":
+    main()
