@@ -172,6 +172,7 @@ class StageContext:
             import pandas as pd
 
             from insight import embed
+            from insight.engine.cache import TextCache
 
             customer = self.customer()
             vec = embed.embed_texts(
@@ -179,6 +180,7 @@ class StageContext:
                 store=self.store,
                 embedder=self.embedder(),
                 progress=progress,
+                cache=TextCache.for_study(self.out),
             )
             vec = np.asarray(vec, dtype=np.float32).reshape(len(customer), -1)
             self._vectors = pd.DataFrame(vec, index=pd.Index(customer[S.UNIT_ID], name=S.UNIT_ID))
@@ -234,7 +236,10 @@ def _stage_extract(ctx: StageContext, summary: dict[str, Any]) -> None:
         ctx.echo("warning: no customer text at all: topics, vocabulary and quotes will be empty")
     known = ctx.store.keys("annotations", S.UNIT_ID)
     todo = customer[~customer[S.UNIT_ID].isin(known)].reset_index(drop=True)
-    annotations = extract.annotate_units(todo, progress=True)
+    from insight.engine.cache import TextCache
+
+    # outputs per text hash kept in OUT/cache.duckdb: a re-run skips the models
+    annotations = extract.annotate_units(todo, progress=True, cache=TextCache.for_study(ctx.out))
     if ctx.store.has_table("annotations"):
         ctx.store.upsert("annotations", annotations, S.UNIT_ID)
     else:
@@ -505,7 +510,7 @@ def run_study(
     a killed run started again with the same inputs and settings resumes.
     """
     from insight.ingest import check_input
-    from insight.transactions import BuildDir, StudyLock, fingerprint
+    from insight.transactions import BuildDir, StudyLock, fingerprint, finish_interrupted_swap
 
     input_names = [str(p) for p in inputs]
     cfg = (config or RunConfig()).replace(inputs=tuple(input_names), **settings)
@@ -520,6 +525,8 @@ def run_study(
         {"command": "run", "config": cfg.to_dict(), "files": sorted(result.files["source_hash"])}
     )
     with StudyLock(out, command="insight run"):
+        if finish_interrupted_swap(out):
+            echo(f"finished replacing {out} with the study an interrupted command had built")
         build = BuildDir(out, key)
         path = build.prepare()
         if build.resumed:
@@ -548,7 +555,7 @@ def add_files(
     swapped back only on success; a killed add started again resumes.
     """
     from insight.store import Store
-    from insight.transactions import BuildDir, StudyLock, fingerprint
+    from insight.transactions import BuildDir, StudyLock, fingerprint, finish_interrupted_swap
 
     path = store_path(store_or_dir)
     if not path.exists():
@@ -562,6 +569,8 @@ def add_files(
     out = path.parent
     timer = Timer(echo)
     with StudyLock(out, command="insight add"):
+        if finish_interrupted_swap(out):
+            echo(f"finished replacing {out} with the study an interrupted command had built")
         with Store(path, read_only=True) as store:
             previous = store.get_meta("run", {}) or {}
             if "persona_sizes" not in previous:  # a study written before run.json kept them
@@ -653,7 +662,8 @@ def _build_and_swap(
         names = [STORE_NAME, RUN_RECORD, *sorted(Path(p).name for p in run["outputs"].values())]
         build.mark_complete(list(dict.fromkeys(names)))
     else:
-        run = json.loads((build.path / RUN_RECORD).read_text(encoding="utf-8"))
+        record = build.path / RUN_RECORD
+        run = json.loads((record if record.exists() else out / RUN_RECORD).read_text("utf-8"))
     stale = [Path(p).name for p in ((previous or {}).get("outputs") or {}).values()]
     build.swap_into(stale=stale)
     if run.get("changes"):

@@ -204,6 +204,16 @@ class BuildDir:
         return moved
 
 
+def finish_interrupted_swap(out: str | Path) -> bool:
+    """A command killed while moving a finished build into place: finish the move
+    (the build was complete and consistent). Returns whether there was one."""
+    build = BuildDir(out, key="")
+    if not build.path.is_dir() or not build.complete:
+        return False
+    build.swap_into()
+    return True
+
+
 def stages_done(store: Any) -> dict[str, Any]:
     """Stage name -> its completion record (written by :func:`stage_transaction`)."""
     return dict(store.get_meta(STAGES_META, {}) or {})

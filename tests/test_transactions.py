@@ -289,3 +289,25 @@ def test_killed_run_resumes_and_replaces_the_old_study_only_at_the_end(
     assert (out / "report.html").read_text(encoding="utf-8") != "<html>the old report</html>"
     with Store(out / "study.duckdb", read_only=True) as st:
         assert st.has_table("personas") and st.get_meta("segment_stability")
+
+
+def test_a_swap_killed_half_way_is_finished_by_the_next_command(tmp_path: Path) -> None:
+    from insight.transactions import BuildDir, finish_interrupted_swap
+
+    out = tmp_path / "study"
+    _old_study(out)
+    build = BuildDir(out, key="k1")
+    path = build.prepare()
+    (path / "report.html").write_text("new report", encoding="utf-8")
+    (path / "run.json").write_text('{"new": 1}', encoding="utf-8")
+    build.mark_complete(["study.duckdb", "run.json", "report.html"])
+    # killed after moving run.json only
+    os.replace(path / "run.json", out / "run.json")
+    assert finish_interrupted_swap(out)
+    assert (out / "report.html").read_text(encoding="utf-8") == "new report"
+    assert json.loads((out / "run.json").read_text(encoding="utf-8")) == {"new": 1}
+    assert (out / "study.duckdb").exists() and not (out / BUILD_NAME).exists()
+    assert not finish_interrupted_swap(out)
+    # an unfinished build is never swapped in
+    BuildDir(out, key="k2").prepare()
+    assert not finish_interrupted_swap(out)

@@ -96,16 +96,17 @@ def load_segmenter(source: Store | str | Path, key: str = MODEL_KEY) -> Segmente
     if isinstance(source, str | Path):
         where = str(source)
         try:
-            blob: bytes | None = Path(source).read_bytes()
+            blob = Path(source).read_bytes()
         except OSError as exc:
             raise StoreError(
                 f"cannot read the segment model ({exc.strerror})", file=where, fix=fix
             ) from None
     else:
         where = str(source.path)
-        blob = source.get_blob(key)
-        if blob is None:
+        stored = source.get_blob(key)
+        if stored is None:
             raise StoreError(f'the study has no fitted segmentation "{key}"', file=where, fix=fix)
+        blob = stored
     try:
         model = pickle.loads(blob)
     except Exception:  # any unreadable pickle gets the same one-line fix
