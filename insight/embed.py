@@ -273,6 +273,7 @@ def embed_texts(
     store: Store | None = None,
     embedder: TextEncoder | None = None,
     progress: bool = True,
+    cache: Any = None,
 ) -> np.ndarray:
     """Embed ``texts`` (one unit-length float32 row each), reusing vectors cached in ``store``.
 
@@ -285,6 +286,9 @@ def embed_texts(
         embedder: anything with ``model_name`` and ``encode(texts, progress=...)``;
             default: :func:`default_embedder`.
         progress: show a progress bar while encoding.
+        cache: a second place to look (and to add new vectors), with the store's
+            ``read_matching`` / ``insert``: the :class:`insight.engine.cache.TextCache`
+            that keeps vectors across re-runs of a study; hits are copied into ``store``.
 
     Returns:
         array of shape ``(len(texts), dim)``.
@@ -306,14 +310,29 @@ def embed_texts(
         unique.setdefault(h, t)
 
     found: dict[str, np.ndarray] = {}
-    if store is not None and unique:
-        keys = pd.DataFrame({TEXT_HASH: list(unique), MODEL: embedder.model_name})
-        cached = store.read_matching(EMBEDDINGS_TABLE, keys)
-        for h, v in zip(cached.get(TEXT_HASH, []), cached.get(VECTOR, []), strict=True):
-            found[h] = np.asarray(v, dtype=np.float32)
 
+    def lookup(source: Any, wanted: list[str]) -> list[str]:
+        """Read the vectors of ``wanted`` hashes from ``source``; the hashes found."""
+        if source is None or not wanted:
+            return []
+        keys = pd.DataFrame({TEXT_HASH: wanted, MODEL: embedder.model_name})
+        cached = source.read_matching(EMBEDDINGS_TABLE, keys)
+        hits = []
+        for h, v in zip(cached.get(TEXT_HASH, []), cached.get(VECTOR, []), strict=True):
+            if h not in found:
+                found[h] = np.asarray(v, dtype=np.float32)
+                hits.append(h)
+        return hits
+
+    lookup(store, list(unique))
+    from_cache = lookup(cache, [h for h in unique if h not in found])
     todo = [h for h in unique if h not in found]
-    log.info("embedding %d texts: %d cached, %d to encode", len(unique), len(found), len(todo))
+    log.info(
+        "embedding %d texts: %d cached, %d to encode",
+        len(unique),
+        len(unique) - len(todo),
+        len(todo),
+    )
     if todo:
         new = _normalise(embedder.encode([unique[h] for h in todo], progress=progress))
         if new.shape[0] != len(todo):
@@ -323,20 +342,28 @@ def embed_texts(
             )
         for h, v in zip(todo, new, strict=True):
             found[h] = v
-        if store is not None:
-            import pyarrow as pa
-
-            list_type = pa.list_(pa.float32())
-            rows = pd.DataFrame(
-                {
-                    TEXT_HASH: todo,
-                    MODEL: embedder.model_name,
-                    VECTOR: pd.Series(
-                        pa.array(list(new), type=list_type), dtype=pd.ArrowDtype(list_type)
-                    ),
-                }
-            )
-            store.insert(EMBEDDINGS_TABLE, rows)
+        if cache is not None:
+            cache.insert(EMBEDDINGS_TABLE, _vector_rows(todo, embedder.model_name, found))
+    if store is not None and (todo or from_cache):
+        store.insert(EMBEDDINGS_TABLE, _vector_rows(todo + from_cache, embedder.model_name, found))
     if not texts:
         return np.zeros((0, 0), dtype=np.float32)
     return np.stack([found[h] for h in hashes]).astype(np.float32, copy=False)
+
+
+def _vector_rows(hashes: list[str], model_name: str, vectors: dict[str, Any]) -> Any:
+    """Rows of the ``embeddings`` table for ``hashes``."""
+    import pandas as pd
+    import pyarrow as pa
+
+    list_type = pa.list_(pa.float32())
+    return pd.DataFrame(
+        {
+            TEXT_HASH: hashes,
+            MODEL: model_name,
+            VECTOR: pd.Series(
+                pa.array([vectors[h] for h in hashes], type=list_type),
+                dtype=pd.ArrowDtype(list_type),
+            ),
+        }
+    )

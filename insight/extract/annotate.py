@@ -26,6 +26,7 @@ log = logging.getLogger(__name__)
 
 
 CHUNK_BATCHES = 8  # emotion-model batches per annotated chunk
+ANNOTATION_CACHE = "annotation_cache"  # table of a TextCache: text_hash, model + columns
 
 
 def annotation_columns(emotion_labels: Sequence[str]) -> list[str]:
@@ -62,6 +63,9 @@ class Annotator:
         sentiment_model: Any = None,
         pain_model: Any = None,
     ) -> None:
+        injected_emotion = emotion_model is not None
+        injected_sentiment = sentiment_model is not None
+        injected_pain = pain_model is not None
         if emotion_model is None:
             from insight.extract.emotions import EmotionModel
 
@@ -74,6 +78,8 @@ class Annotator:
             from insight.extract.pain_points import PainPointModel
 
             pain_model = PainPointModel.load()
+        self._default_models = not (injected_emotion or injected_sentiment or injected_pain)
+        self._cache_key: str | None = None
         self.emotion_model = emotion_model
         self.sentiment_model = sentiment_model
         self.pain_model = pain_model
@@ -179,30 +185,119 @@ class Annotator:
         )
         return pd.DataFrame(data, columns=self.columns)
 
+    @property
+    def cache_key(self) -> str | None:
+        """Key of this annotator's outputs in a text cache: the shipped model files and
+        the extractor source (so a retrained head or a changed rule invalidates it);
+        ``None`` for injected models (nothing is cached for them)."""
+        if self._cache_key is None and self._default_models:
+            from pathlib import Path
+
+            from insight import __version__
+            from insight.engine.cache import files_key
+            from insight.resources import models_dir
+
+            here = Path(__file__).resolve().parent
+            root = models_dir()
+            files = [f for f in here.glob("*.py") if f.is_file()]
+            for sub in ("emotions", "sentiment", "pain_points"):
+                if (root / sub).is_dir():
+                    files += [f for f in (root / sub).iterdir() if f.is_file()]
+            self._cache_key = files_key(files, salt=__version__)
+        return self._cache_key
+
     def annotate(
-        self, texts: Sequence[Any], batch_size: int = 64, progress: bool = True
+        self,
+        texts: Sequence[Any],
+        batch_size: int = 64,
+        progress: bool = True,
+        cache: Any = None,
     ) -> pd.DataFrame:
-        """Annotations for every text, one row per text in input order."""
-        texts = list(texts)
+        """Annotations for every text, one row per text in input order.
+
+        Exact-duplicate texts go through the models once. With ``cache`` (a
+        :class:`insight.engine.cache.TextCache`) texts annotated by the same models
+        before are read from it instead, and new ones are added to it.
+        """
+        texts = [t if isinstance(t, str) else "" for t in texts]
         if batch_size < 1:
             raise ValueError("batch_size must be >= 1")
+        # exact duplicates ("Very good", "Yeah.") are annotated once
+        first: dict[str, int] = {}
+        inverse = np.fromiter(
+            (first.setdefault(t, len(first)) for t in texts), dtype=np.int64, count=len(texts)
+        )
+        distinct = list(first)
+        key = self.cache_key if cache is not None else None
+        cached = pd.DataFrame()
+        hashes: list[str] = []
+        if key is not None and distinct:
+            from insight.embed import text_hash
+
+            hashes = [text_hash(t) for t in distinct]
+            keys = pd.DataFrame({"text_hash": hashes, "model": key})
+            cached = cache.read_matching(ANNOTATION_CACHE, keys)
+        done: dict[str, int] = {}
+        if len(cached):
+            cached = cached.drop_duplicates("text_hash").reset_index(drop=True)
+            done = {h: i for i, h in enumerate(cached["text_hash"])}
+        todo = (
+            [i for i, h in enumerate(hashes) if h not in done]
+            if hashes
+            else list(range(len(distinct)))
+        )
+        todo_texts = [distinct[i] for i in todo]
+        log.info(
+            "annotating %d texts: %d distinct, %d cached, %d to run",
+            len(texts),
+            len(distinct),
+            len(distinct) - len(todo),
+            len(todo),
+        )
         # Chunks of several batches: progress per chunk, length-sorted batches inside.
         chunk = batch_size * CHUNK_BATCHES
-        starts = range(0, len(texts), chunk)
+        starts = range(0, len(todo_texts), chunk)
         if progress:
             from tqdm.auto import tqdm
 
             starts = tqdm(starts, total=len(starts), desc="annotate", unit="chunk")
-        frames = [self.annotate_batch(texts[s : s + chunk], batch_size) for s in starts]
-        if not frames:
-            return self.annotate_batch([]).iloc[0:0]
-        out = pd.concat(frames, ignore_index=True)
-        log.info(
-            "annotated %d texts: %d pain points, %d goals",
-            len(out),
-            int(out[schema.PAIN_POINT].sum()),
-            int(out[schema.GOAL].sum()),
+        frames = [self.annotate_batch(todo_texts[s : s + chunk], batch_size) for s in starts]
+        fresh = (
+            pd.concat(frames, ignore_index=True) if frames else self.annotate_batch([]).iloc[0:0]
         )
+        if key is not None and len(fresh):
+            rows = fresh.copy()
+            rows.insert(0, "model", key)
+            rows.insert(0, "text_hash", [hashes[i] for i in todo])
+            cache.insert(ANNOTATION_CACHE, rows)
+        # one row per distinct text, then one per input text
+        if done:
+            pos = np.empty(len(distinct), dtype=np.int64)
+            pos[todo] = np.arange(len(todo))
+            hits = [i for i in range(len(distinct)) if hashes[i] in done]
+            pos[hits] = len(todo) + np.arange(len(hits))
+            from_cache = cached.iloc[[done[hashes[i]] for i in hits]][self.columns].copy()
+            for col in (schema.PAIN_POINT, schema.GOAL):
+                from_cache[col] = pd.array(from_cache[col], dtype="Int64")
+            for col in (
+                schema.SENTIMENT_LABEL,
+                schema.EMOTIONS,
+                schema.EKMAN,
+                schema.PAIN_POINT_TYPE,
+            ):
+                from_cache[col] = from_cache[col].fillna("").astype(str)
+            parts = [fresh, from_cache] if len(fresh) else [from_cache]
+            table = pd.concat(parts, ignore_index=True).iloc[pos]
+        else:
+            table = fresh
+        out = table.iloc[inverse].reset_index(drop=True)
+        if len(out):
+            log.info(
+                "annotated %d texts: %d pain points, %d goals",
+                len(out),
+                int(out[schema.PAIN_POINT].sum()),
+                int(out[schema.GOAL].sum()),
+            )
         return out
 
 
@@ -217,16 +312,18 @@ def annotate_texts(
     batch_size: int = 64,
     progress: bool = True,
     annotator: Annotator | None = None,
+    cache: Any = None,
 ) -> pd.DataFrame:
     """Sentiment, emotions, pain point and goal columns for each text (input order).
 
     Columns: sentiment, sentiment_label, emotion_<label> for the 28 GoEmotions
     labels, emotions (predicted labels joined by ";"), ekman, intensity,
     pain_point (0/1), pain_point_score, pain_point_type, goal (0/1). Empty or
-    missing text gives NaN / empty annotations.
+    missing text gives NaN / empty annotations. Duplicate texts are run once;
+    ``cache`` (a :class:`insight.engine.cache.TextCache`) keeps outputs across runs.
     """
     ann = annotator or default_annotator()
-    return ann.annotate(texts, batch_size=batch_size, progress=progress)
+    return ann.annotate(texts, batch_size=batch_size, progress=progress, cache=cache)
 
 
 def annotate_units(
@@ -234,6 +331,7 @@ def annotate_units(
     batch_size: int = 64,
     progress: bool = True,
     annotator: Annotator | None = None,
+    cache: Any = None,
 ) -> pd.DataFrame:
     """`annotate_texts` over the customer units; returns unit_id + annotation columns.
 
@@ -253,7 +351,11 @@ def annotate_units(
             units[schema.SPEAKER_ROLE].fillna(schema.ROLE_CUSTOMER) == schema.ROLE_CUSTOMER
         ]
     ann = annotate_texts(
-        units[schema.TEXT].tolist(), batch_size=batch_size, progress=progress, annotator=annotator
+        units[schema.TEXT].tolist(),
+        batch_size=batch_size,
+        progress=progress,
+        annotator=annotator,
+        cache=cache,
     )
     ann.insert(0, schema.UNIT_ID, units[schema.UNIT_ID].to_numpy())
     return ann
