@@ -60,6 +60,6 @@ def language_note(source: str, langs: Sequence[str | None], study: str) -> str |
     parts = ", ".join(f"{n} {lang}" for lang, n in other.most_common())
     return (
         f"{source}: {sum(other.values())} of {judged} judged units are not in the study's "
-        f"language ({study}): {parts}; they stay in the study and quotes but English-only "
-        "models (emotions, pain points) leave them out"
+        f"language ({study}): {parts}; they are kept and marked (units.lang) - "
+        "sentiment, emotion and pain-point scores are English-only and unreliable for them"
     )
