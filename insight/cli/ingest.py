@@ -42,6 +42,8 @@ def inspect(files: tuple[Path, ...], schema_out: Path | None, schema: Path | Non
     result = run_library(ingest_paths, files, schema=schema)
     for p in result.problems:
         click.echo(f"error: {p}", err=True)
+    for g in getattr(result, "guesses", []):
+        click.echo(f"guessed: {g}")
     schemas = [r.schema for r in result.results if r.schema is not None]
     for r in result.results:
         click.echo(f"\n{r.source}  ({r.source_type}, {r.format} format)")
