@@ -184,7 +184,11 @@ def test_odt_transcript(tmp_path: Path) -> None:
     from odf.text import P
 
     doc = OpenDocumentText()
-    for line in ["Interviewer: What is slow?", "Ria: The search. It takes ages.", "Interviewer: OK?"]:
+    for line in [
+        "Interviewer: What is slow?",
+        "Ria: The search. It takes ages.",
+        "Interviewer: OK?",
+    ]:
         doc.text.addElement(P(text=line))
     doc.save(str(tmp_path / "ria.odt"))
     res = ingest_paths([tmp_path / "ria.odt"])
@@ -279,7 +283,9 @@ def test_schema_format_is_honoured(tmp_path: Path) -> None:
     p = _two_header_export(tmp_path)
     schema = tmp_path / "s.yaml"
     schema.write_text(
-        json.dumps({"insight_schema": 1, "files": {"export.csv": {"format": "plain", "columns": {}}}})
+        json.dumps(
+            {"insight_schema": 1, "files": {"export.csv": {"format": "plain", "columns": {}}}}
+        )
     )
     res = ingest_paths([p], schema=schema)
     assert res.files.iloc[0]["rows_read"] == 25  # forced plain: the question row is data
@@ -291,16 +297,43 @@ def test_schema_format_is_honoured(tmp_path: Path) -> None:
     [
         (COMFORT, "Extremely uncomfortable", "Extremely comfortable", True),
         (CONCERN, "Not at all concerned", "Extremely concerned", False),
-        (["Very unlikely", "Unlikely", "Neutral", "Likely", "Very likely"], "Very unlikely", "Very likely", True),
+        (
+            ["Very unlikely", "Unlikely", "Neutral", "Likely", "Very likely"],
+            "Very unlikely",
+            "Very likely",
+            True,
+        ),
         (["Never", "Rarely", "Sometimes", "Often", "Always"], "Never", "Always", False),
         (["Poor", "Fair", "Good", "Very good", "Excellent"], "Poor", "Excellent", False),
-        (["Not at all important", "Slightly important", "Very important", "Extremely important"], "Not at all important", "Extremely important", False),
-        (["Very dissatisfied", "Dissatisfied", "Satisfied", "Very satisfied"], "Very dissatisfied", "Very satisfied", True),
-        (["Slightly familiar", "Moderately familiar", "Very familiar", "Not at all familiar"], "Not at all familiar", "Very familiar", False),
-        (["Somewhat helpful", "Very unhelpful", "Very helpful", "Neither helpful nor unhelpful"], "Very unhelpful", "Very helpful", True),
+        (
+            ["Not at all important", "Slightly important", "Very important", "Extremely important"],
+            "Not at all important",
+            "Extremely important",
+            False,
+        ),
+        (
+            ["Very dissatisfied", "Dissatisfied", "Satisfied", "Very satisfied"],
+            "Very dissatisfied",
+            "Very satisfied",
+            True,
+        ),
+        (
+            ["Slightly familiar", "Moderately familiar", "Very familiar", "Not at all familiar"],
+            "Not at all familiar",
+            "Very familiar",
+            False,
+        ),
+        (
+            ["Somewhat helpful", "Very unhelpful", "Very helpful", "Neither helpful nor unhelpful"],
+            "Very unhelpful",
+            "Very helpful",
+            True,
+        ),
     ],
 )
-def test_ordinal_scales_of_any_wording(labels: list[str], lowest: str, highest: str, mid: bool) -> None:
+def test_ordinal_scales_of_any_wording(
+    labels: list[str], lowest: str, highest: str, mid: bool
+) -> None:
     sc = detect_scale(labels * 4)
     assert sc is not None, labels
     assert sc.value(lowest) == min(sc.value(x) for x in labels)
@@ -348,7 +381,9 @@ def test_three_header_rows_non_english_questions(tmp_path: Path) -> None:
 
 
 def test_sentence_column_with_few_distinct_values_is_text(tmp_path: Path) -> None:
-    sentences = [f"The delivery was late again and the driver was rude, week {i}." for i in range(10)]
+    sentences = [
+        f"The delivery was late again and the driver was rude, week {i}." for i in range(10)
+    ]
     p = tmp_path / "few.csv"
     pd.DataFrame(
         {"id": range(120), "plan": ["basic", "pro"] * 60, "comment": sentences * 12}
@@ -383,7 +418,9 @@ def test_same_short_answer_from_different_people_is_data(tmp_path: Path) -> None
 
 def test_nul_bytes_are_stripped_with_a_warning(tmp_path: Path) -> None:
     p = tmp_path / "nul.csv"
-    data = "id,comment\n" + "".join(f"{i},The app is fine but slow number {i}.\n" for i in range(30))
+    data = "id,comment\n" + "".join(
+        f"{i},The app is fine but slow number {i}.\n" for i in range(30)
+    )
     raw = data.encode().replace(b"fine", b"fi\x00ne", 3)
     p.write_bytes(raw)
     res = ingest_paths([p])
@@ -419,7 +456,10 @@ def test_csv_unbalanced_quote_costs_one_line(tmp_path: Path) -> None:
 
 def test_multi_megabyte_cell_is_read(tmp_path: Path) -> None:
     # a 2.5 MB cell (over csv's default 128 KB field limit) holding one long answer
-    big = "Interviewer: Tell me more?\nUser: It is a long story.\nInterviewer: Go on?\nUser: " + "blah " * 500_000
+    big = (
+        "Interviewer: Tell me more?\nUser: It is a long story.\nInterviewer: Go on?\nUser: "
+        + "blah " * 500_000
+    )
     p = tmp_path / "long.csv"
     pd.DataFrame(
         {"transcript_id": ["t1", "t2"], "text": [big, big.replace("long", "short")]}
@@ -492,3 +532,18 @@ def test_other_language_units_are_marked_and_reported(tmp_path: Path) -> None:
     assert set(res.units.loc[res.units[S.TEXT].str.startswith("Die"), S.LANG]) == {"de"}
     assert any("mixed.csv" in w and "de" in w and "language" in w for w in res.warnings)
     assert res.files.iloc[0]["language"] == "en"
+
+
+def test_schema_file_round_trip_keeps_roles_scales_and_choices(tmp_path: Path) -> None:
+    from insight.ingest.roles import write_schema
+
+    p = _two_header_export(tmp_path)
+    first = ingest_paths([p])
+    out = tmp_path / "schema.yaml"
+    write_schema([r.schema for r in first.results], out)
+    again = ingest_paths([p], schema=out)
+    cols = ["column", "role", "scale_min", "scale_max", "labels"]
+    pd.testing.assert_frame_equal(first.columns[cols], again.columns[cols])
+    q2 = again.results[0].schema.columns["Q2"].scale
+    assert q2 is not None and q2.midpoint == 3.0
+    assert again.files.iloc[0]["rows_read"] == 24

@@ -488,4 +488,6 @@ def apply_overrides(info: ColumnInfo, spec: dict[str, Any], values: list[str]) -
                 info.scale.min = float(sc["min"])
             if "max" in sc:
                 info.scale.max = float(sc["max"])
+            if sc.get("midpoint") is not None:
+                info.scale.midpoint = float(sc["midpoint"])
     return info
