@@ -128,14 +128,14 @@ def worker(method: str, npy: str, out: str, seed: int) -> None:
 
 ALTERNATIVES = {
     # name: TopicModel settings (embedder=None: labels by c-TF-IDF only, to time clustering)
-    "pca20+silhouette_kmeans (default)": {},
-    "pca5+silhouette_kmeans": {"n_components": 5},
-    "pca10+silhouette_kmeans": {"n_components": 10},
-    "svd20+silhouette_kmeans": {"reducer": "svd"},
-    "no_reduction+silhouette_kmeans": {"reducer": "none"},
+    "pca20+kmeans_sqrt_n+merge0.8 (default)": {},
+    "pca20+kmeans_sqrt_n, no merge": {"merge_similarity": 1.0},
+    "pca20+kmeans_sqrt_n+merge0.7": {"merge_similarity": 0.7},
+    "pca10+kmeans_sqrt_n+merge0.8": {"n_components": 10},
+    "no_reduction+kmeans_sqrt_n+merge0.8": {"reducer": "none"},
+    "pca20+kmeans_k10": {"n_topics": 10},
     "pca20+kmeans_k20": {"n_topics": 20},
     "pca20+kmeans_k30": {"n_topics": 30},
-    "pca20+agglomerative_auto": {"clusterer": "agglomerative"},
     "pca20+hdbscan+centroid_outliers": {"clusterer": "hdbscan"},
 }
 
@@ -159,6 +159,7 @@ def alternatives(texts: list[str], gold: list[int], npy: Path, seed: int) -> dic
             "nmi": round(float(normalized_mutual_info_score(gold, m.labels_)), 4),
             "ari": round(float(adjusted_rand_score(gold, m.labels_)), 4),
             "n_topics": m.n_topics_,
+            "n_subtopics": m.n_subtopics_,
             "outlier_share_before": round(m.outlier_share_before_, 4),
             "outlier_share_after": round(m.outlier_share_after_, 4),
             "fit_seconds_warm": round(seconds, 2),

@@ -191,3 +191,22 @@ def test_fitted_model_pickles_without_training_vectors():
     with warnings.catch_warnings():
         warnings.simplefilter("error")  # no scikit-learn version warning on load
         pickle.loads(pickle.dumps(model))
+
+
+def test_context_vectors_mix_only_neighbours_of_the_same_passage():
+    from insight.topics import context_vectors
+
+    x = np.eye(4)
+    units = pd.DataFrame(
+        {
+            S.SOURCE: ["a.odt", "a.odt", "a.odt", "b.odt"],
+            S.RESPONDENT_ID: ["P1", "P1", "P1", "P2"],
+            S.FIELD: ["turn"] * 4,
+        }
+    )
+    out = context_vectors(units, x, window=1, weight=1.0)
+    # unit 0 gets unit 1 only; unit 1 gets the mean of 0 and 2; unit 3 is alone
+    np.testing.assert_allclose(out[0], np.array([1, 1, 0, 0]) / np.sqrt(2))
+    np.testing.assert_allclose(out[1], np.array([0.5, 1, 0.5, 0]) / np.sqrt(1.5))
+    np.testing.assert_allclose(out[3], [0, 0, 0, 1])
+    np.testing.assert_allclose(context_vectors(units, x, window=0), x)

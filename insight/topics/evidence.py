@@ -282,6 +282,46 @@ def eligible_units(units: pd.DataFrame) -> tuple[pd.Series, dict[str, int]]:
     return ok & ~non, reasons
 
 
+def context_vectors(
+    units: pd.DataFrame, vectors: Any, window: int = 2, weight: float = 2.0
+) -> np.ndarray:
+    """Each unit's vector with its neighbours' mean added (``weight``), re-normalised.
+
+    Neighbours are the ``window`` units before and after it in the units' order
+    that share its source, respondent and field (the sentences around it in the same
+    transcript or the same answer): a sentence such as "so I click on it" reads
+    in its passage's context, as a researcher codes a passage. ``window=0`` or
+    ``weight=0`` returns the vectors unchanged (normalised). Measured on the dev
+    studies (``benchmarks/real_themes.py``).
+    """
+    import numpy as np
+
+    from insight.stats import normalise_rows
+
+    x = normalise_rows(vectors)
+    n = len(x)
+    if n == 0 or window <= 0 or weight <= 0:
+        return x
+    parts = [units[c].astype(str) for c in (S.SOURCE, S.RESPONDENT_ID, S.FIELD) if c in units]
+    if not parts:
+        return x
+    key = parts[0].to_numpy()
+    for p in parts[1:]:
+        key = np.char.add(np.char.add(key.astype(str), "\x1f"), p.to_numpy().astype(str))
+    acc = np.zeros_like(x)
+    cnt = np.zeros(n)
+    rows = np.arange(n)
+    for d in range(-window, window + 1):
+        if d == 0:
+            continue
+        j = rows + d
+        ok = (j >= 0) & (j < n)
+        ok[ok] &= key[j[ok]] == key[rows[ok]]
+        acc[ok] += x[j[ok]]
+        cnt[ok] += 1
+    return normalise_rows(x + weight * acc / np.maximum(cnt, 1)[:, None])
+
+
 def _question_column(units: pd.DataFrame, min_respondents: int = 3) -> str | None:
     """The column that names the question a unit answers, when questions are shared.
 
@@ -400,6 +440,8 @@ def fit_topics(
     n_quotes: int = 5,
     likert: pd.DataFrame | None = None,
     per_question: bool = True,
+    context_window: int = 2,
+    context_weight: float = 2.0,
 ) -> TopicResult:
     """Themes over participants' units with all the evidence behind them.
 
@@ -424,6 +466,9 @@ def fit_topics(
         likert: Likert answers indexed by respondent_id (one column per item): theme
             prevalence is compared across each item's answers.
         per_question: also fit themes within each shared question (``by_question``).
+        context_window, context_weight: units are clustered on their vector plus
+            the mean of up to ``context_window`` neighbours each side in the same
+            transcript or answer (:func:`context_vectors`); 0 turns it off.
     """
     import numpy as np
     import pandas as pd
@@ -441,7 +486,9 @@ def fit_topics(
     ok, excluded = eligible_units(units)
     fit_texts = [t if keep else "" for t, keep in zip(texts, ok.tolist(), strict=True)]
     model = model if model is not None else TopicModel(random_state=random_state)
-    model.fit(fit_texts, embeddings)
+    if embeddings is None:
+        embeddings = model._embeddings(texts, None)
+    model.fit(fit_texts, context_vectors(units, embeddings, context_window, context_weight))
     emb = model.embeddings_
     topics = model.labels_
     labels = model.topic_labels_
@@ -556,7 +603,13 @@ class BatchAssignment:
     emerging: pd.DataFrame  # emerging_id, label, size, cohesion, nearest_topic, unit_ids
 
 
-def assign_batch(model: TopicModel, units: pd.DataFrame, embeddings: Any = None) -> BatchAssignment:
+def assign_batch(
+    model: TopicModel,
+    units: pd.DataFrame,
+    embeddings: Any = None,
+    context_window: int = 2,
+    context_weight: float = 2.0,
+) -> BatchAssignment:
     """Assign a new batch of units to a fitted model's themes and flag emerging ones.
 
     Pass ``embeddings`` from ``embed_texts(new_texts, store)`` so only the new
@@ -570,8 +623,9 @@ def assign_batch(model: TopicModel, units: pd.DataFrame, embeddings: Any = None)
     units = units.reset_index(drop=True)
     texts = units[S.TEXT].fillna("").astype(str).tolist()
     ok, _ = eligible_units(units)
+    raw = model._embeddings(units[S.TEXT].fillna("").astype(str).tolist(), embeddings)
     texts = [t if keep else "" for t, keep in zip(texts, ok.tolist(), strict=True)]
-    emb = _normalise_rows(model._embeddings(texts, embeddings))
+    emb = _normalise_rows(context_vectors(units, raw, context_window, context_weight))
     subs = model.transform_subtopics(texts, emb)
     topics = [model.subtopic_parent_[int(s)] if s >= 0 else S.UNASSIGNED_TOPIC for s in subs]
     assignments = pd.DataFrame(

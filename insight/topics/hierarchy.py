@@ -47,13 +47,14 @@ def relabel_by_size(labels: np.ndarray) -> np.ndarray:
 
 
 def group_subthemes(
-    centroids: np.ndarray, n_topics: int | None = None, merge_similarity: float = 0.8
+    centroids: np.ndarray, n_topics: int | None = None, merge_similarity: float = 0.95
 ) -> np.ndarray:
-    """Theme of each sub-theme: average-linkage groups of similar centroids.
+    """Group of each cluster: near-duplicate centroids together.
 
-    With ``n_topics`` the tree is cut into that many groups (at most one per
-    sub-theme); otherwise sub-themes join while the mean cosine similarity between
-    the groups' members is at least ``merge_similarity``.
+    With ``n_topics`` the average-linkage tree is cut into that many groups (at
+    most one per cluster); otherwise clusters join only while every pair in a
+    group is at least ``merge_similarity`` cosine-similar (complete linkage, so
+    no chain of similar clusters grows into one catch-all theme).
     """
     import numpy as np
 
@@ -70,7 +71,7 @@ def group_subthemes(
         model = AgglomerativeClustering(
             n_clusters=None,
             metric="cosine",
-            linkage="average",
+            linkage="complete",
             distance_threshold=max(1e-9, 1.0 - merge_similarity),
         )
     return np.asarray(model.fit_predict(np.asarray(centroids, dtype=np.float64)), dtype=int)

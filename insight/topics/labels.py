@@ -74,6 +74,10 @@ CHATTER_WORDS = frozenset(
 )
 
 
+#: Interjections spelt out at any length ("mmmm", "hmmmm", "uhhh", "ahhh").
+_INTERJECTION = re.compile(r"^(?:h*m+h*|u+h+m*|u+m+|a+h+|e+r+m*|o+h+|h+u+h+)$")
+
+
 def _stop_words() -> frozenset[str]:
     from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
 
@@ -86,7 +90,11 @@ def theme_words(text: object) -> list[str]:
     """Content words of a text that can carry a theme (no filler, stop or chatter words)."""
     from insight.nlp import content_tokens
 
-    return [t for t in content_tokens(text) if t not in CHATTER_WORDS and _WORD.search(t)]
+    return [
+        t
+        for t in content_tokens(text)
+        if t not in CHATTER_WORDS and _WORD.search(t) and not _INTERJECTION.match(t)
+    ]
 
 
 def has_theme_content(text: object) -> bool:
@@ -105,7 +113,7 @@ def is_filler_label(label: str) -> bool:
     words = [w for w in re.split(r"[\s,;/]+", label.lower()) if w]
     if not words:
         return True
-    if any(is_filler(w) for w in words):
+    if any(is_filler(w) or _INTERJECTION.match(w) for w in words):
         return True
     return not has_theme_content(label)
 
@@ -122,12 +130,20 @@ def candidate_phrases(texts: Sequence[str], max_ngram: int = 3) -> tuple[Any, li
     from insight.nlp import is_filler, strip_non_content
 
     stop = _stop_words()
+    edge_ok: dict[str, bool] = {}
+
+    def content_edge(tok: str) -> bool:
+        """A content word ("export", "don't" is not; "user's" is)."""
+        if tok not in edge_ok:
+            bare = tok.replace("'", "")
+            edge_ok[tok] = tok not in stop and bare not in stop and bool(theme_words(tok))
+        return edge_ok[tok]
 
     def keep(phrase: str) -> bool:
         toks = phrase.split()
-        if toks[0] in stop or toks[-1] in stop:
+        if not (content_edge(toks[0]) and content_edge(toks[-1])):
             return False
-        if any(is_filler(t) or t in CHATTER_WORDS for t in toks):
+        if any(is_filler(t) or t in CHATTER_WORDS or _INTERJECTION.match(t) for t in toks):
             return False
         return all(len(t) > 1 and _WORD.search(t) for t in toks)
 

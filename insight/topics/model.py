@@ -8,8 +8,8 @@ the coarsest split":
    -1 "unassigned";
 2. PCA to 20 dimensions, then k-means with ``k = sqrt(n_units)`` clusters
    (clamped to [2, ``max_topics``=60] and to ``n_units / min_topic_size``);
-3. clusters whose centroids are near-duplicates (cosine >= ``merge_similarity``,
-   average linkage) are one theme;
+3. clusters whose centroids are near-duplicates (cosine >= ``merge_similarity`` = 0.95,
+   complete linkage) are one theme;
 4. each theme is split into sub-themes by k-means (``sqrt(n_theme / 8)``, at most
    ``max_subtopics_per_topic``; themes under ``2 * min_topic_size`` units stay whole).
 
@@ -161,7 +161,7 @@ class TopicModel(BaseEstimator):  # type: ignore[misc]
         n_components: int | None = None,
         n_topics: int | str = "auto",
         max_topics: int = 60,
-        merge_similarity: float = 0.8,
+        merge_similarity: float = 0.95,
         max_subtopics_per_topic: int = 5,
         min_topic_size: int = 10,
         outlier_floor: float = 0.05,
