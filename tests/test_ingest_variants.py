@@ -547,3 +547,20 @@ def test_schema_file_round_trip_keeps_roles_scales_and_choices(tmp_path: Path) -
     q2 = again.results[0].schema.columns["Q2"].scale
     assert q2 is not None and q2.midpoint == 3.0
     assert again.files.iloc[0]["rows_read"] == 24
+
+
+def test_second_interviewer_by_person_name(tmp_path: Path) -> None:
+    p = tmp_path / "two.txt"
+    p.write_text(
+        "Interviewer: Thanks for joining. How do you book travel?\n"
+        "Mia: Mostly on my phone, late at night, after the kids are asleep.\n"
+        "Tom: Which app do you use?\n"
+        "Mia: The airline's own app, because the comparison sites hide the fees.\n"
+        "Tom: Do you ever call them?\n"
+        "Mia: Only when a refund goes wrong, and then I wait for an hour.\n",
+        encoding="utf-8",
+    )
+    res = ingest_paths([p])
+    assert set(_participant(res)[S.SPEAKER]) == {"Mia"}
+    assert set(_interviewer(res)[S.SPEAKER]) == {"Interviewer", "Tom"}
+    assert any('"Tom" is a second interviewer' in g for g in res.guesses)

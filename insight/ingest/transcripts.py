@@ -427,6 +427,21 @@ def assign_roles(
                     f'guessed "{top}" is the interviewer (asks questions in {ratio[top]:.0%} '
                     "of turns); override with --interviewer NAME"
                 )
+    # Several named speakers left as participants beside a known interviewer: the one
+    # who says most is the participant; another who mostly asks is a second interviewer.
+    unknown = [s for s in speakers if role[s] is None and not _GENERIC_SPEAKER.match(_norm_name(s))]
+    if len(unknown) >= 2 and any(r == S.ROLE_INTERVIEWER for r in role.values()):
+        words = {s: sum(len(t.text.split()) for t in turns if t.speaker == s) for s in unknown}
+        main = max(unknown, key=lambda s: words[s])
+        main_ratio = _question_ratio(t for t in turns if t.speaker == main)
+        for s in unknown:
+            r_s = _question_ratio(t for t in turns if t.speaker == s)
+            if s != main and r_s >= 0.4 and r_s >= main_ratio + 0.25:
+                role[s] = S.ROLE_INTERVIEWER
+                guesses.append(
+                    f'guessed "{s}" is a second interviewer (asks questions in {r_s:.0%} of '
+                    f'turns; "{main}" answers); override with --interviewer NAME'
+                )
     for t in turns:
         if t.kind != "speech":
             continue
