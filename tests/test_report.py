@@ -251,7 +251,7 @@ def test_attitude_bars_diverge_and_add_up(outputs):
     assert stars["text"] and all(t.startswith("★ d ") for t in stars["text"])
 
 
-def _dated_tables(dates: bool = True, batches: bool = False):
+def _dated_tables(dates: bool = True, batches: bool = False, undated: int = 0):
     """60 statements in two months (or batches); topic 1 jumps from 5 to 20 of 30 in March."""
     from types import SimpleNamespace
 
@@ -272,6 +272,18 @@ def _dated_tables(dates: bool = True, batches: bool = False):
             }
         )
         topics.append({S.UNIT_ID: f"u{i}", S.TOPIC: t})
+    for i in range(undated):  # e.g. survey answers without a date in a study with reviews
+        rows.append(
+            {
+                S.UNIT_ID: f"s{i}",
+                S.RESPONDENT_ID: f"s{i}",
+                S.SPEAKER_ROLE: S.ROLE_CUSTOMER,
+                S.TEXT: "survey answer",
+                S.DATE: None,
+                S.BATCH_ID: "b1",
+            }
+        )
+        topics.append({S.UNIT_ID: f"s{i}", S.TOPIC: 0})
     return SimpleNamespace(
         units=pd.DataFrame(rows),
         topic_assignments=pd.DataFrame(topics),
@@ -296,6 +308,10 @@ def test_change_over_time_flags_an_emerging_theme():
     by_batch = change_chart(_dated_tables(dates=False, batches=True), QuotePool())
     assert by_batch is not None and by_batch.title.endswith("batch")
     assert "Emerging in b2" in by_batch.takeaway
+    # dates on a minority of statements (reviews among survey answers) still count
+    mixed = change_chart(_dated_tables(undated=200), QuotePool())
+    assert mixed is not None and mixed.data[0]["z"] == by_month.data[0]["z"]
+    assert "60 of 260 themed statements carry a month" in mixed.note
     # one batch and no dates: no chart
     assert change_chart(_dated_tables(dates=False), QuotePool()) is None
 

@@ -51,6 +51,7 @@ SEQUENTIAL = "Cividis"
 ALPHA = 0.05
 LOW_STABILITY = 0.75
 EMERGING_LIFT = 1.5
+MIN_DATED = 30
 MAX_THEMES = 20
 MAX_ITEMS = 12
 MAX_TERMS = 6
@@ -828,8 +829,11 @@ def themes_chart(tables: Any, personas: Sequence[dict[str, Any]], pool: QuotePoo
 
 
 def hierarchy_chart(tables: Any, pool: QuotePool) -> Chart | None:
-    """Themes -> sub-themes as a sunburst when the topic table carries parent ids."""
-    top = tables.topics
+    """Themes -> sub-themes as a sunburst, from the ``topic_hierarchy`` table (or a topic
+    table that carries ``parent_id``); ``None`` for flat topics."""
+    top = getattr(tables, "topic_hierarchy", None)
+    if top is None or not len(top) or "parent_id" not in top:
+        top = getattr(tables, "topics", None)
     if top is None or not len(top) or "parent_id" not in top:
         return None
     key = "theme_id" if "theme_id" in top else S.TOPIC
@@ -886,12 +890,7 @@ def hierarchy_chart(tables: Any, pool: QuotePool) -> Chart | None:
             + (f"<br><i>“{wrap(pool.first_text(q))}”</i>" if q else "")
         )
         keys.append(tid)
-        marks[tid] = {
-            "label": f"“{lab}”",
-            "n": f"{size:.0f} statements",
-            "href": f"#topic-{tid}",
-            "q": q,
-        }
+        marks[tid] = {"label": f"“{lab}”", "n": f"{size:.0f} statements", "href": "#topics", "q": q}
     n_top = sum(1 for p in parents if not p)
     n_sub = len(ids) - n_top
     biggest = max(
@@ -1380,7 +1379,8 @@ def _periods(m: Any) -> tuple[Any, str] | None:
     """A period label per row (date -> week/month/quarter, else batch), and what it is."""
     import pandas as pd
 
-    if S.DATE in m and m[S.DATE].notna().mean() >= 0.5:
+    # dates win when at least 30 statements carry one (e.g. the reviews of a mixed study)
+    if S.DATE in m and int(m[S.DATE].notna().sum()) >= MIN_DATED:
         d = pd.to_datetime(m[S.DATE], errors="coerce", utc=True).dt.tz_localize(None)
         valid = d.dropna()
         if len(valid) and valid.nunique() > 1:
@@ -1447,6 +1447,7 @@ def change_chart(tables: Any, pool: QuotePool) -> Chart | None:
     if got is None:
         return None
     per, what = got
+    n_all = len(m)
     m = m.assign(period=per).dropna(subset=["period"])
     n_per = m.groupby("period").size()
     periods = [p for p in sorted(n_per.index) if n_per[p] >= 10]
@@ -1525,7 +1526,7 @@ def change_chart(tables: Any, pool: QuotePool) -> Chart | None:
         "#topics",
         "the topic table",
         marks,
-        note=f"Share of each {what}'s statements in each theme ({what}s with at least 10 statements). ▲ emerging = more common in the latest {what} than before (Benjamini–Hochberg p < 0.05, at least ×{EMERGING_LIFT}).",
+        note=f"Share of each {what}'s statements in each theme ({int(n_per.sum())} of {n_all} themed statements carry a {what}; {what}s with at least 10 statements). ▲ emerging = more common in the latest {what} than before (Benjamini–Hochberg p < 0.05, at least ×{EMERGING_LIFT}).",
         height=layout["height"],
     )
 
@@ -1543,6 +1544,7 @@ def pain_change_chart(tables: Any, pool: QuotePool) -> Chart | None:
     if got is None:
         return None
     per, what = got
+    n_all = len(m)
     m = m.assign(period=per).dropna(subset=["period"])
     n_per = m.groupby("period").size()
     periods = [p for p in sorted(n_per.index) if n_per[p] >= 10]
@@ -1606,7 +1608,7 @@ def pain_change_chart(tables: Any, pool: QuotePool) -> Chart | None:
         "#pains",
         "the ranked pain points",
         marks,
-        note=f"Share of each {what}'s statements that raise each kind of pain point (the six most common).",
+        note=f"Share of each {what}'s statements that raise each kind of pain point (the six most common; {int(n_per.sum())} of {n_all} statements carry a {what}).",
         height=layout["height"],
     )
 
