@@ -182,7 +182,9 @@ class StageContext:
                 progress=progress,
                 cache=TextCache.for_study(self.out),
             )
-            vec = np.asarray(vec, dtype=np.float32).reshape(len(customer), -1)
+            vec = np.asarray(vec, dtype=np.float32)
+            # no customer text (a Likert-only survey): an empty (0, d) matrix, no crash
+            vec = vec.reshape(len(customer), -1) if len(customer) else vec.reshape(0, 0)
             self._vectors = pd.DataFrame(vec, index=pd.Index(customer[S.UNIT_ID], name=S.UNIT_ID))
         return self._vectors
 
@@ -327,6 +329,11 @@ def _stage_topics_fit(ctx: StageContext, summary: dict[str, Any]) -> None:
 
     store = ctx.store
     customer = ctx.customer()
+    if customer[S.TEXT].astype(str).str.contains(r"[^\W\d_]{2}").sum() < 2:
+        ctx.echo("topics: none - the study has fewer than 2 open-text answers or turns")
+        summary["topics"] = 0
+        summary["why_empty"] = "fewer than 2 open-text answers or turns"
+        return
     annotations = _customer_annotations(ctx)
     groups = _unit_groups(customer, store.read_table("segments"))
     respondents = store.read_table("respondents")
