@@ -371,9 +371,29 @@ def _apply_spans(text: str, spans: list[tuple[int, int]], token: str = "[NAME]")
     return text
 
 
-#: Strings shorter than this many words are masked by patterns only (NER needs context:
-#: a lone "Costa" or "Alexa" is no evidence of a person).
+#: Strings shorter than this many words (a vocabulary term, a topic keyword) are read by
+#: the NER inside a carrier sentence (:data:`_CARRIER`): on their own it lacks context.
 NER_MIN_WORDS = 3
+_CARRIER = ("I spoke to ", " yesterday.")
+
+
+def _ner_text(text: str) -> tuple[str, int] | None:
+    """What the NER reads for ``text`` and the offset of ``text`` in it; None when no NER is
+    needed (a short string with no capital letter cannot hold a name)."""
+    if len(text.split()) >= NER_MIN_WORDS:
+        return text, 0
+    if not any(ch.isupper() for ch in text):
+        return None
+    return _CARRIER[0] + text + _CARRIER[1], len(_CARRIER[0])
+
+
+def _names_masked(text: str, doc: Any, offset: int) -> str:
+    spans = [
+        (a - offset, b - offset)
+        for a, b in _person_spans(doc)
+        if a >= offset and b <= offset + len(text)
+    ]
+    return _apply_spans(text, spans)
 
 
 # redacted text (names included) by original text, for this process
@@ -399,8 +419,9 @@ def redact(text: str, *, names: bool = True) -> str:
     if hit is not None:
         return hit
     out = redact_patterns(text)
-    if len(out.split()) >= NER_MIN_WORDS:
-        out = _apply_spans(out, _person_spans(_ner()(out)))
+    job = _ner_text(out)
+    if job is not None:
+        out = _names_masked(out, _ner()(job[0]), job[1])
     return _remember(text, out)
 
 
@@ -413,12 +434,15 @@ def redact_many(texts: Iterable[Any], *, names: bool = True, batch_size: int = 2
         return [redact_patterns(t) if isinstance(t, str) and t else t for t in texts]
     todo = sorted({t for t in texts if isinstance(t, str) and t and t not in _CACHE})
     pre = [redact_patterns(t) for t in todo]
-    long = [i for i, p in enumerate(pre) if len(p.split()) >= NER_MIN_WORDS]
-    if long:
-        nlp = _ner()
-        docs = nlp.pipe([pre[i] for i in long], batch_size=batch_size)
-        for i, doc in zip(long, docs, strict=True):
-            pre[i] = _apply_spans(pre[i], _person_spans(doc))
+    jobs: list[tuple[int, str, int]] = []
+    for i, p in enumerate(pre):
+        job = _ner_text(p)
+        if job is not None:
+            jobs.append((i, *job))
+    if jobs:
+        docs = _ner().pipe([j[1] for j in jobs], batch_size=batch_size)
+        for (i, _, offset), doc in zip(jobs, docs, strict=True):
+            pre[i] = _names_masked(pre[i], doc, offset)
     for t, p in zip(todo, pre, strict=True):
         _remember(t, p)
     return [_CACHE.get(t, t) if isinstance(t, str) and t else t for t in texts]

@@ -139,3 +139,15 @@ def test_labelled_file_is_jsonl() -> None:
     path = Path(__file__).parent / "data" / "pii_labelled.jsonl"
     for line in path.read_text(encoding="utf-8").splitlines():
         json.loads(line)
+
+
+def test_short_strings_names_masked_in_a_carrier_sentence() -> None:
+    """A vocabulary term or topic keyword that is a name is masked; lower-case terms and
+    ordinary capitalised words are not."""
+    assert redact("Sarah Fenwick") == "[NAME]"
+    assert redact_many(["Tom Brennan", "milk jug", "Windows", "Very good"]) == [
+        "[NAME]",
+        "milk jug",
+        "Windows",
+        "Very good",
+    ]
