@@ -216,3 +216,14 @@ def test_strace_sees_no_internet_socket(tmp_path: Path) -> None:
     assert calls == [], "\n".join(calls[:20])
     report = json.loads((tmp_path / "out" / "run.json").read_text())
     assert report
+
+
+def test_evidence_masks_pii_unless_no_redact(blocked_run: tuple[Path, list[Any], str]) -> None:
+    out, _, _ = blocked_run
+    args = ["evidence", str(out), "--term", "charged my card", "--limit", "50"]
+    masked = CliRunner().invoke(main, args)
+    assert masked.exit_code == 0, masked.output
+    assert "4111 1111 1111 1111" not in masked.output and "[CARD]" in masked.output
+    raw = CliRunner().invoke(main, [*args, "--no-redact"])
+    assert raw.exit_code == 0, raw.output
+    assert "4111 1111 1111 1111" in raw.output
