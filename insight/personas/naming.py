@@ -112,6 +112,64 @@ def _best_words(text: Any, stem_use: dict[str, float] | None, k: int = 2) -> lis
 _NOT_NOUN = re.compile(r"(?:ed|ly|ful|ous|ive|ible|able|less)$")
 
 
+# common verbs that read wrongly after "troubled by" ("troubled by feel")
+_VERBS = frozenset(
+    [
+        "feel",
+        "feels",
+        "think",
+        "want",
+        "need",
+        "make",
+        "get",
+        "take",
+        "took",
+        "give",
+        "go",
+        "come",
+        "say",
+        "know",
+        "see",
+        "look",
+        "use",
+        "find",
+        "tell",
+        "ask",
+        "try",
+        "call",
+        "wait",
+        "work",
+        "help",
+        "keep",
+        "let",
+        "seem",
+        "leave",
+        "put",
+        "mean",
+        "stop",
+        "start",
+        "told",
+        "asked",
+        "called",
+        "waited",
+        "helped",
+        "kept",
+        "left",
+        "put",
+        "meant",
+        "stopped",
+        "started",
+        "gave",
+        "went",
+        "came",
+        "said",
+        "knew",
+        "saw",
+        "looked",
+    ]
+)
+
+
 def _pain_words(pains: list[Claim]) -> list[str]:
     """The words of the pain theme that sets the persona apart (none when no pain does)."""
     named = [p for p in pains if p.stats.get("pain_theme", 0) != -1]
@@ -121,7 +179,7 @@ def _pain_words(pains: list[Claim]) -> list[str]:
         terms = [_words(t) for t in [*p.stats.get("terms", []), p.label]]
         # a thing reads best after "troubled by": single nouns first, no -ed/-ly/-ing words
         for words in sorted(terms, key=lambda w: (len(w) != 1, len(w))):
-            words = [w for w in words if not _NOT_NOUN.search(w)]
+            words = [w for w in words if not _NOT_NOUN.search(w) and w not in _VERBS]
             if words:
                 return words[:2]
     return []
@@ -156,7 +214,8 @@ def _name(
         for d in demographics:
             cat = str(d.stats.get("category", ""))
             if d.stats.get("distinctive") and re.fullmatch(r"[A-Za-z][A-Za-z &\-]{2,24}", cat):
-                noun = f"{cat.title()} {role}"
+                cased = " ".join(w if w.isupper() else w.capitalize() for w in cat.split())
+                noun = f"{cased} {role}"
                 break
     if noun is None:
         ranked = sorted(topics or [], key=lambda t: not t.stats.get("distinctive"))

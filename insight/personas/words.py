@@ -309,7 +309,34 @@ def _is_action(text: str) -> bool:
     return False
 
 
-_GENERIC = set(
+# Words that describe a survey column rather than what it asks ("FFT categorical answer").
+_SURVEY_META = {
+    "answer",
+    "answers",
+    "categorical",
+    "category",
+    "rating",
+    "ratings",
+    "score",
+    "scores",
+    "response",
+    "responses",
+    "item",
+    "items",
+    "question",
+    "questions",
+    "scale",
+    "fft",
+    "nps",
+    "csat",
+    "comment",
+    "comments",
+    "sentiment",
+    "text",
+    "field",
+    "column",
+}
+_GENERIC = _SURVEY_META | set(
     [
         "good",
         "decent",
