@@ -564,3 +564,21 @@ def test_second_interviewer_by_person_name(tmp_path: Path) -> None:
     assert set(_participant(res)[S.SPEAKER]) == {"Mia"}
     assert set(_interviewer(res)[S.SPEAKER]) == {"Interviewer", "Tom"}
     assert any('"Tom" is a second interviewer' in g for g in res.guesses)
+
+
+def test_line_numbers_only_before_labels(tmp_path: Path) -> None:
+    p = tmp_path / "kim2.txt"
+    p.write_text(
+        "Interview transcript\n\n"
+        "33   Interviewer: How do you plan a trip?\n"
+        "So I think I start with the map.\n"
+        "34   Kim: So I think I start with the map.\n"
+        "and then I check the prices twice.\n"
+        "35   Interviewer: Why twice?\n"
+        "36   Kim: Because they change overnight.\n",
+        encoding="utf-8",
+    )
+    res = ingest_paths([p])
+    part = _participant(res)
+    assert set(part[S.SPEAKER]) == {"Kim"}
+    assert not res.units[S.TEXT].str.match(LABEL_OR_NUMBER).any()
