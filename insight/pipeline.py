@@ -617,6 +617,12 @@ def add_files(
                 with stage_transaction(store, f"ingest:{result.files['batch_id'].iloc[0]}"):
                     add_batch(store, result)
             echo(f"added {counts['files']} file(s), {counts['units']} units to {path}")
+            why = "--no-analyse" if not analyse else "the study has no analysis yet"
+            echo(
+                f"NOT refreshed ({why}): report.html, personas.*, the CSVs and run.json still "
+                "show the study before this batch - run `insight add` with analysis "
+                "(the default) or `insight run` to refresh them"
+            )
             return {"processed": counts["files"], "problems": result.problems, **counts}
         key = fingerprint(
             {

@@ -128,7 +128,10 @@ def test_reexport_adds_only_new_rows(tmp_path: Path) -> None:
     # the cumulative export a month later: the same 30 rows and 5 new ones
     second = tmp_path / "export_feb.csv"
     second.write_text(SURVEY_HEAD + _survey_rows(35), encoding="utf-8")
-    summary = pipeline.add_files(out, [second], analyse=False)
+    lines: list[str] = []
+    summary = pipeline.add_files(out, [second], analyse=False, echo=lines.append)
+    assert any("NOT refreshed (--no-analyse)" in x for x in lines)
+    assert any("30 row(s) of these files were already in the study" in x for x in lines)
     assert summary["already_present"] == 30
     assert summary["units"] == 5 and summary["respondents"] == 5
     with Store(out / "study.duckdb", read_only=True) as st:
