@@ -102,8 +102,12 @@ def add(
     """Add a new batch of FILES to the study STORE (a study folder or its study.duckdb).
 
     Files already in the study (same content) add nothing; a new interview adds
-    only its own units. New units are annotated and assigned to the existing
-    topics and segments without refitting.
+    only its own units; rows of a cumulative re-export that are already in the
+    study are not added again. New units are annotated and assigned to the
+    existing topics and segments without refitting; then the report, personas,
+    CSVs and run.json are refreshed over every batch and what changed since the
+    last batch is printed. The study is replaced only when every step succeeded;
+    a killed add, run again, resumes.
 
     \b
     Example:
