@@ -50,7 +50,11 @@ def accounting_table(files: Any) -> Any:
         "skipped_non_answer",
         "skipped_duplicate",
         "skipped_unparseable",
+        "skipped_observer_note",
         "respondents",
+        "participant_units",
+        "interviewer_units",
+        "language",
         "units",
     ]
     return files[[c for c in cols if c in files.columns]].rename(
@@ -61,5 +65,8 @@ def accounting_table(files: Any) -> Any:
             "skipped_non_answer": "non_answer",
             "skipped_duplicate": "duplicate",
             "skipped_unparseable": "unparseable",
+            "skipped_observer_note": "observer_note",
+            "participant_units": "participant",
+            "interviewer_units": "interviewer",
         }
     )

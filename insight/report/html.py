@@ -192,6 +192,7 @@ def _accounting(tables: StudyTables, run_info: dict[str, Any]) -> list[dict[str,
         ("skipped_non_answer", "non-answer"),
         ("skipped_duplicate", "duplicate"),
         ("skipped_unparseable", "unparseable"),
+        ("skipped_observer_note", "observer note"),
         ("respondents", "respondents"),
         ("units", "units"),
     ]
