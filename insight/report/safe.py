@@ -1,19 +1,5 @@
-"""Spreadsheet-safe exports for the report layer: see :mod:`insight.safe_io`."""
+"""Spreadsheet-safe exports for the report layer: see :mod:`insight.safe_io` (a leaf module
+that every layer can use); this module re-exports it."""
 
-from insight.safe_io import (
-    FORMULA_PREFIXES,
-    neutralise_cell,
-    neutralise_frame,
-    write_csv_safe,
-    write_excel_safe,
-    write_readable_csv,
-)
-
-__all__ = [
-    "FORMULA_PREFIXES",
-    "neutralise_cell",
-    "neutralise_frame",
-    "write_csv_safe",
-    "write_excel_safe",
-    "write_readable_csv",
-]
+from insight.safe_io import *  # noqa: F403
+from insight.safe_io import __all__ as __all__
