@@ -77,7 +77,8 @@ def _print_accounting(
     if len(files):
         with pd.option_context("display.width", 200, "display.max_columns", 20):
             echo(
-                "\nRow accounting (read = with_units + empty + non_answer + duplicate + unparseable):"
+                "\nRow accounting (read = with_units + empty + non_answer + duplicate + unparseable"
+                " + observer_note):"
             )
             echo(accounting_table(files).to_string(index=False))
     if warnings:
