@@ -496,6 +496,27 @@ ID_KEYS = frozenset(
 )
 
 
+#: Identifier keys/columns whose values come from the data (a survey may key respondents by
+#: e-mail or phone): such a value is shown as a stable pseudonym (:func:`pseudonymise`).
+PERSON_ID_KEYS = frozenset({"respondent_id", "respondent_ids"})
+
+
+def pseudonymise(value: Any) -> Any:
+    """An identifier that is personal data (an e-mail, phone, card or NHS number) as a
+    stable pseudonym, e.g. ``[EMAIL-3f2a9c1b]`` (the same value always gives the same
+    pseudonym, so exports still join); any other value, or redaction off, unchanged."""
+    if not isinstance(value, str) or not value or not _ENABLED.get():
+        return value
+    masked = redact_patterns(value)
+    kinds = _PLACEHOLDER.findall(masked)
+    if not kinds:
+        return value
+    import hashlib
+
+    digest = hashlib.sha1(value.encode("utf-8")).hexdigest()[:8]
+    return f"{kinds[0][:-1]}-{digest}]"
+
+
 def redact_obj(obj: Any, skip_keys: frozenset[str] = ID_KEYS, _key: str | None = None) -> Any:
     """A copy of a JSON-like structure (dicts, lists, strings) with every string redacted,
     except those under an identifier key (:data:`ID_KEYS`) and markup (``markupsafe.Markup``
@@ -503,6 +524,8 @@ def redact_obj(obj: Any, skip_keys: frozenset[str] = ID_KEYS, _key: str | None =
     if not _ENABLED.get():
         return obj
     if isinstance(obj, str):
+        if _key in PERSON_ID_KEYS:
+            return pseudonymise(obj)
         if _key in skip_keys or type(obj).__name__ == "Markup":
             return obj
         return redact(obj)
@@ -533,6 +556,9 @@ def redact_frame(df: Any, columns: Iterable[str] | None = None) -> Any:
             if not is_id_column(c)
             and (out[c].dtype == object or pd.api.types.is_string_dtype(out[c]))
         ]
+    for c in out.columns:
+        if str(c).lower() in PERSON_ID_KEYS and not pd.api.types.is_numeric_dtype(out[c]):
+            out[c] = [pseudonymise(v) for v in out[c].tolist()]
     for c in columns:
         if c not in out.columns:
             continue
@@ -555,6 +581,7 @@ __all__ = [
     "luhn_valid",
     "mask_pii",
     "nhs_number_valid",
+    "pseudonymise",
     "redact",
     "redact_frame",
     "redact_many",

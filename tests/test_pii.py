@@ -151,3 +151,17 @@ def test_short_strings_names_masked_in_a_carrier_sentence() -> None:
         "Windows",
         "Very good",
     ]
+
+
+def test_person_ids_that_are_personal_data_get_a_stable_pseudonym() -> None:
+    from insight.pii import pseudonymise
+
+    a = pseudonymise("jo@example.com")
+    assert a.startswith("[EMAIL-") and a == pseudonymise("jo@example.com")
+    assert a != pseudonymise("amy@example.com")
+    assert pseudonymise("R_1xYz") == "R_1xYz"
+    assert redact_obj({"respondent_id": "jo@example.com"}) == {"respondent_id": a}
+    df = pd.DataFrame({"respondent_id": ["jo@example.com", "R_2"], "segment": [0, 1]})
+    assert redact_frame(df)["respondent_id"].tolist() == [a, "R_2"]
+    with redaction(False):
+        assert pseudonymise("jo@example.com") == "jo@example.com"

@@ -67,11 +67,12 @@ def evidence_cmd(
             respondent=respondent,
             limit=limit,
         )
-    from insight.pii import redact_many, redaction
+    from insight.pii import pseudonymise, redact_many, redaction
 
     with redaction(not no_redact):
         header = redact_many(res.header)
         texts = redact_many([q.text for q in res.quotes])
+        ids = [pseudonymise(q.respondent_id) for q in res.quotes]
     for line in header:
         click.echo(line)
     shown = len(res.quotes)
@@ -79,12 +80,10 @@ def evidence_cmd(
         f"{res.total} matching customer statement{'s' if res.total != 1 else ''}"
         + (f" (showing {shown})" if shown < res.total else "")
     )
-    for q, text in zip(res.quotes, texts, strict=True):
+    for q, text, rid in zip(res.quotes, texts, ids, strict=True):
         click.echo("")
         click.echo(f"  “{text}”")
-        click.echo(
-            f"      {q.source} · respondent {q.respondent_id} · {q.location} · unit {q.unit_id}"
-        )
+        click.echo(f"      {q.source} · respondent {rid} · {q.location} · unit {q.unit_id}")
 
 
 COMMANDS = [evidence_cmd]
