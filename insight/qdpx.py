@@ -490,9 +490,9 @@ def match_selections(project: QdaProject, units: pd.DataFrame) -> pd.DataFrame:
     """One row per (coded selection, study unit) it covers: selection, code, unit_id.
 
     A selection named by a unit id (a project this module wrote) maps to that unit;
-    otherwise a unit matches when its text lies inside the selection's text or the
-    selection's text inside it (case and spacing ignored), preferring units of a source
-    with the same file stem when there is one.
+    otherwise a unit matches when its text (3+ words) lies inside the selection's text or
+    the selection's text (15+ characters) inside it, case and spacing ignored, preferring
+    units of a source with the same file stem when there is one.
     """
     import pandas as pd
 
@@ -514,7 +514,13 @@ def match_selections(project: QdaProject, units: pd.DataFrame) -> pd.DataFrame:
         if len(st) < 3:
             continue
         src_stem = Path(project.sources.get(sel["source"], {}).get("name", "")).stem.lower()
-        hits = [(u, stem) for t, u, stem in texts if t and (t in st or (len(st) >= 15 and st in t))]
+        # a short statement ("okay.", "yes") lies inside many highlights: only statements
+        # of 3+ words count as covered by one
+        hits = [
+            (u, stem)
+            for t, u, stem in texts
+            if t and ((t in st and t.count(" ") >= 2) or (len(st) >= 15 and st in t))
+        ]
         same = [u for u, stem in hits if src_stem and (stem in src_stem or src_stem in stem)]
         for u in same or [u for u, _ in hits]:
             rows.append({"selection": sel["selection"], "code": sel["code"], S.UNIT_ID: u})
