@@ -139,16 +139,24 @@ def ingest_paths(
             continue
         seen.add(res.source_hash)
         results.append(res)
-    batch_notes: list[str] = []
-    try:
-        batch_notes = rebuild_with_batch_interviewers(results, interviewer_names)
-    except InsightError as exc:  # a file left without participant speech: report, drop it
-        bad = exc.file
-        problems.append(exc.format())
-        results = [r for r in results if r.source != bad]
+    batch_notes, failed = rebuild_with_batch_interviewers(results, interviewer_names)
+    for err in failed.values():  # left without participant speech: reported, not added
+        problems.append(err.format())
+    kept: list[FileResult] = []
     for res in results:
-        res.accounting.check()
+        if res.source in failed:
+            continue
+        try:
+            res.accounting.check()
+        except ValueError:  # a reader bug must not lose the other files
+            problems.append(
+                f"{res.source}: rows could not be accounted for ({res.accounting.to_dict()});"
+                " please report this file"
+            )
+            continue
+        kept.append(res)
         warnings.extend(res.warnings)
+    results = kept
     guesses = batch_notes + _collapse_guesses([g for r in results for g in r.guesses])
     warnings[:0] = guesses
     batch = batch_id_for([r.source_hash for r in results])

@@ -56,7 +56,9 @@ class Accounting:
         self.skipped[reason] += 1
 
     def check(self) -> None:
-        assert self.read == self.with_units + sum(self.skipped.values()), self
+        """Raise ValueError unless read = with units + skipped."""
+        if self.read != self.with_units + sum(self.skipped.values()):
+            raise ValueError(f"row accounting does not add up: {self}")
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -968,17 +970,17 @@ def _apply_pre_skips(res: FileResult) -> None:
 
 def rebuild_with_batch_interviewers(
     results: Sequence[FileResult], interviewer_names: Sequence[str]
-) -> list[str]:
+) -> tuple[list[str], dict[str, InputError]]:
     """Find interviewers named the same across the batch and re-read roles everywhere.
 
-    Returns one line per interviewer found. A file that then has no participant
-    speech raises InputError (the caller reports it and drops that file only).
+    Returns one line per interviewer found, and the files that were then left
+    without participant speech (source -> the error naming it and the fix).
     """
     transcripts = [tr for r in results for _a, _b, _c, tr in r.transcripts]
     found = T.batch_interviewers(transcripts)
+    failed: dict[str, InputError] = {}
     if not found:
-        return []
-    changed: list[FileResult] = []
+        return [], failed
     for r in results:
         touched = False
         for _row, _prefix, _date, tr in r.transcripts:
@@ -989,17 +991,21 @@ def rebuild_with_batch_interviewers(
             guesses = T.assign_roles(tr.turns, interviewer_names, found)
             tr.guesses = [g for g in tr.guesses if not g.startswith("guessed")] + guesses
             touched = True
-        if touched:
-            changed.append(r)
-    for r in changed:
-        build_transcript_records(r)
+        if not touched:
+            continue
+        try:
+            build_transcript_records(r)
+        except InputError as exc:
+            failed[r.source] = exc
+            continue
         _apply_pre_skips(r)
         _guess_lines(r)
     names = ", ".join(sorted(found))
-    return [
+    notes = [
         f'"{names}" speaks in most transcripts of this batch and asks most questions: taken as '
         "the interviewer in every file; override with --interviewer NAME"
     ]
+    return notes, failed
 
 
 def read_file(
