@@ -582,3 +582,22 @@ def test_line_numbers_only_before_labels(tmp_path: Path) -> None:
     part = _participant(res)
     assert set(part[S.SPEAKER]) == {"Kim"}
     assert not res.units[S.TEXT].str.match(LABEL_OR_NUMBER).any()
+
+
+def test_one_row_per_question_table_is_turned_round(tmp_path: Path) -> None:
+    from insight.ingest.roles import write_schema
+
+    p = tmp_path / "scores.csv"
+    p.write_text(
+        "Questions,P1,P2,P3,P4\nQ1,2,4,3,1\nQ2,2,4,3,1\nQ3,1,3,2,5\nQ4,1,6,2,1\n", encoding="utf-8"
+    )
+    res = ingest_paths([p])
+    assert set(res.respondents[S.RESPONDENT_ID]) == {"P1", "P2", "P3", "P4"}
+    roles = res.columns.set_index(S.COL_NAME)[S.COL_ROLE]
+    assert (roles[["Q1", "Q2", "Q3", "Q4"]] == S.ROLE_LIKERT).all()
+    assert any("one row per question" in g for g in res.guesses)
+    out = tmp_path / "s.yaml"
+    write_schema([r.schema for r in res.results], out)
+    again = ingest_paths([p], schema=out)
+    assert not again.problems
+    assert set(again.respondents[S.RESPONDENT_ID]) == {"P1", "P2", "P3", "P4"}

@@ -428,6 +428,8 @@ def read_table_file(
     fmt_opt = options.get("format")
     if fmt_opt == "transcript_table":
         kind, fmt_opt = kind or "transcript_table", None
+    if fmt_opt == "transposed":  # written by inspect; found again from the content
+        fmt_opt = None
     header = detect_header(raw, fmt_opt, int(hr) if hr else None)
     flipped = _transposed(raw, header)
     if flipped is not None:
