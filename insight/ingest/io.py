@@ -30,9 +30,8 @@ MAX_CELL_CHARS = 64 * 1024 * 1024
 #: Largest uncompressed XML part of a DOCX/XLSX/ODT (bytes) and compression ratio.
 MAX_UNZIPPED_BYTES = 512 * 1024 * 1024
 MAX_ZIP_RATIO = 200
-#: Most paragraphs in one DOCX/ODT, most cells in one spreadsheet.
+#: Most paragraphs in one DOCX/ODT.
 MAX_PARAGRAPHS = 200_000
-MAX_SHEET_CELLS = 20_000_000
 #: NUL bytes stripped with a warning when they are fewer than this share of the file.
 MAX_NUL_SHARE = 0.01
 
