@@ -38,6 +38,7 @@ def study(tmp_path):
     return build_study(tmp_path / "study")
 
 
+@pytest.mark.slow
 def test_every_tool_has_its_documented_columns(study, tmp_path):
     assert set(EXPECTED) | {"csv"} == set(TOOLS)
     with Store(study, read_only=True) as st:

@@ -241,6 +241,7 @@ def test_cli_segment_basis_behaviour(tmp_path):
     assert all(got.loc[c, "rfm_cell"] == v[0] for c, v in truth.items())
 
 
+@pytest.mark.slow
 def test_study_behaviour_segments_reach_the_audience_export(tmp_path):
     """`insight segment STUDY --basis behaviour` stores the cells; `export` tags them."""
     from insight.cli import main

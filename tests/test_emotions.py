@@ -154,6 +154,7 @@ def test_env_var_moves_the_default_folder(tmp_path: Path, monkeypatch) -> None:
     assert default_model_dir() == tmp_path / "emotions"
 
 
+@pytest.mark.slow
 @pytest.mark.models
 def test_shipped_model() -> None:
     m = EmotionModel.load(threads=2)

@@ -225,6 +225,7 @@ def _check_file(path: Path) -> None:
     assert out.exception is None or isinstance(out.exception, SystemExit), repr(out.exception)
 
 
+@pytest.mark.slow
 @FUZZ
 @given(data=survey_bytes(), ext=st.sampled_from([".csv", ".tsv"]))
 def test_fuzz_survey_reader(data: bytes, ext: str) -> None:
@@ -234,6 +235,7 @@ def test_fuzz_survey_reader(data: bytes, ext: str) -> None:
         _check_file(path)
 
 
+@pytest.mark.slow
 @FUZZ
 @given(item=transcript_bytes())
 def test_fuzz_transcript_reader(item: tuple[str, bytes]) -> None:
@@ -244,6 +246,7 @@ def test_fuzz_transcript_reader(item: tuple[str, bytes]) -> None:
         _check_file(path)
 
 
+@pytest.mark.slow
 @FUZZ
 @given(item=review_bytes())
 def test_fuzz_review_reader(item: tuple[str, bytes]) -> None:

@@ -19,6 +19,7 @@ SAMPLE_FILES = sorted(
 )
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("path", SAMPLE_FILES, ids=lambda p: p.name)
 def test_sample_file_reads_exactly(path: Path) -> None:
     res = ingest_paths([path])

@@ -454,6 +454,7 @@ def test_csv_unbalanced_quote_costs_one_line(tmp_path: Path) -> None:
     _check_accounting(res)
 
 
+@pytest.mark.slow
 def test_multi_megabyte_cell_is_read(tmp_path: Path) -> None:
     # a 2.5 MB cell (over csv's default 128 KB field limit) holding one long answer
     big = (

@@ -91,6 +91,7 @@ def test_model_error_names_the_fix(monkeypatch: pytest.MonkeyPatch) -> None:
         nlp.spacy_model_name()
 
 
+@pytest.mark.slow
 def test_load_spacy_is_cached_and_lean() -> None:
     a = nlp.load_spacy()
     assert nlp.load_spacy() is a

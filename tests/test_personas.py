@@ -617,6 +617,7 @@ def test_quotes_empathy_counter_confidence(personas):
     assert any("thin evidence" in w for w in p0.warnings)
 
 
+@pytest.mark.slow
 def test_without_embeddings_and_deterministic(study):
     a = [p.to_dict() for p in build_personas(tiny_study(with_embeddings=False))]
     b = [p.to_dict() for p in build_personas(tiny_study(with_embeddings=False))]

@@ -152,6 +152,7 @@ def test_min_segment_size_and_coverage():
     }
 
 
+@pytest.mark.slow
 def test_interview_personas_name_in_study_words_with_archetype_note():
     from insight.nlp import FILLER_WORDS, STOP_WORDS
     from insight.personas import StudyTables, build_personas

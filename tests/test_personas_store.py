@@ -54,6 +54,7 @@ def saved(tmp_path_factory):
     return study, path
 
 
+@pytest.mark.slow
 def test_stability_is_read_from_the_stored_table(saved):
     _study, path = saved
     with Store(path) as store:
@@ -65,6 +66,7 @@ def test_stability_is_read_from_the_stored_table(saved):
     assert [p.segment for p in unstable] == [1]
 
 
+@pytest.mark.slow
 def test_personas_rebuilt_from_store_equal_the_in_memory_ones(saved):
     study, path = saved
     with Store(path) as store:
@@ -73,6 +75,7 @@ def test_personas_rebuilt_from_store_equal_the_in_memory_ones(saved):
     assert [p.to_dict() for p in rebuilt] == [p.to_dict() for p in original]
 
 
+@pytest.mark.slow
 def test_topic_claims_read_the_stored_topic_differences():
     """Personas read the topics stage's prevalence test instead of recomputing it."""
     study = tiny_study()

@@ -131,6 +131,7 @@ def test_factor_analysis_flags_negatively_loading_items():
     assert tucker_congruence(np.array([1.0, 1]), np.array([1.0, 0])) == pytest.approx(2**-0.5)
 
 
+@pytest.mark.slow
 def test_recovers_well_separated_classes_and_is_deterministic():
     df, truth, rev = simulate_likert(
         300, 12, 3, separation=2.0, missing=0.05, reverse_share=0.25, random_state=4
@@ -238,6 +239,7 @@ def test_cli_writes_segments(tmp_path):
     assert find_id_column(["name", "RespondentID", "Q1"]) == "RespondentID"
 
 
+@pytest.mark.slow
 def test_cli_finds_likert_items_when_none_are_named(tmp_path):
     from insight.cli import main
 
@@ -262,6 +264,7 @@ def test_cli_finds_likert_items_when_none_are_named(tmp_path):
     assert bad.exit_code != 0 and "--items" in bad.output and "insight inspect" in bad.output
 
 
+@pytest.mark.slow
 def test_cli_assigns_a_new_wave_with_a_saved_model(tmp_path):
     from insight.cli import main
 

@@ -100,6 +100,7 @@ print(json.dumps({{"labels": m.labels_.tolist(),
 """
 
 
+@pytest.mark.slow
 def test_same_seed_same_result_across_two_processes(tmp_path):
     script = tmp_path / "fit.py"
     script.write_text(CROSS_PROCESS_SCRIPT.format(tests=str(REPO / "tests")))
@@ -179,6 +180,7 @@ def test_outlier_floor_none_keeps_clusterer_outliers(corpus):
     assert model.outlier_share_after_ == model.outlier_share_before_ > 0
 
 
+@pytest.mark.slow
 def test_umap_hdbscan_stays_selectable(corpus):
     units, gold = corpus
     model = TopicModel(reducer="umap", min_topic_size=5, embedder=HashingEncoder()).fit(
@@ -285,6 +287,7 @@ def test_model_pickles_for_the_study_store(corpus):
     np.testing.assert_array_equal(back.transform(texts), model.transform(texts))
 
 
+@pytest.mark.slow
 @pytest.mark.models
 def test_real_minilm_topics_on_thirty_sentences(tmp_path):
     from insight.embed import Embedder

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pandas as pd
+import pytest
 from click.testing import CliRunner
 from test_topics import THEMES, HashingEncoder, themed
 
@@ -15,6 +16,7 @@ def test_help_has_an_example():
     assert res.exit_code == 0 and "Example:" in res.output
 
 
+@pytest.mark.slow
 def test_topics_command_writes_every_row_and_is_byte_reproducible(tmp_path, monkeypatch):
     monkeypatch.setattr(insight.embed, "Embedder", HashingEncoder)
     texts = [t for k, th in enumerate(THEMES) for t in themed(th, 12, seed=k)]

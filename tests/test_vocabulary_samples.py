@@ -41,6 +41,7 @@ def planted_ranks(vocab: pd.DataFrame, segment: dict) -> dict[str, int | None]:
     }
 
 
+@pytest.mark.slow
 @pytest.mark.models
 def test_planted_wording_ranks_among_segment_top_terms(sample_vocab) -> None:
     vocab, segments = sample_vocab
@@ -55,6 +56,7 @@ def test_planted_wording_ranks_among_segment_top_terms(sample_vocab) -> None:
     assert found >= 16
 
 
+@pytest.mark.slow
 @pytest.mark.models
 def test_sample_rows_are_distinctive_and_quotes_verbatim(sample_vocab) -> None:
     vocab, segments = sample_vocab
