@@ -70,6 +70,10 @@ class RunConfig:
         glossary: a company glossary file for the vocabulary stage.
         exact_embeddings: fp32 sentence-transformers MiniLM instead of the int8 ONNX copy.
         redact: mask personal data in every shown output (``--no-redact`` turns it off).
+        engine: where the annotation and embedding model passes run: ``local`` or
+            ``spark`` (:mod:`insight.engine.spark`; same tables either way).
+        spark_master: the Spark master URL for ``engine="spark"`` (None: local[2], or
+            the session spark-submit / Databricks configured).
         extra: settings this version does not know (kept from an older/newer run.json).
     """
 
@@ -84,6 +88,8 @@ class RunConfig:
     glossary: str | None = None
     exact_embeddings: bool = False
     redact: bool = True
+    engine: str = "local"
+    spark_master: str | None = None
     extra: Mapping[str, Any] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
@@ -107,6 +113,8 @@ class RunConfig:
             )
         if self.n_bootstrap < 0:
             raise InputError("--bootstrap must be 0 or more", fix="pass --bootstrap 30")
+        if self.engine not in ("local", "spark"):
+            raise InputError(f"unknown engine {self.engine!r}", fix="use --engine local or spark")
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready (lists, not tuples) for run.json and the store's meta."""

@@ -274,6 +274,7 @@ def embed_texts(
     embedder: TextEncoder | None = None,
     progress: bool = True,
     cache: Any = None,
+    engine: Any = None,
 ) -> np.ndarray:
     """Embed ``texts`` (one unit-length float32 row each), reusing vectors cached in ``store``.
 
@@ -289,6 +290,8 @@ def embed_texts(
         cache: a second place to look (and to add new vectors), with the store's
             ``read_matching`` / ``insert``: the :class:`insight.engine.cache.TextCache`
             that keeps vectors across re-runs of a study; hits are copied into ``store``.
+        engine: an :class:`insight.engine.spark.SparkEngine` to encode the new texts
+            on its workers; ``None`` encodes here.
 
     Returns:
         array of shape ``(len(texts), dim)``.
@@ -334,7 +337,11 @@ def embed_texts(
         len(todo),
     )
     if todo:
-        new = _normalise(embedder.encode([unique[h] for h in todo], progress=progress))
+        todo_texts = [unique[h] for h in todo]
+        if engine is not None:
+            new = _normalise(engine.encode(embedder, todo_texts))
+        else:
+            new = _normalise(embedder.encode(todo_texts, progress=progress))
         if new.shape[0] != len(todo):
             raise ModelError(
                 f"the embedder returned {new.shape[0]} vectors for {len(todo)} texts",

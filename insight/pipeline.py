@@ -174,6 +174,7 @@ class StageContext:
 
             from insight import embed
             from insight.engine.cache import TextCache
+            from insight.engine.spark import engine_for
 
             customer = self.customer()
             vec = embed.embed_texts(
@@ -182,6 +183,7 @@ class StageContext:
                 embedder=self.embedder(),
                 progress=progress,
                 cache=TextCache.for_study(self.out),
+                engine=engine_for(self.config.engine, self.config.spark_master),
             )
             vec = np.asarray(vec, dtype=np.float32)
             # no customer text (a Likert-only survey): an empty (0, d) matrix, no crash
@@ -242,7 +244,14 @@ def _stage_extract(ctx: StageContext, summary: dict[str, Any]) -> None:
     from insight.engine.cache import TextCache
 
     # outputs per text hash kept in OUT/cache.duckdb: a re-run skips the models
-    annotations = extract.annotate_units(todo, progress=True, cache=TextCache.for_study(ctx.out))
+    from insight.engine.spark import engine_for
+
+    annotations = extract.annotate_units(
+        todo,
+        progress=True,
+        cache=TextCache.for_study(ctx.out),
+        engine=engine_for(ctx.config.engine, ctx.config.spark_master),
+    )
     if ctx.store.has_table("annotations"):
         ctx.store.upsert("annotations", annotations, S.UNIT_ID)
     else:

@@ -62,6 +62,20 @@ from insight.cli._common import (
     "phones, card/NHS numbers, addresses, postcodes and names are masked; the store and "
     "units.parquet always keep the verbatim text).",
 )
+@click.option(
+    "--engine",
+    type=click.Choice(["local", "spark"]),
+    default="local",
+    show_default=True,
+    help="Where the annotation and embedding passes run: here, or on Apache Spark "
+    "(pip install -e '.[spark]'; same tables).",
+)
+@click.option(
+    "--spark-master",
+    default=None,
+    metavar="URL",
+    help="Spark master for --engine spark (default local[2]; spark://host:7077, yarn).",
+)
 def run(
     inputs: tuple[Path, ...],
     out: Path,
@@ -75,6 +89,8 @@ def run(
     glossary: Path | None,
     exact_embeddings: bool,
     no_redact: bool,
+    engine: str,
+    spark_master: str | None,
 ) -> None:
     """Run the whole pipeline on INPUTS (files and folders) into OUT.
 
@@ -103,6 +119,8 @@ def run(
         glossary=glossary,
         exact_embeddings=exact_embeddings,
         redact=not no_redact,
+        engine=engine,
+        spark_master=spark_master,
     )
     run_library(run_study, inputs, out, config=config, echo=click.echo)
 

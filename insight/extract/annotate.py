@@ -212,12 +212,15 @@ class Annotator:
         batch_size: int = 64,
         progress: bool = True,
         cache: Any = None,
+        engine: Any = None,
     ) -> pd.DataFrame:
         """Annotations for every text, one row per text in input order.
 
         Exact-duplicate texts go through the models once. With ``cache`` (a
         :class:`insight.engine.cache.TextCache`) texts annotated by the same models
-        before are read from it instead, and new ones are added to it.
+        before are read from it instead, and new ones are added to it. With
+        ``engine`` (an :class:`insight.engine.spark.SparkEngine`) the texts left go
+        through the models on its workers.
         """
         texts = [t if isinstance(t, str) else "" for t in texts]
         if batch_size < 1:
@@ -257,14 +260,20 @@ class Annotator:
         # Chunks of several batches: progress per chunk, length-sorted batches inside.
         chunk = batch_size * CHUNK_BATCHES
         starts = range(0, len(todo_texts), chunk)
-        if progress:
+        if progress and engine is None:
             from tqdm.auto import tqdm
 
             starts = tqdm(starts, total=len(starts), desc="annotate", unit="chunk")
-        frames = [self.annotate_batch(todo_texts[s : s + chunk], batch_size) for s in starts]
-        fresh = (
-            pd.concat(frames, ignore_index=True) if frames else self.annotate_batch([]).iloc[0:0]
-        )
+        if engine is not None and todo_texts and self._default_models:
+            # the workers load the shipped models themselves (injected ones stay local)
+            fresh = engine.annotate(todo_texts, self)
+        else:
+            frames = [self.annotate_batch(todo_texts[s : s + chunk], batch_size) for s in starts]
+            fresh = (
+                pd.concat(frames, ignore_index=True)
+                if frames
+                else self.annotate_batch([]).iloc[0:0]
+            )
         if key is not None and len(fresh):
             rows = fresh.copy()
             rows.insert(0, "model", key)
@@ -313,6 +322,7 @@ def annotate_texts(
     progress: bool = True,
     annotator: Annotator | None = None,
     cache: Any = None,
+    engine: Any = None,
 ) -> pd.DataFrame:
     """Sentiment, emotions, pain point and goal columns for each text (input order).
 
@@ -320,10 +330,11 @@ def annotate_texts(
     labels, emotions (predicted labels joined by ";"), ekman, intensity,
     pain_point (0/1), pain_point_score, pain_point_type, goal (0/1). Empty or
     missing text gives NaN / empty annotations. Duplicate texts are run once;
-    ``cache`` (a :class:`insight.engine.cache.TextCache`) keeps outputs across runs.
+    ``cache`` (a :class:`insight.engine.cache.TextCache`) keeps outputs across runs;
+    ``engine`` (a :class:`insight.engine.spark.SparkEngine`) runs the models on Spark.
     """
     ann = annotator or default_annotator()
-    return ann.annotate(texts, batch_size=batch_size, progress=progress, cache=cache)
+    return ann.annotate(texts, batch_size=batch_size, progress=progress, cache=cache, engine=engine)
 
 
 def annotate_units(
@@ -332,6 +343,7 @@ def annotate_units(
     progress: bool = True,
     annotator: Annotator | None = None,
     cache: Any = None,
+    engine: Any = None,
 ) -> pd.DataFrame:
     """`annotate_texts` over the customer units; returns unit_id + annotation columns.
 
@@ -356,6 +368,7 @@ def annotate_units(
         progress=progress,
         annotator=annotator,
         cache=cache,
+        engine=engine,
     )
     ann.insert(0, schema.UNIT_ID, units[schema.UNIT_ID].to_numpy())
     return ann
