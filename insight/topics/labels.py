@@ -70,6 +70,23 @@ CHATTER_WORDS = frozenset(
         "course",
         "pleasure",
         "appreciate",
+        "sorry",
+        "pardon",
+        "know",
+        "guess",
+        "suppose",
+        "honestly",
+        "incredibly",
+        "usually",
+        "probably",
+        "basically",
+        "stuff",
+        "thing",
+        "things",
+        "kinda",
+        "itll",
+        "thatll",
+        "theres",
     ]
 )
 
@@ -93,7 +110,10 @@ def theme_words(text: object) -> list[str]:
     return [
         t
         for t in content_tokens(text)
-        if t not in CHATTER_WORDS and _WORD.search(t) and not _INTERJECTION.match(t)
+        if t not in CHATTER_WORDS
+        and t.replace("'", "") not in CHATTER_WORDS
+        and _WORD.search(t)
+        and not _INTERJECTION.match(t)
     ]
 
 
@@ -212,8 +232,12 @@ def label_topics(
         rows = np.flatnonzero(topics == t)
         df_t = np.asarray(matrix[rows].sum(axis=0)).ravel()
         score = df_t / len(rows) * idf
-        # phrases used by one member only are idiosyncratic unless the topic is tiny
+        # phrases used by one member only are idiosyncratic unless the topic is tiny;
+        # a phrase in more than a fifth of all texts is the study's subject ("ai" in
+        # interviews about AI), not what sets one theme apart
         ok = df_t >= (2 if len(rows) >= 4 else 1)
+        if len(topic_ids) >= 5 and (ok & (df_all <= 0.2 * n_docs)).any():
+            ok &= df_all <= 0.2 * n_docs
         idx = np.flatnonzero(ok)
         # ties: longer phrase first, then alphabetical, for stable labels
         order = np.lexsort((vocab_arr[idx], -ntok[idx], -score[idx]))
