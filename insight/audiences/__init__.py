@@ -9,8 +9,8 @@ without any contact column is an error that names the fix. Files only - nothing 
 talks to a network. Every cell goes through :func:`insight.report.safe.neutralise_cell`
 (a name such as ``=HYPERLINK(...)`` would otherwise run as a formula in a spreadsheet).
 
-The column names of each tool and the page they come from are in :data:`TOOLS` and in
-the README section "Audiences out".
+The column names of each tool and the page they come from are in ``tools.toml`` (read into
+:data:`TOOLS`) and in the README section "Audiences out".
 """
 
 from __future__ import annotations
@@ -48,8 +48,8 @@ class ToolFormat:
     key: str
     label: str
     email: str
-    first_name: str | None
-    last_name: str | None
+    first_name: str | None = None
+    last_name: str | None = None
     full_name: str | None = None
     tags: str | None = None
     tag_sep: str = ","
@@ -66,148 +66,17 @@ class ToolFormat:
         return cols
 
 
-_STD_FIELDS = {"persona": "persona", "segment": "segment"}
+def _load_tools() -> dict[str, ToolFormat]:
+    """The tool table in ``tools.toml`` (one ``[key]`` table per tool, in :data:`TOOLS` order)."""
+    import tomllib
 
-#: Every supported tool. Column names come from each tool's published import guide (``doc``).
-TOOLS: dict[str, ToolFormat] = {
-    t.key: t
-    for t in [
-        ToolFormat(
-            "hubspot",
-            "HubSpot",
-            email="Email",
-            first_name="First Name",
-            last_name="Last Name",
-            fields={"persona": "Insight Persona", "segment": "Insight Segment"},
-            doc="https://knowledge.hubspot.com/crm-setup/set-up-your-import-file",
-            notes="Contacts are de-duplicated on Email. Headers matching a property map "
-            "automatically; map Insight Persona / Insight Segment to new single-line text "
-            "properties in the import's mapping step (HubSpot's own Persona property only "
-            "takes personas already defined in the portal).",
-        ),
-        ToolFormat(
-            "salesforce",
-            "Salesforce (Data Import Wizard, Contacts)",
-            email="Email",
-            first_name="First Name",
-            last_name="Last Name",
-            fields={"persona": "Persona", "segment": "Segment"},
-            doc="https://help.salesforce.com/s/articleView?id=xcloud.field_mapping_for_other_"
-            "data_sources_and_organization_import.htm",
-            notes="Last Name is required for a Contact: rows without one are reported. "
-            "Create text custom fields Persona and Segment on Contact before importing; "
-            "choose 'Match by Email' to update existing contacts.",
-        ),
-        ToolFormat(
-            "mailchimp",
-            "Mailchimp",
-            email="Email Address",
-            first_name="First Name",
-            last_name="Last Name",
-            tags="Tags",
-            doc="https://mailchimp.com/help/format-guidelines-for-your-import-file/",
-            notes="Map the Tags column to tags in the import (comma-separated, quoted; "
-            "100 characters per tag). Build a segment on a tag to target a persona.",
-        ),
-        ToolFormat(
-            "mailerlite",
-            "MailerLite",
-            email="email",
-            first_name="name",
-            last_name="last_name",
-            fields={"persona": "persona", "segment": "segment"},
-            doc="https://www.mailerlite.com/help/how-to-import-subscribers",
-            notes="UTF-8 CSV, one sheet. Map persona / segment to new text fields, then "
-            "build a segment (or a group per persona) on them.",
-        ),
-        ToolFormat(
-            "brevo",
-            "Brevo (Sendinblue)",
-            email="EMAIL",
-            first_name="FIRSTNAME",
-            last_name="LASTNAME",
-            fields={"persona": "PERSONA", "segment": "SEGMENT"},
-            doc="https://help.brevo.com/hc/en-us/articles/208729849",
-            notes="EMAIL, FIRSTNAME and LASTNAME are Brevo's default attributes; PERSONA "
-            "and SEGMENT become text attributes (create them in the mapping step).",
-        ),
-        ToolFormat(
-            "getresponse",
-            "GetResponse",
-            email="email",
-            first_name=None,
-            last_name=None,
-            full_name="name",
-            fields={"persona": "persona", "segment": "segment"},
-            doc="https://www.getresponse.com/help/how-do-i-prepare-a-file-for-import.html",
-            notes="GetResponse has one Name field ('name' maps automatically); persona and "
-            "segment map to custom fields of the same name (255 characters at most).",
-        ),
-        ToolFormat(
-            "aweber",
-            "AWeber",
-            email="Email",
-            first_name=None,
-            last_name=None,
-            full_name="Name",
-            tags="Tags",
-            doc="https://help.aweber.com/hc/en-us/articles/204029136",
-            notes="AWeber keeps one Name field; map the Tags column to Tags in the import.",
-        ),
-        ToolFormat(
-            "omnisend",
-            "Omnisend",
-            email="Email",
-            first_name="First name",
-            last_name="Last name",
-            fields={"persona": "persona", "segment": "segment"},
-            doc="https://support.omnisend.com/en/articles/3838659-import-contacts-from-a-file",
-            notes="Email is the identifier; persona and segment become custom contact "
-            "properties (at most 200 columns per file). Tick 'import as subscribed' only "
-            "if the respondents consented to marketing email.",
-        ),
-        ToolFormat(
-            "convertkit",
-            "Kit (ConvertKit)",
-            email="email",
-            first_name="first_name",
-            last_name="last_name",
-            tags="tags",
-            doc="https://help.kit.com/en/articles/2502555-how-to-import-a-subscriber-list",
-            notes="Kit reads a tags column (comma-separated) and replaces existing field "
-            "values with the file's, blanks included; existing tags are kept.",
-        ),
-        ToolFormat(
-            "agilecrm",
-            "Agile CRM",
-            email="Email",
-            first_name="First Name",
-            last_name="Last Name",
-            tags="Tags",
-            doc="https://www.agilecrm.com/ (Contacts > Import from CSV)",
-            notes="Column names follow Agile CRM's contact fields; its import page was not "
-            "in the sources we could check, so confirm the mapping on the first import.",
-        ),
-        ToolFormat(
-            "csv",
-            "plain CSV",
-            email="email",
-            first_name="first_name",
-            last_name="last_name",
-            fields={
-                "respondent_id": "respondent_id",
-                "persona_id": "persona_id",
-                "persona": "persona",
-                "segment": "segment",
-                "probability": "probability",
-                "rfm_cell": "rfm_cell",
-                "lifecycle": "lifecycle",
-            },
-            doc="",
-            notes="Every canonical column, for any other tool.",
-        ),
-    ]
-}
+    table = tomllib.loads((Path(__file__).parent / "tools.toml").read_text(encoding="utf-8"))
+    return {key: ToolFormat(key=key, **spec) for key, spec in table.items()}
+
+
+#: Every supported tool, from ``tools.toml``: column names from each tool's published
+#: import guide (``doc``).
+TOOLS: dict[str, ToolFormat] = _load_tools()
 
 
 @dataclass(frozen=True)
