@@ -55,3 +55,23 @@ no_header_option = click.option(
     help="The file has no header row: every row is data and columns are numbered "
     "1, 2, 3 ... (e.g. --no-header --text-column 1).",
 )
+#: The study folder written by `insight run` (or its study.duckdb).
+study_argument = click.argument("study", type=click.Path(exists=True, path_type=Path))
+
+
+def study_command(name: str, *examples: str) -> Callable[[Callable[..., Any]], click.Command]:
+    """``@click.command(name)`` whose help ends with the example calls, one per line."""
+    epilog = "\b\nExamples:\n" + "\n".join(f"  {e}" for e in examples)
+    return click.command(name, epilog=epilog)
+
+
+def out_option(help: str, *, required: bool = False, dir_okay: bool = True) -> Any:
+    """``--out/-o PATH``: where a command writes (``dir_okay=False``: a file only)."""
+    return click.option(
+        "--out",
+        "-o",
+        type=click.Path(dir_okay=dir_okay, path_type=Path),
+        default=None,
+        required=required,
+        help=help,
+    )
