@@ -349,3 +349,35 @@ def test_tables_do_not_scroll_sideways(outputs):
     # no table sits in a sideways scroller (the browser test measures the page at 1280 px)
     html = outputs[2]["report"].read_text(encoding="utf-8")
     assert "overflow-x:auto" not in html.replace(" ", "") and "@media print" in html
+
+
+def test_change_names_the_biggest_swing_when_nothing_emerges():
+    from types import SimpleNamespace
+
+    from insight.report.charts import QuotePool, change_chart
+
+    rows, topics = [], []
+    for m, spike in (("2026-01", 3), ("2026-04", 24), ("2026-07", 3)):
+        for i in range(30):
+            uid = f"{m}-{i}"
+            rows.append(
+                {
+                    S.UNIT_ID: uid,
+                    S.RESPONDENT_ID: uid,
+                    S.SPEAKER_ROLE: S.ROLE_CUSTOMER,
+                    S.TEXT: "x",
+                    S.DATE: f"{m}-{1 + i % 27:02d}",
+                    S.BATCH_ID: "b1",
+                }
+            )
+            topics.append({S.UNIT_ID: uid, S.TOPIC: 1 if i < spike else 0})
+    tables = SimpleNamespace(
+        units=pd.DataFrame(rows),
+        topic_assignments=pd.DataFrame(topics),
+        topics=pd.DataFrame({S.TOPIC: [0, 1], "label": ["hours", "firmware update"]}),
+    )
+    chart = change_chart(tables, QuotePool())
+    assert chart is not None and chart.takeaway.startswith("No theme rose significantly")
+    assert "“firmware update” peaked at 80% of statements in 2026-04 vs 10% in other months" in (
+        chart.takeaway
+    )

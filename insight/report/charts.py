@@ -799,7 +799,7 @@ def themes_chart(tables: Any, personas: Sequence[dict[str, Any]], pool: QuotePoo
         height,
         xaxis={"side": "top", "tickfont": {"size": 13}},
         yaxis={"autorange": "reversed", "automargin": True},
-        margin={"l": 10, "r": 10, "t": 30, "b": 10},
+        margin={"l": 10, "r": 10, "t": 60, "b": 10},
     )
     take = (
         best[1]
@@ -1439,6 +1439,31 @@ def _period_heatmap(
     return [trace], layout
 
 
+def _biggest_peak(
+    topics: Sequence[str], periods: Sequence[str], counts: Any, n_per: Any
+) -> tuple[str, str, float, float, float] | None:
+    """The (topic, period) whose share stands out most from the topic's other periods,
+    when significant after Benjamini-Hochberg over every (topic, period) pair."""
+    total = int(sum(int(n_per[p]) for p in periods))
+    cells = []
+    for t in topics:
+        k_all = int(sum(int(counts.get((t, p), 0)) for p in periods))
+        for p in periods:
+            k1, n1 = int(counts.get((t, p), 0)), int(n_per[p])
+            k2, n2 = k_all - k1, total - n1
+            if n2 <= 0:
+                continue
+            cells.append((t, p, k1 / n1, k2 / n2, _two_prop_p(k1, n1, k2, n2)))
+    if not cells:
+        return None
+    padj = _bh([c[-1] for c in cells])
+    sig = [(c, pa) for c, pa in zip(cells, padj, strict=True) if pa < ALPHA and c[2] > c[3]]
+    if not sig:
+        return None
+    (t, p, s1, s0, _p), pa = max(sig, key=lambda x: x[0][2] - x[0][3])
+    return t, p, s1, s0, pa
+
+
 def change_chart(tables: Any, pool: QuotePool) -> Chart | None:
     m = _unit_topics(tables)
     if m is None or m.empty:
@@ -1469,7 +1494,9 @@ def change_chart(tables: Any, pool: QuotePool) -> Chart | None:
     emerging = []
     for (t, k1, k2, _p), pa in zip(tests, padj, strict=True):
         s1, s0 = k1 / n_last, k2 / n_before if n_before else 0.0
-        if pa < ALPHA and s1 > s0 and (s0 == 0 or s1 / s0 >= EMERGING_LIFT):
+        # emerging: at a new high, and well above the earlier average (not a dip recovered)
+        high = max(int(counts.get((t, p), 0)) / int(n_per[p]) for p in periods[:-1])
+        if pa < ALPHA and s1 > s0 and s1 > high and (s0 == 0 or s1 / s0 >= EMERGING_LIFT):
             emerging.append((t, s1, s0, pa))
     shown = list(dict.fromkeys([e[0] for e in emerging] + list(per_topic.index[:8])))[:10]
     em = {e[0]: e for e in emerging}
@@ -1517,6 +1544,13 @@ def change_chart(tables: Any, pool: QuotePool) -> Chart | None:
         )
     else:
         take = f"No theme rose significantly in the latest {what} ({last}) compared with the {len(periods) - 1} before it."
+        peak = _biggest_peak(per_topic.index, periods, counts, n_per)
+        if peak is not None:
+            t, p, s1, s0, pa = peak
+            take += (
+                f" The biggest swing: “{short(labels.get(t, t), 60)}” peaked at {pct(s1)} of "
+                f"statements in {p} vs {pct(s0)} in other {what}s (p(BH) {fmt_p(pa)})."
+            )
     return Chart(
         "chart-change",
         f"How themes change by {what}",
@@ -1526,7 +1560,7 @@ def change_chart(tables: Any, pool: QuotePool) -> Chart | None:
         "#topics",
         "the topic table",
         marks,
-        note=f"Share of each {what}'s statements in each theme ({int(n_per.sum())} of {n_all} themed statements carry a {what}; {what}s with at least 10 statements). ▲ emerging = more common in the latest {what} than before (Benjamini–Hochberg p < 0.05, at least ×{EMERGING_LIFT}).",
+        note=f"Share of each {what}'s statements in each theme ({int(n_per.sum())} of {n_all} themed statements carry a {what}; {what}s with at least 10 statements). ▲ emerging = in the latest {what} more common than in any earlier {what} and than their average (Benjamini–Hochberg p < 0.05, at least ×{EMERGING_LIFT}).",
         height=layout["height"],
     )
 
