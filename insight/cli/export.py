@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from insight.cli._common import run_library
+from insight.cli._common import out_option, run_library, study_argument, study_command
 
 #: Audience targets (insight.audiences.TOOLS) plus the REFI-QDA project.
 TARGETS = [
@@ -25,16 +25,13 @@ TARGETS = [
 ]
 
 
-@click.command(
+@study_command(
     "export",
-    epilog=(
-        "\b\nExamples:\n"
-        "  insight export out/study --to mailchimp            # out/study/mailchimp_contacts.csv\n"
-        "  insight export out/study --to hubspot --persona P2 --out p2_hubspot.csv\n"
-        "  insight export out/study --to qdpx --out study.qdpx  # NVivo, ATLAS.ti, MAXQDA, QualCoder"
-    ),
+    "insight export out/study --to mailchimp            # out/study/mailchimp_contacts.csv",
+    "insight export out/study --to hubspot --persona P2 --out p2_hubspot.csv",
+    "insight export out/study --to qdpx --out study.qdpx  # NVivo, ATLAS.ti, MAXQDA, QualCoder",
 )
-@click.argument("study", type=click.Path(exists=True, path_type=Path))
+@study_argument
 @click.option(
     "--to",
     "target",
@@ -42,13 +39,7 @@ TARGETS = [
     required=True,
     help="The tool whose import file to write (qdpx = REFI-QDA project).",
 )
-@click.option(
-    "--out",
-    "-o",
-    type=click.Path(path_type=Path),
-    default=None,
-    help="File or folder to write (default: the study folder).",
-)
+@out_option("File or folder to write (default: the study folder).")
 @click.option(
     "--persona",
     "personas",
@@ -119,23 +110,14 @@ def export_cmd(study: Path, target: str, out: Path | None, personas: tuple[str, 
         click.echo(f"import: {fmt.notes}")
 
 
-@click.command(
+@study_command(
     "codes",
-    epilog=(
-        "\b\nExamples:\n"
-        "  insight codes out/study coded_in_nvivo.qdpx\n"
-        "  insight codes out/study project.qdpx --out code_vs_theme.csv"
-    ),
+    "insight codes out/study coded_in_nvivo.qdpx",
+    "insight codes out/study project.qdpx --out code_vs_theme.csv",
 )
-@click.argument("study", type=click.Path(exists=True, path_type=Path))
+@study_argument
 @click.argument("project", type=click.Path(exists=True, dir_okay=False, path_type=Path))
-@click.option(
-    "--out",
-    "-o",
-    type=click.Path(dir_okay=False, path_type=Path),
-    default=None,
-    help="Also write the per-code table as CSV.",
-)
+@out_option("Also write the per-code table as CSV.", dir_okay=False)
 def codes_cmd(study: Path, project: Path, out: Path | None) -> None:
     """Compare the researchers' codes in PROJECT (a REFI-QDA .qdpx from NVivo, ATLAS.ti,
     MAXQDA or QualCoder, or a .qdc codebook) with STUDY's themes and pain points.

@@ -6,18 +6,22 @@ from pathlib import Path
 
 import click
 
-from insight.cli._common import echo_table, run_library, schema_option
-
-
-@click.command(
-    "score",
-    epilog=(
-        "\b\nExamples:\n"
-        "  insight score out/study wave2.csv --out wave2_personas.csv\n"
-        "  insight score out/study prospects.csv --like P2 --top 100 --out lookalikes.csv"
-    ),
+from insight.cli._common import (
+    echo_table,
+    out_option,
+    run_library,
+    schema_option,
+    study_argument,
+    study_command,
 )
-@click.argument("study", type=click.Path(exists=True, path_type=Path))
+
+
+@study_command(
+    "score",
+    "insight score out/study wave2.csv --out wave2_personas.csv",
+    "insight score out/study prospects.csv --like P2 --top 100 --out lookalikes.csv",
+)
+@study_argument
 @click.argument("new_file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option(
     "--like",
@@ -39,12 +43,10 @@ from insight.cli._common import echo_table, run_library, schema_option
     help="With --like and no --top: the probability that counts as a look-alike.",
 )
 @schema_option
-@click.option(
-    "--out",
-    "-o",
-    type=click.Path(dir_okay=False, path_type=Path),
+@out_option(
+    "CSV to write: respondent_id, persona_id, persona, segment, probability, p_<persona>.",
     required=True,
-    help="CSV to write: respondent_id, persona_id, persona, segment, probability, p_<persona>.",
+    dir_okay=False,
 )
 def score_cmd(
     study: Path,

@@ -82,6 +82,21 @@ _DATE_COL = re.compile(r"date|time|day|created|ordered|purchased|placed", re.I)
 _AMOUNT_COL = re.compile(r"amount|total|value|price|revenue|spend|paid|sales|£|\$|€", re.I)
 _ISO_DATE = re.compile(r"^\d{4}-\d{1,2}-\d{1,2}|^\d{1,2}[/.]\d{1,2}[/.]\d{2,4}")
 
+#: (role, pattern on the column's name and label, reason) for a date, a text and a numeric
+#: column: a column takes the first role still free whose pattern it matches.
+_DATE_ROLES = (
+    ("recency_date", _RECENCY_DATE, "date of the last purchase"),
+    ("activity_date", _ACTIVITY_DATE, "date of the last visit/activity"),
+    ("tenure", _TENURE, "start date (tenure)"),
+)
+_TEXT_ROLES = (("plan", _PLAN, "plan / tier"),)
+_NUMBER_ROLES = (
+    ("recency_days", _RECENCY_DAYS, "time since the last activity"),
+    ("frequency", _PURCHASE_COUNT, "number of orders"),
+    ("monetary", _MONEY, "money spent"),
+    ("tenure", _TENURE, "tenure"),
+)
+
 
 @dataclass
 class BehaviourColumns:
@@ -164,11 +179,7 @@ def detect_behaviour_columns(
     overrides = {k: v for k, v in (overrides or {}).items() if v}
     for role, col in overrides.items():
         if col not in df.columns:
-            raise InputError(
-                f'{role} column "{col}" not found',
-                column=col,
-                fix=f"choose from {', '.join(map(str, df.columns))}",
-            )
+            raise _not_found(role, col, df)
         if role == "engagement":
             cols.engagement = [col]
         else:
@@ -185,26 +196,10 @@ def detect_behaviour_columns(
         if s.dropna().empty:
             continue
         if is_date_column(s):
-            if cols.recency_date is None and _RECENCY_DATE.search(text):
-                cols.recency_date, cols.reasons[name] = name, "date of the last purchase"
-            elif cols.activity_date is None and _ACTIVITY_DATE.search(text):
-                cols.activity_date, cols.reasons[name] = name, "date of the last visit/activity"
-            elif cols.tenure is None and _TENURE.search(text):
-                cols.tenure, cols.reasons[name] = name, "start date (tenure)"
-            continue
-        if not _is_numbers(s):
-            if cols.plan is None and _PLAN.search(text):
-                cols.plan, cols.reasons[name] = name, "plan / tier"
-            continue
-        if cols.recency_days is None and _RECENCY_DAYS.search(text):
-            cols.recency_days, cols.reasons[name] = name, "time since the last activity"
-        elif cols.frequency is None and _PURCHASE_COUNT.search(text):
-            cols.frequency, cols.reasons[name] = name, "number of orders"
-        elif cols.monetary is None and _MONEY.search(text):
-            cols.monetary, cols.reasons[name] = name, "money spent"
-        elif cols.tenure is None and _TENURE.search(text):
-            cols.tenure, cols.reasons[name] = name, "tenure"
-        elif _VISIT_COUNT.search(text):
+            _take_role(cols, _DATE_ROLES, name, text)
+        elif not _is_numbers(s):
+            _take_role(cols, _TEXT_ROLES, name, text)
+        elif not _take_role(cols, _NUMBER_ROLES, name, text) and _VISIT_COUNT.search(text):
             cols.engagement.append(name)
             cols.reasons[name] = "engagement count"
     if cols.recency_date is None and cols.activity_date is not None:
@@ -215,6 +210,26 @@ def detect_behaviour_columns(
         cols.frequency = cols.engagement[0]
         cols.reasons[cols.frequency] = "visits/engagement used as frequency (no order count)"
     return cols
+
+
+def _take_role(
+    cols: BehaviourColumns, roles: Sequence[tuple[str, re.Pattern[str], str]], name: str, text: str
+) -> bool:
+    """Give column ``name`` the first of ``roles`` still free whose pattern matches ``text``."""
+    for role, pattern, reason in roles:
+        if getattr(cols, role) is None and pattern.search(text):
+            setattr(cols, role, name)
+            cols.reasons[name] = reason
+            return True
+    return False
+
+
+def _not_found(role: str, col: str, df: pd.DataFrame) -> InputError:
+    return InputError(
+        f'{role} column "{col}" not found',
+        column=col,
+        fix=f"choose from {', '.join(map(str, df.columns))}",
+    )
 
 
 # -- transactions ----------------------------------------------------------------------
@@ -237,11 +252,7 @@ def detect_transaction_columns(
     """The customer id, order date and amount columns of a transactions table."""
     for role, col in (("customer id", customer), ("date", date), ("amount", amount)):
         if col and col not in df.columns:
-            raise InputError(
-                f'{role} column "{col}" not found',
-                column=col,
-                fix=f"choose from {', '.join(map(str, df.columns))}",
-            )
+            raise _not_found(role, col, df)
     if customer is None:
         ids = [c for c in df.columns if _ID.search(str(c)) and df[c].duplicated().any()]
         customer = str(ids[0]) if ids else None
