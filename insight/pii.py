@@ -541,6 +541,13 @@ def is_id_column(name: str) -> bool:
     return n in ID_KEYS or n.endswith(("_id", "_ids", "id")) or n.startswith("p_")
 
 
+def _is_list(v: Any) -> bool:
+    """A list cell: a list, tuple or 1-d array (how list columns come back from the store)."""
+    if isinstance(v, list | tuple):
+        return True
+    return type(v).__name__ == "ndarray" and getattr(v, "ndim", 0) == 1
+
+
 def redact_frame(df: Any, columns: Iterable[str] | None = None) -> Any:
     """A copy of a DataFrame with the text columns meant for reading redacted (``columns``,
     or by default every text column that is not an identifier, see :func:`is_id_column`)."""
@@ -568,8 +575,8 @@ def redact_frame(df: Any, columns: Iterable[str] | None = None) -> Any:
         out[c] = [
             red.get(v, v)
             if isinstance(v, str)
-            else redact_obj(list(v))
-            if isinstance(v, list | tuple)
+            else redact_obj([str(x) if not isinstance(x, str) else x for x in v])
+            if _is_list(v)
             else v
             for v in vals
         ]

@@ -9,8 +9,8 @@ from typing import TYPE_CHECKING, Any
 
 from insight import schema as S
 from insight.personas import Persona, StudyTables, as_list
-from insight.pii import redact_obj
-from insight.report.safe import write_readable_csv
+from insight.pii import redact_frame, redact_obj
+from insight.safe_io import write_csv_safe
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -282,11 +282,11 @@ def write_tables(tables: StudyTables, personas: Sequence[Persona], out: Path) ->
             lambda g: by_seg[str(g)].id if str(g) in by_seg else None
         )
     paths["vocabulary"] = out / "vocabulary.csv"
-    _write_readable(_flatten_lists(voc), paths["vocabulary"])
+    _write_readable(voc, paths["vocabulary"])
 
     top = tables.topics if tables.topics is not None else pd.DataFrame()
     paths["topics"] = out / "topics.csv"
-    _write_readable(_flatten_lists(top), paths["topics"])
+    _write_readable(top, paths["topics"])
 
     paths["segments"] = out / "segments.csv"
     _write_readable(segments_table(tables, personas), paths["segments"])
@@ -294,8 +294,9 @@ def write_tables(tables: StudyTables, personas: Sequence[Persona], out: Path) ->
 
 
 def _write_readable(df: pd.DataFrame, path: Path) -> Path:
-    """A CSV for people: PII masked in the text columns, formula cells neutralised."""
-    return write_readable_csv(df, path)
+    """A CSV for people: PII masked in the text columns (each quote of a list on its own,
+    before the list is joined), list cells joined with ``;``, formula cells neutralised."""
+    return write_csv_safe(_flatten_lists(redact_frame(df)), path)
 
 
 def _join_on_unit(df: pd.DataFrame, extra: pd.DataFrame | None) -> pd.DataFrame:
