@@ -350,10 +350,10 @@ def main(argv: list[str]) -> int:
         return 2
     study = Path(argv[0])
     if "--rerender" in argv:
-        from insight.report import rerender
+        from insight.report.html import rerender_report
 
         t0 = time.perf_counter()
-        rerender(study)
+        rerender_report(study)
         print(f"re-rendered in {time.perf_counter() - t0:.1f}s", file=sys.stderr)
     res = open_time(study / "report.html")
     res["study"] = str(study)
