@@ -137,6 +137,11 @@ def label_clusters(
         df_units[c].update(terms)
         overall.update(terms)
     n_all = max(len(labels), 1)
+    ubiquitous = {
+        t for t, k in overall.items() if " " not in t and (k + 1) / (n_all + 1) > UBIQUITOUS
+    }
+    # a word pair made only of ubiquitous words ("use ai") says no more than they do
+    common_pairs = {t for t in overall if " " in t and set(t.split()) <= ubiquitous}
     out: dict[int, list[str]] = {}
     for c in clusters:
         need = 2 if size[c] >= 2 else 1
@@ -146,7 +151,7 @@ def label_clusters(
                 continue
             p = k / size[c]
             q = (overall[term] + 1) / (n_all + 1)
-            if len(clusters) > 1 and (p <= q or q > UBIQUITOUS):
+            if len(clusters) > 1 and (p <= q or q > UBIQUITOUS or term in common_pairs):
                 continue  # not over-represented, or the study's subject ("ai" in an AI study)
             bonus = (1.15 if " " in term else 1.0) * (1.25 if term in prefer else 1.0)
             scored.append((math.sqrt(p) * math.log(max(p / q, 1.0001)) * bonus, k, term))

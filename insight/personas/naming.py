@@ -109,6 +109,7 @@ def _best_words(text: Any, stem_use: dict[str, float] | None, k: int = 2) -> lis
     return picked
 
 
+NAME_MIN_SHARE = 0.25  # a theme or term names a persona when a quarter of it shares it
 _NOT_NOUN = re.compile(r"(?:ed|ly|ful|ous|ive|ible|able|less)$")
 
 
@@ -218,8 +219,13 @@ def _name(
                 noun = f"{cased} {role}"
                 break
     if noun is None:
-        ranked = sorted(topics or [], key=lambda t: not t.stats.get("distinctive"))
-        for c in [*ranked, *vocab]:
+        # a theme that sets the persona apart and that many of its members share
+        broad = [c for c in [*(topics or []), *vocab] if c.N and c.n / c.N >= NAME_MIN_SHARE]
+        ranked = sorted(
+            broad,
+            key=lambda c: (c.kind != "topic" or not c.stats.get("distinctive"), -c.n),
+        )
+        for c in [*ranked, *(topics or []), *vocab]:
             words = [w for w in _best_words(c.label, stem_use) if not (_stems(w) & pain_stems)]
             if words:
                 noun = " & ".join(w.capitalize() for w in words) + f" {role}"
