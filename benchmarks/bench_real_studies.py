@@ -146,7 +146,7 @@ def theme_scores(store_path: Path, units: Any, segments: Any) -> dict[str, Any] 
     )
     bertopic = ROOT / "benchmarks" / "results" / "real_themes.json"
     if bertopic.exists():
-        ref = json.loads(bertopic.read_text()).get("serdif", {}).get("bertopic")
+        ref = json.loads(bertopic.read_text()).get("serdif", {}).get("bertopic_default")
         if ref:
             out["bertopic_default_from_real_themes_json"] = {
                 k: ref[k] for k in ("nmi", "ari", "n_themes") if k in ref
