@@ -302,6 +302,17 @@ def _is_plain_word(word: str) -> bool:
     return w in _english_words() and w not in _first_names()
 
 
+def _name_part(tok: Any) -> bool:
+    """A capitalised proper noun that is no ordinary English word (part of a name)."""
+    return (
+        tok.is_alpha
+        and tok.text[0].isupper()
+        and not tok.is_upper
+        and tok.pos_ == "PROPN"
+        and not _is_plain_word(tok.text)
+    )
+
+
 def _person_spans(doc: Any) -> list[tuple[int, int]]:
     spans: list[tuple[int, int]] = []
     taken: set[int] = set()
@@ -329,8 +340,14 @@ def _person_spans(doc: Any) -> list[tuple[int, int]]:
                 continue
         if ent.end < len(doc) and doc[ent.end].lower_ in _PLACE_AFTER:
             continue
-        spans.append((ent.start_char, ent.end_char))
-        taken.update(range(ent.start, ent.end))
+        # widen over a neighbouring proper noun the NER left out ("Bartholomew [Fenwick]")
+        start, end = ent.start, ent.end
+        while start > 0 and _name_part(doc[start - 1]):
+            start -= 1
+        while end < len(doc) and _name_part(doc[end]):
+            end += 1
+        spans.append((doc[start].idx, doc[end - 1].idx + len(doc[end - 1].text)))
+        taken.update(range(start, end))
     # first names the statistical NER missed ("Emma at the front desk ..."): a capitalised
     # census first name that is no English word, with a capitalised surname after it
     firsts = _first_names()
