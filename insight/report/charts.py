@@ -873,6 +873,7 @@ def hierarchy_chart(tables: Any, pool: QuotePool) -> Chart | None:
     total_ok = all(size >= children.get(tid, 0.0) - 1e-9 for tid, _p, _l, size, _r in rows)
     from insight.personas import as_list
 
+    themed = sum(size for _t, par, _l, size, _r in rows if not par) or 1.0
     for tid, par, lab, size, r in rows:
         ids.append(tid)
         parents.append(par)
@@ -884,7 +885,7 @@ def hierarchy_chart(tables: Any, pool: QuotePool) -> Chart | None:
         desc = r.get("description")
         desc = redact_text(desc) if isinstance(desc, str) else None
         hover.append(
-            f"<b>{ptext(lab)}</b><br>{size:.0f} statements"
+            f"<b>{ptext(lab)}</b><br>{size:.0f} of {themed:.0f} themed statements"
             + (f" from {npart:.0f} participants" if npart is not None else "")
             + (f"<br>{wrap(str(desc), 60, 160)}" if isinstance(desc, str) and desc.strip() else "")
             + (f"<br><i>“{wrap(pool.first_text(q))}”</i>" if q else "")
