@@ -12,215 +12,26 @@ swapped in only when every stage succeeded. Settings travel in one frozen
 
 from __future__ import annotations
 
-import hashlib
 import json
-import platform
-import time
-from collections.abc import Callable, Iterable, Sequence
-from contextlib import contextmanager
-from dataclasses import dataclass, field
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
-from insight import __version__
 from insight import schema as S
+from insight.batches import (
+    batch_record,
+    changes_since,
+    drop_known_records,
+    persona_sizes,
+)
 from insight.config import RunConfig
 from insight.errors import InputError
-from insight.study import STORE_NAME, accounting_table, add_batch, known_hashes, store_path
-
-Echo = Callable[[str], None]
+from insight.runner import Stage, StageContext, run_stages
+from insight.runrecord import Echo, Timer, file_progress, noop, print_accounting, run_record
+from insight.study import STORE_NAME, add_batch, known_hashes, store_path
 
 #: output files of a study besides the store (old ones the new study lacks are removed)
 RUN_RECORD = "run.json"
-
-
-def _noop(_msg: str) -> None:
-    return None
-
-
-class Timer:
-    def __init__(self, echo: Echo) -> None:
-        self.echo = echo
-        self.timings: dict[str, float] = {}
-
-    @contextmanager
-    def stage(self, name: str, what: str) -> Any:
-        self.echo(f"[{name}] {what}")
-        t0 = time.perf_counter()
-        yield
-        self.timings[name] = round(time.perf_counter() - t0, 2)
-        self.echo(f"[{name}] done in {self.timings[name]:.1f}s")
-
-
-@contextmanager
-def _file_progress(inputs: Sequence[str]) -> Any:
-    """A progress bar over the files being read (on stderr)."""
-    from tqdm import tqdm
-
-    from insight.ingest import expand_paths
-
-    files, _ = expand_paths(inputs)
-    with tqdm(total=len(files), desc="reading files", unit="file", leave=False) as bar:
-
-        def on_file(path: Path) -> None:
-            bar.set_postfix_str(path.name[-40:])
-            bar.update(1)
-
-        yield on_file
-
-
-def _print_accounting(
-    files: Any, problems: Sequence[str], warnings: Sequence[str], echo: Echo
-) -> None:
-    import pandas as pd
-
-    if len(files):
-        with pd.option_context("display.width", 200, "display.max_columns", 20):
-            echo(
-                "\nRow accounting (read = with_units + empty + non_answer + duplicate + unparseable"
-                " + observer_note):"
-            )
-            echo(accounting_table(files).to_string(index=False))
-    if warnings:
-        echo(f"\n{len(warnings)} warning(s):")
-        for w in warnings[:25]:
-            echo(f"  warning: {w}")
-        if len(warnings) > 25:
-            echo(f"  ... and {len(warnings) - 25} more (all in run.json)")
-    for p in problems:
-        echo(f"  error: {p}")
-
-
-def _package_versions() -> dict[str, str]:
-    from importlib import metadata
-
-    out = {}
-    for name in (
-        "pandas",
-        "numpy",
-        "scikit-learn",
-        "duckdb",
-        "spacy",
-        "sentence-transformers",
-        "bertopic",
-        "umap-learn",
-        "hdbscan",
-        "onnxruntime",
-        "torch",
-        "stepmix",
-    ):
-        try:
-            out[name] = metadata.version(name)
-        except metadata.PackageNotFoundError:
-            out[name] = "not installed"
-    return out
-
-
-def _model_files() -> dict[str, str]:
-    """sha1 of every shipped model file (for run.json provenance)."""
-    from insight.resources import models_dir
-
-    root = models_dir()
-    out = {}
-    for f in sorted(root.rglob("*")):
-        if f.is_file() and f.suffix in {".onnx", ".json", ".npz", ".joblib", ".gz", ".txt", ".tsv"}:
-            out[str(f.relative_to(root))] = hashlib.sha1(f.read_bytes()).hexdigest()[:16]
-    return out
-
-
-# --- the stage runner ---------------------------------------------------------------
-
-
-@dataclass
-class StageContext:
-    """What every stage sees: the (build) store, the settings, and lazily shared data.
-
-    ``vectors()`` are the customer units' embeddings as a DataFrame indexed by
-    unit_id (read from the store's embedding cache after the embed stage), so a
-    resumed command gets exactly what an uninterrupted one had in memory.
-    """
-
-    store: Any
-    out: Path
-    config: RunConfig
-    echo: Echo
-    mode: str  # "run" | "add"
-    batch: Any = None  # the IngestResult being added
-    notes: dict[str, Any] = field(default_factory=dict)
-    _customer: Any = None
-    _vectors: Any = None
-    _embedder: Any = None
-
-    def customer(self) -> Any:
-        if self._customer is None:
-            units = self.store.read_table("units")
-            self._customer = units[units[S.SPEAKER_ROLE] == S.ROLE_CUSTOMER].reset_index(drop=True)
-        return self._customer
-
-    def embedder(self) -> Any:
-        if self._embedder is None:
-            from insight import embed
-
-            # one model for embeddings and vocabulary variants; `add` uses the model
-            # the study was fitted with (its vectors are what the topics know)
-            self._embedder = embed.default_embedder(exact=self.config.exact_embeddings)
-        return self._embedder
-
-    def vectors(self, progress: bool = False) -> Any:
-        """Customer-unit embeddings, a DataFrame indexed by unit_id (cached by text hash)."""
-        if self._vectors is None:
-            import numpy as np
-            import pandas as pd
-
-            from insight import embed
-            from insight.engine.cache import TextCache
-            from insight.engine.spark import engine_for
-
-            customer = self.customer()
-            vec = embed.embed_texts(
-                customer[S.TEXT].tolist(),
-                store=self.store,
-                embedder=self.embedder(),
-                progress=progress,
-                cache=TextCache.for_study(self.out),
-                engine=engine_for(self.config.engine, self.config.spark_master),
-            )
-            vec = np.asarray(vec, dtype=np.float32)
-            # no customer text (a Likert-only survey): an empty (0, d) matrix, no crash
-            vec = vec.reshape(len(customer), -1) if len(customer) else vec.reshape(0, 0)
-            self._vectors = pd.DataFrame(vec, index=pd.Index(customer[S.UNIT_ID], name=S.UNIT_ID))
-        return self._vectors
-
-    def vectors_of(self, units: Any) -> Any:
-        """Embedding rows aligned with ``units`` (by unit_id)."""
-        return self.vectors().loc[units[S.UNIT_ID].to_numpy()].to_numpy()
-
-
-@dataclass(frozen=True)
-class Stage:
-    name: str
-    what: Callable[[StageContext], str]
-    run: Callable[[StageContext, dict[str, Any]], None]
-
-
-def run_stages(ctx: StageContext, stages: Sequence[Stage], timer: Timer) -> dict[str, Any]:
-    """Run each stage not yet marked done, each in one store transaction with its marker.
-
-    Returns the completion records of every stage (name -> summary, seconds).
-    """
-    from insight.transactions import stage_transaction, stages_done
-
-    done = stages_done(ctx.store)
-    for stage in stages:
-        if stage.name in done:
-            ctx.echo(f"[{stage.name}] already done (resuming after it)")
-            continue
-        with timer.stage(stage.name, stage.what(ctx)):
-            t0 = time.perf_counter()
-            with stage_transaction(ctx.store, stage.name) as summary:
-                stage.run(ctx, summary)
-                summary["seconds"] = round(time.perf_counter() - t0, 2)
-    return stages_done(ctx.store)
 
 
 # --- stages -------------------------------------------------------------------------
@@ -490,7 +301,7 @@ def _ingest(
 ) -> Any:
     from insight.ingest import DEFAULT_INTERVIEWER_NAMES, ingest_paths
 
-    with _file_progress(list(files)) as on_file:
+    with file_progress(list(files)) as on_file:
         return ingest_paths(
             list(files),
             schema=config.schema,
@@ -515,7 +326,7 @@ def run_study(
     out: str | Path,
     *,
     config: RunConfig | None = None,
-    echo: Echo = _noop,
+    echo: Echo = noop,
     **settings: Any,
 ) -> dict[str, Any]:
     """Run every stage on INPUTS into the folder OUT; returns the run record (run.json).
@@ -536,7 +347,7 @@ def run_study(
     timer = Timer(echo)
     with timer.stage("read", f"reading {', '.join(input_names)}"):
         result = _ingest(input_names, cfg, echo)
-        _print_accounting(result.files, result.problems, result.warnings, echo)
+        print_accounting(result.files, result.problems, result.warnings, echo)
         check_input(result)
     key = fingerprint(
         {"command": "run", "config": cfg.to_dict(), "files": sorted(result.files["source_hash"])}
@@ -560,7 +371,7 @@ def add_files(
     schema: str | Path | None = None,
     interviewer_names: Sequence[str] | None = None,
     analyse: bool = True,
-    echo: Echo = _noop,
+    echo: Echo = noop,
 ) -> dict[str, Any]:
     """Add a batch to an existing study and refresh every output.
 
@@ -591,7 +402,7 @@ def add_files(
         with Store(path, read_only=True) as store:
             previous = store.get_meta("run", {}) or {}
             if "persona_sizes" not in previous:  # a study written before run.json kept them
-                previous["persona_sizes"] = _persona_sizes(store)
+                previous["persona_sizes"] = persona_sizes(store)
             hashes = known_hashes(store)
             has_analysis = store.has_table("annotations")
             base = RunConfig.from_dict(previous.get("config"))
@@ -603,8 +414,8 @@ def add_files(
             cfg = base.replace(**settings)
             with timer.stage("read", f"reading {', '.join(map(str, files))}"):
                 result = _ingest([str(f) for f in files], cfg, echo, skip_hashes=hashes)
-                already = _drop_known_records(store, result)
-                _print_accounting(result.files, result.problems, result.warnings, echo)
+                already = drop_known_records(store, result)
+                print_accounting(result.files, result.problems, result.warnings, echo)
         counts = {
             "files": len(result.files),
             "units": len(result.units),
@@ -728,27 +539,22 @@ def _write_outputs(
         name: float(rec.get("seconds", 0.0)) for name, rec in done.items() if ":" not in name
     }
     timings["read"] = timer.timings.get("read", 0.0)
-    run: dict[str, Any] = {
-        "insight_version": __version__,
-        "created": time.strftime("%Y-%m-%dT%H:%M:%S"),
-        "command": ctx.mode,
-        "seed": cfg.seed,
-        "config": cfg.to_dict(),
-        "store": str(out / STORE_NAME),
-        "models": {"embedding": ctx.embedder().model_name, "files": _model_files()},
-        "packages": _package_versions(),
-        "python": platform.python_version(),
-        "counts": {
+    run = run_record(
+        command=ctx.mode,
+        config=cfg.to_dict(),
+        out=out,
+        store_name=STORE_NAME,
+        embedding=ctx.embedder().model_name,
+        counts={
             "units": len(units),
             "customer_units": len(ctx.customer()),
             "respondents": len(respondents),
             "segments": int(segments[S.SEGMENT].nunique()) if len(segments) else 0,
             "personas": len(personas),
         },
-        "segmentation": store.get_meta("segmentation", {}),
-        "timings_s": timings,
-        "store_hint": str(out),
-    }
+        segmentation=store.get_meta("segmentation", {}),
+        timings=timings,
+    )
     files = store.read_or_empty("files")
     run["inputs"] = (
         files.to_dict(orient="records")
@@ -757,10 +563,10 @@ def _write_outputs(
     )
     run["problems"] = list((previous or {}).get("problems", [])) + list(result.problems)
     run["warnings"] = list((previous or {}).get("warnings", [])) + list(result.warnings)
-    run["persona_sizes"] = _persona_sizes(store)
+    run["persona_sizes"] = persona_sizes(store)
     if ctx.mode == "add":
-        run["batches"] = [*(previous or {}).get("batches", []), _batch_record(done, result)]
-        run["changes"] = _changes_since(previous or {}, run, store, done)
+        run["batches"] = [*(previous or {}).get("batches", []), batch_record(done, result)]
+        run["changes"] = changes_since(previous or {}, run, store, done)
     with timer.stage("report", f"writing report to {out}"):
         paths = write_outputs(personas, tables, build_dir, run_info=run)
         run["timings_s"]["report"] = timer.timings.get("report", 0.0)
@@ -784,175 +590,18 @@ def _predict_new_respondents(
     """A new survey wave: respondents assigned to the fitted segments (no refit)."""
     import pandas as pd
 
+    from insight.segment.api import predict_respondents
+
     meta = store.get_meta("segmentation", {}) or {}
     items = [i for i in meta.get("items", []) if i in respondents.columns]
     if meta.get("mode") != "attitudes" or not items:
         return segments
-    wave = respondents[respondents[items].notna().any(axis=1)]
-    if wave.empty:
+    new = predict_respondents(model, respondents, items).assign(segment_source="predicted")
+    if new.empty:
         return segments
-    proba = model.predict_proba(wave.set_index(S.RESPONDENT_ID)[items])
-    labels = proba.argmax(axis=1)
-    new = pd.DataFrame(
-        {
-            S.RESPONDENT_ID: wave[S.RESPONDENT_ID].to_numpy(),
-            S.SEGMENT: labels.astype(int),
-            S.PROBABILITY: proba[range(len(labels)), labels],
-            "segment_source": "predicted",
-        }
-    )
     echo(f"  assigned {len(new)} new respondents to the fitted segments (predict, no refit)")
     keep = segments[~segments[S.RESPONDENT_ID].isin(set(new[S.RESPONDENT_ID]))]
     return pd.concat([keep, new], ignore_index=True)
-
-
-# --- re-exports: rows already in the study -------------------------------------------
-
-
-def _record_keys(records: Any) -> Any:
-    """(source type, respondent, field, turn, text hash) per record: the identity of a
-    row across exports of the same data (row numbers and file hashes change when an
-    export grows; the respondent's answer to a question does not)."""
-    import pandas as pd
-
-    if records is None or not len(records):
-        return pd.Series([], dtype=object)
-    turn = records[S.TURN].astype(object).where(records[S.TURN].notna(), None)
-    parts = zip(
-        records[S.SOURCE_TYPE],
-        records[S.RESPONDENT_ID],
-        records[S.FIELD],
-        turn,
-        records[S.TEXT],
-        strict=False,
-    )
-    return pd.Series(
-        [hashlib.sha1("\x1f".join(map(str, p)).encode("utf-8")).hexdigest()[:20] for p in parts],
-        index=records.index,
-    )
-
-
-def _drop_known_records(store: Any, result: Any) -> int:
-    """Remove from an ingested batch the records (and their units) already in the study;
-    returns how many rows that was and notes it in the file accounting
-    (``already_present``)."""
-    if not len(result.records) or not store.has_table("records"):
-        return 0
-    known = set(_record_keys(store.read_table("records")))
-    keys = _record_keys(result.records)
-    dup = keys.isin(known)
-    if not dup.any():
-        if len(result.files):
-            result.files["already_present"] = 0
-        return 0
-    gone = result.records[dup]
-    rows_per_source = gone.groupby(S.SOURCE)[S.ROW].nunique(dropna=False)
-    turns_per_source = gone.groupby(S.SOURCE).size()
-    result.records = result.records[~dup].reset_index(drop=True)
-    keep_ids = set(result.records[S.RECORD_ID])
-    result.units = result.units[result.units[S.RECORD_ID].isin(keep_ids)].reset_index(drop=True)
-    if len(result.respondents):
-        # respondents whose every record was already there bring nothing new
-        fresh = set(result.records[S.RESPONDENT_ID])
-        old = store.keys("respondents", S.RESPONDENT_ID)
-        r = result.respondents
-        result.respondents = r[~r[S.RESPONDENT_ID].isin(old - fresh)].reset_index(drop=True)
-    files = result.files
-    per = {
-        src: int(rows_per_source.get(src, 0)) if rows_per_source.get(src, 0) else int(n)
-        for src, n in turns_per_source.items()
-    }
-    files["already_present"] = [per.get(s, 0) for s in files[S.SOURCE]]
-    units_per = result.units.groupby(S.SOURCE).size()
-    if "units" in files:
-        files["units"] = [int(units_per.get(s, 0)) for s in files[S.SOURCE]]
-    result.files = files
-    return int(sum(per.values()))
-
-
-# --- what changed since the last batch (insight add) ---------------------------------
-
-
-def _batch_record(done: dict[str, Any], result: Any) -> dict[str, Any]:
-    ingest = done.get("ingest", {})
-    return {
-        "batch_id": str(result.files["batch_id"].iloc[0]) if len(result.files) else None,
-        "files": [str(s) for s in result.files[S.SOURCE]],
-        "units": int(ingest.get("units", len(result.units))),
-        "respondents": int(ingest.get("respondents", 0)),
-        "added": time.strftime("%Y-%m-%dT%H:%M:%S"),
-    }
-
-
-def _changes_since(
-    previous: dict[str, Any], run: dict[str, Any], store: Any, done: dict[str, Any]
-) -> dict[str, Any]:
-    """New participants, new (emerging) themes and persona shifts since the last batch."""
-    before = previous.get("counts", {}) or {}
-    after = run["counts"]
-    old_personas = {p["id"]: p for p in previous.get("persona_sizes", [])}
-    new_sizes = _persona_sizes(store)
-    run["persona_sizes"] = new_sizes
-    shifts = []
-    for p in new_sizes:
-        o = old_personas.get(p["id"])
-        if o is None:
-            shifts.append({"id": p["id"], "name": p["name"], "before": None, "after": p["size"]})
-        elif o["size"] != p["size"] or o["name"] != p["name"]:
-            shifts.append(
-                {
-                    "id": p["id"],
-                    "name": p["name"],
-                    "name_before": o["name"],
-                    "before": o["size"],
-                    "after": p["size"],
-                    "share_before": o.get("share"),
-                    "share_after": p.get("share"),
-                }
-            )
-    emerging = list(done.get("topics", {}).get("emerging", []))
-    new_resp = int(after["respondents"]) - int(before.get("respondents", 0))
-    new_units = int(after["units"]) - int(before.get("units", 0))
-    lines = [
-        f"since the last batch: {new_resp:+d} participants ({after['respondents']} in all), "
-        f"{new_units:+d} units ({after['units']} in all)"
-    ]
-    assigned = done.get("segment", {}).get("assigned", 0)
-    if assigned:
-        lines.append(f"{assigned} new participant(s) placed in the existing segments (no refit)")
-    lines.append(
-        "new themes (fit no existing topic): " + "; ".join(repr(e) for e in emerging)
-        if emerging
-        else "new themes: none (every new unit fits an existing topic or none is large enough)"
-    )
-    for s in shifts:
-        if s["before"] is None:
-            lines.append(f"persona {s['id']} {s['name']!r}: new ({s['after']} participants)")
-        else:
-            renamed = f" (was {s['name_before']!r})" if s["name_before"] != s["name"] else ""
-            lines.append(
-                f"persona {s['id']} {s['name']!r}{renamed}: {s['before']} -> {s['after']} participants"
-            )
-    if not shifts:
-        lines.append("personas: no change in size or name")
-    lines.append("report.html, personas.*, the CSVs and run.json now cover every batch")
-    return {
-        "new_participants": new_resp,
-        "new_units": new_units,
-        "emerging_themes": emerging,
-        "persona_shifts": shifts,
-        "summary": lines,
-    }
-
-
-def _persona_sizes(store: Any) -> list[dict[str, Any]]:
-    p = store.read_or_empty("personas")
-    if p.empty:
-        return []
-    return [
-        {"id": r.persona_id, "name": r.name, "size": int(r.size), "share": float(r.share)}
-        for r in p.itertuples()
-    ]
 
 
 # --- segmentation policy (moving to insight/segment/policy.py) -------------------------

@@ -352,16 +352,31 @@ def predict_file(
     """
     items = list(model.feature_names_in_)
     df, used = read_respondents(path, id_column=id_column, numeric=items)
-    answered = df[[c for c in items if c in df.columns]].notna().any(axis=1)
-    wave = df[answered]
-    # the model checks the columns (a missing item is one line naming it)
-    proba = model.predict_proba(wave.set_index(schema.RESPONDENT_ID))
+    return predict_respondents(model, df), used
+
+
+def predict_respondents(
+    model: Any, respondents: pd.DataFrame, items: Sequence[str] | None = None
+) -> pd.DataFrame:
+    """``respondent_id, segment, probability`` for the respondents who answered any of
+    the model's items (no refit); the others get no row.
+
+    ``items``: the columns to predict on (default: every item the model was fitted on;
+    the model checks them, so a missing one is one line naming it).
+    """
+    items = list(items) if items is not None else list(model.feature_names_in_)
+    answered = respondents[[c for c in items if c in respondents.columns]].notna().any(axis=1)
+    wave = respondents[answered]
+    if items != list(model.feature_names_in_):
+        x = wave.set_index(schema.RESPONDENT_ID)[items]
+    else:
+        x = wave.set_index(schema.RESPONDENT_ID)
+    proba = model.predict_proba(x) if len(wave) else np.zeros((0, 1))
     labels = proba.argmax(axis=1)
-    out = pd.DataFrame(
+    return pd.DataFrame(
         {
             schema.RESPONDENT_ID: wave[schema.RESPONDENT_ID].to_numpy(),
             schema.SEGMENT: labels.astype(int),
             schema.PROBABILITY: proba[np.arange(len(labels)), labels],
         }
     )
-    return out, used
