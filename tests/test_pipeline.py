@@ -59,12 +59,12 @@ def test_outputs_and_run_record(study: Path) -> None:
         assert (study / name).is_file(), name
     run = json.loads((study / "run.json").read_text(encoding="utf-8"))
     for f in run["inputs"]:
-        skipped = sum(
-            f[f"skipped_{r}"] for r in ("empty", "non_answer", "duplicate", "unparseable")
-        )
+        # every skip reason the reader reports (empty, non_answer, duplicate, ...)
+        skipped = sum(v for k, v in f.items() if k.startswith("skipped_") and v == v)
         assert f["rows_read"] == f["rows_with_units"] + skipped
     assert run["seed"] == 0 and run["packages"]["pandas"]
     assert set(run["timings_s"]) >= {"ingest", "extract", "embed", "segment", "topics", "personas"}
+    assert run["config"]["seed"] == 0 and run["config"]["n_bootstrap"] == 10  # the RunConfig
     assert any(k.startswith("emotions/") for k in run["models"]["files"])
 
 
