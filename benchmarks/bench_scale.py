@@ -228,13 +228,78 @@ def bench_size(size: int, work: Path, skip_bertopic: bool) -> dict:
     return result
 
 
+def one_pass(out: Path) -> dict:
+    """Could one transformer pass serve topics too? Topic quality (M10 NMI/ARI against
+    the gold categories) with the vectors of insight's embedder (all-MiniLM-L6-v2 int8,
+    a second pass today) against the emotion model's own sentence vectors (the pass
+    that already serves emotions, sentiment and pain points), and the time of each pass."""
+    import numpy as np
+    from sklearn.metrics import adjusted_rand_score, normalized_mutual_info_score
+
+    from insight.embed import default_embedder
+    from insight.extract.emotions import EmotionModel
+    from insight.topics import TopicModel
+
+    texts, gold = [], []
+    with (DATA / "topics" / "M10" / "corpus.tsv").open(encoding="utf-8") as fh:
+        for line in fh:
+            text, _split, label = line.rstrip("\n").split("\t")
+            texts.append(text)
+            gold.append(int(label))
+    emb, em = default_embedder(), EmotionModel.load()
+    emb.encode(["warm up"])
+    em.predict_with_embeddings(["warm up"])
+    t0 = time.perf_counter()
+    x_minilm = emb.encode(texts)
+    t1 = time.perf_counter()
+    _, x_emotion = em.predict_with_embeddings(texts)
+    t2 = time.perf_counter()
+    res: dict = {
+        "benchmark": "one transformer pass for emotions+sentiment+pain+topics? (M10 titles)",
+        "command": "python benchmarks/bench_scale.py --one-pass",
+        "data": "../shared/datasets/topics/M10 (8,355 titles, 10 gold categories); "
+        "nothing tuned on it here",
+        "load_average": round(os.getloadavg()[0], 1),
+        "texts": len(texts),
+    }
+    for name, x, secs in (
+        ("minilm_int8_second_pass", x_minilm, t1 - t0),
+        ("emotion_encoder_vectors", x_emotion, t2 - t1),
+    ):
+        m = TopicModel(random_state=SEED).fit(texts, np.asarray(x, dtype=np.float32))
+        res[name] = {
+            "pass_seconds": round(secs, 1),
+            "nmi": round(float(normalized_mutual_info_score(gold, m.labels_)), 4),
+            "ari": round(float(adjusted_rand_score(gold, m.labels_)), 4),
+        }
+    res["nmi_cost_of_one_pass"] = round(
+        res["minilm_int8_second_pass"]["nmi"] - res["emotion_encoder_vectors"]["nmi"], 4
+    )
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(json.dumps(res, indent=2) + "\n", encoding="utf-8")
+    print(json.dumps(res, indent=2))
+    return res
+
+
 def main(argv: list[str] | None = None) -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--sizes", default="5000,20000,50000", help="comma-separated unit counts")
+    ap.add_argument(
+        "--sizes",
+        default=os.environ.get("INSIGHT_SCALE_SIZES", "5000,20000,50000"),
+        help="comma-separated unit counts (default: $INSIGHT_SCALE_SIZES or 5000,20000,50000)",
+    )
     ap.add_argument("--skip-bertopic", action="store_true", help="only insight + embedding")
     ap.add_argument("--out", type=Path, default=OUT, help="result JSON")
     ap.add_argument("--keep", type=Path, default=None, help="keep studies and logs here")
+    ap.add_argument(
+        "--one-pass",
+        action="store_true",
+        help="only the one-transformer-pass check (results/one_pass.json)",
+    )
     args = ap.parse_args(argv)
+    if args.one_pass:
+        one_pass(OUT.with_name("one_pass.json"))
+        return
     sizes = [int(s) for s in args.sizes.split(",") if s.strip()]
     results = []
     with tempfile.TemporaryDirectory(prefix="insight-scale-") as tmp:

@@ -1,6 +1,9 @@
 """Run every benchmark (benchmarks/bench_*.py) in turn; each writes benchmarks/results/<name>.json.
 
 Usage: python benchmarks/run_all.py [NAME ...]   (e.g. `topics accuracy`; default: all)
+
+`scale` (bench_scale.py) runs 5k, 20k and 50k units by default (about an hour on an
+idle 2-core machine); INSIGHT_SCALE_SIZES=5000 makes it the quick one.
 """
 
 from __future__ import annotations

@@ -102,6 +102,15 @@ class SparkEngine:
             # local workers run this interpreter (so they import this insight)
             os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
             os.environ.setdefault("PYSPARK_DRIVER_PYTHON", sys.executable)
+            import warnings
+
+            # pyspark 4.x warns on every Arrow conversion under pandas 3; the
+            # conversions used here (strings, numbers, float arrays) are tested
+            warnings.filterwarnings(
+                "ignore",
+                message="PySpark does not yet fully support pandas",
+                category=FutureWarning,
+            )
             builder = SparkSession.builder.appName("insight")
             builder = builder.master(self.master or DEFAULT_MASTER)
             settings = {
@@ -113,6 +122,9 @@ class SparkEngine:
                 "spark.driver.memory": "2g",
                 **self.conf,
             }
+            models = os.environ.get("INSIGHT_MODELS_DIR")
+            if models:  # executors read the same models folder (a shared path)
+                settings.setdefault("spark.executorEnv.INSIGHT_MODELS_DIR", models)
             for k, v in settings.items():
                 builder = builder.config(k, v)
             try:
