@@ -37,7 +37,7 @@ if TYPE_CHECKING:
 OTHER_THEME = -1
 OTHER_LABEL = "Other problems"
 MIN_CONTENT_WORDS = 2
-UBIQUITOUS = 1 / 3  # a term in more than this share of all pain units labels nothing
+UBIQUITOUS = 1 / 3  # a term in more than this share of all pain units (and most themes)
 
 
 @dataclass(frozen=True)
@@ -137,11 +137,20 @@ def label_clusters(
         df_units[c].update(terms)
         overall.update(terms)
     n_all = max(len(labels), 1)
+    spread: Counter[str] = Counter()
+    for c in clusters:
+        spread.update(df_units[c].keys())
+    # the study's subject ("ai" in a study about AI): in more than a third of all pain
+    # units and in most themes
     ubiquitous = {
-        t for t, k in overall.items() if " " not in t and (k + 1) / (n_all + 1) > UBIQUITOUS
+        t
+        for t, k in overall.items()
+        if (k + 1) / (n_all + 1) > UBIQUITOUS and spread[t] > max(len(clusters) / 2, 2)
     }
     # a word pair made only of ubiquitous words ("use ai") says no more than they do
-    common_pairs = {t for t in overall if " " in t and set(t.split()) <= ubiquitous}
+    common_pairs = {
+        t for t in overall if " " in t and set(t.split()) <= {u for u in ubiquitous if " " not in u}
+    }
     out: dict[int, list[str]] = {}
     for c in clusters:
         need = 2 if size[c] >= 2 else 1
@@ -151,7 +160,7 @@ def label_clusters(
                 continue
             p = k / size[c]
             q = (overall[term] + 1) / (n_all + 1)
-            if len(clusters) > 1 and (p <= q or q > UBIQUITOUS or term in common_pairs):
+            if len(clusters) > 1 and (p <= q or term in ubiquitous or term in common_pairs):
                 continue  # not over-represented, or the study's subject ("ai" in an AI study)
             bonus = (1.15 if " " in term else 1.0) * (1.25 if term in prefer else 1.0)
             scored.append((math.sqrt(p) * math.log(max(p / q, 1.0001)) * bonus, k, term))
