@@ -237,7 +237,7 @@ def confidence(
             f"archetype: drawn from {v.total} {who} (fewer than 15), a pattern to explore "
             "and confirm with more interviews, not a measured segment"
         )
-    if share < SMALL_SHARE or size < SMALL_N:
+    if not v.archetype and (share < SMALL_SHARE or size < SMALL_N):
         warnings.append(f"small segment: {size} of {v.total} {who} ({share:.0%})")
     if stab is not None and stab < LOW_STABILITY:
         warnings.append(
