@@ -5,68 +5,114 @@ from __future__ import annotations
 
 import hashlib
 import time
+from pathlib import Path
 from typing import Any
 
 from insight import schema as S
 
 
+def _raw_id(respondent: Any, source: Any) -> str:
+    """The respondent id as the export wrote it: readers prefix ids that are only
+    unique within a file (row numbers, numeric ids, transcript speakers) with the
+    file's stem, which changes when a cumulative export is saved under a new name."""
+    rid, stem = str(respondent), Path(str(source)).stem
+    return rid[len(stem) + 1 :] if rid.startswith(stem + ":") else rid
+
+
+def _norm(v: Any) -> str:
+    """One text per value whatever the frame's dtype (1, 1.0 and "1.0" alike)."""
+    if v is None or (isinstance(v, float) and v != v):
+        return ""
+    if isinstance(v, int | float) and not isinstance(v, bool):
+        return repr(float(v))
+    try:
+        return repr(float(str(v)))
+    except ValueError:
+        return str(v)
+
+
+def _hash(parts: Any) -> str:
+    return hashlib.sha1("\x1f".join(map(str, parts)).encode("utf-8")).hexdigest()[:20]
+
+
 def record_keys(records: Any) -> Any:
     """(source type, respondent, field, turn, text hash) per record: the identity of a
-    row across exports of the same data (row numbers and file hashes change when an
-    export grows; the respondent's answer to a question does not)."""
+    row across exports of the same data (row numbers, file names and file hashes
+    change when an export grows; the respondent's answer to a question does not)."""
     import pandas as pd
 
     if records is None or not len(records):
         return pd.Series([], dtype=object)
     turn = records[S.TURN].astype(object).where(records[S.TURN].notna(), None)
-    parts = zip(
-        records[S.SOURCE_TYPE],
-        records[S.RESPONDENT_ID],
-        records[S.FIELD],
-        turn,
-        records[S.TEXT],
-        strict=False,
-    )
+    raw = [_raw_id(r, s) for r, s in zip(records[S.RESPONDENT_ID], records[S.SOURCE], strict=False)]
+    parts = zip(records[S.SOURCE_TYPE], raw, records[S.FIELD], turn, records[S.TEXT], strict=False)
+    return pd.Series([_hash(p) for p in parts], index=records.index)
+
+
+def respondent_keys(respondents: Any, columns: list[str]) -> Any:
+    """(source type, respondent, answers to ``columns``) per respondent row."""
+    import pandas as pd
+
+    if respondents is None or not len(respondents):
+        return pd.Series([], dtype=object)
+    cols = [c for c in columns if c in respondents.columns]
+    values = respondents[cols].astype(object).where(respondents[cols].notna(), None)
+    raw = [
+        _raw_id(r, s)
+        for r, s in zip(respondents[S.RESPONDENT_ID], respondents[S.SOURCE], strict=False)
+    ]
     return pd.Series(
-        [hashlib.sha1("\x1f".join(map(str, p)).encode("utf-8")).hexdigest()[:20] for p in parts],
-        index=records.index,
+        [
+            _hash([t, r, *map(_norm, v)])
+            for t, r, v in zip(
+                respondents[S.SOURCE_TYPE], raw, values.itertuples(index=False), strict=False
+            )
+        ],
+        index=respondents.index,
     )
 
 
 def drop_known_records(store: Any, result: Any) -> int:
-    """Remove from an ingested batch the records (and their units) already in the study;
-    returns how many rows that was and notes it in the file accounting
+    """Remove from an ingested batch what a cumulative re-export brings again: records
+    (and their units) already in the study, and respondents already in it with the
+    same answers. Returns how many rows that was and notes it in the file accounting
     (``already_present``)."""
-    if not len(result.records) or not store.has_table("records"):
+    if len(result.files):
+        result.files["already_present"] = 0
+    gone_records = result.records.iloc[0:0]
+    if len(result.records) and store.has_table("records"):
+        known = set(record_keys(store.read_table("records")))
+        dup = record_keys(result.records).isin(known)
+        gone_records = result.records[dup]
+        result.records = result.records[~dup].reset_index(drop=True)
+        keep = set(result.records[S.RECORD_ID])
+        result.units = result.units[result.units[S.RECORD_ID].isin(keep)].reset_index(drop=True)
+    gone_resp = result.respondents.iloc[0:0]
+    if len(result.respondents) and store.has_table("respondents"):
+        old = store.read_table("respondents")
+        base = set(S.RESPONDENT_BASE_COLUMNS)
+        answers = [c for c in result.respondents.columns if c not in base and c in old.columns]
+        new_keys = respondent_keys(result.respondents, answers)
+        dup = new_keys.isin(set(respondent_keys(old, answers)))
+        # a respondent with a new record (a new answer) is not a repeat
+        dup &= ~result.respondents[S.RESPONDENT_ID].isin(set(result.records[S.RESPONDENT_ID]))
+        gone_resp = result.respondents[dup]
+        result.respondents = result.respondents[~dup].reset_index(drop=True)
+    if gone_records.empty and gone_resp.empty:
         return 0
-    known = set(record_keys(store.read_table("records")))
-    keys = record_keys(result.records)
-    dup = keys.isin(known)
-    if not dup.any():
-        if len(result.files):
-            result.files["already_present"] = 0
-        return 0
-    gone = result.records[dup]
-    rows_per_source = gone.groupby(S.SOURCE)[S.ROW].nunique(dropna=False)
-    turns_per_source = gone.groupby(S.SOURCE).size()
-    result.records = result.records[~dup].reset_index(drop=True)
-    keep_ids = set(result.records[S.RECORD_ID])
-    result.units = result.units[result.units[S.RECORD_ID].isin(keep_ids)].reset_index(drop=True)
-    if len(result.respondents):
-        # respondents whose every record was already there bring nothing new
-        fresh = set(result.records[S.RESPONDENT_ID])
-        old = store.keys("respondents", S.RESPONDENT_ID)
-        r = result.respondents
-        result.respondents = r[~r[S.RESPONDENT_ID].isin(old - fresh)].reset_index(drop=True)
+    per: dict[str, int] = {}
+    for src in set(gone_records[S.SOURCE]) | set(gone_resp[S.SOURCE]):
+        recs = gone_records[gone_records[S.SOURCE] == src]
+        rows = int(recs[S.ROW].nunique()) if recs[S.ROW].notna().any() else len(recs)
+        per[str(src)] = max(rows, int((gone_resp[S.SOURCE] == src).sum()))
     files = result.files
-    per = {
-        src: int(rows_per_source.get(src, 0)) if rows_per_source.get(src, 0) else int(n)
-        for src, n in turns_per_source.items()
-    }
-    files["already_present"] = [per.get(s, 0) for s in files[S.SOURCE]]
-    units_per = result.units.groupby(S.SOURCE).size()
+    files["already_present"] = [per.get(str(s), 0) for s in files[S.SOURCE]]
     if "units" in files:
+        units_per = result.units.groupby(S.SOURCE).size()
         files["units"] = [int(units_per.get(s, 0)) for s in files[S.SOURCE]]
+    if "respondents" in files:
+        resp_per = result.respondents.groupby(S.SOURCE).size()
+        files["respondents"] = [int(resp_per.get(s, 0)) for s in files[S.SOURCE]]
     result.files = files
     return int(sum(per.values()))
 

@@ -319,3 +319,18 @@ def test_a_swap_killed_half_way_is_finished_by_the_next_command(tmp_path: Path) 
     # an unfinished build is never swapped in
     BuildDir(out, key="k2").prepare()
     assert not finish_interrupted_swap(out)
+
+
+def test_reexport_under_a_new_name_with_numeric_ids_and_no_text(tmp_path: Path) -> None:
+    head = "id,Q1 I trust the brand,Q2 Price is fair,Q3 Would recommend\n"
+    rows = [f"{i},{1 + i % 5},{1 + (i * 3) % 5},{1 + (i * 7) % 5}\n" for i in range(1, 41)]
+    (tmp_path / "wave_jan.csv").write_text(head + "".join(rows[:30]), encoding="utf-8")
+    (tmp_path / "wave_feb.csv").write_text(head + "".join(rows), encoding="utf-8")
+    out = tmp_path / "study"
+    with Store(out / "study.duckdb") as st:
+        add_batch(st, ingest_paths([tmp_path / "wave_jan.csv"]))
+        assert len(st.read_table("respondents")) == 30
+    summary = pipeline.add_files(out, [tmp_path / "wave_feb.csv"], analyse=False)
+    assert summary["already_present"] == 30 and summary["respondents"] == 10
+    with Store(out / "study.duckdb", read_only=True) as st:
+        assert len(st.read_table("respondents")) == 40
