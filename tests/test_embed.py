@@ -98,3 +98,23 @@ def test_onnx_embedder_without_its_file_names_the_fix(tmp_path):
 
     with pytest.raises(ModelError, match="build_minilm_onnx"):
         OnnxEmbedder(model_file=tmp_path / "missing.onnx").encode(["hello"])
+
+
+def test_text_cache_serves_a_rerun_into_a_fresh_store(tmp_path):
+    from insight.engine.cache import TextCache
+
+    texts = ["late delivery", "price too high", "late delivery"]
+    cache = TextCache.for_study(tmp_path)
+    enc = HashingEncoder(dim=32)
+    with Store(tmp_path / "run1.duckdb") as store:
+        first = embed_texts(texts, store=store, embedder=enc, progress=False, cache=cache)
+    assert enc.calls == 1 and (tmp_path / "cache.duckdb").is_file()
+    # a re-run rebuilds the study store from scratch: the vectors come from the cache
+    with Store(tmp_path / "run2.duckdb") as store:
+        again = embed_texts(texts, store=store, embedder=enc, progress=False, cache=cache)
+        assert enc.calls == 1
+        assert len(store.read_table(EMBEDDINGS_TABLE)) == 2  # copied into the study
+    np.testing.assert_array_equal(first, again)
+    # a new text is encoded alone and added to the cache
+    embed_texts(["support never answered"], embedder=enc, progress=False, cache=cache)
+    assert enc.calls == 2 and enc.encoded[-1] == "support never answered"

@@ -296,3 +296,29 @@ def test_pain_head_on_sentence_vectors_gets_them_from_the_emotion_pass() -> None
         pain.score(["Still no refund."])
     with pytest.raises(ModelError, match="weights, expected"):
         PainPointModel(coef[:-1], 0.0, pain.idf, pain.scale, embedding_dim=2)
+
+
+class CountingEmotions(KeywordEmotions):
+    """KeywordEmotions that records every text it is asked to score."""
+
+    def __init__(self) -> None:
+        self.seen: list[str] = []
+
+    def predict_proba(self, texts, batch_size=64):
+        self.seen.extend(texts)
+        return super().predict_proba(texts, batch_size)
+
+
+def test_duplicate_texts_go_through_the_models_once(annotator: Annotator) -> None:
+    counting = CountingEmotions()
+    ann = Annotator(
+        emotion_model=counting, sentiment_model=SentimentModel(), pain_model=cue_pain_model()
+    )
+    texts = ["Very good", "The app keeps crashing.", "Very good", "", None, "Very good"]
+    df = ann.annotate(texts, batch_size=2, progress=False)
+    assert sorted(counting.seen) == ["The app keeps crashing.", "Very good"]
+    assert len(df) == len(texts)
+    # each row equals the annotation of its text alone
+    for i, t in enumerate(texts):
+        alone = annotator.annotate([t], progress=False)
+        pd.testing.assert_frame_equal(df.iloc[[i]].reset_index(drop=True), alone)
