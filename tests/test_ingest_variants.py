@@ -602,3 +602,13 @@ def test_one_row_per_question_table_is_turned_round(tmp_path: Path) -> None:
     again = ingest_paths([p], schema=out)
     assert not again.problems
     assert set(again.respondents[S.RESPONDENT_ID]) == {"P1", "P2", "P3", "P4"}
+
+
+def test_prefer_not_to_say_beside_a_scale_is_missing(tmp_path: Path) -> None:
+    answers = [*COMFORT * 4, "Prefer not to say", "Don't know", "Prefer not to say"]
+    p = tmp_path / "pnts.csv"
+    pd.DataFrame({"id": range(len(answers)), "Q1": answers}).to_csv(p, index=False)
+    res = ingest_paths([p])
+    assert res.columns.set_index(S.COL_NAME)[S.COL_ROLE]["Q1"] == S.ROLE_LIKERT
+    assert res.files.iloc[0]["unmapped_ratings"] == 0
+    assert res.respondents["Q1"].isna().sum() == 3

@@ -23,6 +23,7 @@ from insight.ingest.roles import (
     FileSchema,
     apply_overrides,
     infer_role,
+    is_non_substantive,
     to_float,
 )
 from insight.nlp import is_non_answer
@@ -607,6 +608,8 @@ def _table_rows(
             v = row[idx[name]].strip()
             if info.role in (S.ROLE_LIKERT, S.ROLE_RATING):
                 val = info.scale.value(v) if (info.scale and v) else None
+                if v and val is None and is_non_substantive(v):
+                    val, v = None, ""  # "Prefer not to say": missing, not a rating
                 if v and val is None:
                     val = to_float(v) if info.scale is None else None
                     if val is None:

@@ -222,7 +222,9 @@ def infer_role(name: str, question: str, values: list[str], *, review: bool = Fa
         if scale is not None:
             info.role, info.scale, info.reason = S.ROLE_RATING, scale, "rating column"
             return info
-    scale = detect_scale(nonempty)
+    # "Prefer not to say", "Don't know", "N/A" sit beside scale points: not a point
+    substantive = [v for v in nonempty if not is_non_substantive(v)]
+    scale = detect_scale(substantive) if len(substantive) >= 0.5 * n else None
     if scale is None and not review:
         choices, sep = multi_select_choices(nonempty)
         if choices:
@@ -280,6 +282,19 @@ def infer_role(name: str, question: str, values: list[str], *, review: bool = Fa
         return info
     info.role, info.reason = S.ROLE_IGNORE, "unrecognised; set a role with --schema"
     return info
+
+
+NON_SUBSTANTIVE = re.compile(
+    r"^(prefer not to (say|answer)|rather not say|don'?t know|do not know|not sure|unsure|"
+    r"not applicable|n/?a|no opinion|can'?t say|cannot say|no answer|decline to answer|"
+    r"does not apply|dk|refused)\.?$",
+    re.I,
+)
+
+
+def is_non_substantive(v: str) -> bool:
+    """An answer option that is no point of a scale ("Prefer not to say", "Don't know")."""
+    return bool(NON_SUBSTANTIVE.match(v.strip().replace("’", "'")))
 
 
 def _is_sentence(v: str) -> bool:
