@@ -384,3 +384,31 @@ def test_change_names_the_biggest_swing_when_nothing_emerges():
     assert "“firmware update” peaked at 80% of statements in 2026-04 vs 10% in other months" in (
         chart.takeaway
     )
+
+
+def test_theme_wheel_keeps_the_largest_themes_and_one_slice_for_the_rest():
+    from types import SimpleNamespace
+
+    from insight.report.charts import MAX_WHEEL_THEMES, QuotePool, hierarchy_chart
+
+    n = MAX_WHEEL_THEMES + 3
+    ids = [f"T{i}" for i in range(n)] + [f"T{i}.1" for i in range(n)]
+    tree = SimpleNamespace(
+        topic_hierarchy=pd.DataFrame(
+            {
+                "theme_id": ids,
+                "parent_id": [None] * n + [f"T{i}" for i in range(n)],
+                "level": [0] * n + [1] * n,
+                "label": [f"theme {i}" for i in range(n)] + [f"sub {i}" for i in range(n)],
+                "n_units": [100 - i for i in range(n)] + [10] * n,
+            }
+        ),
+        topics=pd.DataFrame(),
+    )
+    chart = hierarchy_chart(tree, QuotePool())
+    sb = chart.data[0]
+    assert sb["ids"][-1] == "other-themes" and sb["labels"][-1] == "3 smaller themes"
+    assert sb["values"][-1] == sum(100 - i for i in range(MAX_WHEEL_THEMES, n))
+    assert len(sb["ids"]) == 2 * MAX_WHEEL_THEMES + 1
+    assert chart.takeaway.startswith(f"{n} themes split into {n} sub-themes")
+    assert "“theme 0”" in chart.takeaway

@@ -53,6 +53,7 @@ LOW_STABILITY = 0.75
 EMERGING_LIFT = 1.5
 MIN_DATED = 30
 MAX_THEMES = 20
+MAX_WHEEL_THEMES = 12
 MAX_ITEMS = 12
 MAX_TERMS = 6
 FONT = '-apple-system, "Segoe UI", Roboto, "Helvetica Neue", Arial, sans-serif'
@@ -866,6 +867,23 @@ def hierarchy_chart(tables: Any, pool: QuotePool) -> Chart | None:
         rows.append((tid, par_s, lab, size or 0.0, r))
     if not any(p for _, p, *_ in rows):
         return None  # flat topics: the heat map shows them
+    # a glanceable wheel: the largest themes with their sub-themes, the rest as one slice
+    tops = sorted((r for r in rows if not r[1]), key=lambda r: -r[3])
+    n_top, n_sub = len(tops), len(rows) - len(tops)
+    total = sum(r[3] for r in tops) or 1.0
+    take = (
+        f"{n_top} themes split into {n_sub} sub-themes; the largest theme, “{short(tops[0][2], 60)}”, "
+        f"holds {100 * tops[0][3] / total:.0f}% of the themed statements."
+    )
+    if len(tops) > MAX_WHEEL_THEMES:
+        keep = {r[0] for r in tops[:MAX_WHEEL_THEMES]}
+        rest = tops[MAX_WHEEL_THEMES:]
+        rows = [r for r in rows if r[0] in keep or r[1] in keep]
+        n_rest = sum(r[3] for r in rest)
+        rows.append(("other-themes", "", f"{len(rest)} smaller themes", n_rest, {}))
+        dropped = len(rest)
+    else:
+        dropped = 0
     children: dict[str, float] = {}
     for _tid, par, _l, size, _r in rows:
         if par:
@@ -892,17 +910,6 @@ def hierarchy_chart(tables: Any, pool: QuotePool) -> Chart | None:
         )
         keys.append(tid)
         marks[tid] = {"label": f"“{lab}”", "n": f"{size:.0f} statements", "href": "#topics", "q": q}
-    n_top = sum(1 for p in parents if not p)
-    n_sub = len(ids) - n_top
-    biggest = max(
-        ((v, lab) for v, lab, p in zip(values, labels, parents, strict=True) if not p),
-        default=(0, ""),
-    )
-    total = sum(v for v, p in zip(values, parents, strict=True) if not p) or 1
-    take = (
-        f"{n_top} themes split into {n_sub} sub-themes; the largest theme, “{biggest[1]}”, "
-        f"holds {100 * biggest[0] / total:.0f}% of the themed statements."
-    )
     data = [
         {
             "type": "sunburst",
@@ -929,7 +936,12 @@ def hierarchy_chart(tables: Any, pool: QuotePool) -> Chart | None:
         "#topics",
         "the topic table",
         marks,
-        note="Inner ring: themes; outer ring: sub-themes; angle = number of statements. Click a theme to zoom in and list its quotes.",
+        note="Inner ring: themes; outer ring: sub-themes; angle = number of statements. Click a theme to zoom in and list its quotes."
+        + (
+            f" The {MAX_WHEEL_THEMES} largest themes are shown; {dropped} smaller ones share one slice."
+            if dropped
+            else ""
+        ),
         height=520,
     )
 
@@ -941,7 +953,10 @@ def pains_chart(personas: Sequence[dict[str, Any]], pool: QuotePool) -> Chart | 
     if not pts:
         return None
     ranked = sorted(pts, key=lambda x: -(num(x[2]["stats"].get("severity")) or 0))
-    labelled = {id(x[2]): j for j, x in enumerate(ranked[:5])}
+    # label the five most severe and the three raised by most people
+    widest = sorted(pts, key=lambda x: -int(x[2].get("n") or 0))[:3]
+    to_label = list(dict.fromkeys([id(x[2]) for x in ranked[:5]] + [id(x[2]) for x in widest]))
+    labelled = {k: j for j, k in enumerate(to_label)}
     data = []
     marks: dict[str, dict[str, Any]] = {}
     for i, p in enumerate(personas):
@@ -1072,7 +1087,7 @@ def pains_chart(personas: Sequence[dict[str, Any]], pool: QuotePool) -> Chart | 
         "#pains",
         "the ranked pain points",
         marks,
-        note="Each mark is one pain point of one persona, labelled with the participants' own words (the five most severe). Marker area = number of statements. Dotted lines = medians.",
+        note="Each mark is one pain point of one persona, labelled with the participants' own words (the five most severe and the three most widespread). Marker area = number of statements. Dotted lines = medians.",
         height=460,
     )
 
