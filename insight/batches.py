@@ -44,7 +44,14 @@ def record_keys(records: Any) -> Any:
     if records is None or not len(records):
         return pd.Series([], dtype=object)
     turn = records[S.TURN].astype(object).where(records[S.TURN].notna(), None)
-    raw = [_raw_id(r, s) for r, s in zip(records[S.RESPONDENT_ID], records[S.SOURCE], strict=False)]
+    # a transcript's file is its identity (two interviews share prompts and turn
+    # numbers); a survey or review export is identified by the ids it holds
+    raw = [
+        str(r) if t == S.SOURCE_TRANSCRIPT else _raw_id(r, src)
+        for r, src, t in zip(
+            records[S.RESPONDENT_ID], records[S.SOURCE], records[S.SOURCE_TYPE], strict=False
+        )
+    ]
     parts = zip(records[S.SOURCE_TYPE], raw, records[S.FIELD], turn, records[S.TEXT], strict=False)
     return pd.Series([_hash(p) for p in parts], index=records.index)
 
@@ -58,8 +65,13 @@ def respondent_keys(respondents: Any, columns: list[str]) -> Any:
     cols = [c for c in columns if c in respondents.columns]
     values = respondents[cols].astype(object).where(respondents[cols].notna(), None)
     raw = [
-        _raw_id(r, s)
-        for r, s in zip(respondents[S.RESPONDENT_ID], respondents[S.SOURCE], strict=False)
+        str(r) if t == S.SOURCE_TRANSCRIPT else _raw_id(r, src)
+        for r, src, t in zip(
+            respondents[S.RESPONDENT_ID],
+            respondents[S.SOURCE],
+            respondents[S.SOURCE_TYPE],
+            strict=False,
+        )
     ]
     return pd.Series(
         [

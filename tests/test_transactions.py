@@ -334,3 +334,14 @@ def test_reexport_under_a_new_name_with_numeric_ids_and_no_text(tmp_path: Path) 
     assert summary["already_present"] == 30 and summary["respondents"] == 10
     with Store(out / "study.duckdb", read_only=True) as st:
         assert len(st.read_table("respondents")) == 40
+
+
+def test_new_interviews_sharing_the_moderators_prompts_are_not_repeats(tmp_path: Path) -> None:
+    first = _interviews(tmp_path / "b1", ["Ana", "Ben"])
+    out = tmp_path / "study"
+    with Store(out / "study.duckdb") as st:
+        add_batch(st, ingest_paths([first]))
+    new = _interviews(tmp_path / "b2", ["Cleo"])  # same prompts and answers as Ana's
+    fresh = ingest_paths([new])
+    summary = pipeline.add_files(out, [new], analyse=False)
+    assert summary["already_present"] == 0 and summary["units"] == len(fresh.units)
