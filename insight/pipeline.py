@@ -387,6 +387,7 @@ def add_files(
 
     path = store_path(store_or_dir)
     if not path.exists():
+        StudyLock(path.parent).check()  # a first `insight run` still building it
         from insight.errors import StoreError
 
         raise StoreError(

@@ -68,6 +68,20 @@ class StudyLock:
         except (OSError, ValueError):
             return {}
 
+    def check(self) -> None:
+        """Raise when another live insight process holds the lock (without taking it)."""
+        if not self.path.exists():
+            return
+        holder = self._holder()
+        pid = int(holder.get("pid") or 0)
+        if pid and pid != os.getpid() and _pid_alive(pid):
+            raise StoreError(
+                f"another insight process (pid {pid}) is using this study"
+                f" ({holder.get('command', 'insight')}, since {holder.get('since', '?')})",
+                file=str(self.folder),
+                fix=f"wait for it to finish; if no insight process runs, delete {self.path}",
+            )
+
     def acquire(self) -> None:
         self.folder.mkdir(parents=True, exist_ok=True)
         info = {

@@ -88,6 +88,15 @@ def test_a_second_process_gets_a_clear_lock_error(tmp_path: Path) -> None:
             assert res.exit_code != 0 and "Traceback" not in res.output, res.output
             assert f"another insight process (pid {holder.pid}) is using this study" in res.output
         assert not (out / BUILD_NAME).exists()
+        # a first run still building the study: `add` names the lock, not a missing store
+        res = CliRunner().invoke(main, ["add", str(tmp_path / "first"), str(new)])
+        assert "study store not found" in res.output
+        (tmp_path / "first").mkdir()
+        (tmp_path / "first" / LOCK_NAME).write_text(
+            json.dumps({"pid": holder.pid, "command": "insight run"}), encoding="utf-8"
+        )
+        res = CliRunner().invoke(main, ["add", str(tmp_path / "first"), str(new)])
+        assert f"another insight process (pid {holder.pid})" in res.output
     finally:
         holder.kill()
         holder.wait()
