@@ -177,12 +177,15 @@ def _pain_words(pains: list[Claim]) -> list[str]:
     distinct = [p for p in named if p.stats.get("distinctive")]
     named = sorted(distinct, key=lambda p: -(p.stats.get("lift") or float("inf")))
     for p in named[:1]:
-        terms = [_words(t) for t in [*p.stats.get("terms", []), p.label]]
-        # a thing reads best after "troubled by": single nouns first, no -ed/-ly/-ing words
-        for words in sorted(terms, key=lambda w: (len(w) != 1, len(w))):
-            words = [w for w in words if not _NOT_NOUN.search(w) and w not in _VERBS]
-            if words:
-                return words[:2]
+        cands = []
+        for term in [*p.stats.get("terms", []), p.label]:
+            words = _words(term)
+            kept = [w for w in words if not _NOT_NOUN.search(w) and w not in _VERBS]
+            if kept:
+                cands.append((len(kept) != len(words), len(kept) != 1, kept))
+        # a thing reads best after "troubled by": whole terms of nouns, single words first
+        for _partial, _multi, kept in sorted(cands, key=lambda c: (c[0], c[1])):
+            return kept[:2]
     return []
 
 
