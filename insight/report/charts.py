@@ -829,6 +829,17 @@ def themes_chart(tables: Any, personas: Sequence[dict[str, Any]], pool: QuotePoo
     )
 
 
+def _wheel_colours(ids: Sequence[str], parents: Sequence[str]) -> list[str]:
+    """One Okabe-Ito colour per theme, shared by its sub-themes; the 'other' slice grey."""
+    colour: dict[str, str] = {}
+    k = 0
+    for tid, par in zip(ids, parents, strict=True):
+        if not par:
+            colour[tid] = "#d9d9d9" if tid == "other-themes" else OKABE_ITO[k % 7]
+            k += tid != "other-themes"
+    return [colour.get(t) or colour.get(p, "#d9d9d9") for t, p in zip(ids, parents, strict=True)]
+
+
 def hierarchy_chart(tables: Any, pool: QuotePool) -> Chart | None:
     """Themes -> sub-themes as a sunburst, from the ``topic_hierarchy`` table (or a topic
     table that carries ``parent_id``); ``None`` for flat topics."""
@@ -922,6 +933,7 @@ def hierarchy_chart(tables: Any, pool: QuotePool) -> Chart | None:
             "hovertext": hover,
             "hovertemplate": "%{hovertext}<extra></extra>",
             "insidetextorientation": "radial",
+            "marker": {"colors": _wheel_colours(ids, parents), "line": {"color": "#ffffff"}},
         }
     ]
     layout = base_layout(
