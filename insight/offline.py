@@ -3,8 +3,12 @@
 Models come from installed packages or ``models/`` (see :mod:`insight.resources`); nothing is
 downloaded, and no library is allowed to phone home:
 
-* :func:`onnxruntime` imports ``onnxruntime`` with its telemetry events disabled
-  (``disable_telemetry_events``) - every ONNX session in insight is created through it;
+* :func:`onnxruntime` imports ``onnxruntime`` with its telemetry off - every ONNX session in
+  insight is created through it. onnxruntime's Linux wheels (1.32) ship a 1DS telemetry
+  client whose background thread resolves ``mobile.events.data.microsoft.com`` (seen with
+  ``strace -f -k``: ``getaddrinfo`` called from ``onnxruntime_pybind11_state``);
+  ``ORT_DISABLE_TELEMETRY=1`` (set by ``import insight`` and again here, before the import)
+  and ``disable_telemetry_events()`` turn it off;
 * :func:`offline_environment` sets the Hugging Face / transformers offline and no-telemetry
   variables (only where the user has not set them), before sentence-transformers is loaded.
 
@@ -20,6 +24,7 @@ from typing import Any
 
 #: Environment variables that keep Hugging Face libraries off the network.
 OFFLINE_ENV = {
+    "ORT_DISABLE_TELEMETRY": "1",
     "HF_HUB_OFFLINE": "1",
     "TRANSFORMERS_OFFLINE": "1",
     "HF_DATASETS_OFFLINE": "1",
@@ -38,6 +43,7 @@ def offline_environment() -> None:
 @lru_cache(maxsize=1)
 def onnxruntime() -> Any:
     """The ``onnxruntime`` module, with telemetry disabled before any session is made."""
+    offline_environment()
     import onnxruntime as ort
 
     disable = getattr(ort, "disable_telemetry_events", None)
