@@ -24,6 +24,7 @@ reading the usability_serdif transcripts, so its coverage is "tuned on" that stu
 
     python benchmarks/bench_real_studies.py            # writes results/real_studies.json
     python benchmarks/bench_real_studies.py --quick    # --bootstrap 2
+    python benchmarks/bench_real_studies.py --rescore  # measures again from the last outputs
 """
 
 from __future__ import annotations
@@ -87,8 +88,12 @@ def coded_coverage(units: Any, segments: Any) -> dict[str, Any]:
     """Share of researcher-coded segments found among participant units (see module doc)."""
     part = units[units["speaker_role"] == "customer"]
     inter = units[units["speaker_role"] != "customer"]
-    p_text = {d: _norm(" ".join(g["text"])) for d, g in part.groupby("source")}
-    i_text = {d: _norm(" ".join(g["text"])) for d, g in inter.groupby("source")}
+    order = [c for c in ("source", "turn", "char_start") if c in units.columns]
+    part = part.sort_values(order)
+    inter = inter.sort_values(order)
+    # transcriber's brackets ("(Q2)") are removed on both sides, as in the segments
+    p_text = {d: _norm(_NOTE.sub(" ", " ".join(g["text"]))) for d, g in part.groupby("source")}
+    i_text = {d: _norm(_NOTE.sub(" ", " ".join(g["text"]))) for d, g in inter.groupby("source")}
     counted = found = 0
     sents_total = sents_found = 0
     only_notes = 0
@@ -226,11 +231,45 @@ def run_study(name: str, spec: dict[str, Any], bootstrap: int, themes: bool) -> 
     return result
 
 
+def rescore(name: str, spec: dict[str, Any], previous: dict[str, Any]) -> dict[str, Any]:
+    """Recompute the measures from the outputs of an earlier run (no new run)."""
+    import pandas as pd
+
+    from insight.store import Store
+
+    store = SCRATCH / name / "study.duckdb"
+    if not store.exists():
+        return previous
+    with Store(store, read_only=True) as st:
+        units = st.read_table("units")
+    out = dict(previous)
+    out["leaks_in_unit_text"] = leak_counts(units)
+    if spec.get("codes"):
+        segments = pd.read_csv(spec["codes"])
+        out["coded_segments"] = coded_coverage(units, segments)
+        out["themes_vs_codes"] = theme_scores(store, units, segments)
+    out["rescored_at"] = time.strftime("%Y-%m-%d %H:%M:%S")
+    return out
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--quick", action="store_true", help="--bootstrap 2 (faster segmentation)")
+    ap.add_argument(
+        "--rescore",
+        action="store_true",
+        help="recompute the measures from the last run's outputs (wall times kept)",
+    )
     ap.add_argument("studies", nargs="*", help=f"subset of {', '.join(STUDIES)}")
     args = ap.parse_args()
+    if args.rescore:
+        payload = json.loads(RESULT.read_text(encoding="utf-8"))
+        for name, prev in payload["studies"].items():
+            if name in STUDIES and (not args.studies or name in args.studies):
+                payload["studies"][name] = rescore(name, STUDIES[name], prev)
+        RESULT.write_text(json.dumps(payload, indent=2, default=str) + "\n", encoding="utf-8")
+        print(f"rescored {RESULT}")
+        return
     chosen = {k: v for k, v in STUDIES.items() if not args.studies or k in args.studies}
     results: dict[str, Any] = {}
     for name, spec in chosen.items():
