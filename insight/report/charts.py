@@ -676,7 +676,8 @@ def _level_name(lv: int, levels: int, labels: list[str]) -> str:
 def _topic_labels(topics: Any) -> dict[str, str]:
     if topics is None or not len(topics):
         return {}
-    key = "theme_id" if "theme_id" in topics else S.TOPIC
+    # keyed like topic_assignments.topic (the integer theme); theme_id ("T3") only without it
+    key = S.TOPIC if S.TOPIC in topics else "theme_id"
     if key not in topics:
         return {}
     lab_col = next((c for c in ("label", S.TOPIC_LABEL) if c in topics), None)
