@@ -7,7 +7,8 @@ topics. Only units spoken by customers (``speaker_role == "customer"``) are ever
 as evidence; every quote is the verbatim ``text`` of one unit. See docs/personas.md.
 
 The package: ``model`` (data classes, thresholds, :class:`StudyTables`), ``evidence``
-(quote selection), ``claims`` (claim builders over a frozen per-segment view), ``build``
+(quote selection), ``view`` (frozen study and per-segment views), ``claims`` (claim
+builders over a view), ``build``
 (one persona per segment), ``naming`` (names and summaries), ``words`` (stop words and
 cues), ``persist`` (store tables and the ``insight evidence`` query).
 """

@@ -6,7 +6,6 @@ from typing import TYPE_CHECKING, Any
 
 from insight import schema as S
 from insight.personas.claims import (
-    SegmentView,
     attitude_claims,
     behaviour_claims,
     categorical_claims,
@@ -16,8 +15,6 @@ from insight.personas.claims import (
     is_numeric,
     numeric_claims,
     pain_point_claims,
-    segment_view,
-    study_view,
     topic_claims,
     vocabulary_claims,
 )
@@ -41,6 +38,7 @@ from insight.personas.naming import (
     _summary,
     _unique_claim_ids,
 )
+from insight.personas.view import SegmentView, segment_view, study_view
 from insight.personas.words import _THINK, _is_action, _slug, _stems
 from insight.stats import is_number as _is_number
 from insight.stats import plain as _plain
