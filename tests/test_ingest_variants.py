@@ -612,3 +612,25 @@ def test_prefer_not_to_say_beside_a_scale_is_missing(tmp_path: Path) -> None:
     assert res.columns.set_index(S.COL_NAME)[S.COL_ROLE]["Q1"] == S.ROLE_LIKERT
     assert res.files.iloc[0]["unmapped_ratings"] == 0
     assert res.respondents["Q1"].isna().sum() == 3
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Jo Smith: (00:13)\nSo how did the onboarding go?\n\nAlex Brown: (00:20)\n"
+        "Honestly it was confusing.\n\nJo Smith: (01:02)\nWhat would help?\n\n"
+        "Alex Brown: (01:09)\nA checklist on day one.\n",
+        "[Jo Smith] 10:02:13\nSo how did the onboarding go?\n[Alex Brown] 10:02:20\n"
+        "Honestly it was confusing.\n[Jo Smith] 10:03:02\nWhat would help?\n"
+        "[Alex Brown] 10:03:09\nA checklist on day one.\n",
+    ],
+    ids=["rev", "zoom-bracketed"],
+)
+def test_more_header_label_styles(tmp_path: Path, text: str) -> None:
+    p = tmp_path / "t.txt"
+    p.write_text(text, encoding="utf-8")
+    res = ingest_paths([p])
+    part = _participant(res)
+    assert set(part[S.SPEAKER]) == {"Alex Brown"}
+    assert set(part[S.TEXT]) == {"Honestly it was confusing.", "A checklist on day one."}
+    assert not res.units[S.TEXT].str.contains(r"\d\d:\d\d").any()

@@ -81,8 +81,10 @@ _LABEL = re.compile(
 )
 #: ``Jo Smith  00:13`` (Otter, Zoom, Teams exports): a name and a time alone on a line.
 _HEADER_LABEL = re.compile(
-    r"^[ \t]*(?P<name>" + _NAME + r")[ \t]+[\[(]?(?P<ts>" + _TS + r")[\])]?[ \t]*$"
+    r"^[ \t]*[\[(]?(?P<name>" + _NAME + r")[\])]?[ \t]+[\[(]?(?P<ts>" + _TS + r")[\])]?[ \t]*$"
 )
+#: A label line whose only text is a time (``Jo Smith: (00:13)``, Rev style): text below.
+_TS_BODY = re.compile(r"[ \t]*[\[(]?(?P<ts>" + _TS + r")[\])]?[ \t]*$")
 #: Think-aloud task prompts: ``1 Read ...``, ``3.a Please explain ...``, ``c.ii Data Lineage``.
 _PROMPT = re.compile(
     r"^[ \t]*(?:\d{1,2}(?:\.[a-z0-9]{1,3}){0,2}\.?|[a-z]\.[ivx]{1,4}\.?|[a-z][.)])[ \t]+"
@@ -268,6 +270,10 @@ def _label_candidates(lines: list[_Line]) -> list[_Cand]:
             continue
         m = _LABEL.match(ln.text)
         if m and _plausible_name(m.group("name").strip()):
+            tb = _TS_BODY.match(ln.text, m.end())
+            if tb:  # "Jo Smith: (00:13)" - the time is no text of the turn
+                cands.append(_Cand(i, m.group("name").strip(), len(ln.text), tb.group("ts")))
+                continue
             cands.append(_Cand(i, m.group("name").strip(), m.end(), ln.ts or m.group("ts2")))
     return cands
 
