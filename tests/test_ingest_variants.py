@@ -634,3 +634,20 @@ def test_more_header_label_styles(tmp_path: Path, text: str) -> None:
     assert set(part[S.SPEAKER]) == {"Alex Brown"}
     assert set(part[S.TEXT]) == {"Honestly it was confusing.", "A checklist on day one."}
     assert not res.units[S.TEXT].str.contains(r"\d\d:\d\d").any()
+
+
+def test_numeric_battery_items_share_one_scale(tmp_path: Path) -> None:
+    p = tmp_path / "battery.csv"
+    pd.DataFrame(
+        {
+            "id": range(8),
+            "Q1": [1, 2, 3, 4, 1, 2, 3, 4],
+            "Q2": [2, 3, 4, 5, 6, 2, 3, 4],
+            "Q3": [1, 2, 3, 1, 2, 3, 1, 2],
+            "NPS": [0, 3, 5, 7, 9, 10, 8, 6],
+        }
+    ).to_csv(p, index=False)
+    res = read_file(p)
+    scales = {c: res.schema.columns[c].scale for c in ("Q1", "Q2", "Q3", "NPS")}
+    assert {(s.min, s.max) for c, s in scales.items() if c != "NPS"} == {(1.0, 6.0)}
+    assert (scales["NPS"].min, scales["NPS"].max) == (0.0, 10.0)

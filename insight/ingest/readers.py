@@ -463,6 +463,7 @@ def read_table_file(
             info = apply_overrides(info, overrides[name], values)
         fs.columns[name] = info
     _pair_comment_questions(fs, header)
+    _share_numeric_scale(fs)
     if is_review and not fs.by_role(S.ROLE_TEXT):
         raise InputError(
             "no review text column found",
@@ -478,6 +479,31 @@ def read_table_file(
 _GENERIC_COMMENT = re.compile(
     r"^(comments?|why\??|explain|please explain|reason|other|notes?|details?)(\.\d+)?$", re.I
 )
+
+
+def _share_numeric_scale(fs: FileSchema) -> None:
+    """Numeric items of one file (a battery) share one scale: 1-4 on one item and 1-6 on
+    the next only says which points were used, so all get the widest usual range."""
+    from insight.ingest.scales import _nominal_range
+
+    items = [
+        c
+        for c in fs.columns.values()
+        if c.role == S.ROLE_LIKERT
+        and c.scale is not None
+        and c.scale.kind == "numeric"
+        and c.scale.max <= 7  # agreement-style items; 0-10 ratings stay apart
+        and not c.overridden
+    ]
+    if len(items) < 3:
+        return
+    lo = min(c.scale.min for c in items if c.scale is not None)
+    hi = max(c.scale.max for c in items if c.scale is not None)
+    lo, hi = _nominal_range(lo, hi)
+    for c in items:
+        if c.scale is not None and c.scale.min >= lo and c.scale.max <= hi:
+            c.scale.min, c.scale.max = lo, hi
+            c.scale.midpoint = (lo + hi) / 2
 
 
 def _pair_comment_questions(fs: FileSchema, header: Header) -> None:
