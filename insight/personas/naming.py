@@ -89,7 +89,7 @@ def _words(text: Any) -> list[str]:
 
 def _best_words(text: Any, stem_use: dict[str, float] | None, k: int = 2) -> list[str]:
     """Up to ``k`` words of ``text`` with distinct stems, the persona's over-used ones first."""
-    words = _words(text)
+    words = [w for w in _words(text) if w not in _VERBS]
     used = stem_use or {}
 
     def key(w: str) -> tuple:
@@ -100,7 +100,7 @@ def _best_words(text: Any, stem_use: dict[str, float] | None, k: int = 2) -> lis
     stems: set[str] = set()
     for w in sorted(words, key=key):
         st = _stems(w) or {w}
-        if st & stems:
+        if st & stems or any(w[:5] == p[:5] for p in picked):  # "writers" and "write"
             continue
         picked.append(w)
         stems |= st
