@@ -322,3 +322,30 @@ def test_duplicate_texts_go_through_the_models_once(annotator: Annotator) -> Non
     for i, t in enumerate(texts):
         alone = annotator.annotate([t], progress=False)
         pd.testing.assert_frame_equal(df.iloc[[i]].reset_index(drop=True), alone)
+
+
+def test_text_cache_serves_a_rerun_and_is_keyed_by_the_models(tmp_path) -> None:
+    from insight.engine.cache import TextCache
+
+    cache = TextCache.for_study(tmp_path)
+    texts = ["The app keeps crashing.", "Thanks, lovely staff!", "", "Very good", "Very good"]
+
+    def make(key: str) -> tuple[Annotator, CountingEmotions]:
+        em = CountingEmotions()
+        return Annotator(
+            emotion_model=em,
+            sentiment_model=SentimentModel(),
+            pain_model=cue_pain_model(),
+            cache_key=key,
+        ), em
+
+    ann, em = make("models-a")
+    first = ann.annotate(texts, progress=False, cache=cache)
+    assert len(em.seen) == 3
+    ann, em = make("models-a")
+    again = ann.annotate([*texts, "I wish it had export."], progress=False, cache=cache)
+    assert em.seen == ["I wish it had export."]  # only the new text ran
+    pd.testing.assert_frame_equal(again.iloc[: len(texts)], first)
+    ann, em = make("models-b")  # other models: nothing reused
+    ann.annotate(texts, progress=False, cache=cache)
+    assert len(em.seen) == 3

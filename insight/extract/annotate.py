@@ -27,6 +27,8 @@ log = logging.getLogger(__name__)
 
 CHUNK_BATCHES = 8  # emotion-model batches per annotated chunk
 ANNOTATION_CACHE = "annotation_cache"  # table of a TextCache: text_hash, model + columns
+#: the extractor modules whose code decides the annotations (part of the cache key)
+ANNOTATION_MODULES = ("annotate", "emotions", "sentiment", "pain_points", "goals")
 
 
 def annotation_columns(emotion_labels: Sequence[str]) -> list[str]:
@@ -55,6 +57,9 @@ class Annotator:
             too when the pain head uses sentence vectors); default: the shipped one.
         sentiment_model: a `SentimentModel`; default: the shipped head.
         pain_model: a `PainPointModel`; default: the shipped head.
+        cache_key: the key of injected models' outputs in a text cache (default:
+            derived from the shipped model files; nothing is cached for injected
+            models without one).
     """
 
     def __init__(
@@ -62,6 +67,7 @@ class Annotator:
         emotion_model: Any = None,
         sentiment_model: Any = None,
         pain_model: Any = None,
+        cache_key: str | None = None,
     ) -> None:
         injected_emotion = emotion_model is not None
         injected_sentiment = sentiment_model is not None
@@ -79,7 +85,7 @@ class Annotator:
 
             pain_model = PainPointModel.load()
         self._default_models = not (injected_emotion or injected_sentiment or injected_pain)
-        self._cache_key: str | None = None
+        self._cache_key: str | None = cache_key
         self.emotion_model = emotion_model
         self.sentiment_model = sentiment_model
         self.pain_model = pain_model
@@ -189,7 +195,8 @@ class Annotator:
     def cache_key(self) -> str | None:
         """Key of this annotator's outputs in a text cache: the shipped model files and
         the extractor source (so a retrained head or a changed rule invalidates it);
-        ``None`` for injected models (nothing is cached for them)."""
+        ``None`` for injected models (nothing is cached for them) unless the
+        ``cache_key`` argument names them."""
         if self._cache_key is None and self._default_models:
             from pathlib import Path
 
@@ -199,7 +206,7 @@ class Annotator:
 
             here = Path(__file__).resolve().parent
             root = models_dir()
-            files = [f for f in here.glob("*.py") if f.is_file()]
+            files = [here / f"{m}.py" for m in ANNOTATION_MODULES if (here / f"{m}.py").is_file()]
             for sub in ("emotions", "sentiment", "pain_points"):
                 if (root / sub).is_dir():
                     files += [f for f in (root / sub).iterdir() if f.is_file()]
