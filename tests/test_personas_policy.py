@@ -199,3 +199,30 @@ def test_interview_personas_name_in_study_words_with_archetype_note():
         assert any(w.startswith("archetype") for w in p.warnings)
         assert not p.attitudes
         assert all(p.confidence["respondents_with_text"] == c.N for c in p.pain_points)
+
+
+def test_survey_respondents_who_skipped_every_item_join_by_their_text():
+    resp = _skip_logic_survey()
+    extra = pd.DataFrame(
+        {
+            S.RESPONDENT_ID: [f"x{i}" for i in range(10)],
+            S.SOURCE: "survey.csv",
+            S.SOURCE_TYPE: S.SOURCE_SURVEY,
+        }
+    )
+    resp = pd.concat([resp, extra], ignore_index=True)
+    cols = _columns([f"A{j}" for j in range(1, 5)])
+    ids = [f"r{i}" for i in range(120)] + [f"x{i}" for i in range(10)]
+    units = pd.DataFrame(
+        {
+            S.UNIT_ID: [f"u{i}" for i in range(len(ids))],
+            S.RESPONDENT_ID: ids,
+            S.TEXT: "the price of the service is too high for us",
+            S.SPEAKER_ROLE: S.ROLE_CUSTOMER,
+        }
+    )
+    vecs = np.random.default_rng(1).normal(size=(len(ids), 8))
+    plan = segment_study(units, resp, cols, vecs, n_bootstrap=5)
+    joined = plan.assignments[plan.assignments[S.RESPONDENT_ID].str.startswith("x")]
+    assert len(joined) == 10 and set(joined["segment_source"]) == {"text-similarity"}
+    assert plan.coverage["respondents"] == 130 and plan.coverage["share"] >= 0.9

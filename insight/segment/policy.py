@@ -271,11 +271,17 @@ def segment_participants(
 
 # --- everyone else -------------------------------------------------------------------------
 def assign_text_only_respondents(
-    assignments: pd.DataFrame, customer: pd.DataFrame, vectors: Any, respondents: pd.DataFrame
+    assignments: pd.DataFrame,
+    customer: pd.DataFrame,
+    vectors: Any,
+    respondents: pd.DataFrame,
+    also: set[str] | frozenset[str] = frozenset(),
 ) -> pd.DataFrame:
-    """Interviewees (no attitude answers) join the segment whose members' text they are
-    most similar to (cosine to segment centroids). Reviewers are not assigned: an
-    anonymous review is evidence for topics and vocabulary, not a segment member."""
+    """Interviewees (no attitude answers), and the respondents in ``also`` (survey
+    respondents who answered none of the items segmented on, e.g. a branch that skipped
+    them), join the segment whose members' text they are most similar to (cosine to
+    segment centroids). Reviewers are not assigned: an anonymous review is evidence for
+    topics and vocabulary, not a segment member."""
     import numpy as np
     import pandas as pd
 
@@ -292,7 +298,7 @@ def assign_text_only_respondents(
     cent = normalise_rows(np.vstack(centroids))
     interviewees = set(
         respondents.loc[respondents[S.SOURCE_TYPE] == S.SOURCE_TRANSCRIPT, S.RESPONDENT_ID]
-    )
+    ) | set(also)
     rows = []
     for rid in dict.fromkeys(by_resp):
         if rid in seg_of or rid not in interviewees:
@@ -450,7 +456,17 @@ def segment_study(
         profiles = pd.DataFrame(columns=PROFILE_COLUMNS).astype(
             {"segment": "int64", "item": "str", "n": "int64"}
         )
-    assignments = assign_text_only_respondents(assignments, customer, vectors, respondents)
+    no_items: set[str] = set()
+    if choice.items:
+        # survey respondents who skipped every segmented item join by what they wrote
+        survey = respondents
+        if S.SOURCE_TYPE in respondents:
+            survey = respondents[respondents[S.SOURCE_TYPE] == S.SOURCE_SURVEY]
+        skipped = survey[survey[choice.items].isna().all(axis=1)]
+        no_items = set(skipped[S.RESPONDENT_ID].astype(str))
+    assignments = assign_text_only_respondents(
+        assignments, customer, vectors, respondents, also=frozenset(no_items)
+    )
     cov = coverage(assignments, respondents)
     return StudySegmentation(
         result=result,
