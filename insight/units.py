@@ -70,7 +70,7 @@ def split_sentences(text: str, split_lines: bool = True) -> list[tuple[int, int]
             cut_points.append(line.start() + m.end())
         bounds = [start, *cut_points, line.end()]
         for a, b in itertools.pairwise(bounds):
-            spans.extend(_long_split(text, *_trim(text, a, b)))
+            spans.extend(_long_split(text, *trim_span(text, a, b)))
     merged: list[tuple[int, int]] = []
     for a, b in spans:
         if a >= b:
@@ -82,7 +82,8 @@ def split_sentences(text: str, split_lines: bool = True) -> list[tuple[int, int]
     return merged
 
 
-def _trim(text: str, a: int, b: int) -> tuple[int, int]:
+def trim_span(text: str, a: int, b: int) -> tuple[int, int]:
+    """``(a, b)`` moved inwards past white space at both ends of ``text[a:b]``."""
     while a < b and text[a].isspace():
         a += 1
     while b > a and text[b - 1].isspace():
@@ -100,8 +101,8 @@ def _long_split(text: str, a: int, b: int) -> list[tuple[int, int]]:
     if not cuts:
         return [(a, b)]
     cut = min(cuts, key=lambda c: abs(c - mid))
-    left = _trim(text, a, a + cut)
-    right = _trim(text, a + cut, b)
+    left = trim_span(text, a, a + cut)
+    right = trim_span(text, a + cut, b)
     return _long_split(text, *left) + _long_split(text, *right)
 
 

@@ -34,6 +34,7 @@ from pathlib import Path
 
 from insight import schema as S
 from insight.errors import InputError
+from insight.units import trim_span
 
 DEFAULT_INTERVIEWER_NAMES = (
     "interviewer",
@@ -337,14 +338,6 @@ def _build(lines: list[_Line]) -> tuple[str, list[int]]:
     return "\n".join(ln.text for ln in lines), starts
 
 
-def _trim(text: str, a: int, b: int) -> tuple[int, int]:
-    while a < b and text[a].isspace():
-        a += 1
-    while b > a and text[b - 1].isspace():
-        b -= 1
-    return a, b
-
-
 def parse_labelled_text(text: str) -> list[tuple[str, int, int, str | None]]:
     """(speaker, start, end, timestamp) spans of labelled turns in ``text`` (no cleaning).
 
@@ -373,14 +366,14 @@ def _spans(
     spans: list[tuple[str, int, int, str | None]] = []
     first = starts[accepted[0].index] if accepted else len(container)
     if container[:first].strip():
-        a, b = _trim(container, 0, first)
+        a, b = trim_span(container, 0, first)
         spans.append(("", a, b, None))
     for i, c in enumerate(accepted):
         end = starts[accepted[i + 1].index] if i + 1 < len(accepted) else len(container)
         a = starts[c.index] + c.body_offset
         if lines[c.index].header_name:
             a = starts[c.index] + len(lines[c.index].text)
-        a, b = _trim(container, a, end)
+        a, b = trim_span(container, a, end)
         spans.append((re.sub(r"\s+", " ", c.name.strip("*_ ")), a, b, c.ts))
     return spans
 
@@ -486,10 +479,10 @@ def _think_aloud_turns(
         if not ln.text.strip() or i in skip:
             continue
         base = starts[i]
-        a, b = _trim(container, base, base + len(ln.text))
+        a, b = trim_span(container, base, base + len(ln.text))
         pm = _PROMPT.match(ln.text)
         if pm:  # the task number is no part of what the moderator asked
-            a = _trim(container, base + pm.end(), b)[0]
+            a = trim_span(container, base + pm.end(), b)[0]
             turns.append(
                 Turn("moderator", container[a:b], a, b, ln.ts, S.ROLE_INTERVIEWER, "prompt")
             )
@@ -503,7 +496,7 @@ def _think_aloud_turns(
             key = _norm_name(name)
             r = S.ROLE_INTERVIEWER if key in names else role_of_name(name)
             if r is not None:
-                a2, b2 = _trim(container, base + m.end(), b)
+                a2, b2 = trim_span(container, base + m.end(), b)
                 if a2 < b2:
                     turns.append(Turn(name, container[a2:b2], a2, b2, ln.ts, r))
                 continue
@@ -511,7 +504,7 @@ def _think_aloud_turns(
         sm = _SCORE_PREFIX.match(container, a, b)
         pos = sm.end() if sm else a
         for nm in _INLINE_NOTE.finditer(container, a, b):
-            pa, pb = _trim(container, pos, nm.start())
+            pa, pb = trim_span(container, pos, nm.start())
             if pa < pb and re.search(r"\w", container[pa:pb]):
                 turns.append(Turn("participant", container[pa:pb], pa, pb, ln.ts))
             turns.append(
@@ -520,7 +513,7 @@ def _think_aloud_turns(
                 )
             )
             pos = nm.end()
-        pa, pb = _trim(container, pos, b)
+        pa, pb = trim_span(container, pos, b)
         if pa < pb and re.search(r"\w", container[pa:pb]):
             turns.append(Turn("participant", container[pa:pb], pa, pb, ln.ts))
     return turns
@@ -554,7 +547,7 @@ def from_text(
     if not _enough_speakers(accepted):
         turns = []
         for m in re.finditer(r"[^\n]+(?:\n(?!\s*\n)[^\n]+)*", container):
-            a, b = _trim(container, m.start(), m.end())
+            a, b = trim_span(container, m.start(), m.end())
             if a < b:
                 turns.append(Turn("", container[a:b], a, b))
         tr = Transcript(turns, labelled=False, mode="unlabelled", meta=meta, cleaned=removed)
@@ -592,7 +585,7 @@ def read_vtt(path: Path, text: str, interviewer_names: Sequence[str]) -> Transcr
         if not speaker and lm and _plausible_name(lm.group("name").strip()):
             speaker = lm.group("name").strip()
             body = body[lm.end() :]
-        a, b = _trim(body, 0, len(body))
+        a, b = trim_span(body, 0, len(body))
         if a < b:
             turns.append(Turn(speaker, body[a:b], 0, b - a, cap.start))
     return _finish_cues(path, turns, interviewer_names)
@@ -615,7 +608,7 @@ def read_srt(path: Path, text: str, interviewer_names: Sequence[str]) -> Transcr
         if lm and _plausible_name(lm.group("name").strip()):
             speaker = lm.group("name").strip()
             body = body[lm.end() :]
-        a, b = _trim(body, 0, len(body))
+        a, b = trim_span(body, 0, len(body))
         if a < b:
             turns.append(Turn(speaker, body[a:b], 0, b - a, str(sub.start)))
     return _finish_cues(path, turns, interviewer_names)
