@@ -123,22 +123,23 @@ def decode(data: bytes, path: Path) -> tuple[str, str]:
     try:
         return data.decode("cp1252"), "cp1252"
     except UnicodeDecodeError as exc:
-        raise InputError(
-            f"undecodable bytes at byte {exc.start} (not UTF-8, UTF-16 or cp1252)",
-            file=path.name,
-            fix="re-save the file as UTF-8",
-        ) from None
+        raise _undecodable(exc, path, "(not UTF-8, UTF-16 or cp1252)") from None
 
 
 def _strict(data: bytes, encoding: str, path: Path) -> str:
     try:
         return data.decode(encoding)
     except UnicodeDecodeError as exc:
-        raise InputError(
-            f"undecodable bytes at byte {exc.start} for {encoding}",
-            file=path.name,
-            fix="re-save the file as UTF-8",
-        ) from None
+        raise _undecodable(exc, path, f"for {encoding}") from None
+
+
+def _undecodable(exc: UnicodeDecodeError, path: Path, what: str) -> InputError:
+    """The error for bytes that do not decode, naming the byte and the fix."""
+    return InputError(
+        f"undecodable bytes at byte {exc.start} {what}",
+        file=path.name,
+        fix="re-save the file as UTF-8",
+    )
 
 
 def read_text(path: Path) -> tuple[str, str]:
