@@ -52,24 +52,24 @@ def evidence_cmd(
     it can be found in the original data.
     """
     from insight.personas import find_evidence
+    from insight.pii import pseudonymise, redact_many, redaction
     from insight.store import Store
     from insight.study import store_path
 
-    with run_library(Store, store_path(store), read_only=True) as st:
-        res = run_library(
-            find_evidence,
-            st,
-            persona=persona,
-            claim=claim,
-            pain_point=pain_point,
-            term=term,
-            topic=topic,
-            respondent=respondent,
-            limit=limit,
-        )
-    from insight.pii import pseudonymise, redact_many, redaction
-
+    # one switch for everything shown, the quote selection's own masking included
     with redaction(not no_redact):
+        with run_library(Store, store_path(store), read_only=True) as st:
+            res = run_library(
+                find_evidence,
+                st,
+                persona=persona,
+                claim=claim,
+                pain_point=pain_point,
+                term=term,
+                topic=topic,
+                respondent=respondent,
+                limit=limit,
+            )
         header = redact_many(res.header)
         texts = redact_many([q.text for q in res.quotes])
         ids = [pseudonymise(q.respondent_id) for q in res.quotes]
