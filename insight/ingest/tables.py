@@ -1,0 +1,334 @@
+"""Survey and review tables into records and respondents, one row at a time."""
+
+from __future__ import annotations
+
+import itertools
+import re
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from insight import schema as S
+from insight.errors import InputError
+from insight.ingest import transcripts as T
+from insight.ingest.documents import read_transcript_table
+from insight.ingest.headers import Header, classify_table, detect_header, padded_body, transposed
+from insight.ingest.io import read_raw_table
+from insight.ingest.results import (
+    SKIP_DUPLICATE,
+    SKIP_EMPTY,
+    SKIP_NON_ANSWER,
+    SKIP_UNPARSEABLE,
+    FileResult,
+    file_hash,
+    make_record,
+)
+from insight.ingest.roles import (
+    PIPED_PLACEHOLDER,
+    PIPED_RE,
+    FileSchema,
+    apply_overrides,
+    infer_role,
+    is_non_substantive,
+    to_float,
+)
+from insight.nlp import is_non_answer
+
+
+def read_table_file(
+    path: Path,
+    overrides: dict[str, dict[str, Any]] | None = None,
+    interviewer_names: Sequence[str] = T.DEFAULT_INTERVIEWER_NAMES,
+    kind: str | None = None,
+    options: dict[str, Any] | None = None,
+) -> FileResult:
+    """Read a survey/review/transcript table.
+
+    ``options`` are this file's fields from the schema file: ``format`` (see
+    :data:`HEADER_FORMATS`), ``header_row`` (1-based), ``kind``
+    (survey | review | transcript_table).
+    """
+    options = options or {}
+    raw = read_raw_table(path)
+    hr = options.get("header_row")
+    fmt_opt = options.get("format")
+    if fmt_opt == "transcript_table":
+        kind, fmt_opt = kind or "transcript_table", None
+    if fmt_opt == "transposed":  # written by inspect; found again from the content
+        fmt_opt = None
+    header = detect_header(raw, fmt_opt, int(hr) if hr else None)
+    flipped = transposed(raw, header)
+    if flipped is not None:
+        raw, header = flipped
+    header.questions = [PIPED_RE.sub(PIPED_PLACEHOLDER, q) for q in header.questions]
+    kind = kind or options.get("kind")
+    body, numbers, bad = padded_body(raw, header)
+    for line, why in raw.bad_rows.items():
+        if line not in bad:
+            bad[line] = why
+    if not body:
+        raise InputError(
+            "has a header but no data rows", file=path.name, fix="export the responses too"
+        )
+    table_kind = kind or classify_table(raw, header, body, path)
+    src_hash = file_hash(path)
+    if table_kind == "transcript_table":
+        body, numbers = _with_bad_lines(body, numbers, bad, len(header.names))
+        return read_transcript_table(path, src_hash, header, body, numbers, bad, interviewer_names)
+    res = FileResult(path, path.name, src_hash, table_kind, header.format)
+    res.warnings.extend(raw.warnings)
+    if header.guess:
+        res.guesses.append(header.guess)
+    is_review = table_kind == S.SOURCE_REVIEW
+    fs = FileSchema(source=path.name, format=header.format)
+    for j, name in enumerate(header.names):
+        values = [r[j] for i, r in enumerate(body) if numbers[i] not in bad]
+        info = infer_role(name, header.questions[j], values, review=is_review)
+        if overrides and name in overrides:
+            info = apply_overrides(info, overrides[name], values)
+        fs.columns[name] = info
+    _pair_comment_questions(fs, header)
+    _share_numeric_scale(fs)
+    if is_review and not fs.by_role(S.ROLE_TEXT):
+        raise InputError(
+            "no review text column found",
+            file=path.name,
+            fix='name the text column in a schema file (role: open_text) or rename it "text"',
+        )
+    res.schema = fs
+    body, numbers = _with_bad_lines(body, numbers, bad, len(header.names))
+    _table_rows(res, header, body, numbers, bad)
+    return res
+
+
+_GENERIC_COMMENT = re.compile(
+    r"^(comments?|why\??|explain|please explain|reason|other|notes?|details?)(\.\d+)?$", re.I
+)
+
+
+def _share_numeric_scale(fs: FileSchema) -> None:
+    """Numeric items of one file (a battery) share one scale: 1-4 on one item and 1-6 on
+    the next only says which points were used, so all get the widest usual range."""
+    from insight.ingest.scales import _nominal_range
+
+    items = [
+        c
+        for c in fs.columns.values()
+        if c.role == S.ROLE_LIKERT
+        and c.scale is not None
+        and c.scale.kind == "numeric"
+        and c.scale.max <= 7  # agreement-style items; 0-10 ratings stay apart
+        and not c.overridden
+    ]
+    if len(items) < 3:
+        return
+    lo = min(c.scale.min for c in items if c.scale is not None)
+    hi = max(c.scale.max for c in items if c.scale is not None)
+    lo, hi = _nominal_range(lo, hi)
+    for c in items:
+        if c.scale is not None and c.scale.min >= lo and c.scale.max <= hi:
+            c.scale.min, c.scale.max = lo, hi
+            c.scale.midpoint = (lo + hi) / 2
+
+
+def _pair_comment_questions(fs: FileSchema, header: Header) -> None:
+    """A "Comments" column after a rated item answers that item (Google Forms pairs)."""
+    infos = list(fs.columns.values())
+    for prev, info in itertools.pairwise(infos):
+        if (
+            info.role == S.ROLE_TEXT
+            and not info.overridden
+            and _GENERIC_COMMENT.match(info.name.strip())
+            and prev.role in (S.ROLE_LIKERT, S.ROLE_RATING)
+        ):
+            info.question = f"{prev.question.strip()} - {info.question.strip()}"
+
+
+def _with_bad_lines(
+    body: list[list[str]], numbers: list[int], bad: dict[int, str], width: int
+) -> tuple[list[list[str]], list[int]]:
+    """Add lines the parser could not read as (empty) rows, so they are counted and reported."""
+    missing = sorted(set(bad) - set(numbers))
+    if not missing:
+        return body, numbers
+    pairs = list(zip(numbers, body, strict=True)) + [(m, [""] * width) for m in missing]
+    pairs.sort(key=lambda p: p[0])
+    return [p[1] for p in pairs], [p[0] for p in pairs]
+
+
+def _table_rows(
+    res: FileResult, header: Header, body: list[list[str]], numbers: list[int], bad: dict[int, str]
+) -> None:
+    fs = res.schema
+    assert fs is not None
+    acc = res.accounting
+    idx = {n: j for j, n in enumerate(header.names)}
+    id_cols = sorted(
+        fs.by_role(S.ROLE_ID), key=lambda c: not re.search(r"respon|particip", c, re.I)
+    )
+    text_cols = fs.by_role(S.ROLE_TEXT)
+    date_cols = fs.by_role(S.ROLE_DATE)
+    keep_roles = {
+        S.ROLE_LIKERT,
+        S.ROLE_DEMOGRAPHIC,
+        S.ROLE_BEHAVIOUR,
+        S.ROLE_DATE,
+        S.ROLE_METADATA,
+        S.ROLE_RATING,
+        S.ROLE_PRODUCT,
+    }
+    seen_ids: set[str] = set()
+    seen_rows: set[tuple[str, ...]] = set()
+    seen_id_content: set[tuple[str, ...]] = set()
+    seen_content: set[tuple[str, ...]] = set()
+    content_cols = [
+        c
+        for c, info in fs.columns.items()
+        if info.role not in (S.ROLE_METADATA, S.ROLE_ID, S.ROLE_IGNORE, S.ROLE_DATE)
+    ]
+    # the same respondent's row again: every column but ids, dates and platform
+    # metadata equal (a question-wording column keeps long-format rows apart)
+    answer_cols = [
+        c
+        for c, info in fs.columns.items()
+        if info.role not in (S.ROLE_ID, S.ROLE_DATE)
+        and not (info.role == S.ROLE_METADATA and info.reason == "survey platform metadata")
+    ]
+    has_piped = any(PIPED_RE.search(v) for r in body[:200] for v in r)
+    if has_piped:
+        res.guesses.append(
+            f"{res.source}: piped text such as [QID19-...] is shown as {PIPED_PLACEHOLDER}"
+        )
+    stem = res.path.stem
+    for row, num in zip(body, numbers, strict=False):
+        acc.read += 1
+        if num in bad:
+            acc.skip(SKIP_UNPARSEABLE)
+            res.warnings.append(f"{res.source}, row {num}: {bad[num]} - skipped; check quoting")
+            continue
+        if not any(c.strip() for c in row):
+            acc.skip(SKIP_EMPTY)
+            continue
+        rid_raw = row[idx[id_cols[0]]].strip() if id_cols else ""
+        key = tuple(c.strip() for c in row)
+        # A duplicate repeats the same respondent: the same values in every column, or
+        # the same id with the same answers. The same short answer ("Very good",
+        # "Nothing") from different people is data, not a duplicate.
+        content = tuple(row[idx[c]].strip() for c in content_cols)
+        id_content = (rid_raw, *(row[idx[c]].strip() for c in answer_cols))
+        # A resubmitted form (a new response id, but the same answers to a long form:
+        # 12+ answered items including written text) repeats its respondent too; a
+        # short form (a rating and a comment) can match by chance and is kept.
+        has_text = any(row[idx[c]].strip() for c in text_cols)
+        identifying = has_text and sum(1 for c in content if c) >= 12
+        same_row = key in seen_rows or bool(rid_raw and id_content in seen_id_content)
+        if same_row or (identifying and content in seen_content):
+            acc.skip(SKIP_DUPLICATE)
+            why = (
+                "repeats an earlier row of the same respondent"
+                + (f" ({rid_raw})" if rid_raw else "")
+                if same_row
+                else f"gives the same {sum(1 for c in content if c)} answers as an earlier row"
+                " under a new id (a resubmitted form)"
+            )
+            res.warnings.append(f"{res.source}, row {num}: {why} - skipped as a duplicate")
+            continue
+        seen_rows.add(key)
+        if rid_raw:
+            seen_id_content.add(id_content)
+        if identifying:
+            seen_content.add(content)
+        repeat = bool(rid_raw) and rid_raw in seen_ids
+        if rid_raw:
+            seen_ids.add(rid_raw)
+        if not rid_raw:
+            respondent = f"{stem}:row{num}"
+        elif re.fullmatch(r"\d+", rid_raw) or res.source_type == S.SOURCE_REVIEW:
+            respondent = f"{stem}:{rid_raw}"
+        else:
+            respondent = rid_raw
+        date = _first_date(row, idx, date_cols)
+        person: dict[str, Any] = {
+            S.RESPONDENT_ID: respondent,
+            S.SOURCE: res.source,
+            S.SOURCE_TYPE: res.source_type,
+        }
+        for name, info in fs.columns.items():
+            if info.role not in keep_roles:
+                continue
+            v = row[idx[name]].strip()
+            if info.role in (S.ROLE_LIKERT, S.ROLE_RATING):
+                val = info.scale.value(v) if (info.scale and v) else None
+                if v and val is None and is_non_substantive(v):
+                    val, v = None, ""  # "Prefer not to say": missing, not a rating
+                if v and val is None:
+                    val = to_float(v) if info.scale is None else None
+                    if val is None:
+                        acc.unmapped_ratings += 1
+                        lo = f"{info.scale.min:g}-{info.scale.max:g} " if info.scale else ""
+                        res.warnings.append(
+                            f'{res.source}, row {num}, column "{name}": expected a {lo}rating,'
+                            f' got "{v[:40]}" - left missing; map it in a schema file'
+                        )
+                person[name] = val
+            elif info.choices:
+                picked = {p.strip() for p in v.split(info.choice_sep)} if v else set()
+                for choice in info.choices:
+                    person[indicator_name(name, choice)] = float(choice in picked) if v else None
+            elif info.role == S.ROLE_BEHAVIOUR:
+                person[name] = to_float(v) if v else None
+            else:
+                person[name] = v or None
+        if not repeat:  # a repeated id (long format) adds answers to the same respondent
+            res.respondents.append(person)
+            acc.respondents += 1
+        n_records, n_non = 0, 0
+        for name in text_cols:
+            v = row[idx[name]]
+            if not v.strip():
+                continue
+            if is_non_answer(v):
+                n_non += 1
+                acc.non_answer_cells += 1
+                continue
+            if has_piped:
+                v = PIPED_RE.sub(PIPED_PLACEHOLDER, v)
+            res.records.append(
+                make_record(
+                    res,
+                    row=num,
+                    turn=None,
+                    field_=name,
+                    respondent=respondent,
+                    speaker="",
+                    role=S.ROLE_CUSTOMER,
+                    question=fs.columns[name].question,
+                    text=v,
+                    date=date,
+                )
+            )
+            n_records += 1
+        if n_records:
+            acc.with_units += 1
+        elif n_non:
+            acc.skip(SKIP_NON_ANSWER)
+        else:
+            acc.skip(SKIP_EMPTY)
+
+
+def indicator_name(column: str, choice: str) -> str:
+    """The 0/1 column of one multi-select choice: ``"Channels: Email"``."""
+    return f"{column}: {choice}"
+
+
+def _first_date(row: list[str], idx: dict[str, int], date_cols: list[str]) -> str | None:
+    import pandas as pd
+
+    for c in date_cols:
+        v = row[idx[c]].strip()
+        if v:
+            try:
+                return str(pd.Timestamp(v).date())
+            except (ValueError, TypeError):
+                continue
+    return None
