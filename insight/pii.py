@@ -240,6 +240,28 @@ def _first_names() -> frozenset[str]:
 
 
 @lru_cache(maxsize=1)
+def _last_names() -> frozenset[str]:
+    """Lower-case surnames (US census 1990, 88,799 names, from the ``names`` package)."""
+    try:
+        import names as census
+    except ImportError:  # pragma: no cover - a declared dependency
+        return frozenset()
+    from pathlib import Path
+
+    path = Path(census.__file__).parent / "dist.all.last"
+    if not path.is_file():  # pragma: no cover
+        return frozenset()
+    return frozenset(
+        line.split()[0].lower() for line in path.read_text().splitlines() if line.strip()
+    )
+
+
+def _known_name_word(word: str) -> bool:
+    w = word.lower()
+    return w in _first_names() or w in _last_names()
+
+
+@lru_cache(maxsize=1)
 def _english_words() -> frozenset[str]:
     """Lower-case English words (the WordNet lemma index inside the spaCy model's lemmatizer)."""
     nlp = _ner()
@@ -339,6 +361,10 @@ def _person_spans(doc: Any) -> list[tuple[int, int]]:
             ):
                 continue
         if ent.end < len(doc) and doc[ent.end].lower_ in _PLACE_AFTER:
+            continue
+        # "Brewline Duo", "Nespresso": no word of it is a known first name or surname - a
+        # product or brand the NER took for a person
+        if _last_names() and not any(_known_name_word(w.text) for w in words):
             continue
         # widen over a neighbouring proper noun the NER left out ("Bartholomew [Fenwick]")
         start, end = ent.start, ent.end
