@@ -179,21 +179,24 @@ def _stage_topics_fit(ctx: StageContext, summary: dict[str, Any]) -> None:
     if getattr(topic_result, "differences", None) is not None:
         store.write_table("topic_differences", topic_result.differences)
     if getattr(topic_result, "model", None) is not None:
-        _save_model(store, "topic_model", topic_result.model)
+        topic_result.model.save(store)
     summary["topics"] = len(topic_result.topics)
 
 
 def _stage_topics_assign(ctx: StageContext, summary: dict[str, Any]) -> None:
     """New units join the fitted topics (no refit); ones that fit none are flagged."""
     store = ctx.store
-    model = _load_model(store, "topic_model")
+    from insight.topics import TopicModel, assign_batch
+    from insight.topics.model import MODEL_KEY
+
     customer = ctx.customer()
     known = store.keys("topic_assignments", S.UNIT_ID)
     new = customer[~customer[S.UNIT_ID].isin(known)].reset_index(drop=True)
     summary["assigned"] = 0
-    if model is None or new.empty:
-        return
-    from insight.topics import assign_batch
+    if store.get_blob(MODEL_KEY) is None or new.empty:
+        return  # a study fitted without themes has none to assign to
+    # one line with the fix (re-run `insight run`) when the saved model is too old
+    model = TopicModel.load(store)
 
     batch = assign_batch(model, new, ctx.vectors_of(new))
     store.upsert("topic_assignments", batch.assignments, S.UNIT_ID)
@@ -273,21 +276,6 @@ ADD_STAGES = [
     ),
     Stage("personas", lambda c: "rebuilding personas over every batch", _stage_personas),
 ]
-
-
-def _save_model(store: Any, key: str, model: Any) -> None:
-    """The topic model persisted in a study (pickle in ``blobs``); the Segmenter has
-    :func:`insight.segment.save_segmenter` / ``load_segmenter``."""
-    import pickle
-
-    store.put_blob(key, pickle.dumps(model))
-
-
-def _load_model(store: Any, key: str) -> Any:
-    import pickle
-
-    blob = store.get_blob(key)
-    return pickle.loads(blob) if blob is not None else None
 
 
 # --- run and add --------------------------------------------------------------------

@@ -125,12 +125,7 @@ class Store:
         Raises:
             StoreError: ``df`` does not match the table's spec (names the column and row).
         """
-        df = self._validate(name, df)
-        self.con.register("_insight_df", df)
-        try:
-            self.con.execute(f"CREATE OR REPLACE TABLE {_quote(name)} AS SELECT * FROM _insight_df")
-        finally:
-            self.con.unregister("_insight_df")
+        self._from_frame(f"CREATE OR REPLACE TABLE {_quote(name)} AS", name, df)
 
     def append(self, name: str, df: pd.DataFrame) -> None:
         """Append rows; new columns are added, missing ones become NULL."""
@@ -215,9 +210,69 @@ class Store:
         if not self.has_table(name):
             self.write_table(name, df)
             return
+        self._from_frame(f"INSERT INTO {_quote(name)} BY NAME", name, df)
+
+    def _from_frame(self, statement: str, name: str, df: pd.DataFrame) -> None:
+        """``statement SELECT * FROM`` the validated ``df`` (write_table / insert)."""
         df = self._validate(name, df)
         self.con.register("_insight_df", df)
         try:
-            self.con.execute(f"INSERT INTO {_quote(name)} BY NAME SELECT * FROM _insight_df")
+            self.con.execute(f"{statement} SELECT * FROM _insight_df")
         finally:
             self.con.unregister("_insight_df")
+
+
+# -- fitted estimators: one save/load used by every estimator's own save()/load() --
+def save_model(model: Any, target: Store | str | Path, key: str) -> None:
+    """Pickle a fitted estimator into a study store (blob ``key``) or a file."""
+    import pickle
+
+    data = pickle.dumps(model)
+    if isinstance(target, str | Path):
+        Path(target).parent.mkdir(parents=True, exist_ok=True)
+        Path(target).write_bytes(data)
+    else:
+        target.put_blob(key, data)
+
+
+def load_model(
+    source: Store | str | Path, key: str, *, kind: type, fitted: str, what: str, fix: str
+) -> Any:
+    """The estimator :func:`save_model` wrote, checked to be a fitted ``kind``.
+
+    Args:
+        source: the study store or the file.
+        key: the store blob key.
+        kind: the estimator class expected.
+        fitted: an attribute only a fitted (and current) ``kind`` has.
+        what: the model's name in the message ("segment model").
+        fix: what the user does about a missing or unreadable model.
+
+    Raises:
+        StoreError: the study has none, or it is not a fitted ``kind`` (one line, with the fix).
+    """
+    import pickle
+
+    if isinstance(source, str | Path):
+        where = str(source)
+        try:
+            blob = Path(source).read_bytes()
+        except OSError as exc:
+            raise StoreError(
+                f"cannot read the {what} ({exc.strerror})", file=where, fix=fix
+            ) from None
+    else:
+        where = str(source.path)
+        stored = source.get_blob(key)
+        if stored is None:
+            raise StoreError(f'the study has no fitted {what} "{key}"', file=where, fix=fix)
+        blob = stored
+    try:
+        model = pickle.loads(blob)
+    except Exception:  # any unreadable pickle gets the same one-line fix
+        model = None
+    if not isinstance(model, kind) or not hasattr(model, fitted):
+        raise StoreError(
+            f"not a fitted {what} (or one saved by an older insight)", file=where, fix=fix
+        )
+    return model

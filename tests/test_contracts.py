@@ -135,7 +135,7 @@ def test_segmenter_saves_and_loads_one_way(tmp_path: Path) -> None:
     x = pd.DataFrame(rng.integers(1, 6, (40, 3)).astype(float), columns=["a", "b", "c"])
     model = Segmenter(method="kmeans", k=2, random_state=0).fit(x)
     with Store(tmp_path / "s.duckdb") as st:
-        with pytest.raises(StoreError, match="no fitted segmentation"):
+        with pytest.raises(StoreError, match="no fitted segment model"):
             load_segmenter(st)
         save_segmenter(model, st)
         assert (load_segmenter(st).predict(x) == model.labels_).all()

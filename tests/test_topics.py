@@ -371,3 +371,38 @@ def test_topic_tables_round_trip_through_the_study_store(tmp_path, corpus):
     assert list(back["unit_ids"].iloc[-1]) == ["empty"]  # the unassigned row
     assert back[S.TOPIC].iloc[-1] == -1 and back["label"].iloc[-1] == "unassigned"
     assert sum(len(u) for u in back["unit_ids"]) == len(units)
+
+
+def test_topic_model_saves_and_loads_one_way(corpus, tmp_path: Path) -> None:
+    import pickle
+
+    from insight.errors import ModelError, StoreError
+
+    units, _ = corpus
+    texts = units[S.TEXT].tolist()
+    model = TopicModel(embedder=HashingEncoder(), n_topics=2, random_state=0).fit(texts)
+    with Store(tmp_path / "s.duckdb") as st:
+        with pytest.raises(StoreError, match="no fitted topic model"):
+            TopicModel.load(st)
+        model.save(st)
+        back = TopicModel.load(st)
+    assert (back.transform(texts) == model.transform(texts)).all()
+    assert back.subtopic_ids_ == model.subtopic_ids_
+    assert back.get_params()["n_topics"] == 2 and back.subtopic_labels_ == model.subtopic_labels_
+    model.save(tmp_path / "m.pkl")
+    assert TopicModel.load(tmp_path / "m.pkl").subtopic_labels_ == model.subtopic_labels_
+    with pytest.raises(ModelError, match="not fitted"):
+        TopicModel().save(tmp_path / "unfitted.pkl")
+    # a model pickled before codebook ids existed gets the ids its sub-themes imply
+    old = pickle.loads(pickle.dumps(model))
+    del old.subtopic_ids_
+    (tmp_path / "old.pkl").write_bytes(pickle.dumps(old))
+    assert TopicModel.load(tmp_path / "old.pkl").subtopic_ids_ == model.subtopic_ids_
+    # one too old to rebuild them: one line naming the fix, never a traceback
+    del old.subtopic_parent_
+    (tmp_path / "older.pkl").write_bytes(pickle.dumps(old))
+    with pytest.raises(StoreError, match=r"older insight.*re-run `insight run`"):
+        TopicModel.load(tmp_path / "older.pkl")
+    (tmp_path / "bad.pkl").write_bytes(b"not a pickle")
+    with pytest.raises(StoreError, match="not a fitted topic model"):
+        TopicModel.load(tmp_path / "bad.pkl")

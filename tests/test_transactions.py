@@ -354,3 +354,40 @@ def test_new_interviews_sharing_the_moderators_prompts_are_not_repeats(tmp_path:
     fresh = ingest_paths([new])
     summary = pipeline.add_files(out, [new], analyse=False)
     assert summary["already_present"] == 0 and summary["units"] == len(fresh.units)
+
+
+@pytest.mark.models
+@pytest.mark.slow
+def test_add_with_a_topic_model_from_an_older_insight(
+    tmp_path: Path, hashing_embedder: None
+) -> None:
+    import pickle
+
+    from insight.topics.model import MODEL_KEY
+
+    data = _interviews(tmp_path / "batch1", ["Ana", "Ben", "Cleo", "Dev", "Eli", "Fay"])
+    base = tmp_path / "base"
+    pipeline.run_study([data], base, seed=0, n_bootstrap=2, k=2)
+    new = _interviews(tmp_path / "batch2", ["Ivy", "Jon"], offset=1)
+    with Store(base / "study.duckdb") as st:
+        blob = st.get_blob(MODEL_KEY)
+    assert blob is not None
+    model = pickle.loads(blob)
+    # saved before codebook ids existed: the add assigns as a current model would
+    clean, old = tmp_path / "clean", tmp_path / "old"
+    shutil.copytree(base, clean)
+    shutil.copytree(base, old)
+    del model.subtopic_ids_
+    with Store(old / "study.duckdb") as st:
+        st.put_blob(MODEL_KEY, pickle.dumps(model))
+    pipeline.add_files(clean, [new])
+    pipeline.add_files(old, [new])
+    assert _comparable(old) == _comparable(clean)
+    # too old to rebuild: `insight add` says so in one line, with the fix
+    del model.subtopic_parent_
+    with Store(base / "study.duckdb") as st:
+        st.put_blob(MODEL_KEY, pickle.dumps(model))
+    res = CliRunner().invoke(main, ["add", str(base), str(new)])
+    assert res.exit_code != 0 and "Traceback" not in res.output, res.output
+    error = [x for x in res.output.splitlines() if x.startswith("Error:")]
+    assert len(error) == 1 and "topic model" in error[0] and "re-run `insight run`" in error[0]

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import pickle
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -76,12 +75,9 @@ class SegmentationResult:
 def save_segmenter(model: Segmenter, target: Store | str | Path, key: str = MODEL_KEY) -> None:
     """The one way a fitted :class:`Segmenter` is saved: into a study store (blob
     ``key``; what ``insight run`` does) or a file (``insight segment --model-out``)."""
-    data = pickle.dumps(model)
-    if isinstance(target, str | Path):
-        Path(target).parent.mkdir(parents=True, exist_ok=True)
-        Path(target).write_bytes(data)
-    else:
-        target.put_blob(key, data)
+    from insight.store import save_model
+
+    save_model(model, target, key)
 
 
 def load_segmenter(source: Store | str | Path, key: str = MODEL_KEY) -> Segmenter:
@@ -90,30 +86,16 @@ def load_segmenter(source: Store | str | Path, key: str = MODEL_KEY) -> Segmente
     Raises:
         StoreError: the study has none, or the file is not a saved Segmenter (with the fix).
     """
-    from insight.errors import StoreError
+    from insight.store import load_model
 
-    fix = "write one with `insight segment FILE --model-out model.pkl` or `insight run`"
-    if isinstance(source, str | Path):
-        where = str(source)
-        try:
-            blob = Path(source).read_bytes()
-        except OSError as exc:
-            raise StoreError(
-                f"cannot read the segment model ({exc.strerror})", file=where, fix=fix
-            ) from None
-    else:
-        where = str(source.path)
-        stored = source.get_blob(key)
-        if stored is None:
-            raise StoreError(f'the study has no fitted segmentation "{key}"', file=where, fix=fix)
-        blob = stored
-    try:
-        model = pickle.loads(blob)
-    except Exception:  # any unreadable pickle gets the same one-line fix
-        model = None
-    if not isinstance(model, Segmenter) or not hasattr(model, "labels_"):
-        raise StoreError("not a fitted segment model", file=where, fix=fix)
-    return model
+    return load_model(  # type: ignore[no-any-return]
+        source,
+        key,
+        kind=Segmenter,
+        fitted="labels_",
+        what="segment model",
+        fix="write one with `insight segment FILE --model-out model.pkl` or `insight run`",
+    )
 
 
 def assignments_frame(model: Segmenter, proba: np.ndarray, index: pd.Index) -> pd.DataFrame:
@@ -193,11 +175,11 @@ def segment_respondents(
     model = Segmenter(
         method=method,
         k=k,
+        scale=prep.scale,  # the item ranges and reverse keys prepare_items settled
+        reverse=prep.reverse,
         k_range=k_range,
         random_state=random_state,
         n_init=n_init,
-        scale=prep.scale,
-        reverse=prep.reverse,
         use_factors=use_factors,
         n_factors=n_factors,
     ).fit(x)

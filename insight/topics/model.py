@@ -37,14 +37,19 @@ from insight.topics.hierarchy import group_subthemes, relabel_by_size, split_the
 from insight.topics.labels import has_theme_content, label_topics
 
 if TYPE_CHECKING:
+    from pathlib import Path
+
     import numpy as np
     import pandas as pd
 
     from insight.embed import TextEncoder
+    from insight.store import Store
 
 log = logging.getLogger(__name__)
 
 UNASSIGNED_LABEL = "unassigned"
+#: the study store blob a fitted TopicModel is saved under (``insight run``)
+MODEL_KEY = "topic_model"
 REDUCERS = ("pca", "svd", "umap", "none")
 CLUSTERERS = ("auto", "kmeans", "hdbscan", "agglomerative")
 
@@ -102,6 +107,17 @@ def _loo_floor(emb: np.ndarray, labels: np.ndarray, quantile: float) -> float:
     if not sims:
         return 0.0
     return float(np.quantile(np.concatenate(sims), quantile))
+
+
+def _subtopic_ids(parent: dict[int, int]) -> dict[int, str]:
+    """Codebook ids: theme "T3", its sub-themes "T3.1", "T3.2" (a theme that is not
+    split has no sub-theme ids of its own)."""
+    ids: dict[int, str] = {}
+    for t in sorted({p for p in parent.values() if p >= 0}):
+        own = sorted(s for s, p in parent.items() if p == t)
+        for j, s in enumerate(own, start=1):
+            ids[s] = f"T{t + 1}.{j}" if len(own) > 1 else f"T{t + 1}"
+    return ids
 
 
 @dataclass
@@ -369,13 +385,7 @@ class TopicModel(BaseEstimator):  # type: ignore[misc]
         self.subtopics_ = subs
         n_sub = int(subs.max()) + 1
         self.subtopic_parent_ = {s: int(themes[subs == s][0]) for s in range(n_sub)}
-        # codebook ids: theme "T3", its sub-themes "T3.1", "T3.2" (a theme that is not
-        # split has no sub-theme ids of its own)
-        self.subtopic_ids_: dict[int, str] = {}
-        for t in range(int(themes.max()) + 1):
-            own = sorted(s for s, p in self.subtopic_parent_.items() if p == t)
-            for j, s in enumerate(own, start=1):
-                self.subtopic_ids_[s] = f"T{t + 1}.{j}" if len(own) > 1 else f"T{t + 1}"
+        self.subtopic_ids_ = _subtopic_ids(self.subtopic_parent_)
         self.labels_ = themes.astype(int)
         self.outlier_share_after_ = float(np.mean(self.labels_ == S.UNASSIGNED_TOPIC))
         self.n_topics_ = int(self.labels_.max()) + 1
@@ -555,6 +565,36 @@ class TopicModel(BaseEstimator):  # type: ignore[misc]
         batch = assign_batch(self, units, embeddings)
         self.emerging_ = batch.emerging
         return batch.assignments
+
+    # -- persistence ------------------------------------------------------------------
+    def save(self, target: Store | str | Path, key: str = MODEL_KEY) -> None:
+        """Save the fitted model into a study store (blob ``key``) or a file."""
+        from insight.store import save_model
+
+        self._check_fitted()
+        save_model(self, target, key)
+
+    @classmethod
+    def load(cls, source: Store | str | Path, key: str = MODEL_KEY) -> TopicModel:
+        """The fitted model :meth:`save` wrote (a study store or a file).
+
+        Raises:
+            StoreError: none saved, unreadable, or too old to assign new units (the fix:
+                re-run ``insight run``).
+        """
+        from insight.store import load_model
+
+        fix = "re-run `insight run` on the study's files to refit the themes"
+        model = load_model(
+            source, key, kind=cls, fitted="subtopic_ids_", what="topic model", fix=fix
+        )
+        return model  # type: ignore[no-any-return]
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        super().__setstate__(state)
+        # models saved before codebook ids existed: the ids follow from the parents
+        if not hasattr(self, "subtopic_ids_") and hasattr(self, "subtopic_parent_"):
+            self.subtopic_ids_ = _subtopic_ids(self.subtopic_parent_)
 
     def __getstate__(self) -> dict[str, Any]:
         # the training embeddings are big and not needed to assign new batches
