@@ -28,8 +28,8 @@ BATCH_ID = "batch_id"
 #: set by ingest so English-only models can leave other languages out
 LANG = "lang"
 
-UNIT_COLUMNS = [
-    UNIT_ID,
+#: where a text came from: the columns units and records share
+ORIGIN_COLUMNS = [
     SOURCE,
     SOURCE_TYPE,
     ROW,
@@ -39,12 +39,8 @@ UNIT_COLUMNS = [
     SPEAKER,
     SPEAKER_ROLE,
     QUESTION,
-    CHAR_START,
-    CHAR_END,
-    TEXT,
-    DATE,
-    BATCH_ID,
 ]
+UNIT_COLUMNS = [UNIT_ID, *ORIGIN_COLUMNS, CHAR_START, CHAR_END, TEXT, DATE, BATCH_ID]
 
 ROLE_CUSTOMER = "customer"
 ROLE_INTERVIEWER = "interviewer"
@@ -57,21 +53,7 @@ SOURCE_REVIEW = "review"
 # A record is one original text (survey answer cell, transcript turn, review).
 # units.char_start/char_end index into records.text for the same record_id.
 RECORD_ID = "record_id"
-RECORD_COLUMNS = [
-    RECORD_ID,
-    SOURCE,
-    SOURCE_TYPE,
-    ROW,
-    TURN,
-    FIELD,
-    RESPONDENT_ID,
-    SPEAKER,
-    SPEAKER_ROLE,
-    QUESTION,
-    TEXT,
-    DATE,
-    BATCH_ID,
-]
+RECORD_COLUMNS = [RECORD_ID, *ORIGIN_COLUMNS, TEXT, DATE, BATCH_ID]
 
 # --- respondents: one row per respondent, wide ------------------------------
 # respondent_id, source, source_type, then one column per survey/review column

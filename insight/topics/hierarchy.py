@@ -131,85 +131,47 @@ def hierarchy_table(
     import numpy as np
     import pandas as pd
 
-    total = len({r for r in respondents if r is not None and r == r})
-    rows: list[dict[str, Any]] = []
-    for t in range(model.n_topics_):
-        members = np.flatnonzero(model.labels_ == t)
-        subs = sorted(s for s, p in model.subtopic_parent_.items() if p == t)
-        rows.append(
-            _row(
-                f"T{t + 1}",
-                None,
-                1,
-                t,
-                model.topic_labels_[t],
-                model.topic_keywords_.get(t, []),
-                members,
-                model.centroids_[t],
-                unit_ids,
-                respondents,
-                texts,
-                embeddings,
-                total,
-                n_quotes,
-            )
-        )
-        if len(subs) < 2:
-            continue
-        for j, s in enumerate(subs, start=1):
-            members_s = np.flatnonzero(model.subtopics_ == s)
-            rows.append(
-                _row(
-                    f"T{t + 1}.{j}",
-                    f"T{t + 1}",
-                    2,
-                    t,
-                    model.subtopic_labels_[s],
-                    model.subtopic_keywords_.get(s, []),
-                    members_s,
-                    model.subtopic_centroids_[s],
-                    unit_ids,
-                    respondents,
-                    texts,
-                    embeddings,
-                    total,
-                    n_quotes,
-                )
-            )
-    return pd.DataFrame(rows, columns=HIERARCHY_COLUMNS)
-
-
-def _row(
-    theme_id: str,
-    parent_id: str | None,
-    level: int,
-    topic: int,
-    label: str,
-    keywords: list[str],
-    members: np.ndarray,
-    centroid: np.ndarray,
-    unit_ids: Sequence[Any],
-    respondents: Sequence[Any],
-    texts: Sequence[str],
-    embeddings: np.ndarray,
-    total: int,
-    n_quotes: int,
-) -> dict[str, Any]:
     from insight.topics.evidence import representative_rows
 
-    quotes = representative_rows(embeddings, members, centroid, respondents, n_quotes)
-    people = {respondents[i] for i in members if respondents[i] is not None}
-    return {
-        "theme_id": theme_id,
-        "parent_id": parent_id,
-        "level": level,
-        "topic": int(topic),
-        "label": label,
-        "description": describe(
-            keywords, len(members), len(people), total, texts[quotes[0]] if quotes else None
-        ),
-        "n_units": len(members),
-        "n_participants": len(people),
-        "keywords": list(keywords),
-        "quotes": [str(unit_ids[i]) for i in quotes],
-    }
+    total = len({r for r in respondents if r is not None and r == r})
+    themes = (model.topic_labels_, model.topic_keywords_, model.labels_, model.centroids_)
+    subthemes = (
+        model.subtopic_labels_,
+        model.subtopic_keywords_,
+        model.subtopics_,
+        model.subtopic_centroids_,
+    )
+
+    def row(
+        theme_id: str, parent_id: str | None, topic: int, key: int, of: tuple[Any, ...]
+    ) -> dict[str, Any]:
+        """One codebook row: theme ``key`` (``of=themes``) or sub-theme ``key``."""
+        labels, keywords, assigned, centroids = of
+        members: np.ndarray = np.flatnonzero(assigned == key)
+        quotes = representative_rows(embeddings, members, centroids[key], respondents, n_quotes)
+        people = {respondents[i] for i in members if respondents[i] is not None}
+        words = keywords.get(key, [])
+        first = texts[quotes[0]] if quotes else None
+        return {
+            "theme_id": theme_id,
+            "parent_id": parent_id,
+            "level": 1 if parent_id is None else 2,
+            "topic": int(topic),
+            "label": labels[key],
+            "description": describe(words, len(members), len(people), total, first),
+            "n_units": len(members),
+            "n_participants": len(people),
+            "keywords": list(words),
+            "quotes": [str(unit_ids[i]) for i in quotes],
+        }
+
+    rows = []
+    for t in range(model.n_topics_):
+        rows.append(row(f"T{t + 1}", None, t, t, themes))
+        subs = sorted(s for s, p in model.subtopic_parent_.items() if p == t)
+        if len(subs) >= 2:
+            rows += [
+                row(f"T{t + 1}.{j}", f"T{t + 1}", t, s, subthemes)
+                for j, s in enumerate(subs, start=1)
+            ]
+    return pd.DataFrame(rows, columns=HIERARCHY_COLUMNS)
