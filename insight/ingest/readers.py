@@ -85,7 +85,9 @@ def read_file(
     if ext in TRANSCRIPT_EXTENSIONS:
         return read_transcript_file(path, interviewer_names)
     if ext in TABLE_EXTENSIONS:
-        return read_table_file(path, overrides, interviewer_names, kind, options)
+        return read_table_file(
+            path, interviewer_names, overrides=overrides, kind=kind, options=options
+        )
     raise InputError(
         f'unknown file type "{ext or "(none)"}"',
         file=path.name,

@@ -37,16 +37,18 @@ from insight.nlp import is_non_answer
 
 def read_table_file(
     path: Path,
-    overrides: dict[str, dict[str, Any]] | None = None,
     interviewer_names: Sequence[str] = T.DEFAULT_INTERVIEWER_NAMES,
+    *,
+    overrides: dict[str, dict[str, Any]] | None = None,
     kind: str | None = None,
     options: dict[str, Any] | None = None,
 ) -> FileResult:
     """Read a survey/review/transcript table.
 
+    ``overrides``: column name -> that column's fields from the schema file.
+    ``kind`` (survey | review | transcript_table) forces the kind of table.
     ``options`` are this file's fields from the schema file: ``format`` (see
-    :data:`HEADER_FORMATS`), ``header_row`` (1-based), ``kind``
-    (survey | review | transcript_table).
+    :data:`~insight.ingest.headers.HEADER_FORMATS`), ``header_row`` (1-based), ``kind``.
     """
     options = options or {}
     raw = read_raw_table(path)
