@@ -195,6 +195,9 @@ def _accounting(tables: StudyTables, run_info: dict[str, Any]) -> list[dict[str,
         ("skipped_observer_note", "observer note"),
         ("respondents", "respondents"),
         ("units", "units"),
+        ("participant_units", "participant units"),
+        ("interviewer_units", "interviewer units"),
+        ("language", "language"),
     ]
     recs = run_info.get("inputs") or run_info.get("files")
     if not (isinstance(recs, list) and recs and isinstance(recs[0], dict)):
