@@ -535,6 +535,10 @@ ID_KEYS = frozenset(
         "row",
         "rows",
         "quote_rows",
+        # the tool's own sentences about a persona (never participant text): "bootstrap
+        # Jaccard stability" is no name
+        "warnings",
+        "note",
     }
 )
 

@@ -165,3 +165,19 @@ def test_person_ids_that_are_personal_data_get_a_stable_pseudonym() -> None:
     assert redact_frame(df)["respondent_id"].tolist() == [a, "R_2"]
     with redaction(False):
         assert pseudonymise("jo@example.com") == "jo@example.com"
+
+
+def test_persona_warnings_are_the_tools_own_words_not_redacted():
+    # "bootstrap Jaccard stability" was masked to "bootstrap [NAME] stability"
+    from insight.pii import redact_obj
+
+    out = redact_obj(
+        {
+            "warnings": ["unstable segment: bootstrap Jaccard stability 0.52 < 0.6"],
+            "confidence": {"note": "Jaccard stability is low"},
+            "quotes": [{"text": "I am John Smith and I hate the app"}],
+        }
+    )
+    assert "Jaccard" in out["warnings"][0]
+    assert out["confidence"]["note"] == "Jaccard stability is low"
+    assert "John Smith" not in out["quotes"][0]["text"]
