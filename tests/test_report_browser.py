@@ -85,7 +85,25 @@ def report(tmp_path_factory):
     study = tiny_study()
     personas = build_personas(study)
     out = tmp_path_factory.mktemp("browser")
-    paths = write_outputs(personas, study, out, run_info={"seed": 0, "insight_version": "test"})
+    # every row-accounting column, and a long file name: the table must still fit 1280 px
+    wide = {
+        "source": "creatives_transcripts_exported_from_the_research_platform_2026-11-29.csv",
+        "source_type": "transcript",
+        "rows_read": 2643,
+        "rows_with_units": 2611,
+        "skipped_empty": 4,
+        "skipped_non_answer": 28,
+        "skipped_duplicate": 0,
+        "skipped_unparseable": 0,
+        "skipped_observer_note": 0,
+        "respondents": 125,
+        "units": 10694,
+        "participant_units": 4842,
+        "interviewer_units": 5852,
+        "language": "en",
+    }
+    run = {"seed": 0, "insight_version": "test", "inputs": [wide]}
+    paths = write_outputs(personas, study, out, run_info=run)
     return personas, paths["report"]
 
 
@@ -186,6 +204,16 @@ def test_loads_without_console_errors(page):
     driver, _ = page
     assert _errors(driver) == []
     assert driver.title
+
+
+def test_every_accounting_column_fits_1280(page):
+    driver, _ = page
+    assert (
+        driver.execute_script("return document.querySelectorAll('#method table.fit th').length")
+        == 14
+    )
+    page_w, view_w, scrollers = driver.execute_script(_OVERFLOW)
+    assert page_w <= view_w and scrollers == []
 
 
 def test_one_card_per_persona(page):
