@@ -1,5 +1,7 @@
-"""Plain files (one unit per row) for ``insight vocabulary``: reading a table, turning it into
-units, and the CSV/store frames.
+"""Plain files (one unit per row) for ``insight vocabulary`` and the CSV/store frames.
+
+Reading the file and turning it into units is :mod:`insight.files`, the one reader of the
+single-file commands; this module only hands off to it.
 """
 
 from __future__ import annotations
@@ -7,11 +9,9 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from insight import schema
-from insight.errors import InputError
-
 if TYPE_CHECKING:
     import pandas as pd
+
 from insight.vocabulary.glossary import glossary_map, read_glossary
 from insight.vocabulary.ranking import extract_vocabulary
 from insight.vocabulary.variants import _default_embedder, _memo
@@ -27,66 +27,22 @@ def vocabulary_for_store(vocab: pd.DataFrame) -> pd.DataFrame:
 
 
 def read_text_table(path: str | Path, header: bool = True) -> pd.DataFrame:
-    """Read a CSV/TSV/Excel/Parquet/JSON(L)/TXT file into a DataFrame (TXT: one row per line;
-    ``header=False``: no header row, columns numbered "1", "2", ...)."""
-    import pandas as pd
+    """Read a CSV/TSV/Excel/Parquet/JSON(L)/TXT file (see :func:`insight.files.read_file_table`:
+    TXT is one row per line; ``header=False``: columns numbered "1", "2", ...)."""
+    from insight.files import read_file_table
 
-    p = Path(path)
-    if not p.exists():
-        raise InputError("file not found", file=str(p), fix="check the path")
-    suffix = p.suffix.lower()
-    if suffix in {".txt", ".md"}:
-        try:
-            text = p.read_text(encoding="utf-8", errors="replace")
-        except OSError as exc:
-            raise InputError(f"cannot read the file: {exc}", file=str(p)) from exc
-        lines = [ln.strip() for ln in text.splitlines()]
-        return pd.DataFrame({"text": [ln for ln in lines if ln]})
-    if suffix in {".csv", ".tsv", ".tab", ".xlsx", ".xlsm", ".parquet", ".json", ".jsonl"}:
-        # the same reader as ingest: encoding detection, delimiter sniffing, clear errors
-        from insight.ingest import read_table
-
-        return read_table(p, header=header)
-    raise InputError(
-        f"unsupported file type {suffix or '(none)'}",
-        file=str(p),
-        fix="use .csv, .tsv, .xlsx, .parquet, .json, .jsonl or .txt",
-    )
+    return read_file_table(path, header=header)
 
 
 def units_from_table(
     df: pd.DataFrame, text_column: str, source: str = "", group_column: str | None = None
 ) -> tuple[pd.DataFrame, pd.Series | None]:
-    """One evidence unit per row (respondent = row) and the optional group per respondent."""
-    import pandas as pd
+    """One evidence unit per row (respondent = row) and the optional group per respondent
+    (see :func:`insight.files.units_from_table`)."""
+    from insight import files
 
-    from insight.ingest.io import missing_column_fix
-
-    for col in [text_column] + ([group_column] if group_column else []):
-        if col not in df.columns:
-            raise InputError(
-                f'no column "{col}"',
-                file=source or None,
-                column=col,
-                fix=missing_column_fix(col, list(df.columns)),
-            )
-    stem = Path(source).stem or "row"
-    ids = [f"{stem}:{i}" for i in range(len(df))]
-    units = pd.DataFrame(
-        {
-            schema.UNIT_ID: ids,
-            schema.SOURCE: Path(source).name,
-            schema.ROW: range(len(df)),
-            schema.FIELD: text_column,
-            schema.RESPONDENT_ID: ids,
-            schema.SPEAKER_ROLE: schema.ROLE_CUSTOMER,
-            schema.TEXT: df[text_column].tolist(),
-        }
-    )
-    groups = None
-    if group_column:
-        groups = pd.Series(df[group_column].tolist(), index=ids, name=group_column)
-    return units, groups
+    read = files.units_from_table(df, text_column, source=source, group_column=group_column)
+    return read.units, read.groups
 
 
 def vocabulary_from_file(
@@ -102,8 +58,10 @@ def vocabulary_from_file(
 ) -> tuple[pd.DataFrame, pd.DataFrame | None]:
     """:func:`extract_vocabulary` (and :func:`glossary_map`) on a plain file, one unit per row
     (``progress``: a bar while the texts are parsed)."""
-    df = read_text_table(path, header=header)
-    units, groups = units_from_table(df, text_column, str(path), group_column)
+    from insight.files import file_units
+
+    read = file_units(path, text_column, group_column=group_column, header=header)
+    units, groups = read.units, read.groups
     glossary = read_glossary(glossary_path) if glossary_path else None
     if embedder is None:
         embedder = _default_embedder()
