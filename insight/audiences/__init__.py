@@ -184,7 +184,7 @@ def audience_table(store: Store) -> tuple[pd.DataFrame, ContactColumns, dict[str
             'column named "email") in the input and run `insight run` again',
         )
     counts = {"respondents": len(respondents)}
-    df = pd.DataFrame({S.RESPONDENT_ID: respondents[S.RESPONDENT_ID].astype(str)})
+    df = pd.DataFrame({S.RESPONDENT_ID: respondents[S.RESPONDENT_ID]})  # str in the store
     email = respondents[contact.email].astype("string").str.strip()
     df["email"] = email.str.lower()
     first = _text(respondents, contact.first_name)
@@ -208,8 +208,7 @@ def audience_table(store: Store) -> tuple[pd.DataFrame, ContactColumns, dict[str
 
     segments = store.read_or_empty("segments")
     if len(segments):
-        seg = segments[[S.RESPONDENT_ID, S.SEGMENT, S.PROBABILITY]].copy()
-        seg[S.RESPONDENT_ID] = seg[S.RESPONDENT_ID].astype(str)
+        seg = segments[[S.RESPONDENT_ID, S.SEGMENT, S.PROBABILITY]]
         seg = seg.drop_duplicates(S.RESPONDENT_ID, keep="last")
         df = df.merge(seg, on=S.RESPONDENT_ID, how="left")
     else:

@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from insight import schema as S
-from insight.personas import Persona, StudyTables, as_list
+from insight.personas import Persona, StudyTables
 from insight.pii import redact_frame, redact_obj
 from insight.safe_io import write_csv_safe
 
@@ -178,7 +178,12 @@ def write_personas_md(
 
 
 def _join(v: Any) -> str:
-    return ";".join(as_list(v))
+    """A list cell (typed by the store) joined with ``;``; "" for a missing one (left join)."""
+    if isinstance(v, str):
+        return v
+    if v is None or (isinstance(v, float) and v != v):
+        return ""
+    return ";".join(str(x) for x in v)
 
 
 def persona_of_segment(personas: Sequence[Persona]) -> dict[str, Persona]:
@@ -187,8 +192,7 @@ def persona_of_segment(personas: Sequence[Persona]) -> dict[str, Persona]:
 
 def units_table(tables: StudyTables, personas: Sequence[Persona]) -> pd.DataFrame:
     """All units (interviewer turns included, marked by speaker_role) with every stage's columns."""
-    df = tables.units.copy()
-    df[S.UNIT_ID] = df[S.UNIT_ID].astype(str)
+    df = tables.units.copy()  # ids come typed (str) from the store
     for extra in (tables.annotations, tables.topic_assignments):
         df = _join_on_unit(df, extra)
     seg = tables.segments
@@ -197,8 +201,6 @@ def units_table(tables: StudyTables, personas: Sequence[Persona]) -> pd.DataFram
             [S.RESPONDENT_ID, S.SEGMENT, *([S.PROBABILITY] if S.PROBABILITY in seg else [])]
         ].copy()
         seg = seg.rename(columns={S.PROBABILITY: "segment_probability"})
-        seg[S.RESPONDENT_ID] = seg[S.RESPONDENT_ID].astype(str)
-        df[S.RESPONDENT_ID] = df[S.RESPONDENT_ID].astype(str)
         df = df.merge(seg, on=S.RESPONDENT_ID, how="left")
         bys = persona_of_segment(personas)
         df["persona_id"] = df[S.SEGMENT].map(lambda s: bys[str(s)].id if str(s) in bys else None)
@@ -303,7 +305,5 @@ def _join_on_unit(df: pd.DataFrame, extra: pd.DataFrame | None) -> pd.DataFrame:
     """Left-join the columns of ``extra`` that ``df`` lacks, by unit_id."""
     if extra is None or not len(extra):
         return df
-    extra = extra.copy()
-    extra[S.UNIT_ID] = extra[S.UNIT_ID].astype(str)
     keep = [c for c in extra.columns if c == S.UNIT_ID or c not in df.columns]
     return df.merge(extra[keep], on=S.UNIT_ID, how="left")
