@@ -12,7 +12,7 @@ centroid with maximal marginal relevance (KeyBERT-style).
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
 from insight import schema as S
@@ -203,6 +203,7 @@ def label_topics(
     n_phrases: int = 3,
     n_candidates: int = 30,
     diversity: float = 0.4,
+    phrase_ok: Callable[[str], bool] | None = None,
 ) -> dict[int, list[str]]:
     """Key phrases per topic (topic -1 is skipped).
 
@@ -212,6 +213,8 @@ def label_topics(
     diversity. A phrase whose words are a subset (or superset) of a chosen one's is
     skipped, and a topic's first phrase differs from the first phrase of every
     larger topic when it has another candidate, so no two themes read the same.
+    ``phrase_ok`` (optional) keeps only the candidates it accepts (pain themes keep noun
+    and verb phrases, see :mod:`insight.extract.pain_themes`).
     """
     import numpy as np
 
@@ -219,6 +222,9 @@ def label_topics(
 
     topics = np.asarray(topics)
     matrix, vocab = candidate_phrases(texts)
+    if matrix is not None and phrase_ok is not None:
+        cols = [i for i, p in enumerate(vocab) if phrase_ok(p)]
+        matrix, vocab = (matrix[:, cols], [vocab[i] for i in cols]) if cols else (None, [])
     topic_ids = sorted(int(t) for t in set(topics.tolist()) if t != S.UNASSIGNED_TOPIC)
     if matrix is None or not vocab:
         return {t: [] for t in topic_ids}
