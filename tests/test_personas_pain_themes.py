@@ -94,3 +94,41 @@ def test_deterministic_and_empty_inputs():
     assert group_pain_points(pd.DataFrame(), None).themes.empty
     none = _units().assign(**{S.PAIN_POINT: 0})
     assert group_pain_points(none, None).assignments.empty
+
+
+BATTERY = [
+    "I feel the battery life is far too short, it requires a charge by noon.",
+    "Honestly I feel let down, battery life requires constant charging on trips.",
+    "I feel stuck because the battery life requires me to carry a power bank.",
+    "It requires a cable all day and I feel the battery dies too fast.",
+]
+SCREEN = [
+    "The screen cracked after one drop and the repair shop kept it for weeks.",
+    "A cracked screen again, the repair shop quoted half the price of a new one.",
+    "The screen scratches easily and the repair shop could not fix the glass.",
+    "My screen went black twice and the repair shop blamed the glass.",
+]
+
+
+def test_labels_are_shared_phrases_never_a_lone_verb_or_adjective():
+    rows = [
+        {
+            S.UNIT_ID: f"b{i}",
+            S.RESPONDENT_ID: f"r{i}",
+            S.TEXT: text,
+            S.PAIN_POINT: 1,
+            S.PAIN_POINT_SCORE: 0.9,
+        }
+        for i, text in enumerate(BATTERY + SCREEN)
+    ]
+    res = group_pain_points(pd.DataFrame(rows), None, participants=8, min_units=2)
+    labels = res.themes.set_index("pain_theme")["label"].str.lower().to_dict()
+    terms = res.themes.set_index("pain_theme")["terms"].to_dict()
+    a = res.assignments.set_index(S.UNIT_ID)["pain_theme"]
+    assert labels[a["b0"]].startswith("battery life")
+    assert labels[a["b4"]].startswith("repair shop")
+    texts = " ".join(BATTERY + SCREEN).lower()
+    for theme, words in terms.items():
+        assert words and all(w in texts for w in words)  # verbatim in the quotes
+        # "feel", "requires", "cracked", "black" are shared too, yet never label a theme
+        assert not {"feel", "require", "requires", "cracked", "black"} & set(words), theme

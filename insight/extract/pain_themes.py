@@ -6,8 +6,9 @@ of an error when using AI is too high" is not a price complaint). Here the pain 
 one study are clustered on their sentence embeddings (TF-IDF of their content words when
 there are none) into that study's own pain themes:
 
-* a theme is labelled with the content words its units use most and the other pain
-  units least (c-TF-IDF, filler and stop words never count);
+* a theme is labelled with a phrase its units share (c-TF-IDF over the n-grams they wrote,
+  as topic labels are, see :func:`label_clusters`), then nouns: never filler, stop words
+  or a lone verb or adjective;
 * severity = share x intensity: the share of participants (with text) who voice it, times
   the mean intensity of its units (pain score, negative sentiment, emotion intensity);
 * the taxonomy type that most of its units carry is kept as an optional ``tag``;
@@ -23,11 +24,10 @@ import math
 from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from itertools import pairwise
 from typing import TYPE_CHECKING, Any
 
 from insight import schema as S
-from insight.nlp import content_tokens, is_non_answer
+from insight.nlp import NEGATIONS, content_tokens, is_non_answer, valence_lexicon
 from insight.stats import is_number, normalise_rows
 
 if TYPE_CHECKING:
@@ -37,7 +37,6 @@ if TYPE_CHECKING:
 OTHER_THEME = -1
 OTHER_LABEL = "Other problems"
 MIN_CONTENT_WORDS = 2
-UBIQUITOUS = 1 / 3  # a term in more than this share of all pain units (and most themes)
 
 
 @dataclass(frozen=True)
@@ -99,12 +98,102 @@ def _features(texts: list[str], ids: list[str], vectors: Mapping[str, Any] | Non
     return normalise_rows(x)
 
 
-def _terms(tokens: list[str]) -> list[str]:
-    """Unigrams and adjacent bigrams of content tokens (singular-ish)."""
-    toks = [
-        t[:-1] if len(t) > 4 and t.endswith("s") and not t.endswith("ss") else t for t in tokens
-    ]
-    return list(dict.fromkeys(toks + [f"{a} {b}" for a, b in pairwise(toks)]))
+NOUNS = frozenset({"NOUN", "PROPN"})
+#: parts of speech a label phrase may not end on
+OPEN_ENDS = frozenset({"ADV", "ADJ", "ADP", "DET", "PRON", "AUX", "PART", "CCONJ", "SCONJ"})
+PRAISE = 2.5  # summed VADER valence of a phrase that praises ("loves" 2.7, "great" 3.1)
+
+
+def _word_tags(texts: Sequence[str]) -> dict[str, str]:
+    """Lower-case word -> its most frequent part of speech in ``texts`` (empty without spaCy)."""
+    from insight.errors import ModelError
+    from insight.nlp import load_spacy, pipe
+
+    try:
+        nlp = load_spacy(disable=("ner", "parser"))
+    except ModelError:
+        return {}
+    tags: dict[str, Counter[str]] = {}
+    for doc in pipe(nlp, texts):
+        for tok in doc:
+            tags.setdefault(tok.lower_, Counter())[tok.pos_] += 1
+    return {w: c.most_common(1)[0][0] for w, c in tags.items()}
+
+
+def label_clusters(
+    texts: Sequence[str],
+    labels: Sequence[int],
+    max_terms: int = 3,
+) -> dict[int, list[str]]:
+    """Theme -> its label phrases, in the participants' own words.
+
+    Candidates and ranking are the topic labeller's
+    (:func:`insight.topics.labels.label_topics`: n-grams the units wrote, no filler, stop
+    or chatter word at an edge, class-based TF-IDF = share of the theme's units using the
+    phrase x how rare it is in the other pain units, in two or more of its units). A pain
+    label reads as a problem, so its first term is a phrase of two or more words with a
+    noun in it ("spend less time", "time consuming", "ai slop") when the theme shares one,
+    and the other terms are nouns: a lone verb or adjective ("feel", "require", "black")
+    never labels a theme. Words in more than a fifth of all pain units and most themes
+    (the study's subject, "ai") do not count as the noun of a phrase.
+    """
+    import numpy as np
+
+    from insight.topics.labels import label_topics
+
+    tags = _word_tags(texts)
+    doc_freq: Counter[str] = Counter()
+    spread: dict[str, set[int]] = {}
+    for text, c in zip(texts, labels, strict=False):
+        for w in set(content_tokens(text)):
+            doc_freq[w] += 1
+            spread.setdefault(w, set()).add(int(c))
+    n_themes = len(set(labels))
+    # the study's subject ("ai"): in a fifth of all pain units and most themes
+    subject = {
+        w
+        for w, k in doc_freq.items()
+        if k > len(texts) / 5 and len(spread[w]) > max(n_themes / 2, 2)
+    }
+    # alone, a word of nearly every theme ("work", "people") sets none apart ("time
+    # consuming" still may)
+    everywhere = {w for w in spread if n_themes >= 5 and len(spread[w]) >= 0.8 * n_themes}
+
+    def is_noun(word: str) -> bool:
+        # without spaCy every word counts as a noun (labels then equal the topic labeller's)
+        return (tags.get(word, "NOUN") if tags else "NOUN") in NOUNS and word not in subject
+
+    lexicon = valence_lexicon()
+
+    def praise(words: list[str]) -> bool:
+        # "office loves" is no problem ("not great" is)
+        total = sum(lexicon.get(w, 0.0) for w in words)
+        return total >= PRAISE and not set(words) & NEGATIONS
+
+    def phrase(p: str) -> bool:
+        words = p.split()
+        if len(words) < 2 or praise(words) or not any(is_noun(w) for w in words):
+            return False
+        # a phrase that stops mid-way ("cost of genuine", "demo sadly") reads as no problem
+        return tags.get(words[-1]) not in OPEN_ENDS and tags.get(words[0]) != "ADV"
+
+    def noun(p: str) -> bool:
+        return " " not in p and p not in everywhere and is_noun(p) and not praise([p])
+
+    topics = np.asarray(labels)
+    phrases = label_topics(texts, topics, n_phrases=max_terms, phrase_ok=phrase)
+    nouns = label_topics(texts, topics, n_phrases=max_terms + 2, phrase_ok=noun)
+    out: dict[int, list[str]] = {}
+    for c in sorted(set(topics.tolist())):
+        picked = list(phrases.get(c, [])[:1])
+        for term in nouns.get(c, []):
+            covered = {w for p in picked for w in p.split()}
+            if term not in covered and not any(_stem(term) == _stem(w) for w in covered):
+                picked.append(term)
+            if len(picked) >= max_terms:
+                break
+        out[c] = picked
+    return out
 
 
 def _stem(word: str) -> str:
@@ -114,71 +203,6 @@ def _stem(word: str) -> str:
     return word
 
 
-def label_clusters(
-    tokens: list[list[str]],
-    labels: list[int],
-    max_terms: int = 3,
-    prefer: set[str] | frozenset[str] = frozenset(),
-) -> dict[int, list[str]]:
-    """Theme -> its most distinctive terms.
-
-    A term scores ``sqrt(p) * log(p / q)``: p its share of the theme's units, q its share of
-    all units; words in more than a third of all pain units (the study's subject, "ai" in a
-    study about AI) never label a theme. A term must occur in at least two units of the theme (or in the only one) and
-    be over-represented; terms sharing a word stem with a picked term are skipped. Terms
-    in ``prefer`` (the study's own vocabulary) score a quarter more.
-    """
-    clusters = sorted(set(labels))
-    df_units: dict[int, Counter[str]] = {c: Counter() for c in clusters}
-    size: Counter[int] = Counter(labels)
-    overall: Counter[str] = Counter()
-    for toks, c in zip(tokens, labels, strict=False):
-        terms = _terms(toks)
-        df_units[c].update(terms)
-        overall.update(terms)
-    n_all = max(len(labels), 1)
-    spread: Counter[str] = Counter()
-    for c in clusters:
-        spread.update(df_units[c].keys())
-    # the study's subject ("ai" in a study about AI): in more than a third of all pain
-    # units and in most themes
-    ubiquitous = {
-        t
-        for t, k in overall.items()
-        if (k + 1) / (n_all + 1) > UBIQUITOUS and spread[t] > max(len(clusters) / 2, 2)
-    }
-    # a word pair made only of ubiquitous words ("use ai") says no more than they do
-    common_pairs = {
-        t for t in overall if " " in t and set(t.split()) <= {u for u in ubiquitous if " " not in u}
-    }
-    out: dict[int, list[str]] = {}
-    for c in clusters:
-        need = 2 if size[c] >= 2 else 1
-        scored = []
-        for term, k in df_units[c].items():
-            if k < need:
-                continue
-            p = k / size[c]
-            q = (overall[term] + 1) / (n_all + 1)
-            if len(clusters) > 1 and (p <= q or term in ubiquitous or term in common_pairs):
-                continue  # not over-represented, or the study's subject ("ai" in an AI study)
-            bonus = (1.15 if " " in term else 1.0) * (1.25 if term in prefer else 1.0)
-            scored.append((math.sqrt(p) * math.log(max(p / q, 1.0001)) * bonus, k, term))
-        scored.sort(key=lambda x: (-x[0], -x[1], x[2]))
-        picked: list[str] = []
-        stems: set[str] = set()
-        for _s, _k, term in scored:
-            st = {_stem(w) for w in term.split()}
-            if st & stems:
-                continue
-            picked.append(term)
-            stems |= st
-            if len(picked) >= max_terms:
-                break
-        out[c] = picked
-    return out
-
-
 def group_pain_points(
     units: pd.DataFrame,
     vectors: Mapping[str, Any] | None = None,
@@ -186,7 +210,6 @@ def group_pain_points(
     participants: int | None = None,
     min_units: int = 3,
     random_state: int = 0,
-    vocabulary: Sequence[str] = (),
 ) -> PainThemes:
     """Cluster the pain units of ``units`` into named pain themes.
 
@@ -197,7 +220,6 @@ def group_pain_points(
         participants: the N for shares (default: respondents with a unit in ``units``).
         min_units: a theme needs this many units; smaller ones join the nearest theme.
         random_state: seed of the k-means.
-        vocabulary: the study's distinctive terms, preferred in labels.
     """
     import numpy as np
     import pandas as pd
@@ -254,8 +276,7 @@ def group_pain_points(
     remap = {c: i for i, c in enumerate(order)}
     remap[OTHER_THEME] = OTHER_THEME
     lab = [remap[int(v)] for v in lab]
-    tokens = [content_tokens(t) for t in texts]
-    terms = label_clusters(tokens, lab, prefer={str(t).lower() for t in vocabulary})
+    terms = label_clusters(texts, lab)
     labels = {
         c: (
             OTHER_LABEL

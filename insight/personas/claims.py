@@ -310,7 +310,7 @@ def pain_point_claims(v: SegmentView) -> list[Claim]:
         }
         for u, s in v.centre.items():
             if u in score:
-                score[u] += s
+                score[u] += 0.1 * s  # pain probability first; typicality breaks near-ties
         stats = {
             "key": label,
             "pain_theme": int(theme),

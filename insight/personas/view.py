@@ -103,13 +103,7 @@ def study_view(t: StudyTables, seg: pd.DataFrame, ev: _Evidence) -> StudyView:
         cols=cols,
         item_text=item_text,
         item_stems={k: _stems(txt) for k, txt in item_text.items()},
-        pain_themes=group_pain_points(
-            ev.df.reset_index(drop=True),
-            ev._emb,
-            vocabulary=t.vocabulary["term"].astype(str).tolist()
-            if t.vocabulary is not None and "term" in t.vocabulary
-            else (),
-        ),
+        pain_themes=group_pain_points(ev.df.reset_index(drop=True), ev._emb),
     )
 
 
