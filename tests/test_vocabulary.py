@@ -443,6 +443,27 @@ def test_lone_describing_words_rank_after_things() -> None:
     assert order.index("keyboard") < order.index("buy")
 
 
+def test_vocabulary_reads_files_through_the_single_file_reader(tmp_path) -> None:
+    # insight.files is the one reader of the single-file commands: same units, same groups
+    from insight import files
+
+    src = tmp_path / "reviews.csv"
+    src.write_text("review,plan\n  Export keeps crashing.  ,pro\nSlow sync,\n", encoding="utf-8")
+    table = V.read_text_table(src)
+    pd.testing.assert_frame_equal(table, files.read_file_table(src))
+    got, groups = V.units_from_table(table, "review", str(src), group_column="plan")
+    want = files.file_units(src, "review", group_column="plan")
+    pd.testing.assert_frame_equal(got, want.units)
+    assert got["text"].tolist() == ["Export keeps crashing.", "Slow sync"]
+    assert got["unit_id"].tolist() == ["reviews:0", "reviews:1"]
+    assert groups is not None and groups.iloc[0] == "pro"
+    assert pd.isna(groups.iloc[1])  # an empty cell is no group
+    doc = tmp_path / "notes.doc"
+    doc.write_text("x", encoding="utf-8")
+    with pytest.raises(V.InputError, match="unsupported file type"):
+        V.read_text_table(doc)
+
+
 def test_cli_vocabulary_reads_a_file_without_header(tmp_path) -> None:
     # a GoEmotions-style TSV: text, labels, id and no header row
     src = tmp_path / "comments.tsv"

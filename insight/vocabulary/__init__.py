@@ -36,7 +36,6 @@ from insight.vocabulary.io import (
     read_text_table,
     units_from_table,
     vocabulary_csv_frame,
-    vocabulary_for_store,
     vocabulary_from_file,
 )
 from insight.vocabulary.ranking import ALL_GROUP, VOCAB_COLUMNS, extract_vocabulary
@@ -57,6 +56,5 @@ __all__ = [
     "read_text_table",
     "units_from_table",
     "vocabulary_csv_frame",
-    "vocabulary_for_store",
     "vocabulary_from_file",
 ]

@@ -1,4 +1,4 @@
-"""Plain files (one unit per row) for ``insight vocabulary`` and the CSV/store frames.
+"""Plain files (one unit per row) for ``insight vocabulary`` and the CSV frame.
 
 Reading the file and turning it into units is :mod:`insight.files`, the one reader of the
 single-file commands; this module only hands off to it.
@@ -15,15 +15,6 @@ if TYPE_CHECKING:
 from insight.vocabulary.glossary import glossary_map, read_glossary
 from insight.vocabulary.ranking import extract_vocabulary
 from insight.vocabulary.variants import _default_embedder, _memo
-
-
-def vocabulary_for_store(vocab: pd.DataFrame) -> pd.DataFrame:
-    """The ``vocabulary`` store table (CONTRACTS.md): lists kept, examples as JSON text."""
-    import json
-
-    out = vocab.copy()
-    out["examples"] = out["examples"].map(lambda ex: json.dumps(ex, ensure_ascii=False))
-    return out
 
 
 def read_text_table(path: str | Path, header: bool = True) -> pd.DataFrame:
