@@ -1,0 +1,348 @@
+"""Change between batches / over time: themes and pain points per period."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from insight import schema as S
+from insight.report.charts.common import (
+    ALPHA,
+    EMERGING_LIFT,
+    MIN_DATED,
+    SEQUENTIAL,
+    Chart,
+    QuotePool,
+    _bh,
+    _customer_units,
+    _quotes_for_units,
+    _topic_labels,
+    _two_prop_p,
+    _unit_topics,
+    base_layout,
+    fmt_p,
+    pct,
+    ptext,
+    short,
+    wrap,
+)
+
+
+# --- 7. change between batches / over time -----------------------------------------------------------
+def _periods(m: Any) -> tuple[Any, str] | None:
+    """A period label per row (date -> week/month/quarter, else batch), and what it is."""
+    import pandas as pd
+
+    # dates win when at least 30 statements carry one (e.g. the reviews of a mixed study)
+    if S.DATE in m and int(m[S.DATE].notna().sum()) >= MIN_DATED:
+        d = pd.to_datetime(m[S.DATE], errors="coerce", utc=True).dt.tz_localize(None)
+        valid = d.dropna()
+        if len(valid) and valid.nunique() > 1:
+            span = (valid.max() - valid.min()).days
+            freq, what = (
+                ("W", "week")
+                if span <= 62
+                else (("M", "month") if span <= 730 else ("Q", "quarter"))
+            )
+            per = d.dt.to_period(freq).astype(str).where(d.notna(), None)
+            if per.dropna().nunique() >= 2:
+                return per, what
+    if S.BATCH_ID in m and m[S.BATCH_ID].dropna().astype(str).nunique() >= 2:
+        return m[S.BATCH_ID].astype(str).where(m[S.BATCH_ID].notna(), None), "batch"
+    return None
+
+
+def _period_frame(m: Any) -> tuple[Any, str, int, Any, list[str]] | None:
+    """Rows of ``m`` in the periods holding at least 10 statements (when two or more do):
+    (those rows with a ``period`` column, what a period is, rows before, statements per
+    period, the periods in order)."""
+    got = _periods(m)
+    if got is None:
+        return None
+    per, what = got
+    n_all = len(m)
+    m = m.assign(period=per).dropna(subset=["period"])
+    n_per = m.groupby("period").size()
+    periods = [p for p in sorted(n_per.index) if n_per[p] >= 10]
+    if len(periods) < 2:
+        return None
+    return m[m["period"].isin(periods)], what, n_all, n_per, periods
+
+
+@dataclass
+class _PeriodGrid:
+    """The cells of a rows x periods heat map and the clickable marks behind them."""
+
+    ylab: list[str] = field(default_factory=list)
+    z: list[list[float]] = field(default_factory=list)
+    hovers: list[list[str]] = field(default_factory=list)
+    keys: list[list[str]] = field(default_factory=list)
+    marks: dict[str, dict[str, Any]] = field(default_factory=dict)
+
+    def add_row(
+        self,
+        ylab: str,
+        cells: tuple[list[float], list[str], list[str], dict[str, dict[str, Any]]],
+    ) -> list[float]:
+        ys, hovers, keys, marks = cells
+        self.ylab.append(ylab)
+        self.z.append(ys)
+        self.hovers.append(hovers)
+        self.keys.append(keys)
+        self.marks.update(marks)
+        return ys
+
+
+def _period_row(
+    tables: Any,
+    pool: QuotePool,
+    row: Any,
+    periods: Sequence[str],
+    counts: Any,
+    n_per: Any,
+    units_by: Any,
+    *,
+    key_prefix: str,
+    hover_name: str,
+    mark_label: str,
+    href: str,
+) -> tuple[list[float], list[str], list[str], dict[str, dict[str, Any]]]:
+    """One heat-map row: the share of each period's statements in ``row``, its hover texts,
+    mark keys and marks (with up to three quotes each); a mark is labelled ``mark_label`` + period."""
+    ys: list[float] = []
+    hovers: list[str] = []
+    keys: list[str] = []
+    marks: dict[str, dict[str, Any]] = {}
+    for p in periods:
+        k = int(counts.get((row, p), 0))
+        share = k / int(n_per[p])
+        key = f"{key_prefix}{row}|{p}"
+        q = _quotes_for_units(tables, pool, units_by.get((row, p), []), 3)
+        ys.append(round(share, 4))
+        keys.append(key)
+        hovers.append(
+            f"<b>{hover_name}</b> · {ptext(p)}<br>{k} of {int(n_per[p])} statements ({pct(share)})"
+            + (f"<br><i>“{wrap(pool.first_text(q))}”</i>" if q else "")
+        )
+        marks[key] = {
+            "label": f"{mark_label}{p}",
+            "n": f"{k} of {int(n_per[p])} statements",
+            "href": href,
+            "q": q,
+        }
+    return ys, hovers, keys, marks
+
+
+def _period_heatmap(
+    ylab: list[str],
+    periods: list[str],
+    z: list[list[float]],
+    hovers: list[list[str]],
+    keys: list[list[str]],
+    what: str,
+) -> tuple[list[dict[str, Any]], dict[str, Any]]:
+    """Rows (themes or pain types) x periods, coloured by share of the period's statements."""
+    show_text = len(periods) <= 12
+    trace: dict[str, Any] = {
+        "type": "heatmap",
+        "x": [ptext(p) for p in periods],
+        "y": ylab,
+        "z": z,
+        "customdata": keys,
+        "hovertext": hovers,
+        "hovertemplate": "%{hovertext}<extra></extra>",
+        "colorscale": SEQUENTIAL,
+        "zmin": 0,
+        "xgap": 1,
+        "ygap": 2,
+        "colorbar": {
+            "title": {"text": "share of<br>statements"},
+            "tickformat": ".0%",
+            "thickness": 12,
+        },
+    }
+    if show_text:
+        trace["text"] = [[f"{100 * v:.0f}%" for v in row] for row in z]
+        trace["texttemplate"] = "%{text}"
+    height = max(200, 28 * len(ylab) + 110)
+    layout = base_layout(
+        height,
+        xaxis={"type": "category", "title": {"text": what}, "automargin": True},
+        yaxis={"autorange": "reversed", "automargin": True},
+        margin={"l": 10, "r": 10, "t": 36, "b": 40},
+    )
+    return [trace], layout
+
+
+def _biggest_peak(
+    topics: Sequence[str], periods: Sequence[str], counts: Any, n_per: Any
+) -> tuple[str, str, float, float, float] | None:
+    """The (topic, period) whose share stands out most from the topic's other periods,
+    when significant after Benjamini-Hochberg over every (topic, period) pair."""
+    total = int(sum(int(n_per[p]) for p in periods))
+    cells = []
+    for t in topics:
+        k_all = int(sum(int(counts.get((t, p), 0)) for p in periods))
+        for p in periods:
+            k1, n1 = int(counts.get((t, p), 0)), int(n_per[p])
+            k2, n2 = k_all - k1, total - n1
+            if n2 <= 0:
+                continue
+            cells.append((t, p, k1 / n1, k2 / n2, _two_prop_p(k1, n1, k2, n2)))
+    if not cells:
+        return None
+    padj = _bh([c[-1] for c in cells])
+    sig = [(c, pa) for c, pa in zip(cells, padj, strict=True) if pa < ALPHA and c[2] > c[3]]
+    if not sig:
+        return None
+    (t, p, s1, s0, _p), pa = max(sig, key=lambda x: x[0][2] - x[0][3])
+    return t, p, s1, s0, pa
+
+
+def change_chart(tables: Any, pool: QuotePool) -> Chart | None:
+    m = _unit_topics(tables)
+    if m is None or m.empty:
+        return None
+    framed = _period_frame(m)
+    if framed is None:
+        return None
+    m, what, n_all, n_per, periods = framed
+    labels = _topic_labels(tables.topics)
+    last = periods[-1]
+    per_topic = m.groupby(S.TOPIC).size().sort_values(ascending=False)
+    counts = m.groupby([S.TOPIC, "period"]).size()
+    n_last = int(n_per[last])
+    n_before = int(sum(n_per[p] for p in periods[:-1]))
+    tests = []
+    for t in per_topic.index:
+        k1 = int(counts.get((t, last), 0))
+        k2 = int(per_topic[t]) - k1
+        tests.append((t, k1, k2, _two_prop_p(k1, n_last, k2, n_before)))
+    padj = _bh([x[-1] for x in tests])
+    emerging = []
+    for (t, k1, k2, _p), pa in zip(tests, padj, strict=True):
+        s1, s0 = k1 / n_last, k2 / n_before if n_before else 0.0
+        # emerging: at a new high, and well above the earlier average (not a dip recovered)
+        high = max(int(counts.get((t, p), 0)) / int(n_per[p]) for p in periods[:-1])
+        if pa < ALPHA and s1 > s0 and s1 > high and (s0 == 0 or s1 / s0 >= EMERGING_LIFT):
+            emerging.append((t, s1, s0, pa))
+    shown = list(dict.fromkeys([e[0] for e in emerging] + list(per_topic.index[:8])))[:10]
+    em = {e[0]: e for e in emerging}
+    grid = _PeriodGrid()
+    units_by = m.groupby([S.TOPIC, "period"])[S.UNIT_ID].apply(list)
+    for t in shown:
+        name = labels.get(t, t)
+        cells = _period_row(
+            tables,
+            pool,
+            t,
+            periods,
+            counts,
+            n_per,
+            units_by,
+            key_prefix="",
+            hover_name=ptext(short(name, 60)),
+            mark_label=f"“{name}” in ",
+            href=f"#topic-{t}",
+        )
+        grid.add_row(("▲ emerging: " if t in em else "") + ptext(short(name, 36)), cells)
+    data, layout = _period_heatmap(grid.ylab, periods, grid.z, grid.hovers, grid.keys, what)
+    marks = grid.marks
+    if emerging:
+        t, s1, s0, pa = max(emerging, key=lambda e: e[1] - e[2])
+        take = (
+            f"Emerging in {last}: “{short(labels.get(t, t), 60)}” — {pct(s1)} of statements vs {pct(s0)} "
+            f"in earlier {what}s (p(BH) {fmt_p(pa)})."
+            + (
+                f" {len(emerging) - 1} more theme{'s' if len(emerging) != 2 else ''} also rose."
+                if len(emerging) > 1
+                else ""
+            )
+        )
+    else:
+        take = f"No theme rose significantly in the latest {what} ({last}) compared with the {len(periods) - 1} before it."
+        peak = _biggest_peak(per_topic.index, periods, counts, n_per)
+        if peak is not None:
+            t, p, s1, s0, pa = peak
+            take += (
+                f" The biggest swing: “{short(labels.get(t, t), 60)}” peaked at {pct(s1)} of "
+                f"statements in {p} vs {pct(s0)} in other {what}s (p(BH) {fmt_p(pa)})."
+            )
+    return Chart(
+        "chart-change",
+        f"How themes change by {what}",
+        take,
+        data,
+        layout,
+        "#topics",
+        "the topic table",
+        marks,
+        note=f"Share of each {what}'s statements in each theme ({int(n_per.sum())} of {n_all} themed statements carry a {what}; {what}s with at least 10 statements). ▲ emerging = in the latest {what} more common than in any earlier {what} and than their average (Benjamini–Hochberg p < 0.05, at least ×{EMERGING_LIFT}).",
+        height=layout["height"],
+    )
+
+
+def pain_change_chart(tables: Any, pool: QuotePool) -> Chart | None:
+    """Share of statements that are pain points, per pain type, per period or batch."""
+    u = _customer_units(tables)
+    ann = tables.annotations
+    if u is None or not len(u) or ann is None or not len(ann) or S.PAIN_POINT not in ann:
+        return None
+    a = ann[[c for c in (S.UNIT_ID, S.PAIN_POINT, S.PAIN_POINT_TYPE) if c in ann]].copy()
+    a[S.UNIT_ID] = a[S.UNIT_ID].astype(str)
+    m = u.merge(a, on=S.UNIT_ID)
+    framed = _period_frame(m)
+    if framed is None:
+        return None
+    m, what, n_all, n_per, periods = framed
+    from insight.personas import pain_label
+
+    pains = m[m[S.PAIN_POINT].fillna(0).astype(float) > 0]
+    if pains.empty:
+        return None
+    typ = (
+        pains[S.PAIN_POINT_TYPE].fillna("other").astype(str) if S.PAIN_POINT_TYPE in pains else None
+    )
+    pains = pains.assign(ptype=typ if typ is not None else "pain point")
+    top = pains["ptype"].value_counts().index[:6]
+    counts = pains.groupby(["ptype", "period"]).size()
+    units_by = pains.groupby(["ptype", "period"])[S.UNIT_ID].apply(list)
+    grid = _PeriodGrid()
+    rises = []
+    for t in top:
+        name = pain_label(t)
+        cells = _period_row(
+            tables,
+            pool,
+            t,
+            periods,
+            counts,
+            n_per,
+            units_by,
+            key_prefix="pain-",
+            hover_name=ptext(name),
+            mark_label=f"{name} in ",
+            href="#pains",
+        )
+        ys = grid.add_row(ptext(name), cells)
+        rises.append((ys[-1] - sum(ys[:-1]) / max(len(ys) - 1, 1), t, ys[-1]))
+    data, layout = _period_heatmap(grid.ylab, periods, grid.z, grid.hovers, grid.keys, what)
+    marks = grid.marks
+    d, t, last_share = max(rises)
+    take = (
+        f"{pain_label(t)} changed most in {periods[-1]}: {pct(last_share)} of statements, "
+        f"{'up' if d >= 0 else 'down'} {abs(100 * d):.0f} points on the earlier average."
+    )
+    return Chart(
+        "chart-pain-change",
+        f"Pain points by {what}",
+        take,
+        data,
+        layout,
+        "#pains",
+        "the ranked pain points",
+        marks,
+        note=f"Share of each {what}'s statements that raise each kind of pain point (the six most common; {int(n_per.sum())} of {n_all} statements carry a {what}).",
+        height=layout["height"],
+    )
