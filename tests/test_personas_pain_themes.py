@@ -132,3 +132,19 @@ def test_labels_are_shared_phrases_never_a_lone_verb_or_adjective():
         assert words and all(w in texts for w in words)  # verbatim in the quotes
         # "feel", "requires", "cracked", "black" are shared too, yet never label a theme
         assert not {"feel", "require", "requires", "cracked", "black"} & set(words), theme
+
+
+def test_persona_names_take_noun_phrases_of_pain_themes():
+    from insight.extract.pain_themes import is_noun_phrase
+
+    tags = {"price": "NOUN", "of": "ADP", "parts": "NOUN", "costs": "VERB", "an": "DET"}
+    tags |= {"arm": "NOUN", "model": "NOUN", "for": "ADP", "feedback": "NOUN"}
+    assert is_noun_phrase("price of parts", tags)
+    assert not is_noun_phrase("costs an arm", tags)
+    assert not is_noun_phrase("model for feedback", tags)
+    rows = [
+        {S.UNIT_ID: f"b{i}", S.RESPONDENT_ID: f"r{i}", S.TEXT: t, S.PAIN_POINT: 1}
+        for i, t in enumerate(BATTERY + SCREEN)
+    ]
+    themes = group_pain_points(pd.DataFrame(rows), None, min_units=2).themes
+    assert "repair shop" in {t for terms in themes["noun_terms"] for t in terms}

@@ -45,7 +45,8 @@ class PainThemes:
 
     Attributes:
         assignments: unit_id, respondent_id, pain_theme (int, -1 = other), pain_theme_label.
-        themes: pain_theme, label, terms (list), units, participants, share, intensity,
+        themes: pain_theme, label, terms (list), noun_terms (the terms that are noun
+            phrases, for persona names), units, participants, share, intensity,
             severity, tag (the dominant taxonomy type or None); most severe first.
     """
 
@@ -124,6 +125,7 @@ def label_clusters(
     texts: Sequence[str],
     labels: Sequence[int],
     max_terms: int = 3,
+    tags: Mapping[str, str] | None = None,
 ) -> dict[int, list[str]]:
     """Theme -> its label phrases, in the participants' own words.
 
@@ -141,7 +143,7 @@ def label_clusters(
 
     from insight.topics.labels import label_topics
 
-    tags = _word_tags(texts)
+    tags = _word_tags(texts) if tags is None else tags
     doc_freq: Counter[str] = Counter()
     spread: dict[str, set[int]] = {}
     for text, c in zip(texts, labels, strict=False):
@@ -196,6 +198,21 @@ def label_clusters(
     return out
 
 
+def is_noun_phrase(term: str, tags: Mapping[str, str]) -> bool:
+    """A term that reads after "troubled by": nouns, with adjectives, "of" or "the" inside
+    ("milk temperature", "price of parts"); every term is one without part-of-speech tags."""
+    if not tags:
+        return True
+    pos = [tags.get(w, "X") for w in term.split()]
+    words = term.split()
+    inner = NOUNS | {"ADJ", "DET"}
+    return (
+        pos[-1] in NOUNS
+        and pos[0] in NOUNS | {"ADJ"}
+        and all(t in inner or w == "of" for t, w in zip(pos, words, strict=True))
+    )
+
+
 def _stem(word: str) -> str:
     for suf in ("ing", "ed", "es", "s", "e"):
         if word.endswith(suf) and len(word) - len(suf) >= 3:
@@ -231,6 +248,7 @@ def group_pain_points(
                 "pain_theme",
                 "label",
                 "terms",
+                "noun_terms",
                 "units",
                 "participants",
                 "share",
@@ -276,7 +294,8 @@ def group_pain_points(
     remap = {c: i for i, c in enumerate(order)}
     remap[OTHER_THEME] = OTHER_THEME
     lab = [remap[int(v)] for v in lab]
-    terms = label_clusters(texts, lab)
+    tags = _word_tags(texts)
+    terms = label_clusters(texts, lab, tags=tags)
     labels = {
         c: (
             OTHER_LABEL
@@ -306,6 +325,7 @@ def group_pain_points(
                 "pain_theme": int(c),
                 "label": labels[int(c)],
                 "terms": list(terms.get(int(c), [])),
+                "noun_terms": [t for t in terms.get(int(c), []) if is_noun_phrase(t, tags)],
                 "units": len(g),
                 "participants": people,
                 "share": share,

@@ -325,6 +325,7 @@ def pain_point_claims(v: SegmentView) -> list[Claim]:
             "p_adj": pa,
             "distinctive": bool(_is_number(pa) and pa < ALPHA and lift >= MIN_LIFT),
             "terms": list(meta.get("terms", [])),
+            "noun_terms": list(meta.get("noun_terms", [])),
             "topics": tops,
             "mean_sentiment": float(np.nanmean(units[S.SENTIMENT]))
             if units[S.SENTIMENT].notna().any()

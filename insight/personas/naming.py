@@ -176,6 +176,14 @@ def _pain_words(pains: list[Claim]) -> list[str]:
     named = [p for p in pains if p.stats.get("pain_theme", 0) != -1]
     distinct = [p for p in named if p.stats.get("distinctive")]
     named = sorted(distinct, key=lambda p: -(p.stats.get("lift") or float("inf")))
+    # a shared noun phrase of one of its most distinctive pains reads best ("troubled by
+    # price of parts", "troubled by milk temperature")
+    for p in named[:3]:
+        for term in p.stats.get("noun_terms") or []:
+            words = _words(term)
+            kept = [w for w in words if not _NOT_NOUN.search(w) and w not in _VERBS]
+            if len(words) > 1 and kept == words and len(term.split()) <= 3:
+                return term.split()
     for p in named[:1]:
         cands = []
         for term in [*p.stats.get("terms", []), p.label]:
