@@ -35,71 +35,27 @@ from pathlib import Path
 from typing import Any
 
 from insight.report.charts.change import change_chart, pain_change_chart
-from insight.report.charts.common import (
-    ALPHA,
-    DIVERGING,
-    EMERGING_LIFT,
-    FONT,
-    LOW_STABILITY,
-    MAX_ITEMS,
-    MAX_TERMS,
-    MAX_THEMES,
-    MAX_WHEEL_THEMES,
-    MIN_DATED,
-    OKABE_ITO,
-    SEQUENTIAL,
-    Chart,
-    QuotePool,
-    base_layout,
-    fmt_p,
-    num,
-    pct,
-    persona_colour,
-    ptext,
-    redact_text,
-    short,
-    wrap,
-)
+from insight.report.charts.common import MAX_WHEEL_THEMES, Chart, QuotePool
 from insight.report.charts.pains import emotions_chart, pains_chart
 from insight.report.charts.sizes import attitudes_chart, sizes_chart
 from insight.report.charts.themes import hierarchy_chart, themes_chart
 from insight.report.charts.vocabulary import vocabulary_chart
 
 __all__ = [
-    "ALPHA",
-    "DIVERGING",
-    "EMERGING_LIFT",
-    "FONT",
-    "LOW_STABILITY",
-    "MAX_ITEMS",
-    "MAX_TERMS",
-    "MAX_THEMES",
     "MAX_WHEEL_THEMES",
-    "MIN_DATED",
-    "OKABE_ITO",
-    "SEQUENTIAL",
     "Chart",
     "QuotePool",
     "attitudes_chart",
-    "base_layout",
     "build_charts",
     "change_chart",
     "emotions_chart",
-    "fmt_p",
     "hierarchy_chart",
-    "num",
     "pain_change_chart",
     "pains_chart",
-    "pct",
-    "persona_colour",
     "plotly_js",
-    "ptext",
-    "redact_text",
-    "short",
     "sizes_chart",
     "themes_chart",
     "vocabulary_chart",
-    "wrap",
 ]
 
 

@@ -11,7 +11,9 @@ from insight.report.charts.common import (
     ALPHA,
     EMERGING_LIFT,
     MIN_DATED,
+    PAIN_RANKING,
     SEQUENTIAL,
+    TOPIC_TABLE,
     Chart,
     QuotePool,
     _bh,
@@ -20,13 +22,10 @@ from insight.report.charts.common import (
     _topic_labels,
     _two_prop_p,
     _unit_topics,
+    add_mark,
     base_layout,
-    fmt_p,
-    pct,
-    ptext,
-    short,
-    wrap,
 )
+from insight.report.charts.text import fmt_p, pct, ptext, short
 
 
 # --- 7. change between batches / over time -----------------------------------------------------------
@@ -72,8 +71,18 @@ def _period_frame(m: Any) -> tuple[Any, str, int, Any, list[str]] | None:
 
 @dataclass
 class _PeriodGrid:
-    """The cells of a rows x periods heat map and the clickable marks behind them."""
+    """A rows x periods heat map: each cell the share of the period's statements in the row
+    (a theme or a pain type), with its hover text and the mark (up to three quotes) behind it."""
 
+    tables: Any
+    pool: QuotePool
+    periods: list[str]
+    #: statements per period
+    n_per: Any
+    #: (row, period) -> statements
+    counts: Any
+    #: (row, period) -> unit ids
+    units_by: Any
     ylab: list[str] = field(default_factory=list)
     z: list[list[float]] = field(default_factory=list)
     hovers: list[list[str]] = field(default_factory=list)
@@ -81,57 +90,63 @@ class _PeriodGrid:
     marks: dict[str, dict[str, Any]] = field(default_factory=dict)
 
     def add_row(
-        self,
-        ylab: str,
-        cells: tuple[list[float], list[str], list[str], dict[str, dict[str, Any]]],
+        self, row: Any, ylab: str, name: str, mark_label: str, href: str, key_prefix: str = ""
     ) -> list[float]:
-        ys, hovers, keys, marks = cells
+        """Add the row's cells; ``name`` (HTML-escaped) heads its hovers, a mark is labelled
+        ``mark_label`` + period. Returns the row's shares."""
+        ys: list[float] = []
+        hovers: list[str] = []
+        keys: list[str] = []
+        for p in self.periods:
+            k = int(self.counts.get((row, p), 0))
+            n = int(self.n_per[p])
+            share = k / n
+            key = f"{key_prefix}{row}|{p}"
+            q = _quotes_for_units(self.tables, self.pool, self.units_by.get((row, p), []), 3)
+            ys.append(round(share, 4))
+            keys.append(key)
+            hovers.append(
+                add_mark(
+                    self.marks,
+                    self.pool,
+                    key,
+                    q,
+                    hover=f"<b>{name}</b> · {ptext(p)}<br>{k} of {n} statements ({pct(share)})",
+                    label=f"{mark_label}{p}",
+                    n=f"{k} of {n} statements",
+                    href=href,
+                )
+            )
         self.ylab.append(ylab)
         self.z.append(ys)
         self.hovers.append(hovers)
         self.keys.append(keys)
-        self.marks.update(marks)
         return ys
 
-
-def _period_row(
-    tables: Any,
-    pool: QuotePool,
-    row: Any,
-    periods: Sequence[str],
-    counts: Any,
-    n_per: Any,
-    units_by: Any,
-    *,
-    key_prefix: str,
-    hover_name: str,
-    mark_label: str,
-    href: str,
-) -> tuple[list[float], list[str], list[str], dict[str, dict[str, Any]]]:
-    """One heat-map row: the share of each period's statements in ``row``, its hover texts,
-    mark keys and marks (with up to three quotes each); a mark is labelled ``mark_label`` + period."""
-    ys: list[float] = []
-    hovers: list[str] = []
-    keys: list[str] = []
-    marks: dict[str, dict[str, Any]] = {}
-    for p in periods:
-        k = int(counts.get((row, p), 0))
-        share = k / int(n_per[p])
-        key = f"{key_prefix}{row}|{p}"
-        q = _quotes_for_units(tables, pool, units_by.get((row, p), []), 3)
-        ys.append(round(share, 4))
-        keys.append(key)
-        hovers.append(
-            f"<b>{hover_name}</b> · {ptext(p)}<br>{k} of {int(n_per[p])} statements ({pct(share)})"
-            + (f"<br><i>“{wrap(pool.first_text(q))}”</i>" if q else "")
+    def chart(
+        self,
+        chart_id: str,
+        title: str,
+        takeaway: str,
+        what: str,
+        evidence: tuple[str, str],
+        note: str,
+    ) -> Chart:
+        """The heat map as a report chart; ``what`` names a period, ``evidence`` = (href, label)."""
+        data, layout = _period_heatmap(
+            self.ylab, self.periods, self.z, self.hovers, self.keys, what
         )
-        marks[key] = {
-            "label": f"{mark_label}{p}",
-            "n": f"{k} of {int(n_per[p])} statements",
-            "href": href,
-            "q": q,
-        }
-    return ys, hovers, keys, marks
+        return Chart(
+            chart_id,
+            title,
+            takeaway,
+            data,
+            layout,
+            *evidence,
+            self.marks,
+            note=note,
+            height=layout["height"],
+        )
 
 
 def _period_heatmap(
@@ -229,26 +244,12 @@ def change_chart(tables: Any, pool: QuotePool) -> Chart | None:
             emerging.append((t, s1, s0, pa))
     shown = list(dict.fromkeys([e[0] for e in emerging] + list(per_topic.index[:8])))[:10]
     em = {e[0]: e for e in emerging}
-    grid = _PeriodGrid()
     units_by = m.groupby([S.TOPIC, "period"])[S.UNIT_ID].apply(list)
+    grid = _PeriodGrid(tables, pool, periods, n_per, counts, units_by)
     for t in shown:
         name = labels.get(t, t)
-        cells = _period_row(
-            tables,
-            pool,
-            t,
-            periods,
-            counts,
-            n_per,
-            units_by,
-            key_prefix="",
-            hover_name=ptext(short(name, 60)),
-            mark_label=f"“{name}” in ",
-            href=f"#topic-{t}",
-        )
-        grid.add_row(("▲ emerging: " if t in em else "") + ptext(short(name, 36)), cells)
-    data, layout = _period_heatmap(grid.ylab, periods, grid.z, grid.hovers, grid.keys, what)
-    marks = grid.marks
+        mark = ("▲ emerging: " if t in em else "") + ptext(short(name, 36))
+        grid.add_row(t, mark, ptext(short(name, 60)), f"“{name}” in ", f"#topic-{t}")
     if emerging:
         t, s1, s0, pa = max(emerging, key=lambda e: e[1] - e[2])
         take = (
@@ -269,17 +270,13 @@ def change_chart(tables: Any, pool: QuotePool) -> Chart | None:
                 f" The biggest swing: “{short(labels.get(t, t), 60)}” peaked at {pct(s1)} of "
                 f"statements in {p} vs {pct(s0)} in other {what}s (p(BH) {fmt_p(pa)})."
             )
-    return Chart(
+    return grid.chart(
         "chart-change",
         f"How themes change by {what}",
         take,
-        data,
-        layout,
-        "#topics",
-        "the topic table",
-        marks,
+        what,
+        TOPIC_TABLE,
         note=f"Share of each {what}'s statements in each theme ({int(n_per.sum())} of {n_all} themed statements carry a {what}; {what}s with at least 10 statements). ▲ emerging = in the latest {what} more common than in any earlier {what} and than their average (Benjamini–Hochberg p < 0.05, at least ×{EMERGING_LIFT}).",
-        height=layout["height"],
     )
 
 
@@ -308,41 +305,22 @@ def pain_change_chart(tables: Any, pool: QuotePool) -> Chart | None:
     top = pains["ptype"].value_counts().index[:6]
     counts = pains.groupby(["ptype", "period"]).size()
     units_by = pains.groupby(["ptype", "period"])[S.UNIT_ID].apply(list)
-    grid = _PeriodGrid()
+    grid = _PeriodGrid(tables, pool, periods, n_per, counts, units_by)
     rises = []
     for t in top:
         name = pain_label(t)
-        cells = _period_row(
-            tables,
-            pool,
-            t,
-            periods,
-            counts,
-            n_per,
-            units_by,
-            key_prefix="pain-",
-            hover_name=ptext(name),
-            mark_label=f"{name} in ",
-            href="#pains",
-        )
-        ys = grid.add_row(ptext(name), cells)
+        ys = grid.add_row(t, ptext(name), ptext(name), f"{name} in ", "#pains", key_prefix="pain-")
         rises.append((ys[-1] - sum(ys[:-1]) / max(len(ys) - 1, 1), t, ys[-1]))
-    data, layout = _period_heatmap(grid.ylab, periods, grid.z, grid.hovers, grid.keys, what)
-    marks = grid.marks
     d, t, last_share = max(rises)
     take = (
         f"{pain_label(t)} changed most in {periods[-1]}: {pct(last_share)} of statements, "
         f"{'up' if d >= 0 else 'down'} {abs(100 * d):.0f} points on the earlier average."
     )
-    return Chart(
+    return grid.chart(
         "chart-pain-change",
         f"Pain points by {what}",
         take,
-        data,
-        layout,
-        "#pains",
-        "the ranked pain points",
-        marks,
+        what,
+        PAIN_RANKING,
         note=f"Share of each {what}'s statements that raise each kind of pain point (the six most common; {int(n_per.sum())} of {n_all} statements carry a {what}).",
-        height=layout["height"],
     )

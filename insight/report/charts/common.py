@@ -1,15 +1,15 @@
-"""Shared pieces of the report charts: palette, limits, text formatting, the quote pool,
-the :class:`Chart` record, the base layout and the table look-ups every chart family uses."""
+"""Shared pieces of the report charts: palette, limits, statistics, the quote pool, the
+:class:`Chart` record, the base layout and the table look-ups every chart family uses."""
 
 from __future__ import annotations
 
 import math
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from insight import schema as S
+from insight.report.charts.text import num, wrap
 
 #: Okabe & Ito (2008): distinguishable with every common colour-vision deficiency.
 OKABE_ITO = [
@@ -34,60 +34,13 @@ MAX_THEMES = 20
 MAX_WHEEL_THEMES = 12
 MAX_ITEMS = 12
 MAX_TERMS = 6
+#: where a chart's evidence is listed: (href, link text)
+TOPIC_TABLE = ("#topics", "the topic table")
+PAIN_RANKING = ("#pains", "the ranked pain points")
 FONT = '-apple-system, "Segoe UI", Roboto, "Helvetica Neue", Arial, sans-serif'
 
 
 # --- helpers -------------------------------------------------------------------------------
-def ptext(text: Any) -> str:
-    """Data text made safe for Plotly labels and hover text (which render some HTML)."""
-    return (
-        str(text)
-        .replace("&", "&amp;")
-        .replace("<", "&lt;")
-        .replace(">", "&gt;")
-        .replace('"', "&quot;")
-    )
-
-
-def num(v: Any) -> float | None:
-    try:
-        f = float(v)
-    except (TypeError, ValueError):
-        return None
-    return None if math.isnan(f) or math.isinf(f) else f
-
-
-def pct(v: float | None) -> str:
-    return "?" if v is None else f"{100 * v:.0f}%"
-
-
-def fmt_p(p: Any) -> str:
-    v = num(p)
-    if v is None:
-        return "= ?"
-    return "< 0.001" if v < 0.001 else f"= {v:.2g}" if v < 0.1 else f"= {v:.2f}"
-
-
-def short(text: Any, n: int = 48) -> str:
-    t = re.sub(r"\s+", " ", str(text)).strip()
-    return t if len(t) <= n else t[: n - 1].rstrip() + "…"
-
-
-def wrap(text: str, width: int = 56, max_chars: int = 150) -> str:
-    """A quote snippet for hover text: escaped, cut to ``max_chars``, broken into lines."""
-    t = short(text, max_chars)
-    lines, line = [], ""
-    for w in t.split(" "):
-        if line and len(line) + 1 + len(w) > width:
-            lines.append(line)
-            line = w
-        else:
-            line = f"{line} {w}".strip()
-    if line:
-        lines.append(line)
-    return "<br>".join(ptext(x) for x in lines)
-
-
 def persona_colour(i: int) -> str:
     return OKABE_ITO[i % len(OKABE_ITO)]
 
@@ -174,6 +127,28 @@ class QuotePool:
 
     def first_text(self, idx: Sequence[int]) -> str:
         return self.quotes[idx[0]]["text"] if idx else ""
+
+
+def quote_line(pool: QuotePool, q: Sequence[int]) -> str:
+    """The hover line quoting the first of the pooled quotes ``q`` ("" when there is none)."""
+    return f"<br><i>“{wrap(pool.first_text(q))}”</i>" if q else ""
+
+
+def add_mark(
+    marks: dict[str, dict[str, Any]],
+    pool: QuotePool,
+    key: str,
+    q: list[int],
+    *,
+    hover: str,
+    label: str,
+    n: str,
+    href: str,
+) -> str:
+    """Register the clickable mark ``key`` (its label, "n of N", evidence link and pooled
+    quotes ``q``) and return its hover text: ``hover`` and the first quote."""
+    marks[key] = {"label": label, "n": n, "href": href, "q": q}
+    return hover + quote_line(pool, q)
 
 
 @dataclass

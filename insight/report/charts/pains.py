@@ -7,16 +7,15 @@ from collections.abc import Sequence
 from typing import Any
 
 from insight.report.charts.common import (
+    PAIN_RANKING,
     Chart,
     QuotePool,
+    add_mark,
     base_layout,
-    num,
-    pct,
     persona_colour,
-    ptext,
-    short,
-    wrap,
+    quote_line,
 )
+from insight.report.charts.text import num, pct, ptext, short
 
 
 # --- 4. pain points: how many people x how intense ------------------------------------------------
@@ -53,16 +52,20 @@ def pains_chart(personas: Sequence[dict[str, Any]], pool: QuotePool) -> Chart | 
             sizes.append(8 + 4 * math.sqrt(max(int(s.get("mentions") or 1), 1)))
             keys.append(key)
             hovers.append(
-                f"<b>{p['id']} · {ptext(short(c.get('label', ''), 70))}</b><br>{c.get('n')} of {c.get('N')} respondents raise it"
-                f" · {s.get('mentions', '?')} statements<br>intensity {num(s.get('intensity')) or 0:.2f} · severity {num(s.get('severity')) or 0:.1f}"
-                + (f"<br><i>“{wrap(pool.first_text(q))}”</i>" if q else "")
+                add_mark(
+                    marks,
+                    pool,
+                    key,
+                    q,
+                    hover=(
+                        f"<b>{p['id']} · {ptext(short(c.get('label', ''), 70))}</b><br>{c.get('n')} of {c.get('N')} respondents raise it"
+                        f" · {s.get('mentions', '?')} statements<br>intensity {num(s.get('intensity')) or 0:.2f} · severity {num(s.get('severity')) or 0:.1f}"
+                    ),
+                    label=f"{p['id']}: {c.get('label', '')}",
+                    n=f"{c.get('n')} of {c.get('N')} respondents",
+                    href=f"#{c['id']}" if c.get("id") else "#pains",
+                )
             )
-            marks[key] = {
-                "label": f"{p['id']}: {c.get('label', '')}",
-                "n": f"{c.get('n')} of {c.get('N')} respondents",
-                "href": f"#{c['id']}" if c.get("id") else "#pains",
-                "q": q,
-            }
         data.append(
             {
                 "type": "scatter",
@@ -157,8 +160,7 @@ def pains_chart(personas: Sequence[dict[str, Any]], pool: QuotePool) -> Chart | 
         take,
         data,
         layout,
-        "#pains",
-        "the ranked pain points",
+        *PAIN_RANKING,
         marks,
         note="Each mark is one pain point of one persona, labelled with the participants' own words (the five most severe and the three most widespread). Marker area = number of statements. Dotted lines = medians.",
         height=460,
@@ -213,7 +215,7 @@ def emotions_chart(
                 f"<b>{p['id']} · {g}</b><br>{s.get('units', '?')} of {s.get('units_total', '?')} statements ({pct(share)})"
                 f" vs {pct(rest)} for the rest"
                 + (" ★ distinctive" if distinct else "")
-                + (f"<br><i>“{wrap(pool.first_text(q))}”</i>" if q else "")
+                + quote_line(pool, q)
             )
             if c:
                 marks[key] = {

@@ -15,15 +15,12 @@ from insight.report.charts.common import (
     Chart,
     QuotePool,
     _segment_of,
+    add_mark,
     base_layout,
-    fmt_p,
-    num,
-    pct,
     persona_colour,
-    ptext,
-    short,
-    wrap,
+    quote_line,
 )
+from insight.report.charts.text import fmt_p, num, pct, ptext, short, wrap
 
 
 # --- 1. persona sizes and stability -----------------------------------------------------------
@@ -54,16 +51,18 @@ def sizes_chart(
         colours.append(persona_colour(i))
         keys.append(p["id"])
         hovers.append(
-            f"<b>{p['id']} {ptext(p.get('name', ''))}</b><br>{size} of {total} segmented respondents"
-            f"<br>bootstrap Jaccard {stab_txt}"
-            + (f"<br><i>“{wrap(pool.first_text(q))}”</i>" if q else "")
+            add_mark(
+                marks,
+                pool,
+                p["id"],
+                q,
+                hover=f"<b>{p['id']} {ptext(p.get('name', ''))}</b><br>{size} of {total} segmented respondents"
+                f"<br>bootstrap Jaccard {stab_txt}",
+                label=f"{p['id']} {p.get('name', '')}: quotes typical of the persona",
+                n=f"{size} of {total} respondents",
+                href=f"#{p['id']}",
+            )
         )
-        marks[p["id"]] = {
-            "label": f"{p['id']} {p.get('name', '')}: quotes typical of the persona",
-            "n": f"{size} of {total} respondents",
-            "href": f"#{p['id']}",
-            "q": q,
-        }
     big = max(personas, key=lambda p: int(p.get("size") or 0))
     take = (
         f"{big['id']} “{big.get('name', '')}” is the largest persona "
@@ -243,7 +242,7 @@ def attitudes_chart(
                 if d is None
                 else f"<br>d = {d:+.2f} vs the rest, p(BH) {fmt_p(pa)}{' ★' if sig else ''}"
             )
-            snippet = f"<br><i>“{wrap(pool.first_text(q))}”</i>" if q else ""
+            snippet = quote_line(pool, q)
             for lv in range(n_lv):
                 value = lo + lv
                 k = int((v == value).sum()) if lv < levels else 0

@@ -12,6 +12,7 @@ from insight.report.charts.common import (
     MAX_WHEEL_THEMES,
     OKABE_ITO,
     SEQUENTIAL,
+    TOPIC_TABLE,
     Chart,
     QuotePool,
     _bh,
@@ -21,15 +22,12 @@ from insight.report.charts.common import (
     _topic_labels,
     _two_prop_p,
     _unit_topics,
+    add_mark,
     base_layout,
-    fmt_p,
-    num,
-    pct,
-    ptext,
+    quote_line,
     redact_text,
-    short,
-    wrap,
 )
+from insight.report.charts.text import fmt_p, num, pct, ptext, short, wrap
 
 
 # --- 3. themes by persona, and the theme hierarchy ---------------------------------------------------
@@ -77,16 +75,20 @@ def themes_chart(tables: Any, personas: Sequence[dict[str, Any]], pool: QuotePoo
             tr.append(f"{100 * share:.0f}%{mark}")
             kr.append(key)
             hr.append(
-                f"<b>{pid} · {ptext(short(labels.get(t, t), 60))}</b><br>{k} of {n1} statements ({pct(share)})"
-                f" vs {pct(rest)} of other personas' · p(BH) {fmt_p(pa)}"
-                + (f"<br><i>“{wrap(pool.first_text(q))}”</i>" if q else "")
+                add_mark(
+                    marks,
+                    pool,
+                    key,
+                    q,
+                    hover=(
+                        f"<b>{pid} · {ptext(short(labels.get(t, t), 60))}</b><br>{k} of {n1} statements ({pct(share)})"
+                        f" vs {pct(rest)} of other personas' · p(BH) {fmt_p(pa)}"
+                    ),
+                    label=f"{pid} on “{labels.get(t, t)}”",
+                    n=f"{k} of {n1} statements",
+                    href=f"#topic-{t}",
+                )
             )
-            marks[key] = {
-                "label": f"{pid} on “{labels.get(t, t)}”",
-                "n": f"{k} of {n1} statements",
-                "href": f"#topic-{t}",
-                "q": q,
-            }
             if sig and share > rest and (best is None or share - rest > best[0]):
                 best = (
                     share - rest,
@@ -142,8 +144,7 @@ def themes_chart(tables: Any, personas: Sequence[dict[str, Any]], pool: QuotePoo
         take,
         data,
         layout,
-        "#topics",
-        "the topic table",
+        *TOPIC_TABLE,
         marks,
         note="Share of each persona's statements in each theme. ▲/▼ = more/less common than among the other personas (two-proportion test, Benjamini–Hochberg p < 0.05)."
         + (
@@ -243,7 +244,7 @@ def hierarchy_chart(tables: Any, pool: QuotePool) -> Chart | None:
             f"<b>{ptext(lab)}</b><br>{size:.0f} of {themed:.0f} themed statements"
             + (f" from {npart:.0f} participants" if npart is not None else "")
             + (f"<br>{wrap(str(desc), 60, 160)}" if isinstance(desc, str) and desc.strip() else "")
-            + (f"<br><i>“{wrap(pool.first_text(q))}”</i>" if q else "")
+            + quote_line(pool, q)
         )
         keys.append(tid)
         marks[tid] = {"label": f"“{lab}”", "n": f"{size:.0f} statements", "href": "#topics", "q": q}
@@ -271,8 +272,7 @@ def hierarchy_chart(tables: Any, pool: QuotePool) -> Chart | None:
         take,
         data,
         layout,
-        "#topics",
-        "the topic table",
+        *TOPIC_TABLE,
         marks,
         note="Inner ring: themes; outer ring: sub-themes; angle = number of statements. Click a theme to zoom in and list its quotes."
         + (

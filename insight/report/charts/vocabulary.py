@@ -14,13 +14,11 @@ from insight.report.charts.common import (
     QuotePool,
     _customer_units,
     _segment_of,
+    add_mark,
     base_layout,
-    pct,
     persona_colour,
-    ptext,
-    short,
-    wrap,
 )
+from insight.report.charts.text import pct, ptext, short
 
 
 # --- 6. distinctive vocabulary per persona ------------------------------------------------------------
@@ -85,16 +83,20 @@ def vocabulary_chart(
             rest_x.append(round(b, 4))
             keys.append(key)
             hovers.append(
-                f"<b>“{ptext(c.get('label', ''))}”</b><br>{len(users & mine_r)} of {len(mine_r)} {p['id']} respondents ({pct(a)})"
-                f" vs {len(users & rest_r)} of {len(rest_r)} others ({pct(b)})"
-                + (f"<br><i>“{wrap(pool.first_text(q))}”</i>" if q else "")
+                add_mark(
+                    marks,
+                    pool,
+                    key,
+                    q,
+                    hover=(
+                        f"<b>“{ptext(c.get('label', ''))}”</b><br>{len(users & mine_r)} of {len(mine_r)} {p['id']} respondents ({pct(a)})"
+                        f" vs {len(users & rest_r)} of {len(rest_r)} others ({pct(b)})"
+                    ),
+                    label=f"{p['id']} say “{c.get('label', '')}”",
+                    n=f"{c.get('n')} of {c.get('N')} respondents",
+                    href=f"#{c['id']}" if c.get("id") else f"#{p['id']}",
+                )
             )
-            marks[key] = {
-                "label": f"{p['id']} say “{c.get('label', '')}”",
-                "n": f"{c.get('n')} of {c.get('N')} respondents",
-                "href": f"#{c['id']}" if c.get("id") else f"#{p['id']}",
-                "q": q,
-            }
             gap = a - b
             if best is None or gap > best[0]:
                 best = (
