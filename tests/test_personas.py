@@ -700,3 +700,30 @@ def test_evidence_cli_errors_are_one_line(study_store):
     assert "Traceback" not in res.output
     res = _evidence(study_store, "--pain-point", "teleportation")
     assert res.exit_code != 0 and "price/value" in res.output
+
+
+def test_name_keyword_of_an_item_is_its_noun_not_a_participle():
+    # real PSSUQ item: "needed" and "easy" named personas ("The Needed Sceptic") before
+    from insight.personas.words import _keyword
+
+    item = "12. It was easy to find the information I needed."
+    assert _keyword(item, {"need": 0.9, "easi": 0.8, "easy": 0.8}) == "information"
+
+
+def test_representative_quotes_say_something():
+    # "Okay so this is the data." is typical of a think-aloud session but tells nothing
+    import pandas as pd
+
+    from insight.personas.build import _contentful
+
+    mine = pd.DataFrame(
+        {
+            "text": [
+                "Okay so this is the data.",
+                "The time window length needs a short explanation.",
+            ]
+        },
+        index=["u1", "u2"],
+    )
+    assert _contentful(mine) == ["u2"]
+    assert _contentful(mine.iloc[:1]) == ["u1"]  # nothing better: keep what there is

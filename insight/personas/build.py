@@ -143,7 +143,9 @@ def representative_quotes(v: SegmentView) -> list[Quote]:
     if mine.empty:
         return []
     if v.centre:
-        return v.ev.pick(mine.index.tolist(), N_QUOTES, v.centre)
+        # Typical of the segment AND saying something: the centre of a segment's talk is
+        # often filler such as "Okay so this is the data." (real think-aloud sessions).
+        return v.ev.pick(_contentful(mine), N_QUOTES, v.centre)
     # No embeddings: the most confident members first; their most telling unit.
     prob = mine[S.PROBABILITY].fillna(0).astype(float)
     telling = (
@@ -153,6 +155,23 @@ def representative_quotes(v: SegmentView) -> list[Quote]:
     )
     score = (prob + 0.5 * telling.astype(float)).to_dict()
     return v.ev.pick(mine.index.tolist(), N_QUOTES, score)
+
+
+#: A representative quote needs this many content words (no filler, no stop words).
+MIN_CONTENT_WORDS = 4
+
+
+def _contentful(mine: Any) -> list[str]:
+    """Unit ids of ``mine`` whose text has at least :data:`MIN_CONTENT_WORDS` content words
+    (all of them when none has)."""
+    from insight.nlp import content_tokens
+
+    ids = [
+        u
+        for u, text in zip(mine.index, mine[S.TEXT], strict=False)
+        if len(content_tokens(text)) >= MIN_CONTENT_WORDS
+    ]
+    return ids or mine.index.tolist()
 
 
 def counter_quote(v: SegmentView, pains: list[Claim], quotes: list[Quote]) -> Quote | None:

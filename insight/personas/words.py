@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 
 _STOP = set(
@@ -384,6 +385,22 @@ _GENERIC = _SURVEY_META | set(
 )
 
 
+_NOT_A_NOUN = ("ed", "ly")
+
+
+@functools.lru_cache(maxsize=512)
+def _nouns(text: str) -> frozenset[str]:
+    """Lower-case nouns of an item's wording by spaCy's tagger (empty without the model)."""
+    from insight.errors import ModelError
+    from insight.nlp import load_spacy
+
+    try:
+        nlp = load_spacy(disable=("ner", "parser"))
+    except ModelError:
+        return frozenset()
+    return frozenset(t.lower_ for t in nlp(text) if t.pos_ in ("NOUN", "PROPN"))
+
+
 def _keyword(text: str, used: dict[str, float] | None = None) -> str | None:
     """The most telling content word of an item's wording.
 
@@ -397,9 +414,12 @@ def _keyword(text: str, used: dict[str, float] | None = None) -> str | None:
     if not words:
         return None
     used = used or {}
+    nouns = _nouns(str(text))
 
     def key(w: str) -> tuple:
         stem = next(iter(_stems(w)), w)
-        return (used.get(stem, 0), len(w), -words.index(w))
+        # a noun names a focus better than a participle or adverb ("information", not
+        # "needed" in "It was easy to find the information I needed.")
+        return (w in nouns, not w.endswith(_NOT_A_NOUN), used.get(stem, 0), len(w), -words.index(w))
 
     return max(words, key=key)
