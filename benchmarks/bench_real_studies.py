@@ -223,12 +223,63 @@ def run_study(name: str, spec: dict[str, Any], bootstrap: int, themes: bool) -> 
             "per_file": per_file,
         }
     )
+    result["outcome"] = study_outcome(out)
     if spec.get("codes"):
         segments = pd.read_csv(spec["codes"])
         result["coded_segments"] = coded_coverage(units, segments)
         if themes:
             result["themes_vs_codes"] = theme_scores(out / "study.duckdb", units, segments)
     return result
+
+
+def study_outcome(out: Path) -> dict[str, Any]:
+    """What the researcher reads: themes (count, labels with filler), personas (names,
+    sizes, confidence) and segmentation coverage, from a finished study folder."""
+    from insight.nlp import is_filler
+    from insight.store import Store
+
+    run = json.loads((out / "run.json").read_text())
+    personas = json.loads((out / "personas.json").read_text()).get("personas", [])
+    with Store(out / "study.duckdb", read_only=True) as st:
+        hier = st.read_table("topic_hierarchy") if st.has_table("topic_hierarchy") else None
+    themes: dict[str, Any] = {"n_themes": 0, "n_subthemes": 0}
+    if hier is not None and len(hier):
+        top = hier[hier["level"] == 1]
+        labels = [str(x) for x in top["label"]]
+        filler = [lab for lab in labels if any(is_filler(w.strip()) for w in lab.split(","))]
+        themes = {
+            "n_themes": len(top),
+            "n_subthemes": int((hier["level"] == 2).sum()),
+            "labels_with_filler": filler,
+            "largest": [
+                {
+                    "label": r["label"],
+                    "units": int(r["n_units"]),
+                    "participants": int(r["n_participants"]),
+                }
+                for _, r in top.sort_values("n_units", ascending=False).head(8).iterrows()
+            ],
+        }
+    seg = run.get("segmentation", {})
+    return {
+        "themes": themes,
+        "segmentation": {
+            "mode": seg.get("mode"),
+            "chosen": seg.get("chosen"),
+            "coverage": seg.get("coverage"),
+            "items": len(seg.get("items") or []),
+            "left_out_items": len(seg.get("left_out_items") or []),
+        },
+        "personas": [
+            {
+                "id": p.get("id"),
+                "name": p.get("name"),
+                "size": p.get("size"),
+                "confidence": (p.get("confidence") or {}).get("level"),
+            }
+            for p in personas
+        ],
+    }
 
 
 def rescore(name: str, spec: dict[str, Any], previous: dict[str, Any]) -> dict[str, Any]:
@@ -244,6 +295,7 @@ def rescore(name: str, spec: dict[str, Any], previous: dict[str, Any]) -> dict[s
         units = st.read_table("units")
     out = dict(previous)
     out["leaks_in_unit_text"] = leak_counts(units)
+    out["outcome"] = study_outcome(SCRATCH / name)
     if spec.get("codes"):
         segments = pd.read_csv(spec["codes"])
         out["coded_segments"] = coded_coverage(units, segments)
