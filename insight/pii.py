@@ -491,6 +491,27 @@ def redact_many(texts: Iterable[Any], *, names: bool = True, batch_size: int = 2
     return [_CACHE.get(t, t) if isinstance(t, str) and t else t for t in texts]
 
 
+_WORDS_RE = re.compile(r"[\w'-]+")
+#: a capitalised word after the first of its sentence: the only texts the NER can find a
+#: name in (patterns find the rest)
+_MAYBE_NAME_RE = re.compile(r"[^.!?\s]\s+[A-Z][a-z]|[@\d]")
+
+
+def personal_words(texts: Iterable[Any]) -> set[str]:
+    """Lower-case words that :func:`redact` removes from ``texts`` (names, address words,
+    numbers of personal data): words a label built from these texts must not use. Empty
+    when redaction is off (``--no-redact``)."""
+    if not _ENABLED.get():
+        return set()
+    todo = [t for t in texts if isinstance(t, str) and _MAYBE_NAME_RE.search(t)]
+    out: set[str] = set()
+    for text, red in zip(todo, redact_many(todo), strict=True):
+        if red != text:
+            kept = set(_WORDS_RE.findall(red.lower()))
+            out |= set(_WORDS_RE.findall(text.lower())) - kept
+    return out
+
+
 def mask_pii(text: str) -> tuple[str, bool]:
     """The text with personal data replaced by placeholders, and whether anything was masked."""
     masked = redact(text)
@@ -635,6 +656,7 @@ __all__ = [
     "luhn_valid",
     "mask_pii",
     "nhs_number_valid",
+    "personal_words",
     "pseudonymise",
     "redact",
     "redact_frame",

@@ -181,3 +181,22 @@ def test_persona_warnings_are_the_tools_own_words_not_redacted():
     assert "Jaccard" in out["warnings"][0]
     assert out["confidence"]["note"] == "Jaccard stability is low"
     assert "John Smith" not in out["quotes"][0]["text"]
+
+
+def test_labels_never_use_a_word_redaction_masks():
+    # a pain theme was labelled "Fenwick from support, bartholomew" (names the NER misses
+    # once they are cut out of their sentence)
+    import numpy as np
+
+    from insight.topics.labels import label_topics
+
+    texts = [
+        "I spoke to Fenwick from support and nothing happened.",
+        "Bartholomew Fenwick from support never called me back.",
+        "Support never called back about the broken boiler.",
+        "The broken boiler was never fixed by support.",
+    ]
+    labels = label_topics(texts, np.zeros(len(texts), dtype=int), n_phrases=5)
+    words = {w for p in labels[0] for w in p.split()}
+    assert labels[0]
+    assert not words & {"fenwick", "bartholomew"}

@@ -214,16 +214,24 @@ def label_topics(
     skipped, and a topic's first phrase differs from the first phrase of every
     larger topic when it has another candidate, so no two themes read the same.
     ``phrase_ok`` (optional) keeps only the candidates it accepts (pain themes keep noun
-    and verb phrases, see :mod:`insight.extract.pain_themes`).
+    and verb phrases, see :mod:`insight.extract.pain_themes`). No phrase holds a word that
+    redaction masks in the texts (:func:`insight.pii.personal_words`).
     """
     import numpy as np
 
+    from insight.pii import personal_words
     from insight.stats import normalise_rows
 
     topics = np.asarray(topics)
     matrix, vocab = candidate_phrases(texts)
-    if matrix is not None and phrase_ok is not None:
-        cols = [i for i, p in enumerate(vocab) if phrase_ok(p)]
+    # a label never carries a participant's name or address, whatever the output masks
+    private = personal_words(texts)
+    if matrix is not None and (phrase_ok is not None or private):
+        cols = [
+            i
+            for i, p in enumerate(vocab)
+            if (phrase_ok is None or phrase_ok(p)) and not set(p.split()) & private
+        ]
         matrix, vocab = (matrix[:, cols], [vocab[i] for i in cols]) if cols else (None, [])
     topic_ids = sorted(int(t) for t in set(topics.tolist()) if t != S.UNASSIGNED_TOPIC)
     if matrix is None or not vocab:
