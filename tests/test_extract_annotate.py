@@ -166,6 +166,16 @@ def test_annotate_units_only_customers(annotator: Annotator) -> None:
     assert ann["pain_point"].tolist()[:3] == [1, 0, 1]
 
 
+def test_units_in_another_language_get_no_english_scores(annotator: Annotator) -> None:
+    # issue 11.4: English-only models never score a unit ingest marked as another language
+    units = units_frame().assign(lang=["en", "de", None, None, None])
+    ann = annotate_units(units, progress=False, annotator=annotator).set_index(schema.UNIT_ID)
+    assert ann.loc["u1", "pain_point"] == 1
+    assert pd.isna(ann.loc["u2", "sentiment"])
+    assert pd.isna(ann.loc["u2", "pain_point_score"])
+    assert ann.loc["u4", "pain_point"] == 1  # no language judged (short): English models
+
+
 def test_respondent_emotions_hand_worked(annotator: Annotator) -> None:
     units = units_frame()
     ann = annotate_units(units, progress=False, annotator=annotator)

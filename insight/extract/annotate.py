@@ -344,6 +344,10 @@ def annotate_texts(
     return ann.annotate(texts, batch_size=batch_size, progress=progress, cache=cache, engine=engine)
 
 
+#: The language the shipped sentiment, emotion and pain-point models read.
+ENGLISH = "en"
+
+
 def annotate_units(
     units_df: pd.DataFrame,
     batch_size: int = 64,
@@ -355,7 +359,8 @@ def annotate_units(
     """`annotate_texts` over the customer units; returns unit_id + annotation columns.
 
     Interviewer units are not evidence and are skipped. A table without a
-    speaker_role column (a plain survey export) is treated as all customer.
+    speaker_role column (a plain survey export) is treated as all customer. Units whose
+    ``lang`` (set by ingest) is another language than English get empty annotations.
     """
     for col in (schema.UNIT_ID, schema.TEXT):
         if col not in units_df.columns:
@@ -369,8 +374,16 @@ def annotate_units(
         units = units[
             units[schema.SPEAKER_ROLE].fillna(schema.ROLE_CUSTOMER) == schema.ROLE_CUSTOMER
         ]
+    texts = units[schema.TEXT].tolist()
+    if schema.LANG in units.columns:
+        # the shipped models are English-only: a unit ingest judged to be in another
+        # language gets empty annotations instead of unreliable scores (ingest warns per file)
+        texts = [
+            None if isinstance(lang, str) and lang and lang != ENGLISH else text
+            for text, lang in zip(texts, units[schema.LANG], strict=True)
+        ]
     ann = annotate_texts(
-        units[schema.TEXT].tolist(),
+        texts,
         batch_size=batch_size,
         progress=progress,
         annotator=annotator,

@@ -60,6 +60,6 @@ def language_note(source: str, langs: Sequence[str | None], study: str) -> str |
     parts = ", ".join(f"{n} {lang}" for lang, n in other.most_common())
     return (
         f"{source}: {sum(other.values())} of {judged} judged units are not in the study's "
-        f"language ({study}): {parts}; they are kept and marked (units.lang) - "
-        "sentiment, emotion and pain-point scores are English-only and unreliable for them"
+        f"language ({study}): {parts}; they are kept and marked (units.lang) and left out "
+        "of the English-only sentiment, emotion and pain-point models"
     )
