@@ -141,22 +141,25 @@ class StudyTables:
         stability = stability_map(store.read_or_empty("segment_stability")) or None
         if embeddings is None:
             embeddings = _embeddings_from_store(store, units)
-        return cls(
-            units=units,
-            respondents=store.read_or_empty("respondents"),
-            columns=store.read_or_empty("columns"),
-            annotations=store.read_or_empty("annotations"),
-            segments=store.read_or_empty("segments"),
-            segment_profiles=store.read_or_empty("segment_profiles"),
-            segment_stability=stability,
-            vocabulary=store.read_or_empty("vocabulary"),
-            topics=store.read_or_empty("topics"),
-            topic_assignments=store.read_or_empty("topic_assignments"),
-            topic_differences=store.read_or_empty("topic_differences"),
-            topic_hierarchy=store.read_or_empty("topic_hierarchy"),
-            embeddings=embeddings,
-            files=store.read_or_empty("files"),
-        )
+        # every other table field is the store table of the same name
+        tables = {name: store.read_or_empty(name) for name in _STORE_TABLE_FIELDS}
+        return cls(units=units, segment_stability=stability, embeddings=embeddings, **tables)
+
+
+#: StudyTables fields read as the store table of the same name (the rest are derived).
+_STORE_TABLE_FIELDS = (
+    "respondents",
+    "columns",
+    "annotations",
+    "segments",
+    "segment_profiles",
+    "vocabulary",
+    "topics",
+    "topic_assignments",
+    "topic_differences",
+    "topic_hierarchy",
+    "files",
+)
 
 
 def _embeddings_from_store(store: Store, units: pd.DataFrame) -> pd.DataFrame | None:
