@@ -225,14 +225,19 @@ def _check_file(path: Path) -> None:
     assert out.exception is None or isinstance(out.exception, SystemExit), repr(out.exception)
 
 
+def _check_bytes(name: str, data: bytes) -> None:
+    """:func:`_check_file` on ``data`` written to a fresh folder as ``name``."""
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / name
+        path.write_bytes(data)
+        _check_file(path)
+
+
 @pytest.mark.slow
 @FUZZ
 @given(data=survey_bytes(), ext=st.sampled_from([".csv", ".tsv"]))
 def test_fuzz_survey_reader(data: bytes, ext: str) -> None:
-    with tempfile.TemporaryDirectory() as tmp:
-        path = Path(tmp) / f"survey{ext}"
-        path.write_bytes(data)
-        _check_file(path)
+    _check_bytes(f"survey{ext}", data)
 
 
 @pytest.mark.slow
@@ -240,10 +245,7 @@ def test_fuzz_survey_reader(data: bytes, ext: str) -> None:
 @given(item=transcript_bytes())
 def test_fuzz_transcript_reader(item: tuple[str, bytes]) -> None:
     ext, data = item
-    with tempfile.TemporaryDirectory() as tmp:
-        path = Path(tmp) / f"interview_01{ext}"
-        path.write_bytes(data)
-        _check_file(path)
+    _check_bytes(f"interview_01{ext}", data)
 
 
 @pytest.mark.slow
@@ -251,10 +253,7 @@ def test_fuzz_transcript_reader(item: tuple[str, bytes]) -> None:
 @given(item=review_bytes())
 def test_fuzz_review_reader(item: tuple[str, bytes]) -> None:
     ext, data = item
-    with tempfile.TemporaryDirectory() as tmp:
-        path = Path(tmp) / f"reviews{ext}"
-        path.write_bytes(data)
-        _check_file(path)
+    _check_bytes(f"reviews{ext}", data)
 
 
 @pytest.mark.parametrize(
