@@ -556,12 +556,12 @@ ID_KEYS = frozenset(
         "row",
         "rows",
         "quote_rows",
-        # the tool's own sentences about a persona (never participant text): "bootstrap
-        # Jaccard stability" is no name
-        "warnings",
-        "note",
     }
 )
+
+#: Keys whose strings are the tool's own sentences about a persona, never participant
+#: text ("bootstrap Jaccard stability" is no name): :func:`redact_obj` leaves them as is.
+OWN_TEXT_KEYS = frozenset({"warnings", "note"})
 
 
 #: Identifier keys/columns whose values come from the data (a survey may key respondents by
@@ -585,9 +585,12 @@ def pseudonymise(value: Any) -> Any:
     return f"{kinds[0][:-1]}-{digest}]"
 
 
-def redact_obj(obj: Any, skip_keys: frozenset[str] = ID_KEYS, _key: str | None = None) -> Any:
+def redact_obj(
+    obj: Any, skip_keys: frozenset[str] = ID_KEYS | OWN_TEXT_KEYS, _key: str | None = None
+) -> Any:
     """A copy of a JSON-like structure (dicts, lists, strings) with every string redacted,
-    except those under an identifier key (:data:`ID_KEYS`) and markup (``markupsafe.Markup``
+    except those under an identifier key (:data:`ID_KEYS`), the tool's own text
+    (:data:`OWN_TEXT_KEYS`) and markup (``markupsafe.Markup``
     strings, which are our own HTML)."""
     if not _ENABLED.get():
         return obj
