@@ -247,6 +247,20 @@ TABLES: dict[str, TableSpec] = {
         TableSpec("segment_profiles", [Col(SEGMENT, "int"), Col("item", "str")]),
         TableSpec("segment_fit", []),
         TableSpec("segment_stability", [Col(SEGMENT, "int", False)]),
+        # RFM cell and lifecycle stage per respondent with behaviour columns (issue 16.1)
+        TableSpec(
+            "behaviour_segments",
+            [
+                Col(RESPONDENT_ID, "str"),
+                Col("recency_days", "float", False),
+                Col("frequency", "float", False),
+                Col("monetary", "float", False),
+                Col("rfm_score", "str", False),
+                Col("rfm_cell", "str", False),
+                Col("lifecycle", "str", False),
+            ],
+            key=(RESPONDENT_ID,),
+        ),
         TableSpec(
             "topic_assignments",
             [Col(UNIT_ID, "str"), Col(TOPIC, "int")],
