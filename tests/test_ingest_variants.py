@@ -390,7 +390,9 @@ def test_sentence_column_with_few_distinct_values_is_text(tmp_path: Path) -> Non
     ).to_csv(p, index=False)
     res = read_file(p)
     assert res.schema.columns["comment"].role == S.ROLE_TEXT
-    assert res.schema.columns["plan"].role == S.ROLE_DEMOGRAPHIC
+    # a plan / tier is what a customer pays for: a behaviour category (issue 16.1)
+    assert res.schema.columns["plan"].role == S.ROLE_BEHAVIOUR
+    assert res.schema.columns["plan"].kind == "category"
 
 
 def test_same_short_answer_from_different_people_is_data(tmp_path: Path) -> None:

@@ -60,13 +60,27 @@ _STRONG_ID = re.compile(r"respon(se|dent)_?id|participant_?id")
 _BEHAVIOUR = re.compile(
     r"spend|spent|cost|revenue|visits?|how many|number of|count|years|months|tenure|"
     r"orders?|purchases?|amount|frequency|per (week|month|year)|machines|employees|locations|"
-    r"usage|sessions|minutes|hours|£|\$|€",
+    r"usage|sessions|minutes|hours|£|\$|€|\b(e?mail.?)?opens\b|\bclicks?\b|\blog.?ins?\b|"
+    r"days.?since|recency|\bltv\b|\bclv\b|lifetime.?value",
     re.I,
 )
+#: A date column that records behaviour (not when the answer was given): last purchase,
+#: last visit or login, first order, sign-up or customer-since dates.
+_BEHAVIOUR_DATE = re.compile(
+    r"(last|latest|most.?recent|first).?(purchase|order|buy|transaction|booking|payment|visit|"
+    r"login|log.?in|session|activity|active|seen|open|click)|signup|sign.?up|joined|"
+    r"(customer|member|client).?since|renewal|churn",
+    re.I,
+)
+#: A plan / tier / subscription column: a behaviour category (what they pay for).
+_PLAN = re.compile(r"\b(plan|tier|subscription|membership)\b", re.I)
+#: value kinds of a behaviour column: the respondents table holds a float, an ISO date or
+#: the category as written
+BEHAVIOUR_NUMBER, BEHAVIOUR_DATE, BEHAVIOUR_CATEGORY = "number", "date", "category"
 _DEMOGRAPHIC = re.compile(
     r"\b(age|gender|sex|education|income|region|country|state|city|location|role|job|title|"
     r"industry|sector|business type|company size|department|ethnicit|occupation|seniority|"
-    r"type of business|segment|plan|tier)\b",
+    r"type of business|segment)\b",
     re.I,
 )
 _TEXT_NAME = re.compile(
@@ -120,6 +134,10 @@ class ColumnInfo:
     #: multi-select answers: the choices (each becomes a 0/1 indicator column)
     choices: list[str] = field(default_factory=list)
     choice_sep: str = ","
+    #: behaviour columns: number | date | category (see :func:`behaviour_value`)
+    kind: str = ""
+    #: behaviour dates: the order of day, month and year of non-ISO dates (dmy | mdy)
+    date_order: str = ""
 
     def to_dict(self) -> dict[str, Any]:
         d: dict[str, Any] = {"role": self.role}
@@ -131,6 +149,8 @@ class ColumnInfo:
             d["reverse"] = self.reverse
         if self.choices:
             d["choices"] = list(self.choices)
+        if self.role == S.ROLE_BEHAVIOUR and self.kind:
+            d["kind"] = self.kind
         if self.reason:
             d["why"] = self.reason
         return d
@@ -163,6 +183,74 @@ def to_float(v: str) -> float | None:
         return float(s)
     except ValueError:
         return None
+
+
+_DMY = re.compile(r"^(\d{1,2})[/.-](\d{1,2})[/.-](\d{2,4})")
+_YMD = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})")
+
+
+def date_order(values: list[str]) -> str:
+    """dmy or mdy for dates written 03/04/2026: mdy when some first part is above 12 only
+    in the second place (04/23/2026), else dmy (the day first, as outside the US)."""
+    first_big = second_big = False
+    for v in values:
+        m = _DMY.match(v.strip())
+        if m:
+            first_big |= int(m.group(1)) > 12
+            second_big |= int(m.group(2)) > 12
+    return "mdy" if second_big and not first_big else "dmy"
+
+
+def parse_date(value: str, order: str = "dmy") -> str | None:
+    """An ISO date (YYYY-MM-DD) from 2026-03-31, 31/03/2026 (``order`` dmy) or 03/31/2026
+    (mdy), a time after the date ignored; None when it is no valid date."""
+    import datetime as dt
+
+    v = value.strip()
+    m = _YMD.match(v)
+    if m:
+        y, mo, d = (int(x) for x in m.groups())
+    else:
+        m = _DMY.match(v)
+        if not m:
+            return None
+        a, b, y = (int(x) for x in m.groups())
+        d, mo = (b, a) if order == "mdy" else (a, b)
+        if y < 100:
+            y += 2000 if y < 70 else 1900
+    try:
+        return dt.date(y, mo, d).isoformat()
+    except ValueError:
+        return None
+
+
+def as_behaviour(info: ColumnInfo, values: list[str], reason: str) -> ColumnInfo:
+    """Make ``info`` a behaviour column; its kind (number, date, category) read from the
+    answers (the reason says which)."""
+    nonempty = [v.strip() for v in values if v.strip()]
+    n = max(len(nonempty), 1)
+    info.role = S.ROLE_BEHAVIOUR
+    if nonempty and sum(1 for v in nonempty if _DATE_VALUE.match(v)) / n >= 0.9:
+        info.kind, info.date_order = BEHAVIOUR_DATE, date_order(nonempty)
+    elif nonempty and sum(1 for v in nonempty if _is_number(v)) / n >= 0.95:
+        info.kind = BEHAVIOUR_NUMBER
+    else:
+        info.kind = BEHAVIOUR_CATEGORY
+    info.reason = reason if info.kind in reason else f"{reason} ({info.kind})"
+    return info
+
+
+def behaviour_value(info: ColumnInfo, value: str) -> float | str | None:
+    """One behaviour cell as the respondents table holds it: a number, an ISO date, or the
+    category as written (None when empty or unreadable as the column's kind)."""
+    v = value.strip()
+    if not v:
+        return None
+    if info.kind == BEHAVIOUR_DATE:
+        return parse_date(v, info.date_order or "dmy")
+    if info.kind == BEHAVIOUR_CATEGORY:
+        return v
+    return to_float(v)
 
 
 def infer_role(name: str, question: str, values: list[str], *, review: bool = False) -> ColumnInfo:
@@ -213,6 +301,8 @@ def infer_role(name: str, question: str, values: list[str], *, review: bool = Fa
         info.role, info.reason = S.ROLE_TEXT, "Qualtrics _TEXT column"
         return info
     date_share = sum(1 for v in nonempty if _DATE_VALUE.match(v)) / n
+    if date_share >= 0.9 and _BEHAVIOUR_DATE.search(text):
+        return as_behaviour(info, nonempty, "behaviour date (last/first activity or purchase)")
     if date_share >= 0.9:
         info.role, info.reason = S.ROLE_DATE, "date values"
         return info
@@ -261,7 +351,7 @@ def infer_role(name: str, question: str, values: list[str], *, review: bool = Fa
         if demographic_hint and not behaviour_hint:
             info.role, info.reason = S.ROLE_DEMOGRAPHIC, "numeric demographic"
         else:
-            info.role, info.reason = S.ROLE_BEHAVIOUR, "numeric quantity"
+            as_behaviour(info, nonempty, "numeric quantity")
         return info
     if review and re.search(r"title|headline|summary|subject", name, re.I) and numeric_share < 0.5:
         info.role, info.reason = S.ROLE_TEXT, "review title"
@@ -274,6 +364,8 @@ def infer_role(name: str, question: str, values: list[str], *, review: bool = Fa
     ):
         info.role, info.reason = S.ROLE_TEXT, f"varied text (mean {words:.0f} words)"
         return info
+    if (len(distinct) <= 30 or uniq <= 0.5) and _PLAN.search(name):
+        return as_behaviour(info, nonempty, f"plan / tier: {len(distinct)} categories")
     if len(distinct) <= 30 or uniq <= 0.5:
         info.role, info.reason = S.ROLE_DEMOGRAPHIC, f"{len(distinct)} categories"
         return info
@@ -470,6 +562,13 @@ def apply_overrides(info: ColumnInfo, spec: dict[str, Any], values: list[str]) -
         info.choices = [str(c) for c in spec["choices"]]
     if "question" in spec:
         info.question = str(spec["question"])
+    if info.role == S.ROLE_BEHAVIOUR and (info.overridden or spec.get("kind")):
+        as_behaviour(info, values, info.reason)
+        kind = spec.get("kind")
+        if kind in (BEHAVIOUR_NUMBER, BEHAVIOUR_DATE, BEHAVIOUR_CATEGORY):
+            info.kind = kind
+            if kind == BEHAVIOUR_DATE and not info.date_order:
+                info.date_order = date_order(values)
     if "reverse" in spec:
         info.reverse = bool(spec["reverse"])
     if info.role in (S.ROLE_LIKERT, S.ROLE_RATING):

@@ -5,9 +5,9 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from insight import schema as S
+from insight.personas.behaviour import behaviour_claims  # RFM cells, lifecycle (16.1)
 from insight.personas.claims import (
     attitude_claims,
-    behaviour_claims,
     categorical_claims,
     columns_with_role,
     emotion_claims,

@@ -131,6 +131,7 @@ class StudyTables:
     topic_hierarchy: pd.DataFrame = field(default_factory=_empty_df)  # themes -> sub-themes
     embeddings: Any = None  # DataFrame indexed by unit_id, or dict unit_id -> vector
     files: pd.DataFrame = field(default_factory=_empty_df)
+    behaviour_segments: pd.DataFrame = field(default_factory=_empty_df)  # RFM cell, lifecycle
     _evidence: Any = field(default=None, repr=False, compare=False)  # cache for evidence_quotes
 
     @classmethod
@@ -159,6 +160,7 @@ _STORE_TABLE_FIELDS = (
     "topic_differences",
     "topic_hierarchy",
     "files",
+    "behaviour_segments",
 )
 
 

@@ -592,6 +592,17 @@ def lifecycle_stage(
     return out
 
 
+def _blanks_missing(df: pd.DataFrame) -> pd.DataFrame:
+    """Blank text cells ("" or spaces) as missing values."""
+    return df.apply(
+        lambda c: (
+            c.map(lambda v: None if isinstance(v, str) and not v.strip() else v)
+            if c.dtype == object or str(c.dtype).startswith("string")
+            else c
+        )
+    )
+
+
 def behaviour_from_file(
     df: pd.DataFrame,
     *,
@@ -607,13 +618,7 @@ def behaviour_from_file(
     """RFM for a table: a transactions file (an id repeats) is aggregated per customer
     first; a one-row-per-customer file is read through its behaviour columns. Blank
     cells ("" or spaces, as :func:`insight.ingest.read_table` gives them) are missing."""
-    df = df.apply(
-        lambda c: (
-            c.map(lambda v: None if isinstance(v, str) and not v.strip() else v)
-            if c.dtype == object or str(c.dtype).startswith("string")
-            else c
-        )
-    )
+    df = _blanks_missing(df)
     if is_transactions(df, id_column) and not overrides:
         tcols = detect_transaction_columns(
             df, customer=id_column, date=date_column, amount=amount_column
@@ -652,6 +657,115 @@ def behaviour_from_file(
     )
 
 
+# -- a study's behaviour columns ------------------------------------------------------
+
+#: roles that never hold behaviour (attitude items, text, platform metadata)
+_NOT_BEHAVIOUR = ("likert", "open_text", "metadata", "rating", "ignore")
+
+
+def study_behaviour(
+    respondents: pd.DataFrame,
+    columns: pd.DataFrame | None = None,
+    *,
+    overrides: dict[str, str] | None = None,
+    as_of: Any = None,
+    lapsed_days: float = 365.0,
+    active_days: float = 90.0,
+    min_measures: int = 2,
+) -> BehaviourResult | None:
+    """RFM cells and lifecycle stage of a study's respondents from its behaviour columns.
+
+    ``columns`` is the study's column-role table (column, role, question): the columns
+    typed ``behaviour`` at ingest are read (their question texts name what a coded
+    column such as Q9 holds); without it every column but attitude items, text and
+    metadata is looked at. Returns None when fewer than ``min_measures`` of recency,
+    frequency and value are found (a survey with one spend question has no RFM), or
+    when no respondent has behaviour data.
+    """
+    id_column = S.RESPONDENT_ID
+    labels: dict[str, str] | None = None
+    df = respondents
+    if columns is not None and len(columns) and S.COL_ROLE in columns:
+        labels = dict(
+            zip(
+                columns[S.COL_NAME].astype(str),
+                columns[S.COL_QUESTION].fillna("").astype(str)
+                if S.COL_QUESTION in columns
+                else [""] * len(columns),
+                strict=False,
+            )
+        )
+        typed = set(columns.loc[columns[S.COL_ROLE] == S.ROLE_BEHAVIOUR, S.COL_NAME].astype(str))
+        skip = set(columns.loc[columns[S.COL_ROLE].isin(_NOT_BEHAVIOUR), S.COL_NAME].astype(str))
+        named = set((overrides or {}).values())
+        keep = [c for c in df.columns if c == id_column or c in typed or c in named]
+        if len(keep) == 1:  # no column typed behaviour: look at every non-attitude column
+            keep = [c for c in df.columns if c not in skip or c == id_column]
+        df = df[keep]
+    if id_column not in df.columns or df.empty:
+        return None
+    blank = _blanks_missing(df)
+    cols = detect_behaviour_columns(
+        blank, exclude=[id_column, S.SOURCE, S.SOURCE_TYPE], overrides=overrides, labels=labels
+    )
+    found = sum(
+        x is not None
+        for x in (cols.recency_date or cols.recency_days, cols.frequency, cols.monetary)
+    )
+    if found < min_measures:
+        return None
+    try:
+        return rfm_segments(
+            blank,
+            id_column=id_column,
+            columns=cols,
+            as_of=as_of,
+            lapsed_days=lapsed_days,
+            active_days=active_days,
+        )
+    except InputError:
+        if found == 3 and overrides:
+            raise
+        return None  # too few customers with the measures: no quintiles to give
+
+
+def describe(res: BehaviourResult) -> list[str]:
+    """Lines for a researcher: columns used, RFM cells and lifecycle stages with n of N."""
+    t = res.table
+    lines = ["behaviour columns: " + "; ".join(f"{k} = {v}" for k, v in res.columns.items())]
+    if res.as_of:
+        lines.append(f"recency counted to {res.as_of}")
+    n = len(t)
+    cells = t["rfm_cell"].dropna().value_counts()
+    if len(cells):
+        lines.append("RFM cells: " + ", ".join(f"{k} {v} of {n}" for k, v in cells.items()))
+    life = t["lifecycle"].dropna().value_counts()
+    if len(life):
+        lines.append("lifecycle: " + ", ".join(f"{k} {v} of {n}" for k, v in life.items()))
+    return lines
+
+
+def behaviour_stage(store: Any, summary: dict[str, Any], echo: Callable[[str], None]) -> None:
+    """The pipeline's behaviour stage: a study whose respondents have behaviour columns
+    gets a ``behaviour_segments`` table (RFM cell, lifecycle stage per respondent)."""
+    res = study_behaviour(store.read_or_empty("respondents"), store.read_or_empty("columns"))
+    if res is None or res.table.empty:
+        summary["behaviour"] = "none: no recency, frequency or value columns"
+        return
+    store.write_table("behaviour_segments", res.table)
+    summary["customers"] = len(res.table)
+    summary["columns"] = res.columns
+    summary["rfm_cells"] = {str(k): int(v) for k, v in res.table["rfm_cell"].value_counts().items()}
+    summary["lifecycle"] = {
+        str(k): int(v) for k, v in res.table["lifecycle"].value_counts().items()
+    }
+    summary["warnings"] = list(res.warnings)
+    for line in describe(res):
+        echo(f"  {line}")
+    for w in res.warnings:
+        echo(f"  warning: {w}")
+
+
 __all__ = [
     "LIFECYCLE_STAGES",
     "RFM_CELLS",
@@ -661,6 +775,8 @@ __all__ = [
     "TransactionColumns",
     "aggregate_transactions",
     "behaviour_from_file",
+    "behaviour_stage",
+    "describe",
     "detect_behaviour_columns",
     "detect_transaction_columns",
     "is_transactions",
@@ -668,4 +784,5 @@ __all__ = [
     "quintile_scores",
     "rfm_cell",
     "rfm_segments",
+    "study_behaviour",
 ]
