@@ -226,6 +226,13 @@ def _stage_vocabulary(ctx: StageContext, summary: dict[str, Any]) -> None:
     summary["terms"] = len(vocab)
 
 
+def _stage_behaviour(ctx: StageContext, summary: dict[str, Any]) -> None:
+    """Behaviour columns typed at ingest -> RFM cell and lifecycle stage per respondent."""
+    from insight.segment.behaviour import behaviour_stage
+
+    behaviour_stage(ctx.store, summary, ctx.echo)
+
+
 def _stage_personas(ctx: StageContext, summary: dict[str, Any]) -> None:
     from insight.personas import StudyTables, build_personas, save_personas
 
@@ -258,6 +265,7 @@ RUN_STAGES = [
     Stage("segment", lambda c: "attitudinal segmentation", _stage_segment_fit),
     Stage("topics", lambda c: "topic model", _stage_topics_fit),
     Stage("vocabulary", lambda c: "customer vocabulary per segment", _stage_vocabulary),
+    Stage("behaviour", lambda c: "behavioural segments (RFM, lifecycle)", _stage_behaviour),
     Stage("personas", lambda c: "building personas", _stage_personas),
 ]
 
@@ -274,6 +282,7 @@ ADD_STAGES = [
     Stage(
         "vocabulary", lambda c: "customer vocabulary per segment (all batches)", _stage_vocabulary
     ),
+    Stage("behaviour", lambda c: "behavioural segments (RFM, lifecycle)", _stage_behaviour),
     Stage("personas", lambda c: "rebuilding personas over every batch", _stage_personas),
 ]
 

@@ -303,3 +303,142 @@ def test_study_behaviour_segments_reach_the_audience_export(tmp_path):
     assert r.exit_code == 0, r.output
     rows = pd.read_csv(db.parent / "mailchimp_contacts.csv").set_index("Email Address")
     assert "RFM: champions" in rows.loc["p0@example.com", "Tags"]
+
+
+# -- behaviour in the main pipeline: ingest roles, the study's RFM, persona claims ---------
+
+#: planted attitude segment of each RFM group: segment 0 holds the best customers
+ATTITUDE_OF = {"champions": 0, "loyal": 0, "at risk": 1, "promising": 1, "hibernating": 1}
+
+
+def planted_survey(seed: int = 1) -> tuple[pd.DataFrame, dict]:
+    """One row per respondent: Likert attitudes (by planted segment), a comment and the
+    behaviour columns of a CRM export (last purchase date dd/mm/yyyy, orders, spend, email
+    opens, plan), each RFM group in its own quintile band."""
+    rng = np.random.default_rng(seed)
+    rows, truth = [], {}
+    for g, (r, f, m) in PLANTED.items():
+        seg = ATTITUDE_OF[g]
+        for i in range(100):
+            rid = f"S{g[:3].upper()}{i:03d}"
+            truth[rid] = (g, seg)
+            last = int(rng.integers(R_DAYS[r][0], R_DAYS[r][1] + 1))
+            high = 4 if seg == 0 else 2
+            rows.append(
+                {
+                    "Respondent ID": rid,
+                    "The quality is worth the price": int(np.clip(high + rng.integers(-1, 2), 1, 5)),
+                    "I would recommend the brand": int(np.clip(high + rng.integers(-1, 2), 1, 5)),
+                    "Support answers quickly": int(np.clip(6 - high + rng.integers(-1, 2), 1, 5)),
+                    "Last purchase date": (AS_OF - pd.Timedelta(days=last)).strftime("%d/%m/%Y"),
+                    "Number of orders": int(rng.integers(F_ORDERS[f][0], F_ORDERS[f][1] + 1)),
+                    "Total spend": f"£{rng.uniform(*M_TOTAL[m]):,.2f}",
+                    "Email opens": int(rng.integers(0, 30)),
+                    "Plan": "Pro" if seg == 0 else "Basic",
+                    "What could we do better?": (
+                        "The grinder keeps clogging when I use darker beans at home."
+                        if seg
+                        else "I love the new espresso blend and the fast delivery."
+                    ),
+                }
+            )
+    return pd.DataFrame(rows), truth
+
+
+@pytest.fixture(scope="module")
+def survey_study(tmp_path_factory):
+    from insight.ingest import ingest_paths
+
+    folder = tmp_path_factory.mktemp("survey")
+    df, truth = planted_survey()
+    df.to_csv(folder / "crm_survey.csv", index=False)
+    return ingest_paths([folder / "crm_survey.csv"]), truth
+
+
+def test_behaviour_columns_typed_at_ingest(survey_study):
+    result, _truth = survey_study
+    cols = result.columns.set_index("column")
+    assert cols.at["Last purchase date", "role"] == "behaviour"
+    assert cols.at["Number of orders", "role"] == "behaviour"
+    assert cols.at["Total spend", "role"] == "behaviour"
+    assert cols.at["Email opens", "role"] == "behaviour"  # small counts, not a Likert item
+    assert cols.at["Plan", "role"] == "behaviour"
+    assert cols.at["The quality is worth the price", "role"] == "likert"
+    resp = result.respondents.set_index("respondent_id")
+    # dd/mm/yyyy read day first and stored ISO; money read as a number
+    first = planted_survey()[0].iloc[0]
+    iso = pd.to_datetime(first["Last purchase date"], dayfirst=True).strftime("%Y-%m-%d")
+    assert resp.at[first["Respondent ID"], "Last purchase date"] == iso
+    assert resp.at[first["Respondent ID"], "Total spend"] == pytest.approx(
+        float(first["Total spend"].strip("£").replace(",", ""))
+    )
+
+
+def test_study_behaviour_recovers_planted_cells(survey_study):
+    from insight.segment.behaviour import study_behaviour
+
+    result, truth = survey_study
+    res = study_behaviour(result.respondents, result.columns, as_of=AS_OF)
+    assert res is not None
+    cells = res.table.set_index("respondent_id")["rfm_cell"]
+    assert len(cells) == 500
+    assert all(cells[rid] == g for rid, (g, _s) in truth.items())
+    assert res.columns["recency"] == "Last purchase date"
+    assert res.columns["frequency"] == "Number of orders"
+
+
+def test_survey_without_behaviour_gets_no_rfm():
+    from insight.segment.behaviour import study_behaviour
+
+    df = pd.DataFrame({"respondent_id": [f"R{i}" for i in range(20)], "Spend": range(20)})
+    cols = pd.DataFrame({"column": ["Spend"], "role": ["behaviour"], "question": ["Spend"]})
+    assert study_behaviour(df, cols) is None  # one measure: no RFM cells to give
+
+
+def test_personas_show_planted_behaviour_beside_attitudes(survey_study):
+    from insight import schema as S
+    from insight.personas import StudyTables, build_personas
+    from insight.segment.behaviour import study_behaviour
+
+    result, truth = survey_study
+    behaviour = study_behaviour(result.respondents, result.columns, as_of=AS_OF)
+    segs = pd.DataFrame(
+        {
+            S.RESPONDENT_ID: list(truth),
+            S.SEGMENT: [s for _g, s in truth.values()],
+            S.PROBABILITY: 0.9,
+        }
+    )
+    tables = StudyTables(
+        units=result.units,
+        respondents=result.respondents,
+        columns=result.columns,
+        segments=segs,
+        behaviour_segments=behaviour.table,
+    )
+    personas = build_personas(tables)
+    assert [p.size for p in personas] == [300, 200]
+    expected = [
+        {"at risk": 100, "promising": 100, "hibernating": 100},
+        {"champions": 100, "loyal": 100},
+    ]
+    for p, cells in zip(personas, expected, strict=True):
+        rfm = {c.stats["category"]: c for c in p.behaviour if c.stats.get("column") == "rfm_cell"}
+        assert {k: c.n for k, c in rfm.items()} == cells
+        for cell, c in rfm.items():
+            assert c.N == p.size
+            members = sorted(r for r, (g, _s) in truth.items() if g == cell)
+            assert c.stats["respondent_ids"] == members
+            assert set(c.unit_ids) == set(
+                result.units.loc[result.units[S.RESPONDENT_ID].isin(members), S.UNIT_ID]
+            )
+        assert all(c.id for c in p.behaviour)
+    best = personas[1]
+    life = next(c for c in best.behaviour if c.stats.get("column") == "lifecycle")
+    assert (life.label, life.n, life.N) == ("Lifecycle stage: customer", 200, 200)
+    recency = next(c for c in best.behaviour if c.stats.get("column") == "recency_days")
+    assert recency.stats["median"] < recency.stats["rest_median"]
+    # a date is never a category claim; the plan is
+    assert not any(c.stats.get("column") == "Last purchase date" for c in best.behaviour)
+    plan = next(c for c in best.behaviour if c.stats.get("column") == "Plan")
+    assert (plan.stats["category"], plan.n) == ("Pro", 200)
