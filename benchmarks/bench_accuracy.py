@@ -134,7 +134,7 @@ def complaints(annotate, cmd: str) -> dict:
     vneg = np.array([int(vader.polarity_scores(t)["compound"] <= -0.05) for t in texts])
     ann = annotate(texts)
     pred = ann["pain_point"].astype(int).to_numpy()
-    res = {
+    res: dict = {
         "n": len(df),
         "command": cmd,
         "macro_f1": macro_f1(y, pred),
@@ -189,6 +189,105 @@ def pain_types_on_samples(cmd: str) -> dict:
         "note": "8 types; whole reviews of samples/reviews typed, scored against "
         "samples/truth/reviews.csv pain_point_category (the planted main pain)",
     }
+
+
+#: serdif codebook codes that describe a problem the participant met (from the codebook's
+#: descriptions, fixed before measuring), with the taxonomy type(s) that fit each one.
+SERDIF_PAIN_CODES = {
+    "System issue": ("reliability/quality", "time/effort"),  # slow to load, crash
+    "Navigation complex": ("usability",),
+    "Task sequence complex": ("usability",),
+    "Wording not clear": ("usability",),
+    "Query process complex": ("usability",),
+    "Plot design complex": ("usability",),
+    "Search information process complex": ("usability",),
+    "Metadata content not useful or confusing": ("usability",),
+    "Event concept and approach not clear": ("usability",),
+}
+#: codes that describe something that worked (a segment with only these is "no pain").
+#: Moderator assist, Additional feature suggestion and Additional explanation are
+#: neither: segments with only those are left out.
+SERDIF_OK_CODES = {
+    "Home tab elements useful",
+    "Simple export",
+    "Search feature simple",
+    "Data table features useful",
+    "Export (meta)data useful",
+    "Visualization useful",
+    "Overall positive experience",
+    "Query inputs and elements useful",
+    "Query process clear",
+    "Metadata content clear and useful",
+}
+
+
+def serdif_pain(annotate, cmd: str) -> dict:
+    """Pain flag and type against the serdif researchers' codes (not tuned on).
+
+    ``coded_segments.csv`` of the usability study (GPL-3.0, read by path, never
+    copied): a distinct segment text with any pain code (`SERDIF_PAIN_CODES`) is a
+    pain point, one with only codes of things that worked (`SERDIF_OK_CODES`) is
+    not. Observer notes in brackets are removed and moderator lines dropped, as
+    ingest does; a segment left empty is skipped. Nothing in the project was
+    written or tuned with this file.
+    """
+    import re
+
+    import pandas as pd
+    from sklearn.metrics import f1_score, precision_score, recall_score
+
+    path = DATA / "real_studies" / "usability_serdif" / "coded_segments.csv"
+    seg = pd.read_csv(path)
+    seg["text"] = seg["content"].astype(str).map(lambda t: re.sub(r"\([^)]*\)", " ", t)).str.strip()
+    seg = seg[(seg["text"] != "") & ~seg["text"].str.startswith("MODERATOR")]
+    tags = seg.groupby("text")["tag"].agg(set)
+    is_pain = tags.map(lambda t: bool(t & SERDIF_PAIN_CODES.keys()))
+    is_ok = tags.map(lambda t: bool(t & SERDIF_OK_CODES))
+    keep = is_pain | is_ok
+    texts = tags.index[keep].tolist()
+    y = is_pain[keep].astype(int).to_numpy()
+    ann = annotate(texts)
+    pred = ann["pain_point"].astype(int).to_numpy()
+    types = ann["pain_point_type"].astype(str).to_numpy()
+    res: dict = {
+        "n": len(texts),
+        "pain_coded": int(y.sum()),
+        "command": cmd,
+        "tuned_on": "not tuned on (no rule, seed or threshold was written or chosen with it)",
+        "pain_recall": float(recall_score(y, pred)),
+        "pain_precision": float(precision_score(y, pred, zero_division=0)),
+        "pain_f1": float(f1_score(y, pred)),
+        "macro_f1": macro_f1(y, pred),
+        "per_code": {},
+    }
+    # Type agreement: flagged pain-coded segments whose every pain code maps to the
+    # type the rules gave (a segment with several pain codes agrees if any fits).
+    fits: list[bool] = []
+    per_code: dict[str, dict[str, int]] = {}
+    for i, text in enumerate(texts):
+        codes = tags[text] & SERDIF_PAIN_CODES.keys()
+        ok = {t for c in codes for t in SERDIF_PAIN_CODES[c]}
+        if codes and pred[i]:
+            fits.append(types[i] in ok)
+        for c in codes | (tags[text] & SERDIF_OK_CODES):
+            d = per_code.setdefault(c, {"n": 0, "flagged": 0, "type_fits": 0})
+            d["n"] += 1
+            d["flagged"] += int(pred[i])
+            d["type_fits"] += int(bool(pred[i]) and c in SERDIF_PAIN_CODES and types[i] in ok)
+    res["type_agreement_of_flagged_pains"] = float(np.mean(fits)) if fits else None
+    res["type_agreement_n"] = len(fits)
+    flagged_types = pd.Series(types[(y == 1) & (pred == 1)]).value_counts()
+    res["types_given_to_flagged_pains"] = {str(k): int(v) for k, v in flagged_types.items()}
+    res["per_code"] = dict(sorted(per_code.items()))
+    res["note"] = (
+        "think-aloud segments coded by the study's researchers; pain = any of "
+        + ", ".join(SERDIF_PAIN_CODES)
+        + "; no pain = only codes of things that worked. Type agreement: the cue-rule "
+        "type is the one the code describes (System issue: reliability/quality or "
+        "time/effort; the others: usability). Most pain codes map to usability, so "
+        "type agreement mostly says how often the rules see usability."
+    )
+    return res
 
 
 def throughput(annotator, cmd: str, n: int) -> dict:
@@ -255,9 +354,12 @@ def main(argv: list[str] | None = None) -> None:
     log("complaints dev")
     results["complaints_dev"] = complaints(annotate, cmd)
     log(f"complaints macro-F1 {results['complaints_dev']['macro_f1']:.3f}")
-    log("throughput")
     results["pain_type"] = pain_types_on_samples(cmd)
     log(json.dumps(results["pain_type"]))
+    log("serdif pain codes")
+    results["serdif_pain_codes"] = serdif_pain(annotate, cmd)
+    log(json.dumps({k: v for k, v in results["serdif_pain_codes"].items() if k != "per_code"}))
+    log("throughput")
 
     results["annotate_throughput"] = throughput(annotator, cmd, args.speed_n)
     log(json.dumps(results["annotate_throughput"]))
