@@ -296,8 +296,10 @@ def _ingest(
     echo: Echo,
     skip_hashes: set[str] | None = None,
 ) -> Any:
+    from insight.engine.spark import engine_for
     from insight.ingest import DEFAULT_INTERVIEWER_NAMES, ingest_paths
 
+    engine = engine_for(config.engine, config.spark_master)
     with file_progress(list(files)) as on_file:
         return ingest_paths(
             list(files),
@@ -305,6 +307,8 @@ def _ingest(
             interviewer_names=config.interviewer_names or DEFAULT_INTERVIEWER_NAMES,
             skip_hashes=skip_hashes,
             on_file=on_file,
+            # --engine spark: survey/review rows become records and units on the workers
+            mapper=engine.map_rows if engine is not None else None,
         )
 
 

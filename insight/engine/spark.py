@@ -64,6 +64,26 @@ def _annotate_partition(batches: Iterator[Any]) -> Iterator[Any]:
         yield out
 
 
+def _rows_partition(blob: bytes, batches: Iterator[Any]) -> Iterator[Any]:
+    """mapInPandas: (num, cells) batches -> num + the pickled row output with its units."""
+    import pickle
+
+    import pandas as pd
+
+    from insight.ingest import precompute_units
+    from insight.ingest.tables import row_output
+
+    plan = pickle.loads(blob)
+    for pdf in batches:
+        outs = []
+        for num, cells in zip(pdf["num"].tolist(), pdf["cells"], strict=True):
+            out = row_output(plan, [str(c) for c in cells], int(num))
+            if out is not None:
+                precompute_units(out.records)
+            outs.append(pickle.dumps(out))
+        yield pd.DataFrame({"num": pdf["num"].to_numpy(), "out": outs})
+
+
 class SparkEngine:
     """Runs the annotation and embedding model passes on a Spark cluster.
 
@@ -179,6 +199,37 @@ class SparkEngine:
                 col = col.fillna("").astype(str)
             out[c] = col
         return out
+
+    def map_rows(self, plan: Any, body: list[list[str]], numbers: list[int]) -> list[Any]:
+        """The survey/review rows of one file made into records and units on the workers.
+
+        A :data:`~insight.ingest.tables.RowMapper`: the driver has read the file and
+        decided its header and column roles (``plan``); each worker runs the local
+        engine's :func:`~insight.ingest.tables.row_output` on its rows and splits the
+        records into units (:func:`~insight.ingest.precompute_units`); the driver keeps
+        the rows in file order for the duplicate check and the row accounting.
+        """
+        import pickle
+
+        import pandas as pd
+
+        if not body:
+            return []
+        blob = pickle.dumps(plan)
+        pdf = pd.DataFrame({"num": numbers, "cells": body})
+        df = self.spark.createDataFrame(pdf, schema="num long, cells array<string>")
+        n = self.partitions or self.spark.sparkContext.defaultParallelism
+        df = df.repartition(max(1, min(n, len(body))))
+        rows = df.mapInPandas(
+            lambda batches: _rows_partition(blob, batches), schema="num long, out binary"
+        ).toPandas()
+        if len(rows) != len(body):
+            raise ModelError(
+                f"Spark returned {len(rows)} rows of {plan.shell.source} for {len(body)}",
+                fix="re-run; if it persists, run with --engine local",
+            )
+        by_num = dict(zip(rows["num"].tolist(), rows["out"].tolist(), strict=True))
+        return [pickle.loads(by_num[n]) for n in numbers]
 
     def encode(self, embedder: Any, texts: Sequence[str]) -> Any:
         """Unit-length float32 vectors for ``texts`` from ``embedder`` run on the workers

@@ -23,6 +23,8 @@ from insight.units import record_units
 if TYPE_CHECKING:
     import pandas as pd
 
+    from insight.ingest.tables import RowMapper
+
 __all__ = ["IngestResult", "expand_paths", "ingest_paths", "read_file", "read_table"]
 
 _IGNORED_NAMES = ("readme", "license", "licence", "changelog", "notice")
@@ -99,6 +101,7 @@ def ingest_paths(
     skip_hashes: set[str] | None = None,
     kind: str | None = None,
     on_file: Callable[[Path], None] | None = None,
+    mapper: RowMapper | None = None,
 ) -> IngestResult:
     """Read every file; a bad file is reported in ``problems`` and the others go on.
 
@@ -110,6 +113,8 @@ def ingest_paths(
         skip_hashes: content hashes already in the study (``insight add``): skipped.
         kind: force ``survey`` or ``review`` for table files.
         on_file: called before each file (progress bars).
+        mapper: turns survey/review rows into records and units (default: here; the
+            Spark engine's runs on its workers, see :mod:`insight.engine.spark`).
     """
     import pandas as pd
 
@@ -127,7 +132,9 @@ def ingest_paths(
         if on_file:
             on_file(f)
         try:
-            res = read_file(f, overrides, interviewer_names, kind, file_options.get(f.name))
+            res = read_file(
+                f, overrides, interviewer_names, kind, file_options.get(f.name), mapper=mapper
+            )
         except InsightError as exc:
             problems.append(exc.format() if exc.file else f"{f.name}: {exc.format()}")
             continue
@@ -167,7 +174,10 @@ def ingest_paths(
             rec[S.BATCH_ID] = batch
             rec_rows.append(rec)
             split_lines = res.format not in ("webvtt", "srt")
-            for uid, a, b, text in record_units(rec[S.RECORD_ID], rec[S.TEXT], split_lines):
+            spans = rec.pop(_UNITS, None)  # made where the row was read (precompute_units)
+            if spans is None:
+                spans = record_units(rec[S.RECORD_ID], rec[S.TEXT], split_lines)
+            for uid, a, b, text in spans:
                 unit_rows.append(
                     {
                         S.UNIT_ID: uid,
@@ -244,12 +254,27 @@ def _count_role(units: pd.DataFrame, source: str, role: str) -> int:
     return int(((units[S.SOURCE] == source) & (units[S.SPEAKER_ROLE] == role)).sum())
 
 
+_UNITS, _LANG = "_units", "_lang"
+
+
+def precompute_units(records: list[dict[str, Any]], split_lines: bool = True) -> None:
+    """Attach each record's units and language to it (what :func:`ingest_paths` would
+    compute), so that a worker that read the rows does this work too."""
+    langs = _record_languages(records)
+    for rec in records:
+        rec[_UNITS] = list(record_units(rec[S.RECORD_ID], rec[S.TEXT], split_lines))
+        rec[_LANG] = langs[rec[S.RECORD_ID]]
+
+
 def _record_languages(records: list[dict[str, Any]]) -> dict[str, str | None]:
     """Language of each participant record long enough to judge (others: None)."""
     from insight.ingest.language import MIN_WORDS, detect_language
 
     out: dict[str, str | None] = {}
     for rec in records:
+        if _LANG in rec:  # detected where the row was read (precompute_units)
+            out[rec[S.RECORD_ID]] = rec.pop(_LANG)
+            continue
         text = str(rec[S.TEXT])
         if rec[S.SPEAKER_ROLE] != S.ROLE_CUSTOMER or len(text.split()) < MIN_WORDS:
             out[rec[S.RECORD_ID]] = None

@@ -34,7 +34,7 @@ from insight.ingest.results import (
     FileResult,
     file_hash,
 )
-from insight.ingest.tables import indicator_name, read_table_file
+from insight.ingest.tables import RowMapper, indicator_name, read_table_file
 
 __all__ = [
     "HEADER_FORMATS",
@@ -75,6 +75,8 @@ def read_file(
     interviewer_names: Sequence[str] = T.DEFAULT_INTERVIEWER_NAMES,
     kind: str | None = None,
     options: dict[str, Any] | None = None,
+    *,
+    mapper: RowMapper | None = None,
 ) -> FileResult:
     """Read one supported file. Raises InputError with file/row/column and the fix.
 
@@ -86,7 +88,7 @@ def read_file(
         return read_transcript_file(path, interviewer_names)
     if ext in TABLE_EXTENSIONS:
         return read_table_file(
-            path, interviewer_names, overrides=overrides, kind=kind, options=options
+            path, interviewer_names, overrides=overrides, kind=kind, options=options, mapper=mapper
         )
     raise InputError(
         f'unknown file type "{ext or "(none)"}"',

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import hashlib
 import itertools
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -33,6 +35,7 @@ from insight.ingest.roles import (
     is_non_substantive,
     to_float,
 )
+from insight.ingest.scales import is_missing_code, settle_scales
 from insight.nlp import is_non_answer
 
 
@@ -43,6 +46,7 @@ def read_table_file(
     overrides: dict[str, dict[str, Any]] | None = None,
     kind: str | None = None,
     options: dict[str, Any] | None = None,
+    mapper: RowMapper | None = None,
 ) -> FileResult:
     """Read a survey/review/transcript table.
 
@@ -50,6 +54,8 @@ def read_table_file(
     ``kind`` (survey | review | transcript_table) forces the kind of table.
     ``options`` are this file's fields from the schema file: ``format`` (see
     :data:`~insight.ingest.headers.HEADER_FORMATS`), ``header_row`` (1-based), ``kind``.
+    ``mapper`` turns the survey/review rows into row outputs (default :func:`map_rows`;
+    the Spark engine passes one that runs on its workers).
     """
     options = options or {}
     raw = read_raw_table(path)
@@ -92,6 +98,7 @@ def read_table_file(
         fs.columns[name] = info
     _pair_comment_questions(fs, header)
     _share_numeric_scale(fs)
+    res.guesses.extend(settle_scales(fs.columns.values(), path.name))
     if is_review and not fs.by_role(S.ROLE_TEXT):
         raise InputError(
             "no review text column found",
@@ -100,7 +107,7 @@ def read_table_file(
         )
     res.schema = fs
     body, numbers = _with_bad_lines(body, numbers, bad, len(header.names))
-    _table_rows(res, header, body, numbers, bad)
+    _table_rows(res, header, body, numbers, bad, mapper or map_rows)
     return res
 
 
@@ -159,19 +166,12 @@ def _with_bad_lines(
     return [p[1] for p in pairs], [p[0] for p in pairs]
 
 
-def _table_rows(
-    res: FileResult, header: Header, body: list[list[str]], numbers: list[int], bad: dict[int, str]
-) -> None:
-    fs = res.schema
-    assert fs is not None
-    acc = res.accounting
-    idx = {n: j for j, n in enumerate(header.names)}
-    id_cols = sorted(
-        fs.by_role(S.ROLE_ID), key=lambda c: not re.search(r"respon|particip", c, re.I)
-    )
-    text_cols = fs.by_role(S.ROLE_TEXT)
-    date_cols = fs.by_role(S.ROLE_DATE)
-    keep_roles = {
+#: turns the data rows of one file into row outputs (None for an empty row), in row
+#: order: :func:`map_rows` here, or the Spark engine's over its workers
+RowMapper = Callable[["RowPlan", list[list[str]], list[int]], list["RowOut | None"]]
+
+_KEEP_ROLES = frozenset(
+    {
         S.ROLE_LIKERT,
         S.ROLE_DEMOGRAPHIC,
         S.ROLE_BEHAVIOUR,
@@ -180,10 +180,52 @@ def _table_rows(
         S.ROLE_RATING,
         S.ROLE_PRODUCT,
     }
-    seen_ids: set[str] = set()
-    seen_rows: set[tuple[str, ...]] = set()
-    seen_id_content: set[tuple[str, ...]] = set()
-    seen_content: set[tuple[str, ...]] = set()
+)
+
+
+@dataclass
+class RowPlan:
+    """How each data row of one survey/review table becomes a respondent and records.
+
+    Decided once per file (header, column roles); applied to every row by
+    :func:`row_output`, locally or on Spark workers (it pickles).
+    """
+
+    shell: FileResult  # the file's source, hash and type (what records carry)
+    schema: FileSchema
+    idx: dict[str, int]
+    id_cols: list[str]
+    text_cols: list[str]
+    date_cols: list[str]
+    content_cols: list[str]
+    answer_cols: list[str]
+    has_piped: bool
+
+
+@dataclass
+class RowOut:
+    """What one non-empty row gives before the file-wide duplicate check.
+
+    ``key``/``content``/``id_content`` are digests of the row's values (the three ways
+    a row can repeat an earlier one, see :func:`add_rows`).
+    """
+
+    rid_raw: str
+    key: str
+    content: str
+    id_content: str
+    identifying: bool
+    answered: int
+    person: dict[str, Any]
+    records: list[dict[str, Any]]
+    non_answers: int = 0
+    unmapped: int = 0
+    warnings: list[str] = field(default_factory=list)
+
+
+def row_plan(res: FileResult, header: Header, body: list[list[str]]) -> RowPlan:
+    fs = res.schema
+    assert fs is not None
     content_cols = [
         c
         for c, info in fs.columns.items()
@@ -197,123 +239,187 @@ def _table_rows(
         if info.role not in (S.ROLE_ID, S.ROLE_DATE)
         and not (info.role == S.ROLE_METADATA and info.reason == "survey platform metadata")
     ]
-    has_piped = any(PIPED_RE.search(v) for r in body[:200] for v in r)
-    if has_piped:
+    return RowPlan(
+        shell=FileResult(res.path, res.source, res.source_hash, res.source_type, res.format),
+        schema=fs,
+        idx={n: j for j, n in enumerate(header.names)},
+        id_cols=sorted(
+            fs.by_role(S.ROLE_ID), key=lambda c: not re.search(r"respon|particip", c, re.I)
+        ),
+        text_cols=fs.by_role(S.ROLE_TEXT),
+        date_cols=fs.by_role(S.ROLE_DATE),
+        content_cols=content_cols,
+        answer_cols=answer_cols,
+        has_piped=any(PIPED_RE.search(v) for r in body[:200] for v in r),
+    )
+
+
+def _digest(values: tuple[str, ...]) -> str:
+    return hashlib.blake2b(repr(values).encode(), digest_size=16).hexdigest()
+
+
+def row_output(plan: RowPlan, row: list[str], num: int) -> RowOut | None:
+    """One data row (spreadsheet row ``num``) -> its respondent and records; None when empty."""
+    if not any(c.strip() for c in row):
+        return None
+    fs, idx, res = plan.schema, plan.idx, plan.shell
+    rid_raw = row[idx[plan.id_cols[0]]].strip() if plan.id_cols else ""
+    content = tuple(row[idx[c]].strip() for c in plan.content_cols)
+    # A resubmitted form (a new response id, but the same answers to a long form:
+    # 12+ answered items including written text) repeats its respondent too; a
+    # short form (a rating and a comment) can match by chance and is kept.
+    has_text = any(row[idx[c]].strip() for c in plan.text_cols)
+    answered = sum(1 for c in content if c)
+    out = RowOut(
+        rid_raw=rid_raw,
+        key=_digest(tuple(c.strip() for c in row)),
+        content=_digest(content),
+        id_content=_digest((rid_raw, *(row[idx[c]].strip() for c in plan.answer_cols))),
+        identifying=has_text and answered >= 12,
+        answered=answered,
+        person={},
+        records=[],
+    )
+    if not rid_raw:
+        respondent = f"{res.path.stem}:row{num}"
+    elif re.fullmatch(r"\d+", rid_raw) or res.source_type == S.SOURCE_REVIEW:
+        respondent = f"{res.path.stem}:{rid_raw}"
+    else:
+        respondent = rid_raw
+    date = _first_date(row, idx, plan.date_cols)
+    person = out.person
+    person.update(
+        {S.RESPONDENT_ID: respondent, S.SOURCE: res.source, S.SOURCE_TYPE: res.source_type}
+    )
+    for name, info in fs.columns.items():
+        if info.role not in _KEEP_ROLES:
+            continue
+        v = row[idx[name]].strip()
+        if info.role in (S.ROLE_LIKERT, S.ROLE_RATING):
+            val = info.scale.value(v) if (info.scale and v) else None
+            if v and val is None and (is_non_substantive(v) or is_missing_code(info.scale, v)):
+                val, v = None, ""  # "Prefer not to say": missing, not a rating
+            if v and val is None:
+                val = to_float(v) if info.scale is None else None
+                if val is None:
+                    out.unmapped += 1
+                    lo = f"{info.scale.min:g}-{info.scale.max:g} " if info.scale else ""
+                    out.warnings.append(
+                        f'{res.source}, row {num}, column "{name}": expected a {lo}rating,'
+                        f' got "{v[:40]}" - left missing; map it in a schema file'
+                    )
+            person[name] = val
+        elif info.choices:
+            picked = {p.strip() for p in v.split(info.choice_sep)} if v else set()
+            for choice in info.choices:
+                person[indicator_name(name, choice)] = float(choice in picked) if v else None
+        elif info.role == S.ROLE_BEHAVIOUR:
+            person[name] = behaviour_value(info, v)  # number, ISO date or category
+        else:
+            person[name] = v or None
+    for name in plan.text_cols:
+        v = row[idx[name]]
+        if not v.strip():
+            continue
+        if is_non_answer(v):
+            out.non_answers += 1
+            continue
+        if plan.has_piped:
+            v = PIPED_RE.sub(PIPED_PLACEHOLDER, v)
+        out.records.append(
+            make_record(
+                res,
+                row=num,
+                turn=None,
+                field_=name,
+                respondent=respondent,
+                speaker="",
+                role=S.ROLE_CUSTOMER,
+                question=fs.columns[name].question,
+                text=v,
+                date=date,
+            )
+        )
+    return out
+
+
+def map_rows(plan: RowPlan, body: list[list[str]], numbers: list[int]) -> list[RowOut | None]:
+    """:func:`row_output` of every row, here (the local engine's :data:`RowMapper`)."""
+    return [row_output(plan, row, num) for row, num in zip(body, numbers, strict=False)]
+
+
+def _table_rows(
+    res: FileResult,
+    header: Header,
+    body: list[list[str]],
+    numbers: list[int],
+    bad: dict[int, str],
+    mapper: RowMapper = map_rows,
+) -> None:
+    plan = row_plan(res, header, body)
+    if plan.has_piped:
         res.guesses.append(
             f"{res.source}: piped text such as [QID19-...] is shown as {PIPED_PLACEHOLDER}"
         )
-    stem = res.path.stem
-    for row, num in zip(body, numbers, strict=False):
+    good = [i for i, num in enumerate(numbers) if num not in bad]
+    outs = mapper(plan, [body[i] for i in good], [numbers[i] for i in good])
+    by_num = dict(zip((numbers[i] for i in good), outs, strict=True))
+    add_rows(res, numbers, by_num, bad)
+
+
+def add_rows(
+    res: FileResult, numbers: list[int], outs: dict[int, RowOut | None], bad: dict[int, str]
+) -> None:
+    """Count every row and keep what it gave, in row order, unless it repeats an earlier one."""
+    acc = res.accounting
+    seen_ids: set[str] = set()
+    seen_rows: set[str] = set()
+    seen_id_content: set[str] = set()
+    seen_content: set[str] = set()
+    for num in numbers:
         acc.read += 1
         if num in bad:
             acc.skip(SKIP_UNPARSEABLE)
             res.warnings.append(f"{res.source}, row {num}: {bad[num]} - skipped; check quoting")
             continue
-        if not any(c.strip() for c in row):
+        out = outs[num]
+        if out is None:
             acc.skip(SKIP_EMPTY)
             continue
-        rid_raw = row[idx[id_cols[0]]].strip() if id_cols else ""
-        key = tuple(c.strip() for c in row)
+        rid_raw = out.rid_raw
         # A duplicate repeats the same respondent: the same values in every column, or
         # the same id with the same answers. The same short answer ("Very good",
         # "Nothing") from different people is data, not a duplicate.
-        content = tuple(row[idx[c]].strip() for c in content_cols)
-        id_content = (rid_raw, *(row[idx[c]].strip() for c in answer_cols))
-        # A resubmitted form (a new response id, but the same answers to a long form:
-        # 12+ answered items including written text) repeats its respondent too; a
-        # short form (a rating and a comment) can match by chance and is kept.
-        has_text = any(row[idx[c]].strip() for c in text_cols)
-        identifying = has_text and sum(1 for c in content if c) >= 12
-        same_row = key in seen_rows or bool(rid_raw and id_content in seen_id_content)
-        if same_row or (identifying and content in seen_content):
+        same_row = out.key in seen_rows or bool(rid_raw and out.id_content in seen_id_content)
+        if same_row or (out.identifying and out.content in seen_content):
             acc.skip(SKIP_DUPLICATE)
             why = (
                 "repeats an earlier row of the same respondent"
                 + (f" ({rid_raw})" if rid_raw else "")
                 if same_row
-                else f"gives the same {sum(1 for c in content if c)} answers as an earlier row"
+                else f"gives the same {out.answered} answers as an earlier row"
                 " under a new id (a resubmitted form)"
             )
             res.warnings.append(f"{res.source}, row {num}: {why} - skipped as a duplicate")
             continue
-        seen_rows.add(key)
+        seen_rows.add(out.key)
         if rid_raw:
-            seen_id_content.add(id_content)
-        if identifying:
-            seen_content.add(content)
+            seen_id_content.add(out.id_content)
+        if out.identifying:
+            seen_content.add(out.content)
         repeat = bool(rid_raw) and rid_raw in seen_ids
         if rid_raw:
             seen_ids.add(rid_raw)
-        if not rid_raw:
-            respondent = f"{stem}:row{num}"
-        elif re.fullmatch(r"\d+", rid_raw) or res.source_type == S.SOURCE_REVIEW:
-            respondent = f"{stem}:{rid_raw}"
-        else:
-            respondent = rid_raw
-        date = _first_date(row, idx, date_cols)
-        person: dict[str, Any] = {
-            S.RESPONDENT_ID: respondent,
-            S.SOURCE: res.source,
-            S.SOURCE_TYPE: res.source_type,
-        }
-        for name, info in fs.columns.items():
-            if info.role not in keep_roles:
-                continue
-            v = row[idx[name]].strip()
-            if info.role in (S.ROLE_LIKERT, S.ROLE_RATING):
-                val = info.scale.value(v) if (info.scale and v) else None
-                if v and val is None and is_non_substantive(v):
-                    val, v = None, ""  # "Prefer not to say": missing, not a rating
-                if v and val is None:
-                    val = to_float(v) if info.scale is None else None
-                    if val is None:
-                        acc.unmapped_ratings += 1
-                        lo = f"{info.scale.min:g}-{info.scale.max:g} " if info.scale else ""
-                        res.warnings.append(
-                            f'{res.source}, row {num}, column "{name}": expected a {lo}rating,'
-                            f' got "{v[:40]}" - left missing; map it in a schema file'
-                        )
-                person[name] = val
-            elif info.choices:
-                picked = {p.strip() for p in v.split(info.choice_sep)} if v else set()
-                for choice in info.choices:
-                    person[indicator_name(name, choice)] = float(choice in picked) if v else None
-            elif info.role == S.ROLE_BEHAVIOUR:
-                person[name] = behaviour_value(info, v)  # number, ISO date or category
-            else:
-                person[name] = v or None
+        acc.unmapped_ratings += out.unmapped
+        res.warnings.extend(out.warnings)
         if not repeat:  # a repeated id (long format) adds answers to the same respondent
-            res.respondents.append(person)
+            res.respondents.append(out.person)
             acc.respondents += 1
-        n_records, n_non = 0, 0
-        for name in text_cols:
-            v = row[idx[name]]
-            if not v.strip():
-                continue
-            if is_non_answer(v):
-                n_non += 1
-                acc.non_answer_cells += 1
-                continue
-            if has_piped:
-                v = PIPED_RE.sub(PIPED_PLACEHOLDER, v)
-            res.records.append(
-                make_record(
-                    res,
-                    row=num,
-                    turn=None,
-                    field_=name,
-                    respondent=respondent,
-                    speaker="",
-                    role=S.ROLE_CUSTOMER,
-                    question=fs.columns[name].question,
-                    text=v,
-                    date=date,
-                )
-            )
-            n_records += 1
-        if n_records:
+        res.records.extend(out.records)
+        acc.non_answer_cells += out.non_answers
+        if out.records:
             acc.with_units += 1
-        elif n_non:
+        elif out.non_answers:
             acc.skip(SKIP_NON_ANSWER)
         else:
             acc.skip(SKIP_EMPTY)
