@@ -49,6 +49,15 @@ def test_shipped_pain_point_head() -> None:
         emo, emb = EmotionModel.load().predict_with_embeddings(texts)
     flags, scores, types = model.predict(texts, emo, embeddings=emb)
     assert flags.tolist() == [1, 1, 0, 0]
+    if model.uses_emotions:
+        with pytest.raises(ModelError, match="pain-point head needs emotion probabilities"):
+            model.score(texts, None, embeddings=emb)
+    if model.uses_embeddings:
+        with pytest.raises(ModelError, match="needs the emotion model's sentence vectors"):
+            model.score(texts, emo)
+        assert emb is not None
+        with pytest.raises(ModelError, match="expects 384-d sentence vectors, got 383-d"):
+            model.score(texts, emo, embeddings=emb[:, :383])
     assert types[0] == "delivery/logistics" and types[1] == "reliability/quality"
     assert scores[0] > scores[2]
 

@@ -48,6 +48,7 @@ from insight.extract.goals import goal_flags
 from insight.extract.sentiment import (
     N_HASH_FEATURES,
     hashed_ngrams,
+    model_inputs,
     normalise,
     rule_feature_matrix,
 )
@@ -306,28 +307,28 @@ class PainPointModel:
         idx = [i for i, t in enumerate(texts) if isinstance(t, str) and t.strip()]
         if not idx:
             return out
-        emo = None
-        if self.uses_emotions:
-            if emotion_probas is None:
-                raise ModelError(
-                    "this pain-point head needs emotion probabilities",
-                    fix="pass emotion_probas=EmotionModel.load().predict_proba(texts)",
-                )
-            emo = np.asarray(emotion_probas)[idx]
-        emb = None
-        if self.uses_embeddings:
-            if embeddings is None:
-                raise ModelError(
-                    "this pain-point head needs the emotion model's sentence vectors",
-                    fix="pass embeddings from EmotionModel.load().predict_with_embeddings(texts)",
-                )
-            emb = np.asarray(embeddings)[idx]
-            if emb.shape[1] != self.embedding_dim:
-                raise ModelError(
-                    f"pain-point head expects {self.embedding_dim}-d sentence vectors, "
-                    f"got {emb.shape[1]}-d",
-                    fix="use the emotion model the head was trained with",
-                )
+        emo = model_inputs(
+            emotion_probas,
+            self.uses_emotions,
+            "pain-point",
+            "emotion probabilities",
+            "pass emotion_probas=EmotionModel.load().predict_proba(texts)",
+            idx,
+        )
+        emb = model_inputs(
+            embeddings,
+            self.uses_embeddings,
+            "pain-point",
+            "the emotion model's sentence vectors",
+            "pass embeddings from EmotionModel.load().predict_with_embeddings(texts)",
+            idx,
+        )
+        if emb is not None and emb.shape[1] != self.embedding_dim:
+            raise ModelError(
+                f"pain-point head expects {self.embedding_dim}-d sentence vectors, "
+                f"got {emb.shape[1]}-d",
+                fix="use the emotion model the head was trained with",
+            )
         sub_rules = None if rules is None else rules[idx]
         x = design_matrix(
             [texts[i] for i in idx],

@@ -248,6 +248,22 @@ def hashed_ngrams(texts: Sequence[str | None]) -> Any:
     return x
 
 
+def model_inputs(
+    values: Any, needed: bool, head: str, what: str, fix: str, rows: Sequence[int] | None = None
+) -> np.ndarray | None:
+    """``values`` (its ``rows`` when given) as an array when a head reads it, else None.
+
+    A head that needs an input it was not given raises a `ModelError` saying
+    "this {head} head needs {what}" and how to compute it (``fix``).
+    """
+    if not needed:
+        return None
+    if values is None:
+        raise ModelError(f"this {head} head needs {what}", fix=fix)
+    arr = np.asarray(values)
+    return arr if rows is None else arr[rows]
+
+
 def design_matrix(
     texts: Sequence[str | None],
     idf: np.ndarray,
@@ -375,18 +391,20 @@ class SentimentModel:
         assert self.idf is not None and self.scale is not None
         x = design_matrix(texts, self.idf, self.scale, rules)
         if self.uses_emotion_outputs:
-            if emotion_probas is None or embeddings is None:
-                raise ModelError(
-                    "this sentiment head needs the emotion model's outputs",
-                    fix="pass emotion_probas and embeddings from "
-                    "EmotionModel.load().predict_with_embeddings(texts)",
-                )
+            what, fix = (
+                "the emotion model's outputs",
+                "pass emotion_probas and embeddings from "
+                "EmotionModel.load().predict_with_embeddings(texts)",
+            )
+            emo = model_inputs(emotion_probas, True, "sentiment", what, fix)
+            emb = model_inputs(embeddings, True, "sentiment", what, fix)
+            assert emo is not None and emb is not None
             from scipy.sparse import csr_matrix, hstack
 
             dense = np.hstack(
                 [
-                    np.asarray(emotion_probas, dtype=np.float32)[:, : self.emotion_dim],
-                    np.asarray(embeddings, dtype=np.float32)[:, : self.embedding_dim],
+                    emo.astype(np.float32)[:, : self.emotion_dim],
+                    emb.astype(np.float32)[:, : self.embedding_dim],
                 ]
             )
             x = hstack([x, csr_matrix(dense)]).tocsr()
