@@ -7,8 +7,10 @@ personas. Skipped when pyspark or Java is missing (``pip install -e '.[spark]'``
 
 from __future__ import annotations
 
+import csv
 import json
 import shutil
+from collections.abc import Iterator
 from pathlib import Path
 
 import numpy as np
@@ -21,6 +23,9 @@ if shutil.which("java") is None:
         "Java is not installed (apt-get install default-jre-headless)", allow_module_level=True
     )
 
+from insight import schema as S
+from insight.engine.spark import SparkEngine
+from insight.ingest import ingest_paths
 from insight.pipeline import run_study
 from insight.store import Store
 
@@ -36,6 +41,7 @@ def studies(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     data.mkdir()
     for f in sorted((SAMPLES / "interviews").iterdir())[:6]:
         shutil.copy(f, data)
+    _tricky_csv(data / "reviews.csv")  # a table: its rows are unitised on the workers
     out = {}
     for engine in ("local", "spark"):
         out[engine] = root / engine
@@ -48,6 +54,44 @@ def studies(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
             spark_master="local[2]" if engine == "spark" else None,
         )
     return out
+
+
+@pytest.fixture(scope="module")
+def spark_engine() -> Iterator[SparkEngine]:
+    engine = SparkEngine(master="local[2]")
+    yield engine
+    engine.stop()
+
+
+def _tricky_csv(path: Path) -> Path:
+    """A review export with a multi-line quoted cell, a duplicate row far from its first
+    (another partition), an empty row, a non-answer and numeric ids."""
+    rows = [["id", "rating", "review"]]
+    for i in range(1, 41):
+        text = f"Review {i}: the grinder jams. Support replied in {i} days!"
+        if i == 7:
+            text = 'First line, with a comma.\nSecond line "quoted" here.\n\nThird paragraph.'
+        rows.append([str(i), str(1 + i % 5), text])
+    rows.append(["", "", ""])
+    rows.append(["41", "3", "n/a"])
+    rows.append(["3", "4", rows[3][2]])  # the same respondent's row again
+    with path.open("w", newline="", encoding="utf-8") as fh:
+        csv.writer(fh).writerows(rows)
+    return path
+
+
+def test_tables_unitised_on_spark_same_as_local(spark_engine: SparkEngine, tmp_path: Path) -> None:
+    tricky = _tricky_csv(tmp_path / "tricky_reviews.csv")
+    for path in (SAMPLES / "survey", tricky):
+        local = ingest_paths([path])
+        spark = ingest_paths([path], mapper=spark_engine.map_rows)
+        for name in ("units", "records", "respondents", "files", "columns"):
+            pd.testing.assert_frame_equal(getattr(local, name), getattr(spark, name), obj=name)
+        assert local.warnings == spark.warnings
+    units = spark.units
+    assert "Second line" in " ".join(units[S.TEXT])  # the multi-line cell is one record
+    assert spark.files["skipped_duplicate"].iloc[0] == 1
+    assert len(units) > 80
 
 
 def _table(study: Path, name: str) -> pd.DataFrame:
