@@ -7,12 +7,10 @@ from pathlib import Path
 import click
 
 from insight.cli._common import (
-    choice_option,
     exact_embeddings_option,
     interviewer_option,
     run_library,
     schema_option,
-    seed_option,
 )
 
 
@@ -31,9 +29,17 @@ from insight.cli._common import (
     default=None,
     help="Comma-separated attitude items to segment on (default: every Likert item).",
 )
-@choice_option("--method", ["auto", "lca", "gmm", "kmeans"], "Segmentation method.")
+@click.option(
+    "--method",
+    type=click.Choice(["auto", "lca", "gmm", "kmeans"]),
+    default="auto",
+    show_default=True,
+    help="Segmentation method.",
+)
 @click.option("--k", default="auto", show_default=True, help="Number of segments, or auto.")
-@seed_option("segments, topics and personas")
+@click.option(
+    "--seed", default=0, show_default=True, type=int, help="Random seed (reproducible runs)."
+)
 @click.option(
     "--bootstrap",
     default=30,
@@ -56,11 +62,13 @@ from insight.cli._common import (
     "phones, card/NHS numbers, addresses, postcodes and names are masked; the store and "
     "units.parquet always keep the verbatim text).",
 )
-@choice_option(
+@click.option(
     "--engine",
-    ["local", "spark"],
-    "Where unitising survey/review tables and the annotation and embedding passes run: "
-    "here, or on Apache Spark (pip install -e '.[spark]'; same tables).",
+    type=click.Choice(["local", "spark"]),
+    default="local",
+    show_default=True,
+    help="Where unitising survey/review tables and the annotation and embedding passes "
+    "run: here, or on Apache Spark (pip install -e '.[spark]'; same tables).",
 )
 @click.option(
     "--spark-master",
