@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -188,11 +188,28 @@ def read_delimited(path: Path) -> RawTable:
     """
     text, enc = read_text(path)
     delim = sniff_delimiter(text, path)
+    rows, numbers, bad = parse_lines(text.split("\n"), delim)
+    if not rows:
+        raise InputError("the file has no rows", file=path.name, fix="export it again")
+    table = RawTable(
+        path=path, rows=rows, row_numbers=numbers, encoding=enc, delimiter=delim, bad_rows=bad
+    )
+    w = decoding_warning(path, enc)
+    if w:
+        table.warnings.append(w)
+    return table
+
+
+def parse_lines(
+    lines: list[str], delim: str, first_line: int = 1
+) -> tuple[list[list[str]], list[int], dict[int, str]]:
+    """Parse the physical ``lines`` (``first_line`` is the 1-based number of the first)
+    into non-blank rows, their line numbers and the lines that could not be parsed."""
     csv.field_size_limit(MAX_CELL_CHARS)
-    lines = text.split("\n")
     rows: list[list[str]] = []
     numbers: list[int] = []
     bad: dict[int, str] = {}
+    base = first_line - 1
     start = 0  # 0-based physical line where the parser (re)starts
     while start < len(lines):
         reader = csv.reader(io.StringIO("\n".join(lines[start:])), delimiter=delim)
@@ -205,34 +222,128 @@ def read_delimited(path: Path) -> RawTable:
             except StopIteration:
                 break
             except csv.Error as exc:
-                bad[row_first + 1] = f"cannot be parsed ({exc})"
+                bad[base + row_first + 1] = f"cannot be parsed ({exc})"
                 restart = row_first + 1
                 break
             span = reader.line_num - consumed
             if span > 50 and _runaway(row, delim, span):
-                bad[row_first + 1] = "has an unbalanced quote (it would swallow the lines below)"
+                bad[base + row_first + 1] = (
+                    "has an unbalanced quote (it would swallow the lines below)"
+                )
                 restart = row_first + 1
                 break
             consumed = reader.line_num
             rows.append(row)
-            numbers.append(row_first + 1)
+            numbers.append(base + row_first + 1)
         if restart is None:
             break
         start = restart
     # Drop fully blank rows (spreadsheet exports add them at the end; a blank line
     # in the middle is no respondent either).
     keep = [i for i, r in enumerate(rows) if any(c.strip() for c in r)]
-    rows = [rows[i] for i in keep]
-    numbers = [numbers[i] for i in keep]
-    if not rows:
-        raise InputError("the file has no rows", file=path.name, fix="export it again")
-    table = RawTable(
+    return [rows[i] for i in keep], [numbers[i] for i in keep], bad
+
+
+def _stream_encoding(path: Path, head: bytes) -> str:
+    """The encoding of a large delimited file, from its first bytes (as :func:`decode`
+    decides for a whole file; NUL bytes or UTF-16 are not streamed: InputError)."""
+    if head.startswith(b"\xef\xbb\xbf"):
+        return "utf-8-sig"
+    if head.startswith((b"\xff\xfe", b"\xfe\xff")) or b"\x00" in head:
+        raise InputError(
+            "is UTF-16 or has NUL bytes: too large to read that way",
+            file=path.name,
+            fix="re-save it as UTF-8",
+        )
+    try:
+        head.decode("utf-8")
+        return "utf-8"
+    except UnicodeDecodeError as exc:
+        if exc.start >= len(head) - 3:  # a character cut at the end of the sample
+            return "utf-8"
+    _text, enc = decode(head, path)
+    return enc
+
+
+def iter_delimited(
+    path: Path, chunk_bytes: int, on_bytes: Callable[[int], None] | None = None
+) -> Iterator[RawTable]:
+    """Read a CSV/TSV in pieces of about ``chunk_bytes``, each a :class:`RawTable` of
+    whole rows (never cut inside a quoted cell) with the file's line numbers.
+
+    The same rows, line numbers and unparseable lines as :func:`read_delimited`
+    gives, with memory bounded by the piece instead of the file. ``on_bytes`` is
+    called with the number of bytes read so far (a progress bar).
+    """
+    import codecs
+
+    block = 1 << 20
+    with open(path, "rb") as f:
+        head = f.read(block)
+        if not head.strip():
+            raise InputError(
+                "the file is empty", file=path.name, fix="export it again or remove it"
+            )
+        enc = _stream_encoding(path, head)
+        decoder = codecs.getincrementaldecoder(enc)(errors="strict")
+        delim: str | None = None
+        lines: list[str] = []
+        size = quotes = 0
+        first_line = 1
+        tail = ""  # text after the last newline (and a held-back "\r")
+        consumed = 0
+        found = False
+        data = head
+        while True:
+            final = not data
+            try:
+                text = tail + decoder.decode(data, final=final)
+            except UnicodeDecodeError as exc:
+                raise _undecodable(exc, path, f"for {enc} (near byte {consumed})") from None
+            consumed += len(data)
+            if on_bytes is not None:
+                on_bytes(consumed)
+            if not final and text.endswith("\r"):  # maybe the first half of "\r\n"
+                text, tail = text[:-1], "\r"
+            else:
+                tail = ""
+            text = text.replace("\r\n", "\n").replace("\r", "\n")
+            if delim is None:
+                delim = sniff_delimiter(text, path)
+            parts = text.split("\n")
+            if not final:
+                tail = parts.pop() + tail
+            for line in parts:
+                lines.append(line)
+                size += len(line) + 1
+                quotes += line.count('"')
+                # a piece ends at a line outside any quoted cell (an unbalanced quote
+                # that would never close ends it at 4x the size)
+                if size >= chunk_bytes and (quotes % 2 == 0 or size >= 4 * chunk_bytes):
+                    table = _piece(path, lines, delim, first_line, enc)
+                    first_line += len(lines)
+                    lines, size, quotes = [], 0, 0
+                    if table is not None:
+                        found = True
+                        yield table
+            if final:
+                break
+            data = f.read(block)
+        table = _piece(path, lines, delim or ",", first_line, enc)
+        if table is not None:
+            found = True
+            yield table
+        if not found:
+            raise InputError("the file has no rows", file=path.name, fix="export it again")
+
+
+def _piece(path: Path, lines: list[str], delim: str, first_line: int, enc: str) -> RawTable | None:
+    rows, numbers, bad = parse_lines(lines, delim, first_line)
+    if not rows and not bad:
+        return None
+    return RawTable(
         path=path, rows=rows, row_numbers=numbers, encoding=enc, delimiter=delim, bad_rows=bad
     )
-    w = decoding_warning(path, enc)
-    if w:
-        table.warnings.append(w)
-    return table
 
 
 def _runaway(row: list[str], delim: str, span: int) -> bool:

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import itertools
+import os
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Generator, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -15,7 +17,7 @@ from insight.errors import InputError
 from insight.ingest import transcripts as T
 from insight.ingest.documents import read_transcript_table
 from insight.ingest.headers import Header, classify_table, detect_header, padded_body, transposed
-from insight.ingest.io import read_raw_table
+from insight.ingest.io import RawTable, read_raw_table
 from insight.ingest.results import (
     SKIP_DUPLICATE,
     SKIP_EMPTY,
@@ -47,6 +49,7 @@ def read_table_file(
     kind: str | None = None,
     options: dict[str, Any] | None = None,
     mapper: RowMapper | None = None,
+    chunk_bytes: int | None = None,
 ) -> FileResult:
     """Read a survey/review/transcript table.
 
@@ -56,9 +59,21 @@ def read_table_file(
     :data:`~insight.ingest.headers.HEADER_FORMATS`), ``header_row`` (1-based), ``kind``.
     ``mapper`` turns the survey/review rows into row outputs (default :func:`map_rows`;
     the Spark engine passes one that runs on its workers).
+
+    A CSV/TSV over ``chunk_bytes`` (default :data:`CHUNK_BYTES`, 0: never) is read
+    in pieces of that size (:func:`~insight.ingest.io.iter_delimited`), so memory
+    grows with the piece and the rows kept, not with the file, under a progress
+    bar over bytes: the header, the kind of table and the column roles come from
+    the first piece (at least :data:`SAMPLE_ROWS` rows); every piece's rows become
+    records the same way, duplicates found across pieces.
     """
     options = options or {}
-    raw = read_raw_table(path)
+    limit = CHUNK_BYTES if chunk_bytes is None else chunk_bytes
+    whole: dict[str, Any] = dict(
+        overrides=overrides, kind=kind, options=options, mapper=mapper, chunk_bytes=0
+    )
+    pieces = _pieces(path, limit)
+    raw = _first_rows(pieces, SAMPLE_ROWS)
     hr = options.get("header_row")
     fmt_opt = options.get("format")
     if fmt_opt == "transcript_table":
@@ -67,6 +82,9 @@ def read_table_file(
         fmt_opt = None
     header = detect_header(raw, fmt_opt, int(hr) if hr else None)
     flipped = transposed(raw, header)
+    if flipped is not None and limit and _large(path, limit):
+        pieces.close()  # a transposed table is read whole
+        return read_table_file(path, interviewer_names, **whole)
     if flipped is not None:
         raw, header = flipped
     header.questions = [PIPED_RE.sub(PIPED_PLACEHOLDER, q) for q in header.questions]
@@ -81,6 +99,9 @@ def read_table_file(
         )
     table_kind = kind or classify_table(raw, header, body, path)
     src_hash = file_hash(path)
+    if table_kind == "transcript_table" and limit and _large(path, limit):
+        pieces.close()  # one transcript per row: the transcript reader needs every row
+        return read_table_file(path, interviewer_names, **whole)
     if table_kind == "transcript_table":
         body, numbers = _with_bad_lines(body, numbers, bad, len(header.names))
         return read_transcript_table(path, src_hash, header, body, numbers, bad, interviewer_names)
@@ -107,8 +128,59 @@ def read_table_file(
         )
     res.schema = fs
     body, numbers = _with_bad_lines(body, numbers, bad, len(header.names))
-    _table_rows(res, header, body, numbers, bad, mapper or map_rows)
+    _table_rows(res, header, body, numbers, bad, mapper or map_rows, rest=pieces)
     return res
+
+
+#: CSV/TSV files over this many bytes are read in pieces of this size (bounded
+#: memory); the environment variable INSIGHT_CSV_CHUNK_MB sets it (0: never)
+CHUNK_BYTES = int(float(os.environ.get("INSIGHT_CSV_CHUNK_MB", "50")) * 2**20)
+#: rows (at least) the column roles and scales of a table read in pieces come from
+SAMPLE_ROWS = 2000
+
+
+def _large(path: Path, limit: int) -> bool:
+    """A CSV/TSV over ``limit`` bytes (read in pieces)."""
+    if path.suffix.lower() not in {".csv", ".tsv", ".tab", ".txt"}:
+        return False
+    try:
+        return path.stat().st_size > limit
+    except OSError:
+        return False
+
+
+def _first_rows(pieces: Iterator[RawTable], n: int) -> RawTable:
+    """The first piece, with the next ones joined until it has ``n`` rows (what the
+    header, the kind of table and the column roles are found from)."""
+    raw = next(pieces)
+    while len(raw.rows) < n:
+        more = next(pieces, None)
+        if more is None:
+            break
+        raw.rows.extend(more.rows)
+        raw.row_numbers.extend(more.row_numbers)
+        raw.bad_rows.update(more.bad_rows)
+    return raw
+
+
+def _pieces(path: Path, limit: int) -> Generator[RawTable, None, None]:
+    """The whole table as one piece, or a large CSV/TSV in pieces of ``limit`` bytes
+    under a progress bar over bytes (on stderr, only on a terminal)."""
+    if not (limit and _large(path, limit)):
+        yield read_raw_table(path)
+        return
+    from tqdm import tqdm
+
+    from insight.ingest.io import iter_delimited
+
+    size = path.stat().st_size
+    desc = f"reading {path.name[-30:]}"
+    with tqdm(total=size, desc=desc, unit="B", unit_scale=True, disable=None, leave=False) as bar:
+
+        def on_bytes(n: int) -> None:
+            bar.update(n - bar.n)
+
+        yield from iter_delimited(path, limit, on_bytes)
 
 
 _GENERIC_COMMENT = re.compile(
@@ -355,27 +427,53 @@ def _table_rows(
     numbers: list[int],
     bad: dict[int, str],
     mapper: RowMapper = map_rows,
+    rest: Iterable[RawTable] = (),
 ) -> None:
+    """Records and respondents of the data rows ``body``, then of each further piece
+    of the same table in ``rest`` (rows only, read in pieces: see read_table_file)."""
     plan = row_plan(res, header, body)
     if plan.has_piped:
         res.guesses.append(
             f"{res.source}: piped text such as [QID19-...] is shown as {PIPED_PLACEHOLDER}"
         )
-    good = [i for i, num in enumerate(numbers) if num not in bad]
-    outs = mapper(plan, [body[i] for i in good], [numbers[i] for i in good])
-    by_num = dict(zip((numbers[i] for i in good), outs, strict=True))
-    add_rows(res, numbers, by_num, bad)
+    seen = Seen()
+    rows_only = dataclasses.replace(header, data_start=0)
+    while True:
+        good = [i for i, num in enumerate(numbers) if num not in bad]
+        outs = mapper(plan, [body[i] for i in good], [numbers[i] for i in good])
+        by_num = dict(zip((numbers[i] for i in good), outs, strict=True))
+        add_rows(res, numbers, by_num, bad, seen)
+        piece = next(iter(rest), None)
+        if piece is None:
+            return
+        body, numbers, bad = padded_body(piece, rows_only)
+        bad.update({n: why for n, why in piece.bad_rows.items() if n not in bad})
+        body, numbers = _with_bad_lines(body, numbers, bad, len(header.names))
+
+
+@dataclass
+class Seen:
+    """Digests of the rows kept so far in one file (the duplicate check of add_rows)."""
+
+    ids: set[str] = field(default_factory=set)
+    rows: set[str] = field(default_factory=set)
+    id_content: set[str] = field(default_factory=set)
+    content: set[str] = field(default_factory=set)
 
 
 def add_rows(
-    res: FileResult, numbers: list[int], outs: dict[int, RowOut | None], bad: dict[int, str]
+    res: FileResult,
+    numbers: list[int],
+    outs: dict[int, RowOut | None],
+    bad: dict[int, str],
+    seen: Seen | None = None,
 ) -> None:
-    """Count every row and keep what it gave, in row order, unless it repeats an earlier one."""
+    """Count every row and keep what it gave, in row order, unless it repeats an earlier
+    one (``seen``: the rows of the file's earlier pieces)."""
     acc = res.accounting
-    seen_ids: set[str] = set()
-    seen_rows: set[str] = set()
-    seen_id_content: set[str] = set()
-    seen_content: set[str] = set()
+    seen = seen if seen is not None else Seen()
+    seen_ids, seen_rows = seen.ids, seen.rows
+    seen_id_content, seen_content = seen.id_content, seen.content
     for num in numbers:
         acc.read += 1
         if num in bad:
