@@ -171,3 +171,87 @@ def build_study(folder: Path, *, with_contacts: bool = True) -> Path:
         st.write_table("topics", topics)
         st.write_table("topic_assignments", tassign)
     return db
+
+
+#: A survey with planted persona-template columns: respondent -> (segment, age answer, job,
+#: country, preferred contact, email opens, app logins). Segment 0 is mostly 25-34 nurses
+#: in the UK who prefer email; segment 1 mostly 55-64 teachers in Ireland who use the app.
+PROFILE_ROWS = {
+    **{
+        f"R{i:02d}": (
+            0,
+            "Prefer not to say" if i == 1 else str(27 + i % 7 if i <= 16 else 48 + i % 5),
+            "Nurse" if i <= 15 else "Doctor",
+            "UK" if i <= 18 else "Ireland",
+            "Email" if i <= 14 else "Phone",
+            0 if i > 17 else 3 + i,
+            0,
+        )
+        for i in range(1, 21)
+    },
+    **{
+        f"R{i:02d}": (
+            1,
+            str(56 + i % 8 if i <= 32 else 66 + i % 9),
+            "Teacher" if i <= 31 else "Nurse",
+            "Ireland",
+            "Text message" if i <= 33 else "Phone call",
+            0 if i <= 35 else 2,
+            5 + i,
+        )
+        for i in range(21, 41)
+    },
+}
+
+
+def write_profile_survey(folder: Path, *, planted: bool = True) -> Path:
+    """A survey CSV with the planted template columns (or, without ``planted``, only the
+    distractors: an acquisition channel, the practice's age, platform metadata)."""
+    import csv
+
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / "profile_survey.csv"
+    header = ["ResponseId", "DistributionChannel"]
+    if planted:
+        header += [
+            "Age",
+            "Job title",
+            "Country",
+            "How do you prefer to be contacted?",
+            "Email opens (last 90 days)",
+            "App logins (last 30 days)",
+        ]
+    header += [
+        "How did you hear about us?",
+        "Age of your practice (years)",
+        "What gets in the way most?",
+    ]
+    with path.open("w", newline="", encoding="utf-8") as fh:
+        w = csv.writer(fh)
+        w.writerow(header)
+        for rid, (seg, age, job, country, contact, opens, logins) in PROFILE_ROWS.items():
+            row = [rid, "email"]
+            if planted:
+                row += [age, job, country, contact, str(opens), str(logins)]
+            n = int(rid[1:])
+            row += [
+                ["Facebook", "Email", "A friend", "Google"][n % 4],
+                str(3 + n % 25),
+                (
+                    f"The rota system crashes every morning when the shift changes ({n})."
+                    if seg == 0
+                    else f"Marking takes my whole weekend and the portal logs me out ({n})."
+                ),
+            ]
+            w.writerow(row)
+    return path
+
+
+def profile_segments() -> pd.DataFrame:
+    """The planted segments of :data:`PROFILE_ROWS`."""
+    return pd.DataFrame(
+        [
+            {S.RESPONDENT_ID: rid, S.SEGMENT: v[0], S.PROBABILITY: 0.9}
+            for rid, v in PROFILE_ROWS.items()
+        ]
+    )

@@ -38,6 +38,7 @@ from insight.personas.naming import (
     _summary,
     _unique_claim_ids,
 )
+from insight.personas.template import profile_fields
 from insight.personas.view import SegmentView, segment_view, study_view
 from insight.personas.words import _THINK, _is_action, _slug, _stems
 from insight.stats import is_number as _is_number
@@ -135,6 +136,8 @@ def build_persona(v: SegmentView) -> Persona:
     for c in persona.claims():
         c.id = f"{pid}.{c.kind}.{_slug(c.stats.get('key', c.label))}"
     _unique_claim_ids(persona)
+    # template fields reuse the claims above (their ids included): built last
+    persona.profile = profile_fields(v, quotes, pains, goals)
     return persona
 
 

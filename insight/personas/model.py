@@ -84,9 +84,12 @@ class Persona:
     confidence: dict[str, Any]
     warnings: list[str]
     segment: Any = None
+    #: persona template fields (role, age band, location, channels, scenario, goals,
+    #: challenges): claims of kind "profile"; a field without evidence has no unit ids
+    profile: list[Claim] = field(default_factory=list)
 
     def claims(self) -> list[Claim]:
-        """Every claim of the persona, in display order."""
+        """Every claim of the persona with evidence, in display order."""
         return [
             *self.attitudes,
             *self.demographics,
@@ -96,6 +99,7 @@ class Persona:
             *self.emotions,
             *self.vocabulary,
             *self.topics,
+            *(c for c in self.profile if c.unit_ids),
         ]
 
     def to_dict(self) -> dict[str, Any]:

@@ -15,6 +15,7 @@ from insight.extract.pain_themes import PainThemes, group_pain_points
 from insight.personas.evidence import _Evidence
 from insight.personas.model import StudyTables
 from insight.personas.naming import _strip_shared_prefix
+from insight.personas.template import TemplateSources, study_sources
 from insight.personas.words import _stems
 
 if TYPE_CHECKING:
@@ -35,6 +36,8 @@ class StudyView:
     item_stems: Mapping[str, set[str]]
     pain_themes: PainThemes | None = None
     who: str = "respondents"  # "participants" when every segment member is an interviewee
+    #: the columns and self-descriptions that fill the persona template fields
+    template: TemplateSources = field(default_factory=TemplateSources)
 
     @property
     def pain_theme_of(self) -> dict[str, int]:
@@ -104,6 +107,7 @@ def study_view(t: StudyTables, seg: pd.DataFrame, ev: _Evidence) -> StudyView:
         item_text=item_text,
         item_stems={k: _stems(txt) for k, txt in item_text.items()},
         pain_themes=group_pain_points(ev.df.reset_index(drop=True), ev._emb),
+        template=study_sources(resp, cols, ev.df),
     )
 
 

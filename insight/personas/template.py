@@ -1,0 +1,879 @@
+"""Persona template fields (role, age band, location, preferred channels, scenario, goals,
+challenges), each filled only from the study's own data and carrying its evidence.
+
+A field is a :class:`~insight.personas.model.Claim` of kind ``"profile"``: its label is the
+value, ``n`` the persona's members who support it and ``N`` the members with any answer;
+``stats["source"]`` says where the value comes from (a column, a participant's own words,
+the persona's own claims). When the data has nothing for a field the claim says
+"No evidence in this study" with the reason in ``stats["no_evidence"]`` and no value is
+guessed. Columns are recognised once per study by their header words AND their values
+(:func:`study_sources`); interview participants' roles come only from explicit
+self-descriptions ("I'm a nurse", "for me as a statistician").
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from insight import schema as S
+from insight.personas.model import MAX_CLAIM_QUOTES, Claim, Quote
+from insight.personas.words import _stems
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from insight.personas.view import SegmentView
+
+#: field key -> title shown in the persona card, in display order
+FIELDS = {
+    "role": "Role / job",
+    "age_band": "Age band",
+    "location": "Location",
+    "channels": "Preferred channels",
+    "scenario": "Scenario",
+    "goals": "Goals",
+    "challenges": "Challenges",
+}
+NO_EVIDENCE = "No evidence in this study"
+#: a value needs at least this share of the members who answered to stand alone
+MAJORITY = 0.5
+
+# --- header words ----------------------------------------------------------------------
+_AGE_HEAD = re.compile(
+    r"\b(age|ages|aged|age group|age band|age range|how old|year of birth|birth ?year|"
+    r"born|date of birth|dob)\b",
+    re.I,
+)
+_AGE_NOT = re.compile(
+    r"\bage of (the |your )?(business|company|firm|organi[sz]ation|machine|equipment|device|"
+    r"car|vehicle|home|house|property|building|account|child|children|kids?|product|system)|"
+    r"\b(machine|business|company|vehicle|equipment|account|device|system|data|page) age\b|"
+    r"how old is (the|your) (?!age)",
+    re.I,
+)
+_BIRTH_HEAD = re.compile(r"year of birth|birth ?year|\bborn\b|date of birth|\bdob\b", re.I)
+_ROLE_HEAD = re.compile(
+    r"\b(job|job title|role|occupation|profession|position|department|line of work|"
+    r"what do you do|work as|job function|your title|specialty|speciality)\b",
+    re.I,
+)
+_LOC_HEAD = re.compile(
+    r"\b(country|region|city|town|state|province|county|location|postcode|post code|"
+    r"postal code|zip|zip code|where (are|do) you (live|based|located)|based in|"
+    r"where .{0,20}(located|based))\b",
+    re.I,
+)
+_LOC_NOT = re.compile(r"latitude|longitude|coordinates|\bip\b|ip ?address|language", re.I)
+_POSTCODE_HEAD = re.compile(r"postcode|post code|postal code|\bzip\b|zip ?code", re.I)
+_CHANNEL_HEAD = re.compile(
+    r"(prefer|preferred|best way|like us to|want us to|would you like).{0,50}"
+    r"(contact|reach|hear|communicat|get in touch|updates?|notif|news)|"
+    r"\bchannels?\b|contact (method|preference)|communication preference|"
+    r"how (should|can|do) we (contact|reach)",
+    re.I,
+)
+_CHANNEL_NOT = re.compile(
+    r"hear about|heard (about|of)|find (out )?(about )?us|found us|referr|distribution|"
+    r"where did you|first learn",
+    re.I,
+)
+_ENGAGEMENT = re.compile(
+    r"opens?|opened|clicks?|clicked|log-?ins?|logged|sessions?|visits?|views?|calls?|"
+    r"messages?|chats?|replies|responses|engagement|active (days|users?)|usage|uses",
+    re.I,
+)
+
+# --- value words -----------------------------------------------------------------------
+#: channel words (lower case, whole words) -> the channel's display name
+_CHANNEL_WORDS = {
+    "email": "Email",
+    "e-mail": "Email",
+    "newsletter": "Email",
+    "phone": "Phone",
+    "telephone": "Phone",
+    "call": "Phone",
+    "calls": "Phone",
+    "sms": "SMS / text",
+    "text": "SMS / text",
+    "texts": "SMS / text",
+    "whatsapp": "WhatsApp",
+    "post": "Post",
+    "letter": "Post",
+    "mail": "Post",
+    "in person": "In person",
+    "face to face": "In person",
+    "in-person": "In person",
+    "store": "In person",
+    "shop": "In person",
+    "branch": "In person",
+    "app": "App",
+    "mobile app": "App",
+    "push": "App",
+    "website": "Website",
+    "web": "Website",
+    "online": "Website",
+    "portal": "Website",
+    "chat": "Live chat",
+    "live chat": "Live chat",
+    "social media": "Social media",
+    "facebook": "Social media",
+    "instagram": "Social media",
+    "linkedin": "Social media",
+    "twitter": "Social media",
+    "x": "Social media",
+    "tiktok": "Social media",
+    "video call": "Video call",
+    "zoom": "Video call",
+    "teams": "Video call",
+}
+_CHANNEL_RE = re.compile(
+    r"(?<![\w-])("
+    + "|".join(sorted((re.escape(w) for w in _CHANNEL_WORDS if w != "x"), key=len, reverse=True))
+    + r")(?![\w-])",
+    re.I,
+)
+#: head nouns of jobs (the last word of a self-description or of a role answer)
+JOB_HEADS = frozenset(
+    [
+        "accountant",
+        "actor",
+        "actuary",
+        "adviser",
+        "advisor",
+        "agent",
+        "analyst",
+        "apprentice",
+        "architect",
+        "artist",
+        "assistant",
+        "associate",
+        "attorney",
+        "auditor",
+        "baker",
+        "banker",
+        "barber",
+        "barista",
+        "bartender",
+        "biologist",
+        "bookkeeper",
+        "buyer",
+        "carer",
+        "caregiver",
+        "carpenter",
+        "cashier",
+        "ceo",
+        "cfo",
+        "chef",
+        "chemist",
+        "cleaner",
+        "clerk",
+        "clinician",
+        "coach",
+        "consultant",
+        "contractor",
+        "coo",
+        "cook",
+        "coordinator",
+        "counsellor",
+        "counselor",
+        "cto",
+        "curator",
+        "dentist",
+        "designer",
+        "developer",
+        "dietitian",
+        "director",
+        "doctor",
+        "driver",
+        "economist",
+        "editor",
+        "educator",
+        "electrician",
+        "engineer",
+        "entrepreneur",
+        "epidemiologist",
+        "executive",
+        "farmer",
+        "fellow",
+        "firefighter",
+        "founder",
+        "freelancer",
+        "gardener",
+        "geographer",
+        "geologist",
+        "hairdresser",
+        "head",
+        "historian",
+        "illustrator",
+        "instructor",
+        "intern",
+        "investigator",
+        "janitor",
+        "journalist",
+        "lawyer",
+        "lead",
+        "lecturer",
+        "librarian",
+        "manager",
+        "marketer",
+        "mathematician",
+        "mechanic",
+        "meteorologist",
+        "midwife",
+        "modeller",
+        "modeler",
+        "musician",
+        "nurse",
+        "officer",
+        "operator",
+        "optician",
+        "owner",
+        "paralegal",
+        "paramedic",
+        "partner",
+        "pharmacist",
+        "photographer",
+        "physicist",
+        "physician",
+        "physio",
+        "physiotherapist",
+        "pilot",
+        "planner",
+        "plumber",
+        "police",
+        "policeman",
+        "postdoc",
+        "practitioner",
+        "president",
+        "principal",
+        "producer",
+        "professor",
+        "programmer",
+        "psychologist",
+        "radiographer",
+        "receptionist",
+        "recruiter",
+        "representative",
+        "researcher",
+        "retailer",
+        "salesman",
+        "salesperson",
+        "saleswoman",
+        "scientist",
+        "secretary",
+        "server",
+        "shopkeeper",
+        "solicitor",
+        "specialist",
+        "statistician",
+        "strategist",
+        "student",
+        "supervisor",
+        "surgeon",
+        "teacher",
+        "technician",
+        "technologist",
+        "tester",
+        "therapist",
+        "trader",
+        "trainee",
+        "translator",
+        "tutor",
+        "underwriter",
+        "vet",
+        "veterinarian",
+        "volunteer",
+        "waiter",
+        "waitress",
+        "writer",
+    ]
+)
+_JOB_SUFFIX = re.compile(r"(olog(ist|er)|ician)$")
+_NOT_JOB = frozenset({"user", "expert", "person", "customer", "fan", "beginner", "novice"})
+#: a first-person statement of one's job: "I'm a nurse", "I work as a ...", "me as a ..."
+_SELF = re.compile(
+    r"\b(?:i'?m|i am|i work as|i've worked as|i have worked as|i'm working as|"
+    r"i am working as|my (?:job|role|title|position|profession) is|(?:me|i) as|"
+    r"(?:^|[.!?]\s+)as(?=\s+(?:an?|the)\s+[a-z][a-z/ -]{1,60},\s*(?:i|i'm|we|my)\b))"
+    r"\s+(?:an?\s+|the\s+)?(?P<np>[a-z][a-z/ -]{1,60})",
+    re.I,
+)
+#: words before a self-description that make the identity hypothetical or past ("if I
+#: were a nurse", "say I am a researcher", "I used to be a teacher"); a modal or a
+#: negation about something else ("it might not be useful for me as a statistician") is
+#: no hedge of who they are
+_HEDGE = re.compile(
+    r"\b(if|suppose|supposing|imagine|imagining|pretend|pretending|say|seems?|used to|"
+    r"former|formerly|ex|wanted to be|want to be|wish|pretend)\b",
+    re.I,
+)
+_NP_STOP = re.compile(
+    r"\s(?:at|in|for|with|from|of|on|and|but|so|who|which|that|by|since|to|here|there|"
+    r"now|because|myself|and)\b.*$",
+    re.I,
+)
+_COUNTRIES = frozenset(
+    [
+        "uk",
+        "gb",
+        "usa",
+        "us",
+        "america",
+        "canada",
+        "ireland",
+        "france",
+        "germany",
+        "spain",
+        "italy",
+        "portugal",
+        "netherlands",
+        "belgium",
+        "switzerland",
+        "austria",
+        "sweden",
+        "norway",
+        "denmark",
+        "finland",
+        "poland",
+        "greece",
+        "india",
+        "china",
+        "japan",
+        "australia",
+        "brazil",
+        "mexico",
+        "argentina",
+        "nigeria",
+        "kenya",
+        "egypt",
+        "singapore",
+        "scotland",
+        "wales",
+        "england",
+        "turkey",
+        "israel",
+        "pakistan",
+        "bangladesh",
+        "indonesia",
+        "philippines",
+        "vietnam",
+        "korea",
+    ]
+) | frozenset(
+    {
+        "united kingdom",
+        "united states",
+        "great britain",
+        "northern ireland",
+        "new zealand",
+        "south africa",
+        "south korea",
+        "czech republic",
+    }
+)
+_AGE_BAND = re.compile(
+    r"^\s*(?:(?P<lo>\d{1,2})\s*(?:-|–|—|to)\s*(?P<hi>\d{1,2})|(?P<plus>\d{2})\s*(?:\+|"
+    r"(?:years )?(?:and|or) (?:over|older|above))|(?:under|below|younger than|less than)\s*"
+    r"(?P<under>\d{2}))\s*(?:years?( old)?|yrs)?\s*$",
+    re.I,
+)
+_STANDARD_BANDS = ((18, "Under 18"), (25, "18-24"), (35, "25-34"), (45, "35-44"), (55, "45-54"))
+_UK_POSTCODE = re.compile(r"^\s*([A-Z]{1,2})\d[A-Z\d]?\s*(\d[A-Z]{2})?\s*$", re.I)
+_ZIP = re.compile(r"^\s*(\d{3})\d{2}(-\d{4})?\s*$")
+
+
+def age_band(value: Any, reference_year: int | None = None, birth: bool = False) -> str | None:
+    """An age band from an answer: a number of years (``34`` -> ``"25-34"``), a band as
+    written (``"25 to 34"`` -> ``"25-34"``, ``"65 or over"`` -> ``"65+"``) or, with
+    ``birth``, a year of birth (the age at ``reference_year``, or the decade born)."""
+    text = str(value).strip()
+    m = _AGE_BAND.match(text)
+    if m:
+        if m["lo"]:
+            lo, hi = int(m["lo"]), int(m["hi"])
+            return f"{lo}-{hi}" if 10 <= lo < hi <= 99 else None
+        if m["plus"]:
+            return f"{int(m['plus'])}+"
+        return f"Under {int(m['under'])}"
+    try:
+        num = float(text)
+    except ValueError:
+        return None
+    if birth:
+        if not 1900 <= num <= 2020:
+            return None
+        if reference_year is None:
+            return f"born in the {int(num) // 10 * 10}s"
+        num = reference_year - num
+    if not (num == int(num) and 10 <= num <= 110):
+        return None
+    for upper, band in _STANDARD_BANDS:
+        if num < upper:
+            return band
+    return "55-64" if num < 65 else "65+"
+
+
+def is_job(words: str) -> bool:
+    """True when the last word of ``words`` (or of any ``/`` alternative) names a job."""
+    for part in str(words).lower().split("/"):
+        toks = re.findall(r"[a-z]+", part)
+        if not toks or toks[-1] in _NOT_JOB:
+            continue
+        if toks[-1] in JOB_HEADS or _JOB_SUFFIX.search(toks[-1]):
+            return True
+    return False
+
+
+def self_described_role(text: str) -> str | None:
+    """The job a participant states of themselves, only when it is explicit and literal.
+
+    "I'm a freelance illustrator" -> "Freelance illustrator"; "I'm the office manager at an
+    insurance firm" -> "Office manager"; "If I was looking at this as a modeller" and
+    "I'm not a nurse" -> None.
+    """
+    for m in _SELF.finditer(text):
+        before = text[max(0, m.start() - 40) : m.start()]
+        before = re.split(r"[.;:!?]|\b(?:and|but|so|because)\b", before)[-1]
+        lead = m.group(0)[: m.start("np") - m.start()]
+        if _HEDGE.search(before) or re.search(r"\bnot\b", lead, re.I):
+            continue
+        np = _NP_STOP.sub("", " " + m["np"].strip()).strip(" -/")
+        np = re.split(r"\s+(?:and|but)\s+|[,;]", np)[0].strip()
+        words = np.split()
+        if not words or len(words) > 4 or re.match(r"^(not|no|bit|little|very)\b", np, re.I):
+            continue
+        if is_job(np):
+            return np[0].upper() + np[1:].lower()
+    return None
+
+
+def channel_of(text: Any) -> list[str]:
+    """The channels named in an answer ("Email or phone" -> ["Email", "Phone"])."""
+    found = []
+    for m in _CHANNEL_RE.finditer(str(text)):
+        name = _CHANNEL_WORDS[m.group(1).lower()]
+        if name not in found:
+            found.append(name)
+    return found
+
+
+def _location_value(value: Any, postcode: bool) -> str | None:
+    text = " ".join(str(value).split())
+    if not text:
+        return None
+    if postcode:
+        m = _UK_POSTCODE.match(text)
+        if m:
+            return f"{m.group(1).upper()} postcode area"
+        m = _ZIP.match(text)
+        return f"ZIP {m.group(1)}xx" if m else None
+    if re.fullmatch(r"[-\d.,\s]+", text) or len(text.split()) > 6:
+        return None
+    return text
+
+
+# --- study-wide sources ----------------------------------------------------------------
+@dataclass(frozen=True)
+class ColumnSource:
+    """One respondent column that fills a template field, and how to read its values."""
+
+    field: str
+    column: str
+    question: str
+    read: Callable[[Any], list[str]]
+    kind: str = "answer"  # "answer", or "behaviour" (a channel's engagement count)
+
+    def describe(self) -> str:
+        q = f" ({self.question})" if self.question and self.question != self.column else ""
+        return f'column "{self.column}"{q}'
+
+
+@dataclass(frozen=True)
+class TemplateSources:
+    """Where a study's data can fill each template field (found once per study)."""
+
+    columns: Mapping[str, list[ColumnSource]] = field(default_factory=dict)
+    #: respondent_id -> [(role in their own words, unit_id)]
+    self_roles: Mapping[str, list[tuple[str, str]]] = field(default_factory=dict)
+
+
+def _answers(resp: pd.DataFrame, col: str) -> list[str]:
+    vals = resp[col].dropna().astype(str).str.strip()
+    return [v for v in vals if v and v.lower() not in ("nan", "none")]
+
+
+def _share(values: Sequence[str], test: Callable[[str], Any]) -> float:
+    return sum(1 for v in values if test(v)) / len(values) if values else 0.0
+
+
+def _is_number(v: str) -> bool:
+    return bool(re.fullmatch(r"\s*-?\d+(\.\d+)?\s*", v))
+
+
+def _reference_year(resp: pd.DataFrame) -> int | None:
+    import pandas as pd
+
+    if S.DATE not in resp:
+        return None
+    years = pd.to_datetime(resp[S.DATE], errors="coerce").dt.year.dropna()
+    return int(years.median()) if len(years) else None
+
+
+def _column_source(
+    name: str, question: str, role: str, values: list[str], ref: int | None
+) -> ColumnSource | None:
+    """The template field a column fills (header words and values agree), or None."""
+    text = f"{name} {question}"
+    short = _share(values, lambda v: len(v.split()) <= 6 and not _is_number(v))
+    # age: a header about age and answers that are ages, bands or years of birth
+    if _AGE_HEAD.search(text) and not _AGE_NOT.search(text):
+        birth = bool(_BIRTH_HEAD.search(text))
+
+        def read_age(v: Any) -> list[str]:
+            band = age_band(v, ref, birth)
+            return [band] if band else []
+
+        if _share(values, read_age) >= 0.8:
+            return ColumnSource("age_band", name, question, read_age)
+    elif _share(values, lambda v: bool(_AGE_BAND.match(v))) >= 0.9 and _looks_like_age_bands(
+        values
+    ):
+        return ColumnSource("age_band", name, question, lambda v: [b] if (b := age_band(v)) else [])
+    # preferred channel: a question about contact preference, or answers that are channels
+    if not _CHANNEL_NOT.search(text):
+        chan_head = bool(_CHANNEL_HEAD.search(text))
+        if role == S.ROLE_BEHAVIOUR or _share(values, _is_number) >= 0.95:
+            names = channel_of(text)
+            if names and _ENGAGEMENT.search(text) and len(names) == 1:
+                ch = names[0]
+                return ColumnSource(
+                    "channels",
+                    name,
+                    question,
+                    _when_positive([ch]),
+                    "behaviour",
+                )
+            if chan_head and ":" in name:  # a multi-select choice ("Contact: Email") as 0/1
+                names = channel_of(name.rsplit(":", 1)[1])
+                if names:
+                    return ColumnSource("channels", name, question, _when_positive(names))
+        elif (chan_head and _share(values, channel_of) >= 0.5) or (
+            _share(values, lambda v: channel_of(v) and len(v.split()) <= 3) >= 0.9
+        ):
+            return ColumnSource("channels", name, question, channel_of)
+    # location: a header about place with short place-like answers, or country names
+    if _LOC_HEAD.search(text) and not _LOC_NOT.search(text):
+        postcode = bool(_POSTCODE_HEAD.search(text))
+
+        def read_loc(v: Any, pc: bool = postcode) -> list[str]:
+            loc = _location_value(v, pc)
+            return [loc] if loc else []
+
+        if _share(values, read_loc) >= 0.8:
+            return ColumnSource("location", name, question, read_loc)
+    elif _share(values, lambda v: v.lower().strip(". ") in _COUNTRIES) >= 0.6:
+        return ColumnSource("location", name, question, lambda v: [" ".join(str(v).split())])
+    # role: a header about job with short answers, or answers that are jobs
+    if (_ROLE_HEAD.search(text) and short >= 0.8) or (
+        short >= 0.8 and _share(values, is_job) >= 0.6
+    ):
+        return ColumnSource(
+            "role", name, question, lambda v: [" ".join(str(v).split())] if str(v).strip() else []
+        )
+    return None
+
+
+def _looks_like_age_bands(values: Iterable[str]) -> bool:
+    """Bands such as 18-24 / 25-34 (not company sizes such as 11-50 / 51-200)."""
+    lows = set()
+    for v in set(values):
+        m = _AGE_BAND.match(v)
+        if m is None:
+            return False
+        if m["lo"]:
+            lows.add(int(m["lo"]))
+    typical = {16, 18, 21, 25, 30, 35, 40, 45, 50, 55, 60, 65}
+    return len(lows) >= 2 and len(lows & typical) >= 2 and min(lows) >= 16
+
+
+def _when_positive(names: list[str]) -> Callable[[Any], list[str]]:
+    """A reader of a count or 0/1 column: ``names`` when the value is above 0."""
+
+    def read(v: Any) -> list[str]:
+        return list(names) if _positive(v) else []
+
+    return read
+
+
+def _positive(v: Any) -> bool:
+    try:
+        return float(v) > 0
+    except (TypeError, ValueError):
+        return False
+
+
+#: column roles that never fill a template field (platform metadata such as
+#: DistributionChannel or LocationLatitude, written answers, ids)
+_SKIP_ROLES = {S.ROLE_ID, S.ROLE_TEXT, S.ROLE_METADATA, S.ROLE_IGNORE, S.ROLE_DATE}
+
+
+def study_sources(resp: pd.DataFrame, cols: pd.DataFrame, units: pd.DataFrame) -> TemplateSources:
+    """The columns that fill each field, and every participant's explicit self-description.
+
+    Args:
+        resp: respondents indexed by respondent_id (one column per kept survey column).
+        cols: the study's ``columns`` table (column, role, question).
+        units: the customer units (respondent_id, text), indexed by unit_id.
+    """
+    found: dict[str, list[ColumnSource]] = {}
+    if len(cols) and S.COL_NAME in cols and len(resp):
+        ref = _reference_year(resp)
+        seen: set[str] = set()
+        for _, r in cols.iterrows():
+            name, role = str(r[S.COL_NAME]), str(r.get(S.COL_ROLE))
+            if name in seen or role in _SKIP_ROLES or name not in resp.columns:
+                continue
+            seen.add(name)
+            q = r.get(S.COL_QUESTION)
+            question = str(q) if q is not None and str(q) not in ("", "nan", "None") else name
+            values = _answers(resp, name)
+            if not values:
+                continue
+            src = _column_source(name, question, role, values, ref)
+            if src is not None:
+                found.setdefault(src.field, []).append(src)
+    roles: dict[str, list[tuple[str, str]]] = {}
+    if len(units):
+        for uid, rid, text in zip(
+            units.index, units[S.RESPONDENT_ID], units[S.TEXT].astype(str), strict=False
+        ):
+            if not _SELF.search(text):
+                continue
+            said = self_described_role(text)
+            if said:
+                roles.setdefault(str(rid), []).append((said, str(uid)))
+    return TemplateSources(columns=found, self_roles=roles)
+
+
+# --- one persona's fields --------------------------------------------------------------
+def _no_evidence(key: str, reason: str) -> Claim:
+    stats = {"key": key, "field": key, "title": FIELDS[key], "no_evidence": reason}
+    return Claim("profile", NO_EVIDENCE, 0, 0, [], [], stats)
+
+
+def _from_observations(
+    v: SegmentView,
+    key: str,
+    obs: Mapping[str, list[tuple[str, str | None]]],
+    sources: list[str],
+) -> Claim:
+    """A field from each member's values (value, self-description unit or None).
+
+    The label is the value at least half of the members who answered share; otherwise
+    "Mixed: ..." with the three most common values, and n counts members holding any of them.
+    """
+    from collections import Counter
+
+    N = len(obs)
+    counts: Counter[str] = Counter()
+    for vals in obs.values():
+        counts.update({x for x, _ in vals})
+    ranked = sorted(counts.items(), key=lambda x: (-x[1], x[0]))
+    top, k = ranked[0]
+    tie = len(ranked) > 1 and ranked[1][1] == k
+    if k / N >= MAJORITY and not tie:
+        shown, label = [top], top
+    else:
+        shown = [x for x, _ in ranked[:3]]
+        label = "Mixed: " + ", ".join(shown)
+    rids = [r for r, vals in obs.items() if any(x in shown for x, _ in vals)]
+    said = [u for r in rids for x, u in obs[r] if u is not None and x in shown]
+    from insight.personas.claims import respondent_units
+
+    unit_ids = list(dict.fromkeys([*said, *respondent_units(v, rids)]))
+    score = dict(v.centre)
+    for u in said:
+        score[u] = score.get(u, 0.0) + 10.0  # the participant's own words first
+    # only a participant's own words about themselves are quoted: a column answer has no
+    # statement behind it (its respondents' statements stay in unit_ids for `insight evidence`)
+    quotes = v.ev.pick(said, MAX_CLAIM_QUOTES, score) if said else []
+    stats = {
+        "key": key,
+        "field": key,
+        "title": FIELDS[key],
+        "value": label,
+        "values": [{"value": x, "n": c} for x, c in ranked[:5]],
+        "members": len(v.members),
+        "source": "; ".join(sources),
+        "evidence": "own words" if said and len(said) == len(rids) else "respondents",
+        "self_description_units": said,
+        "respondent_ids": rids,
+    }
+    return Claim("profile", label, len(rids), N, unit_ids, quotes, stats)
+
+
+def _column_field(v: SegmentView, key: str, reason: str) -> Claim:
+    """role, age band, location or channels from the study's columns (and own words).
+
+    The first column with a readable answer speaks for each member. Channels: every
+    stated answer counts (a member may name email and phone); a member who states none
+    is read from the engagement columns (opens, logins ...), where a count of 0 is an
+    answer without that channel.
+    """
+    src = v.study.template
+    members = v.members
+    obs: dict[str, list[tuple[str, str | None]]] = {}
+    used: list[str] = []
+    stated: set[str] = set()
+    for cs in sorted(src.columns.get(key, []), key=lambda c: c.kind == "behaviour"):
+        if cs.column not in v.resp:
+            continue
+        hit = False
+        for rid, raw in v.resp[cs.column].reindex(members).items():
+            if raw is None or (isinstance(raw, float) and raw != raw) or not str(raw).strip():
+                continue
+            rid = str(rid)
+            got = cs.read(raw)
+            if key != "channels" and (rid in obs or not got):
+                continue  # unreadable ("Prefer not to say") or already answered
+            if cs.kind == "behaviour" and rid in stated:
+                continue  # what they say they prefer outranks what they happen to use
+            if cs.kind != "behaviour" and not got:
+                continue
+            vals = obs.setdefault(rid, [])
+            vals.extend((g, None) for g in got if (g, None) not in vals)
+            hit = True
+        if cs.kind != "behaviour":
+            stated |= set(obs)
+        if hit:
+            used.append(cs.describe() + (" (engagement > 0)" if cs.kind == "behaviour" else ""))
+    if key == "role":
+        own = [r for r in members if r in src.self_roles and r not in obs]
+        for rid in own:
+            role, uid = src.self_roles[rid][0]
+            obs[rid] = [(role, uid)]
+        if own:
+            who = "participant" if len(own) == 1 else "participants"
+            used.append(f"self-description in their own words ({len(own)} {who})")
+    if not any(obs.values()):
+        if src.columns.get(key):
+            cols = ", ".join(f'"{c.column}"' for c in src.columns[key])
+            reason = f"none of this persona's {len(members)} members answered {cols}"
+            if key == "channels" and obs:
+                reason = f"none of this persona's {len(obs)} members with {cols} used a channel"
+        return _no_evidence(key, reason)
+    return _from_observations(v, key, obs, used)
+
+
+#: words that place a statement in a situation: when, where, while, every time, at work ...
+SITUATION = re.compile(
+    r"\b(when|whenever|while|during|every (time|day|morning|evening|week|month|shift)|"
+    r"each time|at work|at home|in the (morning|evening|office|shop|kitchen|field)|"
+    r"on (mondays?|tuesdays?|wednesdays?|thursdays?|fridays?|saturdays?|sundays?|weekends?|"
+    r"the go|site|shift)|mid-?morning|lunchtime|at lunch|rush|peak|busy|at night|in service|"
+    r"first thing|after (work|hours)|before (work|opening|closing)|most days|usually|"
+    r"typically|whenever)\b",
+    re.I,
+)
+
+
+def _scenario(
+    v: SegmentView, quotes: Sequence[Quote], pains: list[Claim], goals: list[Claim]
+) -> Claim:
+    """The persona's most typical situation: a representative quote saying when or where its
+    top pain (or goal) arises; failing that, the most typical such unit of that claim."""
+    tied = [c for c in (pains[:1] + goals[:1]) if c.unit_ids]
+    if not tied:
+        return _no_evidence("scenario", "no pain point or goal to tie a situation to")
+    text = v.ev.by_id[S.TEXT]
+    for c in tied:
+        words = set().union(*(_stems(t) for t in [c.label, *c.stats.get("terms", [])]))
+        own = set(c.unit_ids)
+        situated = [u for u in c.unit_ids if u in text.index and SITUATION.search(str(text[u]))]
+        # a representative quote first (the issue's "most typical situation")
+        pick = None
+        for q in quotes:
+            if SITUATION.search(q.text) and (q.unit_id in own or _stems(q.text) & words):
+                pick = q
+                break
+        if pick is None and situated:
+            got = v.ev.pick(situated, 1, v.centre)
+            pick = got[0] if got else None
+        if pick is None:
+            continue
+        ids = list(dict.fromkeys([pick.unit_id, *situated]))
+        rids = sorted({str(v.ev.by_id.at[u, S.RESPONDENT_ID]) for u in ids})
+        stats = {
+            "key": "scenario",
+            "field": "scenario",
+            "title": FIELDS["scenario"],
+            "value": pick.text,
+            "tied_to": c.id,
+            "tied_label": c.label,
+            "tied_kind": c.kind,
+            "members": len(v.members),
+            "source": f"{'pain point' if c.kind == 'pain_point' else 'goal'} “{c.label}”: "
+            "statements that say when or where it happens",
+            "respondent_ids": rids,
+        }
+        return Claim("profile", pick.text, len(rids), max(v.n_text, 1), ids, [pick], stats)
+    return _no_evidence(
+        "scenario",
+        "no statement on its top pain point or goal says when or where it happens",
+    )
+
+
+def _from_claims(v: SegmentView, key: str, claims: list[Claim], reason: str) -> Claim:
+    """Goals or challenges: the persona's top goal or pain claims, reused as they are."""
+    top = [c for c in claims if c.unit_ids][:3]
+    if not top:
+        return _no_evidence(key, reason)
+    ids = list(dict.fromkeys(u for c in top for u in c.unit_ids))
+    known = [u for u in ids if u in v.mine.index]
+    rids = sorted(set(v.mine.loc[known, S.RESPONDENT_ID].astype(str)))
+    quotes = [c.quotes[0] for c in top if c.quotes]
+    stats = {
+        "key": key,
+        "field": key,
+        "title": FIELDS[key],
+        "value": " · ".join(c.label for c in top),
+        "items": [{"claim_id": c.id, "label": c.label, "n": c.n, "N": c.N} for c in top],
+        "members": len(v.members),
+        "source": f"the persona's top {'pain point' if key == 'challenges' else 'goal'} claims",
+        "respondent_ids": rids,
+    }
+    label = " · ".join(c.label for c in top)
+    return Claim("profile", label, len(rids), top[0].N, ids, quotes, stats)
+
+
+def profile_fields(
+    v: SegmentView, quotes: Sequence[Quote], pains: list[Claim], goals: list[Claim]
+) -> list[Claim]:
+    """Every template field of one persona, in :data:`FIELDS` order (claim ids unset)."""
+    have_text = v.n_text > 0
+    fields = [
+        _column_field(
+            v,
+            "role",
+            "no job, role or occupation column, and no participant states their job",
+        ),
+        _column_field(v, "age_band", "no age, age-band or year-of-birth column"),
+        _column_field(v, "location", "no country, region, city or postcode column"),
+        _column_field(
+            v,
+            "channels",
+            "no contact-preference answer and no channel behaviour column "
+            "(email opens, app logins, website visits ...)",
+        ),
+        _scenario(v, quotes, pains, goals)
+        if have_text
+        else _no_evidence("scenario", "no statements from this persona"),
+        _from_claims(v, "goals", goals, "no goal or wish stated by this persona's members"),
+        _from_claims(v, "challenges", pains, "no pain point found in this persona's statements"),
+    ]
+    for c in fields:
+        c.id = f"{v.pid}.profile.{c.stats['field']}"
+    return fields

@@ -1,0 +1,211 @@
+"""Persona template fields: filled from planted columns and own words, with n of N; no
+evidence said plainly; nothing invented when a statement is ambiguous."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import pytest
+
+from insight import schema as S
+from insight.ingest import ingest_paths
+from insight.personas import Persona, StudyTables, build_personas
+from insight.personas.template import (
+    NO_EVIDENCE,
+    age_band,
+    channel_of,
+    self_described_role,
+)
+
+sys.path.insert(0, str(Path(__file__).parent))
+from study_factory import profile_segments, write_profile_survey
+from test_personas import tiny_study
+
+
+def _study(folder: Path, *, planted: bool = True, drop: tuple[str, ...] = ()) -> StudyTables:
+    """The planted survey read by the real ingest (column roles inferred), planted segments."""
+    res = ingest_paths([write_profile_survey(folder, planted=planted)])
+    resp = res.respondents.drop(columns=list(drop))
+    cols = res.columns[~res.columns[S.COL_NAME].isin(drop)]
+    return StudyTables(units=res.units, respondents=resp, columns=cols, segments=profile_segments())
+
+
+def fields(p: Persona) -> dict[str, tuple[str, int, int]]:
+    return {c.stats["field"]: (c.label, c.n, c.N) for c in p.profile}
+
+
+def by_segment(personas: list[Persona], seg: int) -> Persona:
+    return next(p for p in personas if p.segment == seg)
+
+
+@pytest.fixture(scope="module")
+def planted(tmp_path_factory) -> list[Persona]:
+    return build_personas(_study(tmp_path_factory.mktemp("planted")))
+
+
+def test_planted_columns_fill_the_fields_with_n_of_n(planted):
+    a, b = fields(by_segment(planted, 0)), fields(by_segment(planted, 1))
+    # R01 answered "Prefer not to say": no age, so 15 of the 19 who gave one
+    assert a["age_band"] == ("25-34", 15, 19)
+    assert a["role"] == ("Nurse", 15, 20)
+    assert a["location"] == ("UK", 18, 20)
+    assert a["channels"] == ("Email", 14, 20)  # the stated preference, not email opens
+    assert b["age_band"] == ("55-64", 12, 20)
+    assert b["role"] == ("Teacher", 11, 20)
+    assert b["location"] == ("Ireland", 20, 20)
+    assert b["channels"] == ("SMS / text", 13, 20)
+
+
+def test_field_evidence_names_its_column_and_members(planted):
+    p = by_segment(planted, 0)
+    role = next(c for c in p.profile if c.stats["field"] == "role")
+    assert 'column "Job title"' in role.stats["source"]
+    assert len(role.stats["respondent_ids"]) == 15 and "R16" not in role.stats["respondent_ids"]
+    assert role.quotes == []  # a column answer is no statement: nothing quoted as its proof
+    assert role.unit_ids and role in p.claims() and role.id == f"{p.id}.profile.role"
+    age = next(c for c in p.profile if c.stats["field"] == "age_band")
+    assert age.stats["values"][:2] == [{"value": "25-34", "n": 15}, {"value": "45-54", "n": 4}]
+
+
+def test_distractor_columns_fill_nothing(tmp_path):
+    # acquisition source, age of the practice and DistributionChannel are no template field
+    personas = build_personas(_study(tmp_path, planted=False))
+    for p in personas:
+        f = {c.stats["field"]: c for c in p.profile}
+        for key in ("role", "age_band", "location", "channels"):
+            assert f[key].label == NO_EVIDENCE and f[key].n == 0 and not f[key].unit_ids
+            assert f[key].stats["no_evidence"]
+            assert f[key] not in p.claims()
+        assert "no age" in f["age_band"].stats["no_evidence"]
+        assert "no goal" in f["goals"].stats["no_evidence"]
+
+
+def test_channels_from_behaviour_when_nobody_states_one(tmp_path):
+    personas = build_personas(_study(tmp_path, drop=("How do you prefer to be contacted?",)))
+    a, b = fields(by_segment(personas, 0)), fields(by_segment(personas, 1))
+    assert a["channels"] == ("Email", 17, 20)  # 17 opened an email; nobody logged in
+    assert b["channels"] == ("App", 20, 20)
+    src = next(c for c in by_segment(personas, 1).profile if c.stats["field"] == "channels")
+    assert "engagement > 0" in src.stats["source"]
+
+
+def _interview_study(texts: dict[str, str]) -> StudyTables:
+    """The tiny study without its Role column, some transcript units re-worded."""
+    t = tiny_study(with_embeddings=False)
+    units = t.units.copy()
+    for uid, text in texts.items():
+        units.loc[units[S.UNIT_ID] == uid, S.TEXT] = text
+    resp = t.respondents.drop(columns=["Role"])
+    cols = t.columns[t.columns[S.COL_NAME] != "Role"]
+    return StudyTables(
+        units=units,
+        respondents=resp,
+        columns=cols,
+        annotations=t.annotations,
+        segments=t.segments,
+        segment_profiles=t.segment_profiles,
+        topic_assignments=t.topic_assignments,
+        topics=t.topics,
+    )
+
+
+def test_interview_self_description_gives_role_with_its_quote():
+    nurse = "I'm a nurse, so we clean the steam wand every evening before closing up."
+    personas = build_personas(
+        _interview_study({"u03": nurse, "u10": "If I were a manager the grinder would go."})
+    )
+    p0, p1 = by_segment(personas, 0), by_segment(personas, 1)
+    role = next(c for c in p0.profile if c.stats["field"] == "role")
+    assert (role.label, role.n, role.N) == ("Nurse", 1, 1)
+    assert [q.unit_id for q in role.quotes] == ["u03"] and role.quotes[0].text == nurse
+    assert "own words" in role.stats["source"]
+    # a hypothetical is no self-description: nothing invented for segment 1
+    assert next(c for c in p1.profile if c.stats["field"] == "role").label == NO_EVIDENCE
+
+
+@pytest.mark.parametrize(
+    "text, role",
+    [
+        ("I'm a nurse.", "Nurse"),
+        ("As a product manager, I need the weekly report.", "Product manager"),
+        ("I'm head barista at a specialty café.", "Head barista"),
+        ("It might not be useful for me as a statistician.", "Statistician"),
+        ("I'm not a nurse.", None),
+        ("If I was a doctor I would know.", None),
+        ("Seems I am a researcher in one of these projects.", None),
+        ("I used to be a teacher.", None),
+        ("I am a weird person.", None),
+        ("As a user, I would download it.", None),
+        ("I'm a big fan of the app.", None),
+        ("I am a little bit lost here.", None),
+    ],
+)
+def test_self_description_only_when_explicit(text, role):
+    assert self_described_role(text) == role
+
+
+@pytest.mark.parametrize(
+    "value, band",
+    [
+        ("34", "25-34"),
+        ("18", "18-24"),
+        ("17", "Under 18"),
+        ("64", "55-64"),
+        ("71", "65+"),
+        ("25 to 34", "25-34"),
+        ("65 or over", "65+"),
+        ("Under 18", "Under 18"),
+        ("Prefer not to say", None),
+        ("3", None),
+    ],
+)
+def test_age_band(value, band):
+    assert age_band(value) == band
+
+
+def test_birth_year_needs_a_reference_for_an_age():
+    assert age_band("1990", 2026, birth=True) == "35-44"
+    assert age_band("1990", None, birth=True) == "born in the 1990s"
+
+
+def test_channel_words():
+    assert channel_of("Email or phone call") == ["Email", "Phone"]
+    assert channel_of("WhatsApp") == ["WhatsApp"]
+    assert channel_of("No preference") == []
+
+
+def test_scenario_is_a_situation_of_the_top_pain_and_goals_reuse_claims():
+    personas = build_personas(tiny_study(with_embeddings=False))
+    p1 = by_segment(personas, 1)
+    f = {c.stats["field"]: c for c in p1.profile}
+    sc = f["scenario"]
+    top = p1.pain_points[0]
+    assert sc.stats["tied_to"] == top.id
+    assert sc.quotes[0].unit_id in top.unit_ids and sc.unit_ids[0] == sc.quotes[0].unit_id
+    assert sc.label == sc.quotes[0].text
+    assert any(w in sc.label.lower() for w in ("rush", "every week", "saturday"))
+    assert 1 <= sc.n <= sc.N
+    ch = f["challenges"]
+    assert [i["claim_id"] for i in ch.stats["items"]] == [c.id for c in p1.pain_points[:3]]
+    assert set(ch.unit_ids) == {u for c in p1.pain_points[:3] for u in c.unit_ids}
+    goals = f["goals"]
+    assert [i["claim_id"] for i in goals.stats["items"]] == [c.id for c in p1.goals[:3]]
+    assert list(f) == [
+        "role",
+        "age_band",
+        "location",
+        "channels",
+        "scenario",
+        "goals",
+        "challenges",
+    ]
+
+
+def test_persona_dict_keeps_every_field_and_its_reason(tmp_path):
+    p = build_personas(_study(tmp_path, planted=False))[0]
+    d = p.to_dict()["profile"]
+    assert [c["stats"]["field"] for c in d] == list(
+        ["role", "age_band", "location", "channels", "scenario", "goals", "challenges"]
+    )
+    assert all(c["label"] == NO_EVIDENCE and c["stats"]["no_evidence"] for c in d[:4])
