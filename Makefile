@@ -7,7 +7,7 @@ BIN := $(VENV)/bin
 TORCH := torch==2.13.0
 DEMO_INPUTS := samples/survey samples/interviews samples/reviews
 
-.PHONY: setup demo test test-fast lint format bench clean
+.PHONY: setup demo test test-fast golden lint format bench clean
 
 setup: $(VENV)/.installed
 
@@ -28,6 +28,11 @@ test: setup
 # the inner loop (< 2 minutes): everything but tests marked slow or browser
 test-fast: setup
 	HF_HUB_OFFLINE=1 TRANSFORMERS_OFFLINE=1 $(BIN)/python -m pytest -q -m "not slow and not browser" --durations=10
+
+# after an intended change of the outputs on samples/: rewrite the snapshot that
+# tests/test_samples_golden.py compares them with (prints how many values changed)
+golden: setup
+	HF_HUB_OFFLINE=1 TRANSFORMERS_OFFLINE=1 $(BIN)/python tests/golden.py --update
 
 lint: setup
 	$(BIN)/ruff check insight tests benchmarks models samples
