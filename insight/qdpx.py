@@ -25,6 +25,7 @@ from __future__ import annotations
 import uuid
 import zipfile
 from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -611,12 +612,71 @@ def compare_codes(store: Store, path: str | Path) -> tuple[pd.DataFrame, dict[st
     return table, summary
 
 
+# -- `insight run` with a .qdpx / .qdc among its inputs ---------------------------------
+
+#: run.json / store meta key of the researchers' codes compared with the themes
+CODES_META = "codes_vs_themes"
+
+
+def qda_inputs(inputs: Sequence[str | Path]) -> list[Path]:
+    """The REFI-QDA projects (.qdpx) and codebooks (.qdc) among a run's inputs."""
+    from insight.ingest import expand_paths
+
+    files, _notes = expand_paths(inputs)
+    return [f for f in files if f.suffix.lower() in (".qdpx", ".qdc")]
+
+
+def codes_stage(
+    store: Store, inputs: Sequence[str | Path], summary: dict[str, Any], echo: Any
+) -> None:
+    """Compare the researchers' codes of every .qdpx / .qdc input with the study's themes.
+
+    Writes the per-code table (``codes_vs_themes``, one row per code and project) and the
+    store meta of the same name (per project: codes, coded selections, statements
+    matched, code vs theme agreement; plus the table's rows), which ``run.json`` and the
+    report show. Nothing is written for a run without such inputs.
+    """
+    import pandas as pd
+
+    projects = qda_inputs(inputs)
+    if not projects:
+        summary["projects"] = 0
+        return
+    tables, summaries = [], []
+    for path in projects:
+        table, info = compare_codes(store, path)
+        tables.append(table.assign(project=path.name))
+        summaries.append({"project": path.name, **info})
+        echo(
+            f"  {path.name}: {info['codes']} codes, {info['coded_selections']} coded "
+            f"selections; {info['units_matched']} of {info['customer_units']} statements "
+            "matched"
+            + (
+                f"; code vs theme agreement (AMI) {info['ami_code_vs_theme']:.3f}"
+                if "ami_code_vs_theme" in info
+                else ""
+            )
+        )
+    table = pd.concat(tables, ignore_index=True)
+    store.write_table(CODES_META, table)
+    rows = [
+        {k: (None if _nn(v) is None else v) for k, v in r.items()}
+        for r in table.to_dict(orient="records")
+    ]
+    store.put_meta(CODES_META, {"projects": summaries, "codes": rows})
+    summary["projects"] = len(projects)
+    summary["codes"] = len(table)
+
+
 __all__ = [
+    "CODES_META",
     "NS",
     "QdaProject",
     "QdpxResult",
+    "codes_stage",
     "compare_codes",
     "match_selections",
+    "qda_inputs",
     "read_qdpx",
     "validate_qde",
     "write_qdpx",

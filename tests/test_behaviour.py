@@ -327,7 +327,9 @@ def planted_survey(seed: int = 1) -> tuple[pd.DataFrame, dict]:
             rows.append(
                 {
                     "Respondent ID": rid,
-                    "The quality is worth the price": int(np.clip(high + rng.integers(-1, 2), 1, 5)),
+                    "The quality is worth the price": int(
+                        np.clip(high + rng.integers(-1, 2), 1, 5)
+                    ),
                     "I would recommend the brand": int(np.clip(high + rng.integers(-1, 2), 1, 5)),
                     "Support answers quickly": int(np.clip(6 - high + rng.integers(-1, 2), 1, 5)),
                     "Last purchase date": (AS_OF - pd.Timedelta(days=last)).strftime("%d/%m/%Y"),
@@ -426,7 +428,7 @@ def test_personas_show_planted_behaviour_beside_attitudes(survey_study):
         rfm = {c.stats["category"]: c for c in p.behaviour if c.stats.get("column") == "rfm_cell"}
         assert {k: c.n for k, c in rfm.items()} == cells
         for cell, c in rfm.items():
-            assert c.N == p.size
+            assert p.size == c.N
             members = sorted(r for r, (g, _s) in truth.items() if g == cell)
             assert c.stats["respondent_ids"] == members
             assert set(c.unit_ids) == set(

@@ -152,3 +152,122 @@ def test_codes_from_another_tool_match_by_text(tmp_path):
     r = CliRunner().invoke(main, ["codes", str(db.parent), str(qdc)])
     assert r.exit_code == 0, r.output
     assert "1 codes, 0 coded selections; 0 of 4 customer statements matched" in r.output
+
+
+# -- `insight run` reads a .qdpx / .qdc (issue 16.5) ---------------------------------------
+
+
+def _customer(units):
+    c = units[units["speaker_role"] == "customer"]
+    return sorted(zip(c["source"], c["text"], strict=True))
+
+
+def test_qdpx_input_gives_the_same_units_and_reads_back_the_codes(tmp_path):
+    import pandas as pd
+
+    from insight import schema as S
+    from insight.ingest import ingest_paths
+    from insight.qdpx import CODES_META, codes_stage, compare_codes
+
+    db = build_study(tmp_path / "study")
+    with Store(db, read_only=True) as st:
+        path = write_qdpx(st, tmp_path / "p.qdpx").path
+        units = st.read_table("units")
+        topics = st.read_table("topics")
+        assigned = st.read_table("topic_assignments")
+    res = ingest_paths([path])
+    assert not res.problems
+    # every customer statement again, with its file's name and the same text
+    assert _customer(res.units) == _customer(units)
+    assert res.files["format"].tolist() == ["qdpx"]
+    # a study of the re-read units, themed as before: the codes are read back and agree
+    topic_of_text = dict(
+        zip(
+            units.set_index(S.UNIT_ID).loc[assigned[S.UNIT_ID], S.TEXT],
+            assigned[S.TOPIC],
+            strict=True,
+        )
+    )
+    new = res.units
+    with Store(tmp_path / "again.duckdb") as st:
+        st.write_table("units", new)
+        st.write_table("topics", topics)
+        st.write_table(
+            "topic_assignments",
+            pd.DataFrame(
+                {
+                    S.UNIT_ID: new[S.UNIT_ID],
+                    S.TOPIC: [topic_of_text.get(t, -1) for t in new[S.TEXT]],
+                }
+            ),
+        )
+        summary: dict = {}
+        codes_stage(st, [str(path)], summary, lambda _line: None)
+        meta = st.get_meta(CODES_META)
+        table = st.read_table(CODES_META)
+    (p,) = meta["projects"]
+    assert p["project"] == "p.qdpx"
+    assert p["units_matched"] == p["customer_units"] == 4
+    row = table.set_index("code").loc["Themes / T0 machine repairs"]
+    assert row["theme_share"] == 1.0 and row["top_theme"] == "T0 machine repairs"
+    # the same per-code agreement as on the study the project was exported from
+    with Store(db, read_only=True) as st:
+        before, _ = compare_codes(st, path)
+    cols = ["code", "selections", "units_matched", "top_theme", "theme_share"]
+    assert table[cols].to_dict("records") == before[cols].to_dict("records")
+
+
+def test_qdpx_from_another_tool_is_read_as_documents(tmp_path):
+    from insight.ingest import ingest_paths
+
+    qdpx = tmp_path / "nvivo.qdpx"
+    with zipfile.ZipFile(qdpx, "w") as z:
+        z.writestr("project.qde", FOREIGN)
+    res = ingest_paths([qdpx])
+    assert not res.problems
+    texts = " ".join(res.units["text"])
+    assert "The machine broke twice." in texts and "price of parts" in texts
+    assert set(res.units["source"]) == {"survey.docx"}
+
+
+def test_a_qdc_codebook_input_gives_codes_and_no_text(tmp_path):
+    from insight.ingest import ingest_paths
+
+    qdc = tmp_path / "book.qdc"
+    qdc.write_text(
+        '<?xml version="1.0" encoding="utf-8"?><CodeBook xmlns="urn:QDA-XML:codebook:1.0">'
+        '<Codes><Code guid="11111111-1111-1111-1111-111111111111" name="Breakdowns" '
+        'isCodable="true"/></Codes></CodeBook>',
+        encoding="utf-8",
+    )
+    res = ingest_paths([qdc])
+    assert not res.problems and len(res.units) == 0
+    assert any("codebook, 1 codes" in g for g in res.warnings)
+
+
+@pytest.mark.parametrize(
+    "content, says",
+    [
+        (b"not a zip at all", "not a REFI-QDA file"),
+        ({"readme.txt": "hello"}, "no project.qde inside"),
+        ({"project.qde": "<Project"}, "not a REFI-QDA file"),
+        (
+            {"project.qde": '<Project xmlns="urn:QDA-XML:project:1.0" name="x"/>'},
+            "the project has no text sources",
+        ),
+    ],
+)
+def test_malformed_qdpx_names_the_file_and_the_fix(tmp_path, content, says):
+    from insight.ingest import ingest_paths
+
+    bad = tmp_path / "broken.qdpx"
+    if isinstance(content, bytes):
+        bad.write_bytes(content)
+    else:
+        with zipfile.ZipFile(bad, "w") as z:
+            for name, text in content.items():
+                z.writestr(name, text)
+    res = ingest_paths([bad])
+    (problem,) = res.problems
+    assert "broken.qdpx" in problem and says in problem
+    assert "fix:" in problem.lower() or "export" in problem.lower()

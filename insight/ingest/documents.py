@@ -25,6 +25,7 @@ from insight.ingest.results import (
 )
 from insight.ingest.roles import ColumnInfo, FileSchema
 from insight.nlp import is_non_answer
+from insight.units import trim_span
 
 # -- transcripts ----------------------------------------------------------------------------
 
@@ -387,3 +388,139 @@ def rebuild_with_batch_interviewers(
         "the interviewer in every file; override with --interviewer NAME"
     ]
     return notes, failed
+
+
+# -- REFI-QDA projects (.qdpx) and codebooks (.qdc) -------------------------------------------
+
+#: an answer block of a survey/review respondent's source as `insight export --to qdpx`
+#: writes it: "[FIELD] question" on its own line, the answer below
+_ANSWER_HEAD = re.compile(r"^\[([^\]\n]*)\][ \t]?([^\n]*)\n")
+
+
+def _answer_blocks(text: str) -> list[tuple[str, str, int, int]] | None:
+    """(field, question, start, end) of each answer of a respondent source, or None when
+    ``text`` is not one (every block must start with a "[FIELD] question" line)."""
+    heads = [m for m in re.finditer(r"(?:^|\n\n)(\[[^\]\n]*\][^\n]*\n)", text)]
+    if not heads or heads[0].start(1) != 0:
+        return None
+    out = []
+    for i, m in enumerate(heads):
+        head = _ANSWER_HEAD.match(m.group(1))
+        if head is None:
+            return None
+        start = m.end(1)
+        end = heads[i + 1].start() if i + 1 < len(heads) else len(text)
+        out.append((head.group(1), head.group(2), start, end))
+    return out
+
+
+def _qdpx_part(parent: FileResult, guid: str, name: str, source_type: str) -> FileResult:
+    """One source of a project read as if it were its own file (its name as the file)."""
+    import hashlib
+
+    h = hashlib.sha1(f"{parent.source_hash}:{guid}".encode()).hexdigest()
+    part = FileResult(parent.path, name, h, source_type, "qdpx")
+    part.accounting.unit_of_count = "turns"
+    return part
+
+
+def _respondent_part(
+    parent: FileResult, guid: str, name: str, text: str, blocks: list
+) -> FileResult:
+    """A survey/review respondent's source (``FILE - ID``): one record per answer."""
+    src, _, rid = name.rpartition(" - ")
+    part = _qdpx_part(parent, guid, src or name, S.SOURCE_SURVEY)
+    rid = rid or Path(name).stem
+    acc = part.accounting
+    for k, (field_, question, a, b) in enumerate(blocks):
+        acc.read += 1
+        a, b = trim_span(text, a, b)
+        answer = text[a:b]
+        if not answer:
+            acc.skip(SKIP_EMPTY)
+            continue
+        part.records.append(
+            make_record(
+                part,
+                row=k,
+                turn=None,
+                field_=field_ or "answer",
+                respondent=rid,
+                speaker="",
+                role=S.ROLE_CUSTOMER,
+                question=question,
+                text=answer,
+                date=None,
+            )
+        )
+        acc.with_units += 1
+    if part.records:
+        part.respondents.append(
+            {S.RESPONDENT_ID: rid, S.SOURCE: part.source, S.SOURCE_TYPE: S.SOURCE_SURVEY}
+        )
+        acc.respondents += 1
+    return part
+
+
+def read_qdpx_file(
+    path: Path, interviewer_names: Sequence[str] = T.DEFAULT_INTERVIEWER_NAMES
+) -> FileResult:
+    """A REFI-QDA project's text sources as documents (NVivo, ATLAS.ti, MAXQDA, QualCoder).
+
+    Each text source is read like a transcript file named after the source (speaker
+    labels, think-aloud and unlabelled text as for .txt files); a respondent's source
+    written by ``insight export --to qdpx`` ("[Q10] question" above each answer) gives one
+    survey answer per block. Records carry the source's name as their file. The
+    project's coded selections are the researchers' codes: ``insight run`` compares them
+    with the themes (:func:`insight.qdpx.codes_stage`). A ``.qdc`` codebook has no text:
+    it gives no records, only codes.
+    """
+    from insight.qdpx import read_qdpx
+
+    project = read_qdpx(path)  # InputError naming the file and the fix
+    res = FileResult(path, path.name, file_hash(path), S.SOURCE_TRANSCRIPT, "qdpx")
+    res.accounting.unit_of_count = "turns"
+    if path.suffix.lower() == ".qdc":
+        res.format = "qdc"
+        res.guesses.append(
+            f"{path.name}: REFI-QDA codebook, {len(project.codes)} codes (no text to read)"
+        )
+        return res
+    texts = [(g, s) for g, s in project.sources.items() if str(s.get("text", "")).strip()]
+    if not texts:
+        raise InputError(
+            "the project has no text sources",
+            file=path.name,
+            fix="export the project with its documents (File > Export > REFI-QDA project), "
+            "or pass the codebook as a .qdc",
+        )
+    acc = res.accounting
+    for guid, src in texts:
+        name, text = str(src.get("name") or guid), str(src["text"])
+        blocks = _answer_blocks(text)
+        if blocks:
+            part = _respondent_part(res, guid, name, text, blocks)
+        else:
+            part = _qdpx_part(res, guid, name, S.SOURCE_TRANSCRIPT)
+            part.transcripts.append(
+                (None, Path(name).stem, None, T.from_text(text, interviewer_names))
+            )
+            try:
+                build_transcript_records(part)
+            except InputError as exc:
+                res.warnings.append(f"{path.name}: source {exc.format()} - not read")
+                acc.read += 1
+                acc.skip(SKIP_EMPTY)
+                continue
+        res.records.extend(part.records)
+        res.respondents.extend(part.respondents)
+        res.warnings.extend(part.warnings)
+        for k in ("read", "with_units", "respondents", "non_answer_cells"):
+            setattr(acc, k, getattr(acc, k) + getattr(part.accounting, k))
+        acc.skipped.update(part.accounting.skipped)
+    res.guesses.append(
+        f"{path.name}: REFI-QDA project, {len(texts)} text sources read as documents, "
+        f"{len(project.selections)} coded selections of {len(project.codes)} codes kept "
+        "to compare with the themes"
+    )
+    return res

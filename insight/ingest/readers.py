@@ -18,6 +18,7 @@ from insight.ingest import transcripts as T
 from insight.ingest.documents import (
     build_transcript_records,
     document_text,
+    read_qdpx_file,
     read_transcript_file,
     read_transcript_table,
     rebuild_with_batch_interviewers,
@@ -38,6 +39,7 @@ from insight.ingest.tables import RowMapper, indicator_name, read_table_file
 
 __all__ = [
     "HEADER_FORMATS",
+    "QDA_EXTENSIONS",
     "SKIP_DUPLICATE",
     "SKIP_EMPTY",
     "SKIP_NON_ANSWER",
@@ -66,7 +68,9 @@ __all__ = [
 
 TRANSCRIPT_EXTENSIONS = {".txt", ".md", ".markdown", ".vtt", ".srt", ".docx", ".odt"}
 TABLE_EXTENSIONS = {".csv", ".tsv", ".tab", ".xlsx", ".xlsm", ".parquet", ".json", ".jsonl"}
-SUPPORTED = sorted(TRANSCRIPT_EXTENSIONS | TABLE_EXTENSIONS)
+#: REFI-QDA project (documents + the researchers' coded selections) and codebook
+QDA_EXTENSIONS = {".qdpx", ".qdc"}
+SUPPORTED = sorted(TRANSCRIPT_EXTENSIONS | TABLE_EXTENSIONS | QDA_EXTENSIONS)
 
 
 def read_file(
@@ -86,6 +90,8 @@ def read_file(
     ext = path.suffix.lower()
     if ext in TRANSCRIPT_EXTENSIONS:
         return read_transcript_file(path, interviewer_names)
+    if ext in QDA_EXTENSIONS:
+        return read_qdpx_file(path, interviewer_names)
     if ext in TABLE_EXTENSIONS:
         return read_table_file(
             path, interviewer_names, overrides=overrides, kind=kind, options=options, mapper=mapper
