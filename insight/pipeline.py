@@ -233,6 +233,13 @@ def _stage_behaviour(ctx: StageContext, summary: dict[str, Any]) -> None:
     behaviour_stage(ctx.store, summary, ctx.echo)
 
 
+def _stage_codes(ctx: StageContext, summary: dict[str, Any]) -> None:
+    """The researchers' codes of .qdpx / .qdc inputs compared with the themes."""
+    from insight.qdpx import codes_stage
+
+    codes_stage(ctx.store, ctx.config.inputs, summary, ctx.echo)
+
+
 def _stage_personas(ctx: StageContext, summary: dict[str, Any]) -> None:
     from insight.personas import StudyTables, build_personas, save_personas
 
@@ -266,6 +273,7 @@ RUN_STAGES = [
     Stage("topics", lambda c: "topic model", _stage_topics_fit),
     Stage("vocabulary", lambda c: "customer vocabulary per segment", _stage_vocabulary),
     Stage("behaviour", lambda c: "behavioural segments (RFM, lifecycle)", _stage_behaviour),
+    Stage("codes", lambda c: "your codes (.qdpx/.qdc inputs) vs themes", _stage_codes),
     Stage("personas", lambda c: "building personas", _stage_personas),
 ]
 
@@ -566,6 +574,9 @@ def _write_outputs(
     run["problems"] = list((previous or {}).get("problems", [])) + list(result.problems)
     run["warnings"] = list((previous or {}).get("warnings", [])) + list(result.warnings)
     run["persona_sizes"] = persona_sizes(store)
+    codes = store.get_meta("codes_vs_themes")  # researchers' codes of .qdpx/.qdc inputs
+    if codes:
+        run["codes_vs_themes"] = codes
     if ctx.mode == "add":
         run["batches"] = [*(previous or {}).get("batches", []), batch_record(done, result)]
         run["changes"] = changes_since(previous or {}, run, store, done)
