@@ -181,7 +181,7 @@ def test_scenario_is_a_situation_of_the_top_pain_and_goals_reuse_claims():
     f = {c.stats["field"]: c for c in p1.profile}
     sc = f["scenario"]
     top = p1.pain_points[0]
-    assert sc.stats["tied_to"] == top.id
+    assert sc.stats["claim_id"] == top.id
     assert sc.quotes[0].unit_id in top.unit_ids and sc.unit_ids[0] == sc.quotes[0].unit_id
     assert sc.label == sc.quotes[0].text
     assert any(w in sc.label.lower() for w in ("rush", "every week", "saturday"))

@@ -412,3 +412,38 @@ def test_theme_wheel_keeps_the_largest_themes_and_one_slice_for_the_rest():
     assert len(sb["ids"]) == 2 * MAX_WHEEL_THEMES + 1
     assert chart.takeaway.startswith(f"{n} themes split into {n} sub-themes")
     assert "“theme 0”" in chart.takeaway
+
+
+def test_profile_block_in_card_markdown_and_json(outputs):
+    _, personas, paths = outputs
+    html = paths["report"].read_text(encoding="utf-8")
+    fields = ["role", "age_band", "location", "channels", "scenario", "goals", "challenges"]
+    for p in personas:
+        card = html.split(f'<article class="persona-card" id="{p.id}"')[1].split("</article>")[0]
+        assert "<h3>Profile</h3>" in card
+        assert re.findall(r'data-field="(\w+)"', card) == fields
+        role = next(c for c in p.profile if c.stats["field"] == "role")
+        row = card.split(f'id="{role.id}"')[1].split("</tr>")[0]
+        # the tiny study's "Role" column: the members' most common answer with n of N
+        assert f"<td>{role.label}" in row and f"{role.n} of {role.N}" in row
+        assert "column &#34;Role&#34; (Your role)" in row and f"--claim {role.id}" in row
+        # no age column: a greyed row that says so, and nothing else
+        assert re.search(
+            r'<tr class="no-evidence" data-field="age_band"><th scope="row">Age band</th>'
+            r'<td colspan="3">No evidence in this study: no age, age-band or year-of-birth column',
+            card,
+        )
+        # challenges link to the persona's own pain claims
+        for c in p.pain_points[:3]:
+            assert f'<a href="#{c.id}">' in card.split('data-field="challenges"')[1]
+    md = paths["personas_md"].read_text(encoding="utf-8")
+    p0 = personas[0]
+    role = next(c for c in p0.profile if c.stats["field"] == "role")
+    assert "### Profile" in md and "| Field | Value | n of N | Evidence |" in md
+    assert f"| Role / job | {role.label} " in md and f"| {role.n} of {role.N} |" in md
+    assert "| Age band | *No evidence in this study* (no age, age-band" in md
+    doc = json.loads(paths["personas_json"].read_text(encoding="utf-8"))
+    prof = doc["personas"][0]["profile"]
+    assert [c["stats"]["field"] for c in prof] == fields
+    assert (prof[0]["label"], prof[0]["n"], prof[0]["N"]) == (role.label, role.n, role.N)
+    assert prof[1]["stats"]["no_evidence"] and prof[1]["unit_ids"] == []

@@ -709,7 +709,8 @@ def _from_observations(
         "members": len(v.members),
         "source": "; ".join(sources),
         "evidence": "own words" if said and len(said) == len(rids) else "respondents",
-        "self_description_units": said,
+        "shown": shown,
+        "own_words": len(said),
         "respondent_ids": rids,
     }
     return Claim("profile", label, len(rids), N, unit_ids, quotes, stats)
@@ -811,7 +812,7 @@ def _scenario(
             "field": "scenario",
             "title": FIELDS["scenario"],
             "value": pick.text,
-            "tied_to": c.id,
+            "claim_id": c.id,
             "tied_label": c.label,
             "tied_kind": c.kind,
             "members": len(v.members),

@@ -105,6 +105,76 @@ def claim_detail(c: dict[str, Any]) -> str:
     return ""
 
 
+def profile_rows(d: dict[str, Any]) -> list[dict[str, Any]]:
+    """The persona template fields of a (redacted) persona dict, ready to show: title, value,
+    n of N, where the value comes from, the claims or quotes behind it, or why there is none
+    (shared by the HTML card and the Markdown export)."""
+    rows = []
+    for c in d.get("profile", []):
+        s = c.get("stats", {})
+        none = s.get("no_evidence")
+        shown = set(s.get("shown", []))
+        others = [x for x in s.get("values", []) if x["value"] not in shown]
+        rows.append(
+            {
+                "id": c["id"],
+                "field": s.get("field"),
+                "title": s.get("title", s.get("field")),
+                "value": c["label"],
+                "n": c["n"],
+                "N": c["N"],
+                "members": s.get("members"),
+                "none": bool(none),
+                "reason": none or "",
+                "source": s.get("source", ""),
+                # the other answers and how many gave each ("also: Manager 10, Other 4")
+                "also": ", ".join(f"{x['value']} {x['n']}" for x in others[:4]),
+                # goals / challenges: the persona's own claims, each with its n of N
+                "items": s.get("items", []),
+                "claim_id": s.get("claim_id"),
+                "quotes": c.get("quotes", []),
+                "unit_ids": c.get("unit_ids", []),
+            }
+        )
+    return rows
+
+
+def _md_profile(d: dict[str, Any]) -> list[str]:
+    """The persona's template fields as a Markdown table (no-evidence rows say why)."""
+    rows = profile_rows(d)
+    if not rows:
+        return []
+    out = ["### Profile", "", "| Field | Value | n of N | Evidence |", "|---|---|---|---|"]
+    for r in rows:
+        if r["none"]:
+            out.append(f"| {r['title']} | *{r['value']}* ({_md_escape(r['reason'])}) | - | - |")
+            continue
+        value = _md_escape(r["value"])
+        if r["items"]:
+            value = "; ".join(
+                f"{_md_escape(i['label'])} ({i['n']} of {i['N']})" for i in r["items"]
+            )
+            evidence = ", ".join(f"claim `{i['claim_id']}`" for i in r["items"])
+        elif r["field"] == "scenario":
+            q = r["quotes"][0] if r["quotes"] else {}
+            value = f"“{value}”"
+            evidence = (
+                f"unit `{q.get('unit_id', '')}`, {_md_escape(q.get('source', ''))} "
+                f"{_md_escape(q.get('location', ''))}; {_md_escape(r['source'])}"
+            )
+        else:
+            if r["also"]:
+                value += f" (also: {_md_escape(r['also'])})"
+            evidence = _md_escape(r["source"])
+            if r["quotes"]:
+                evidence += "; " + ", ".join(
+                    f"“{_md_escape(q['text'])}” (`{q['unit_id']}`)" for q in r["quotes"][:2]
+                )
+        evidence += f" - claim `{r['id']}`" if r["unit_ids"] else ""
+        out.append(f"| {r['title']} | {value} | {r['n']} of {r['N']} | {evidence} |")
+    return [*out, ""]
+
+
 def write_personas_md(
     personas: Sequence[Persona], path: Path, run_info: dict[str, Any] | None = None
 ) -> Path:
@@ -136,6 +206,7 @@ def write_personas_md(
             lines.append(f"- warning: {_md_escape(w)}")
         if d["warnings"]:
             lines.append("")
+        lines += _md_profile(d)
         lines += ["### Representative quotes", ""]
         for q in d["quotes"]:
             lines += [_md_quote(q)]

@@ -27,7 +27,7 @@ from insight.personas import (
     item_wordings,
 )
 from insight.pii import redact_obj
-from insight.report.exports import claim_detail, persona_of_segment
+from insight.report.exports import claim_detail, persona_of_segment, profile_rows
 
 EMOTION_COLOURS = {
     "anger": "#c0392b",
@@ -318,6 +318,7 @@ def render_report(
         for key in CLAIM_SECTIONS:
             for c in d[key]:
                 c["detail"] = claim_detail(c)
+        d["profile_rows"] = profile_rows(d)
         d["emotion_svg"] = Markup(emotion_chart(d["emotions"]))
         d["distinct_emotions"] = [c for c in d["emotions"] if c["stats"].get("distinctive")]
         d["other_emotions"] = [c for c in d["emotions"] if not c["stats"].get("distinctive")]
