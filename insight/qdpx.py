@@ -487,17 +487,27 @@ def _norm(text: str) -> str:
     return " ".join(str(text).lower().split())
 
 
-def match_selections(project: QdaProject, units: pd.DataFrame) -> pd.DataFrame:
+def match_selections(
+    project: QdaProject, units: pd.DataFrame, spans: pd.DataFrame | None = None
+) -> pd.DataFrame:
     """One row per (coded selection, study unit) it covers: selection, code, unit_id.
 
-    A selection named by a unit id (a project this module wrote) maps to that unit;
-    otherwise a unit matches when its text (3+ words) lies inside the selection's text or
-    the selection's text (15+ characters) inside it, case and spacing ignored, preferring
-    units of a source with the same file stem when there is one.
+    A selection named by a unit id (a project this module wrote) maps to that unit. When
+    the study read the project itself (``spans``: unit_id, source guid, start, end from
+    :func:`insight.ingest.documents.qdpx_unit_spans`), a selection covers the units of its
+    source that lie at least half inside it. Otherwise a unit matches when its text (3+
+    words) lies inside the selection's text or the selection's text (15+ characters)
+    inside it, case and spacing ignored, preferring units of a source with the same file
+    stem when there is one.
     """
     import pandas as pd
 
     ids = set(units[S.UNIT_ID].astype(str))
+    at: dict[str, list[tuple[int, int, str]]] = defaultdict(list)
+    if spans is not None:
+        for u, g, a, b in spans[[S.UNIT_ID, "source", "start", "end"]].itertuples(index=False):
+            if str(u) in ids:
+                at[str(g)].append((int(a), int(b), str(u)))
     texts = [
         (_norm(t), str(u), Path(str(src)).stem.lower())
         for t, u, src in zip(units[S.TEXT], units[S.UNIT_ID], units[S.SOURCE], strict=False)
@@ -510,6 +520,12 @@ def match_selections(project: QdaProject, units: pd.DataFrame) -> pd.DataFrame:
             rows.append(
                 {"selection": sel["selection"], "code": sel["code"], S.UNIT_ID: sel["name"]}
             )
+            continue
+        if sel["source"] in at:
+            a, b = sel["start"], sel["end"]
+            for ua, ub, u in at[sel["source"]]:
+                if 2 * (min(b, ub) - max(a, ua)) >= ub - ua > 0:
+                    rows.append({"selection": sel["selection"], "code": sel["code"], S.UNIT_ID: u})
             continue
         st = _norm(sel["text"])
         if len(st) < 3:
@@ -542,7 +558,14 @@ def compare_codes(store: Store, path: str | Path) -> tuple[pd.DataFrame, dict[st
     project = read_qdpx(path)
     units = store.read_table("units")
     customer = units[units[S.SPEAKER_ROLE] == S.ROLE_CUSTOMER]
-    matches = match_selections(project, customer)
+    spans = None
+    if Path(path).suffix.lower() == ".qdpx" and S.RECORD_ID in customer:
+        from insight.ingest.documents import qdpx_unit_spans
+
+        spans = qdpx_unit_spans(Path(path), customer)  # a study read from this project
+    matches = match_selections(
+        project, customer, spans if spans is not None and len(spans) else None
+    )
     topics = store.read_or_empty("topic_assignments")
     tlabels = store.read_or_empty("topics")
     label_of = {}

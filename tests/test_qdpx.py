@@ -180,6 +180,16 @@ def test_qdpx_input_gives_the_same_units_and_reads_back_the_codes(tmp_path):
     # every customer statement again, with its file's name and the same text
     assert _customer(res.units) == _customer(units)
     assert res.files["format"].tolist() == ["qdpx"]
+    # offsets back to the source: each unit's span in its source's text is its text
+    from insight.ingest.documents import qdpx_unit_spans
+
+    cust = res.units[res.units["speaker_role"] == "customer"]
+    spans = qdpx_unit_spans(path, cust)
+    sources = read_qdpx(path).sources
+    assert len(spans) == len(cust) == 4
+    text_of = dict(zip(cust["unit_id"], cust["text"], strict=True))
+    for u, g, a, b in spans.itertuples(index=False):
+        assert sources[g]["text"][a:b] == text_of[u]
     # a study of the re-read units, themed as before: the codes are read back and agree
     topic_of_text = dict(
         zip(

@@ -463,7 +463,9 @@ def _respondent_part(
 
 
 def read_qdpx_file(
-    path: Path, interviewer_names: Sequence[str] = T.DEFAULT_INTERVIEWER_NAMES
+    path: Path,
+    interviewer_names: Sequence[str] = T.DEFAULT_INTERVIEWER_NAMES,
+    offsets: dict[str, tuple[str, int]] | None = None,
 ) -> FileResult:
     """A REFI-QDA project's text sources as documents (NVivo, ATLAS.ti, MAXQDA, QualCoder).
 
@@ -473,7 +475,8 @@ def read_qdpx_file(
     survey answer per block. Records carry the source's name as their file. The
     project's coded selections are the researchers' codes: ``insight run`` compares them
     with the themes (:func:`insight.qdpx.codes_stage`). A ``.qdc`` codebook has no text:
-    it gives no records, only codes.
+    it gives no records, only codes. ``offsets``, when given, is filled with record_id ->
+    (source guid, start of the record's text in the source's text).
     """
     from insight.qdpx import read_qdpx
 
@@ -512,6 +515,13 @@ def read_qdpx_file(
                 acc.read += 1
                 acc.skip(SKIP_EMPTY)
                 continue
+        if offsets is not None:
+            cursor = 0
+            for rec in part.records:  # in the order of the text
+                at = text.find(rec[S.TEXT], cursor)
+                if at >= 0:
+                    offsets[rec[S.RECORD_ID]] = (guid, at)
+                    cursor = at + len(rec[S.TEXT])
         res.records.extend(part.records)
         res.respondents.extend(part.respondents)
         res.warnings.extend(part.warnings)
@@ -524,3 +534,25 @@ def read_qdpx_file(
         "to compare with the themes"
     )
     return res
+
+
+def qdpx_unit_spans(path: Path, units: Any) -> Any:
+    """Where each of ``units`` (read from the project at ``path``) lies in its source:
+    unit_id, source (guid), start, end (code points, end exclusive), for matching the
+    project's coded selections by position. Units of other files are left out."""
+    import pandas as pd
+
+    offsets: dict[str, tuple[str, int]] = {}
+    read_qdpx_file(path, offsets=offsets)
+    rows = [
+        (u, *offsets[r][:1], offsets[r][1] + int(a), offsets[r][1] + int(b))
+        for u, r, a, b in zip(
+            units[S.UNIT_ID],
+            units[S.RECORD_ID],
+            units[S.CHAR_START],
+            units[S.CHAR_END],
+            strict=False,
+        )
+        if r in offsets
+    ]
+    return pd.DataFrame(rows, columns=[S.UNIT_ID, "source", "start", "end"])
