@@ -404,9 +404,71 @@ def _walk_codes(
         _walk_codes(c, ns, c.get("guid"), out)
 
 
-def read_qdpx(path: str | Path) -> QdaProject:
-    """Read a REFI-QDA project (.qdpx) or codebook (.qdc). Selections carry their text."""
+#: columns of a highlights export (Taguette, QualCoder, a spreadsheet of coded segments)
+_CODE_COLS = ("tag", "code", "codes", "tags", "code name")
+_TEXT_COLS = ("content", "text", "highlight", "segment", "coded text", "quote")
+_DOC_COLS = ("document", "source", "file", "document name", "doc")
+
+
+def read_codes_csv(path: str | Path) -> QdaProject:
+    """Coded segments (one row per highlight: document, tag, content, as Taguette exports
+    them) or a codebook (tag, description) from a CSV, as a :class:`QdaProject` whose
+    selections carry their text and document name (matched to units by text)."""
+    import pandas as pd
+
     p = Path(path)
+    try:
+        df = pd.read_csv(p, dtype=str, keep_default_na=False)
+    except (OSError, ValueError) as exc:
+        raise InputError(f"cannot be read as CSV ({exc})", file=str(p)) from None
+    lower = {str(c).strip().lower(): c for c in df.columns}
+    code = next((lower[c] for c in _CODE_COLS if c in lower), None)
+    text = next((lower[c] for c in _TEXT_COLS if c in lower), None)
+    doc = next((lower[c] for c in _DOC_COLS if c in lower), None)
+    if code is None:
+        raise InputError(
+            "no code column (tag or code)",
+            file=str(p),
+            fix="coded segments need columns document, tag, content (a codebook: tag, "
+            "description); found " + ", ".join(map(str, df.columns)),
+        )
+    desc = lower.get("description")
+    codes: dict[str, dict[str, Any]] = {}
+    for name in dict.fromkeys(df[code].str.strip()):
+        if name:
+            codes[name] = {"name": name, "parent": None, "codable": True, "description": ""}
+    if desc is not None:
+        for name, d in zip(df[code].str.strip(), df[desc], strict=False):
+            if name in codes and d and not codes[name]["description"]:
+                codes[name]["description"] = d
+    sources: dict[str, dict[str, Any]] = {}
+    selections: list[dict[str, Any]] = []
+    if text is not None:
+        docs = df[doc] if doc is not None else pd.Series([p.stem] * len(df))
+        for i, (name, t, d) in enumerate(zip(df[code].str.strip(), df[text], docs, strict=False)):
+            if not name or not str(t).strip():
+                continue
+            sources.setdefault(str(d), {"name": str(d), "text": ""})
+            selections.append(
+                {
+                    "selection": f"row{i + 2}",
+                    "name": "",
+                    "source": str(d),
+                    "start": 0,
+                    "end": len(str(t)),
+                    "text": str(t),
+                    "code": name,
+                }
+            )
+    return QdaProject(p.stem, codes, sources, selections, {})
+
+
+def read_qdpx(path: str | Path) -> QdaProject:
+    """Read a REFI-QDA project (.qdpx) or codebook (.qdc), or coded segments / a codebook
+    in a CSV (:func:`read_codes_csv`). Selections carry their text."""
+    p = Path(path)
+    if p.suffix.lower() == ".csv":
+        return read_codes_csv(p)
     try:
         if p.suffix.lower() == ".qdc":
             xml = p.read_bytes()
@@ -700,6 +762,7 @@ __all__ = [
     "compare_codes",
     "match_selections",
     "qda_inputs",
+    "read_codes_csv",
     "read_qdpx",
     "validate_qde",
     "write_qdpx",

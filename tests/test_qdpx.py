@@ -9,6 +9,7 @@ import pytest
 from click.testing import CliRunner
 from study_factory import build_study
 
+from insight.errors import InputError
 from insight.qdpx import read_qdpx, validate_qde, write_qdpx
 from insight.store import Store
 
@@ -281,3 +282,55 @@ def test_malformed_qdpx_names_the_file_and_the_fix(tmp_path, content, says):
     (problem,) = res.problems
     assert "broken.qdpx" in problem and says in problem
     assert "fix:" in problem.lower() or "export" in problem.lower()
+
+
+def test_coded_segments_csv_compares_like_a_project(tmp_path):
+    """A highlights export (document, tag, content: Taguette, a spreadsheet) is read as
+    coded selections; a codebook CSV (tag, description) lists codes."""
+    import pandas as pd
+
+    from insight.qdpx import compare_codes
+
+    db = build_study(tmp_path / "study")
+    csv = tmp_path / "coded_segments.csv"
+    pd.DataFrame(
+        {
+            "id": [1, 2],
+            "document": ["survey.csv", "survey.csv"],
+            "tag": ["Breakdowns", "Cost"],
+            "content": ["The machine broke twice.", "the price of parts is too high"],
+        }
+    ).to_csv(csv, index=False)
+    with Store(db, read_only=True) as st:
+        table, summary = compare_codes(st, csv)
+    t = table.set_index("code")
+    assert t.loc["Breakdowns", "top_theme"] == "T0 machine repairs"
+    assert t.loc["Cost", "top_theme"] == "T1 price of parts"
+    assert summary["units_matched"] == 2
+    book = tmp_path / "codebook.csv"
+    pd.DataFrame({"tag": ["Breakdowns"], "description": ["It broke"]}).to_csv(book, index=False)
+    with Store(db, read_only=True) as st:
+        table, summary = compare_codes(st, book)
+    assert table["code"].tolist() == ["Breakdowns"] and summary["coded_selections"] == 0
+    bad = tmp_path / "notes.csv"
+    pd.DataFrame({"a": [1]}).to_csv(bad, index=False)
+    with Store(db, read_only=True) as st, pytest.raises(InputError, match="no code column"):
+        compare_codes(st, bad)
+
+
+def test_one_participant_session_keeps_its_code(tmp_path):
+    from insight.ingest import ingest_paths
+
+    text = "Interviewer: What do you think?\nParticipant: The export button is hard to find."
+    qde = (
+        '<Project xmlns="urn:QDA-XML:project:1.0" name="s"><Sources>'
+        '<TextSource guid="33333333-3333-3333-3333-333333333333" name="P2_GMT20211119.odt">'
+        f"<PlainTextContent>{text}</PlainTextContent></TextSource></Sources></Project>"
+    )
+    qdpx = tmp_path / "sessions.qdpx"
+    with zipfile.ZipFile(qdpx, "w") as z:
+        z.writestr("project.qde", qde)
+    res = ingest_paths([qdpx])
+    cust = res.units[res.units["speaker_role"] == "customer"]
+    assert set(cust["respondent_id"]) == {"P2"}
+    assert set(res.respondents["respondent_id"]) == {"P2"}

@@ -462,6 +462,19 @@ def _respondent_part(
     return part
 
 
+def _one_participant_code(part: FileResult, stem: str) -> None:
+    """A session of one participant named like ``P2_GMT20211119`` keeps the code ``P2`` as
+    its respondent (as the original file did), so it joins that participant's answers."""
+    code = _participant_code("", stem)
+    if not code or len(part.respondents) != 1:
+        return
+    old = part.respondents[0][S.RESPONDENT_ID]
+    part.respondents[0][S.RESPONDENT_ID] = code
+    for rec in part.records:
+        if rec[S.RESPONDENT_ID] == old:
+            rec[S.RESPONDENT_ID] = code
+
+
 def read_qdpx_file(
     path: Path,
     interviewer_names: Sequence[str] = T.DEFAULT_INTERVIEWER_NAMES,
@@ -515,6 +528,7 @@ def read_qdpx_file(
                 acc.read += 1
                 acc.skip(SKIP_EMPTY)
                 continue
+            _one_participant_code(part, Path(name).stem)
         if offsets is not None:
             cursor = 0
             for rec in part.records:  # in the order of the text
