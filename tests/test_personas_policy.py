@@ -226,3 +226,153 @@ def test_survey_respondents_who_skipped_every_item_join_by_their_text():
     joined = plan.assignments[plan.assignments[S.RESPONDENT_ID].str.startswith("x")]
     assert len(joined) == 10 and set(joined["segment_source"]) == {"text-similarity"}
     assert plan.coverage["respondents"] == 130 and plan.coverage["share"] >= 0.9
+
+
+# --- scales: which end agrees, and codes that are no scale point --------------------------------
+
+
+def _survey_file(tmp_path, header: list[str], rows: list[list[object]]):
+    path = tmp_path / "survey.csv"
+    lines = [",".join(header)] + [",".join(str(v) for v in r) for r in rows]
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
+def test_nhs_fft_dont_know_codes_are_missing_not_scale_points(tmp_path):
+    """NHS FFT: 1 very good ... 5 very poor; 6 = don't know (7 also occurs): never a point."""
+    from insight.ingest import ingest_paths
+
+    answers = [1, 2, 3, 4, 5, 6, 7, 1, 2, 1, 6, 7]
+    rows = [
+        [f"r{i}", a, f"The staff were kind and the wait was short {i}"]
+        for i, a in enumerate(answers)
+    ]
+    path = _survey_file(tmp_path, ["Respondent ID", "FFT categorical answer", "FFT answer"], rows)
+    res = ingest_paths([path])
+    resp = res.respondents.set_index(S.RESPONDENT_ID)
+    values = pd.to_numeric(resp["FFT categorical answer"], errors="coerce")
+    assert values.max() == 5
+    assert values.isna().sum() == 4  # the two 6s and two 7s
+    assert values["r0"] == 1 and values["r4"] == 5
+    col = res.columns[res.columns[S.COL_NAME] == "FFT categorical answer"].iloc[0]
+    assert col["scale_max"] == 5
+    assert any("6 = Don't know" in g for g in res.warnings)
+
+
+def test_bare_numeric_items_say_direction_unknown_and_how_to_mark_reverse(tmp_path):
+    from insight.ingest import ingest_paths
+    from insight.ingest.scales import detect_scale, label_direction
+
+    rng = np.random.default_rng(0)
+    rows = [[f"p{i}", *rng.integers(1, 8, 4).tolist()] for i in range(12)]
+    path = _survey_file(tmp_path, ["participant", "Q1", "Q2", "Q3", "Q4"], rows)
+    res = ingest_paths([path])
+    notes = [g for g in res.warnings if "reverse: true" in g]
+    assert notes and "Q1" in notes[0] and "not known" in notes[0]
+    # labelled scales know their direction; bare numbers do not
+    assert label_direction({"1": "Strongly disagree", "5": "Strongly agree"}) == 1
+    assert label_direction({"1": "Very good", "5": "Very poor"}) == -1
+    assert label_direction({"1": "Strongly agree", "7": "Strongly disagree"}) == -1
+    assert detect_scale(["1", "2", "3", "4", "5", "6", "7"]).direction is None
+    assert detect_scale(["Agree", "Disagree", "Neutral", "Strongly agree"]).direction == 1
+
+
+def _attitude(direction: str, agreement: int | None):
+    from insight.personas.model import Claim
+
+    stats = {
+        "question": "The system gave error messages that clearly told me how to fix problems",
+        "direction": direction,
+        "mean": 5.1,
+        "rest_mean": 2.9,
+    }
+    if agreement is not None:
+        stats["agreement"] = agreement
+    return Claim("attitude", "errors", 4, 6, [], [], stats)
+
+
+def test_no_champion_or_sceptic_from_a_scale_whose_direction_is_unknown():
+    from insight.personas.naming import _name, _summary
+
+    unknown = _attitude("higher", None)
+    name = _name([unknown], [], [], [])
+    assert "Champion" not in name and "Sceptic" not in name
+    assert "High Scorer" in name
+    summary = _summary(6, 17, [unknown], [], [], who="participants")
+    assert "score higher" in summary and "agree" in summary.split("(")[-1]
+    # PSSUQ marked reverse (1 = agree): a higher mean is less agreement
+    assert "Sceptic" in _name([_attitude("higher", -1)], [], [], [])
+    assert "Champion" in _name([_attitude("lower", 1)], [], [], [])
+    assert "agree less" in _summary(6, 17, [_attitude("higher", -1)], [], [])
+
+
+def test_item_direction_reads_labels_and_reverse_from_the_columns_table():
+    from insight.segment.profiles import item_direction
+
+    cols = pd.DataFrame(
+        {
+            S.COL_NAME: ["Q1", "Q2", "Q3", "Q4"],
+            "labels": [
+                '{"1": "Strongly disagree", "5": "Strongly agree"}',
+                "{}",
+                "{}",
+                '{"1": "Very good", "5": "Very poor"}',
+            ],
+            "reverse": [False, False, True, False],
+        }
+    )
+    assert [item_direction(cols, q) for q in ("Q1", "Q2", "Q3", "Q4")] == [1, None, -1, -1]
+
+
+def test_persona_vocabulary_leads_with_participants_terms_not_generic_verbs():
+    """serdif: a persona's vocabulary led with "look", "got", "go" (highest z)."""
+    from insight.personas.words import order_vocabulary
+
+    texts = {
+        "u1": "I look at the time window and got the data provenance from the export.",
+        "u2": "So I go to the time window, uh, and look at the PM2.5 values.",
+        "u3": "The data provenance file is what I got, you know.",
+    }
+    rows = pd.DataFrame(
+        {
+            "term": [
+                "look",
+                "got",
+                "go",
+                "uh",
+                "you know",
+                "time window",
+                "data provenance",
+                "PM2.5",
+                "values",
+            ],
+            "kind": [
+                "word",
+                "word",
+                "word",
+                "word",
+                "ngram",
+                "noun_phrase",
+                "noun_phrase",
+                "word",
+                "word",
+            ],
+            "z": [3.4, 3.3, 3.2, 5.0, 4.0, 1.6, 1.5, 1.4, 1.2],
+            "z_background": [-0.7, -9.4, -2.0, None, None, 4.7, 3.9, 4.5, 17.8],
+            "unit_ids": [
+                ["u1", "u2"],
+                ["u1", "u3"],
+                ["u2"],
+                ["u2"],
+                ["u3"],
+                ["u1", "u2"],
+                ["u1", "u3"],
+                ["u2"],
+                ["u2"],
+            ],
+        }
+    )
+    order = order_vocabulary(rows, texts)["term"].tolist()
+    assert order[:4] == ["time window", "data provenance", "PM2.5", "values"]
+    assert "uh" not in order and "you know" not in order  # filler is never shown
+    assert set(order[4:]) <= {"look", "got", "go"}

@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import Any
 
 # Each family is an ordered list of points; each point lists synonyms (normalised).
 _FAMILIES: dict[str, list[list[str]]] = {
@@ -98,13 +100,27 @@ class Scale:
     max: float
     mapping: dict[str, float] = field(default_factory=dict)
     labels: dict[str, str] = field(default_factory=dict)  # number (as str) -> label
-    #: the scale's neutral point (None for unipolar scales); higher numbers = more of
-    #: the adjective / more agreement / more often (the direction is always ascending)
+    #: the scale's neutral point (None for unipolar scales)
     midpoint: float | None = None
+    #: answer codes that are no point of the scale ("6" = "Don't know" on the NHS FFT):
+    #: code -> what it means; read as missing
+    missing: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def direction(self) -> int | None:
+        """+1 when higher numbers mean more agreement / the better end, -1 when lower numbers
+        do ("1 = Very good ... 5 = Very poor"), None when the labels do not say (numbers
+        only)."""
+        return label_direction(self.labels)
+
+    def is_missing(self, raw: str) -> bool:
+        """An answer code that is no scale point ("Don't know" coded 6)."""
+        s = raw.strip()
+        return s in self.missing or (_int_text(s) in self.missing)
 
     def value(self, raw: str) -> float | None:
         raw = raw.strip()
-        if not raw:
+        if not raw or self.is_missing(raw):
             return None
         if raw in self.mapping:
             return self.mapping[raw]
@@ -120,6 +136,8 @@ class Scale:
         }
         if self.midpoint is not None:
             d["midpoint"] = self.midpoint
+        if self.missing:
+            d["missing"] = dict(self.missing)
         return d
 
 
@@ -335,3 +353,217 @@ def _nominal_range(lo: float, hi: float) -> tuple[float, float]:
         return lo, hi
     a, b = min(fits, key=lambda ab: (ab[1] - ab[0]) - (hi - lo))
     return float(a), float(b)
+
+
+def _int_text(s: str) -> str:
+    """ "6.0" -> "6" (codes are compared as written integers); anything else unchanged."""
+    try:
+        f = float(s)
+    except ValueError:
+        return s
+    return str(int(f)) if f.is_integer() else s
+
+
+# --- which end of a scale is agreement -------------------------------------------------
+
+#: the better / agreeing end of each family (its last point) and of common anchor words
+_POSITIVE_WORDS = frozenset(
+    [
+        "agree",
+        "satisfied",
+        "likely",
+        "important",
+        "often",
+        "always",
+        "good",
+        "excellent",
+        "easy",
+        "useful",
+        "positive",
+        "happy",
+        "comfortable",
+        "confident",
+        "helpful",
+        "clear",
+        "true",
+        "yes",
+    ]
+)
+_NEGATIVE_WORDS = frozenset(
+    [
+        "disagree",
+        "dissatisfied",
+        "unlikely",
+        "unimportant",
+        "never",
+        "rarely",
+        "poor",
+        "bad",
+        "terrible",
+        "awful",
+        "difficult",
+        "hard",
+        "useless",
+        "negative",
+        "unhappy",
+        "uncomfortable",
+        "unhelpful",
+        "unclear",
+        "false",
+        "no",
+    ]
+)
+
+
+def label_polarity(label: str) -> int:
+    """+1 for an agreeing / better-end answer label, -1 for a disagreeing / worse-end one,
+    0 for the middle or an unknown label ("Strongly agree" +1, "Very poor" -1, "Neutral" 0)."""
+    n = normalise(label)
+    if not n or _MID_RE.match(n):
+        return 0
+    for points in _FAMILIES.values():
+        for i, syns in enumerate(points):
+            if n in syns:
+                centre = (len(points) - 1) / 2
+                return (i > centre) - (i < centre)
+    words = n.split()
+    neg = bool({"not", "no", "never"} & set(words[:-1]))
+    last = words[-1]
+    if last in _NEGATIVE_WORDS or (last in _POSITIVE_WORDS and neg):
+        return -1
+    if last in _POSITIVE_WORDS:
+        return 1
+    return 0
+
+
+def label_direction(labels: dict[str, str] | None) -> int | None:
+    """+1 when the scale's higher numbers carry the agreeing / better labels, -1 when the
+    lower numbers do, None when its labels do not say (a numbers-only scale)."""
+    scored = []
+    for k, lab in (labels or {}).items():
+        try:
+            num = float(k)
+        except (TypeError, ValueError):
+            continue
+        pol = label_polarity(str(lab))
+        if pol:
+            scored.append((num, pol))
+    if not scored:
+        return None
+    lo, hi = min(scored), max(scored)
+    if lo[0] == hi[0]:  # one labelled point: the low end (0 or 1) or the high end
+        return -lo[1] if lo[0] <= 1 else lo[1]
+    return 1 if hi[1] > lo[1] else (-1 if hi[1] < lo[1] else None)
+
+
+# --- known instruments ------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Instrument:
+    """A published question whose answer codes are documented: points and non-points."""
+
+    name: str
+    pattern: re.Pattern[str]
+    labels: dict[str, str]
+    missing: dict[str, str]
+
+
+#: The NHS Friends and Family Test: 1 Very good ... 5 Very poor, 6 Don't know (NHS England
+#: FFT guidance); exports also carry 7 for an answer that was not given.
+INSTRUMENTS = (
+    Instrument(
+        "NHS Friends and Family Test",
+        re.compile(r"\bFFT\b|friends (?:and|&) family", re.I),
+        {
+            "1": "Very good",
+            "2": "Good",
+            "3": "Neither good nor poor",
+            "4": "Poor",
+            "5": "Very poor",
+        },
+        {"6": "Don't know", "7": "Not answered"},
+    ),
+)
+
+
+def instrument_scale(name: str, question: str, scale: Scale | None) -> tuple[Scale, str] | None:
+    """The documented scale of a known instrument's rating column, with a guess line, or
+    None. Only numeric columns whose codes all belong to the instrument are matched."""
+    if scale is None or scale.kind != "numeric":
+        return None
+    for ins in INSTRUMENTS:
+        if not (ins.pattern.search(name) or ins.pattern.search(question or "")):
+            continue
+        codes = {_int_text(str(v)) for v in scale.mapping.values()}
+        known = set(ins.labels) | set(ins.missing)
+        if not codes or not codes <= known or not codes & set(ins.labels):
+            continue
+        points = [float(k) for k in ins.labels]
+        mapping = {raw: v for raw, v in scale.mapping.items() if _int_text(str(v)) in ins.labels}
+        for k, lab in ins.labels.items():
+            mapping.setdefault(k, float(k))
+            mapping.setdefault(normalise(lab), float(k))
+        sc = Scale(
+            "numeric",
+            min(points),
+            max(points),
+            mapping,
+            dict(ins.labels),
+            missing=dict(ins.missing),
+        )
+        sc.midpoint = (sc.min + sc.max) / 2
+        used = sorted(codes & set(ins.missing), key=float)
+        note = (
+            f'"{name}" read as the {ins.name} ('
+            + ", ".join(f"{k} = {v}" for k, v in ins.labels.items())
+            + ")"
+            + (
+                "; " + ", ".join(f"{k} = {ins.missing[k]}" for k in used) + " counted as missing"
+                if used
+                else ""
+            )
+            + "; override with 'scale:' for this column in the schema file"
+        )
+        return sc, note
+    return None
+
+
+def unknown_direction_note(source: str, columns: list[str], lo: float, hi: float) -> str:
+    """The guess line for rating items given as bare numbers: which end agrees is unknown."""
+    shown = ", ".join(columns[:4]) + (f" … ({len(columns)} items)" if len(columns) > 4 else "")
+    return (
+        f"{source}: {shown} are numbers {lo:g}-{hi:g} without labels, so which end means "
+        "agreement is not known: personas say who scores higher or lower, not who agrees; "
+        f"if {lo:g} is the agreeing / better end (as on the PSSUQ), set 'reverse: true' for "
+        "these columns in the schema file, or give 'scale: labels:' for both ends"
+    )
+
+
+def settle_scales(columns: Iterable[Any], source: str) -> list[str]:
+    """After a file's roles are read: known instruments get their documented scale (codes
+    that are no scale point become missing), and rating items given as bare numbers get
+    one guess line saying that which end agrees is unknown. ``columns``: the file's
+    column infos (name, question, role, scale, reverse, overridden). Returns guess lines."""
+    notes: list[str] = []
+    bare: list[Any] = []
+    for c in columns:
+        if c.role not in ("likert", "rating") or c.scale is None or c.overridden:
+            continue
+        found = instrument_scale(c.name, c.question, c.scale)
+        if found is not None:
+            c.scale, note = found
+            c.reason = "known instrument"
+            notes.append(f"{source}: {note}")
+        elif c.role == "likert" and c.scale.direction is None and not c.reverse:
+            bare.append(c)
+    if bare:
+        lo = min(c.scale.min for c in bare)
+        hi = max(c.scale.max for c in bare)
+        notes.append(unknown_direction_note(source, [c.name for c in bare], lo, hi))
+    return notes
+
+
+def is_missing_code(scale: Scale | None, raw: str) -> bool:
+    """``raw`` is a code of ``scale`` that is no scale point (read as missing)."""
+    return scale is not None and scale.is_missing(raw)

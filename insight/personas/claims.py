@@ -23,7 +23,7 @@ from insight.personas.model import (
     as_list,
 )
 from insight.personas.view import SegmentView, StudyView
-from insight.personas.words import _stems
+from insight.personas.words import _stems, order_vocabulary
 from insight.stats import bh_adjust, two_proportion_test
 from insight.stats import is_number as _is_number
 from insight.stats import plain as _plain
@@ -85,6 +85,8 @@ def make_claim(
 def attitude_claims(v: SegmentView) -> list[Claim]:
     import pandas as pd
 
+    from insight.segment.profiles import item_direction
+
     prof = v.t.segment_profiles
     if prof is None or prof.empty:
         return []
@@ -131,6 +133,10 @@ def attitude_claims(v: SegmentView) -> list[Claim]:
             )
         else:
             stats.update(direction="higher" if r["d"] >= 0 else "lower")
+        # +1 / -1: the segment's side is the agreeing / disagreeing end; None: not known
+        way = item_direction(v.cols, item)
+        side = 1 if stats["direction"] == "higher" else -1
+        stats["agreement"] = None if way is None else way * side
         units, how = related_units(v, rids, v.item_stems.get(item, set()))
         stats["evidence"] = how
         stats["respondent_ids"] = rids
@@ -445,6 +451,8 @@ def vocabulary_claims(v: SegmentView, limit: int = 12) -> list[Claim]:
     rows = voc[voc["group"].astype(str).str.strip().str.lower().isin(wanted)]
     if "z" in rows:
         rows = rows[rows["z"] > 0].sort_values(["z", "term"], ascending=[False, True])
+    # the participants' own nouns and phrases first, bare verbs and discourse words last
+    rows = order_vocabulary(rows, v.mine[S.TEXT].astype(str).to_dict())
     claims = []
     for _, r in rows.iterrows():
         ids = [u for u in as_list(r.get("unit_ids")) if u in v.mine.index]

@@ -171,6 +171,24 @@ _VERBS = frozenset(
 )
 
 
+def agrees(attitude: Claim) -> int | None:
+    """+1 when the persona sits at the agreeing / better end of the item, -1 at the other,
+    None when the item's scale does not say which end agrees (numbers without labels)."""
+    a = attitude.stats.get("agreement")
+    return None if a is None or not _is_number(a) else (1 if float(a) > 0 else -1)
+
+
+def stance(attitude: Claim) -> str:
+    """ "Champion" / "Sceptic" where the scale says which end agrees, else who scores
+    higher or lower ("High Scorer"): a bare 1-7 may run either way (PSSUQ: 1 = agree)."""
+    a = agrees(attitude)
+    if a is None:
+        return (
+            "High Scorer" if attitude.stats.get("direction", "higher") == "higher" else "Low Scorer"
+        )
+    return "Champion" if a > 0 else "Sceptic"
+
+
 def _pain_words(pains: list[Claim]) -> list[str]:
     """The words of the pain theme that sets the persona apart (none when no pain does)."""
     named = [p for p in pains if p.stats.get("pain_theme", 0) != -1]
@@ -209,7 +227,7 @@ def _name(
     """A readable, deterministic name in the study's own words.
 
     Focus: the keyword of the persona's most distinctive attitude item (with Champion /
-    Sceptic for its direction), else a distinctive demographic category, else the words of
+    Sceptic where its scale says which end agrees, else High / Low Scorer), else a distinctive demographic category, else the words of
     its most distinctive theme, else its top vocabulary term. Then the pain theme that sets
     it apart: ``The Parts Champion, troubled by price``.
     """
@@ -219,8 +237,7 @@ def _name(
     for a in attitudes[:3]:
         kw = _keyword(a.stats.get("question", a.label), stem_use)
         if kw and not (_stems(kw) & pain_stems):
-            stance = "Champion" if a.stats.get("direction", "higher") == "higher" else "Sceptic"
-            noun = f"{kw.capitalize()} {stance}"
+            noun = f"{kw.capitalize()} {stance(a)}"
             break
     if noun is None:
         for d in demographics:
@@ -259,11 +276,18 @@ def _summary(
     bits = [f"{size} of {total} {who} ({share:.0%})"]
     if attitudes:
         a = attitudes[0]
-        verb = "rate higher" if a.stats.get("direction") == "higher" else "rate lower"
-        bits.append(
-            f"{verb} than others “{_short(a.stats.get('question', a.label))}” "
-            f"({_fmt(a.stats.get('mean'))} vs {_fmt(a.stats.get('rest_mean'))})"
-        )
+        q = _short(a.stats.get("question", a.label))
+        means = f"{_fmt(a.stats.get('mean'))} vs {_fmt(a.stats.get('rest_mean'))}"
+        agreement = agrees(a)
+        if agreement is None:
+            higher = a.stats.get("direction") == "higher"
+            bits.append(
+                f"score {'higher' if higher else 'lower'} than others on “{q}” ({means}; "
+                "which end of its scale agrees is not known)"
+            )
+        else:
+            verb = "agree more" if agreement > 0 else "agree less"
+            bits.append(f"{verb} than others with “{q}” ({means})")
     if pains:
         p = pains[0]
         bits.append(f"top pain point: {_lower_first(p.label)} ({p.n} of {p.N} {who} with text)")
@@ -293,11 +317,16 @@ def _dedupe_names(personas: list[Persona]) -> None:
             alt = None
             for a in p.attitudes[1:]:
                 kw = _keyword(a.stats.get("question", a.label))
-                cand = (
-                    f"{p.name}, {kw.capitalize()}-{'Minded' if a.stats.get('direction') == 'higher' else 'Wary'}"
-                    if kw
-                    else None
-                )
+                agreement = agrees(a)
+                if agreement is None:
+                    side = "higher" if a.stats.get("direction") == "higher" else "lower"
+                    cand = f"{p.name}, {side} on {kw}" if kw else None
+                else:
+                    cand = (
+                        f"{p.name}, {kw.capitalize()}-{'Minded' if agreement > 0 else 'Wary'}"
+                        if kw
+                        else None
+                    )
                 if cand and cand not in seen:
                     alt = cand
                     break

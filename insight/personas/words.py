@@ -4,6 +4,11 @@ from __future__ import annotations
 
 import functools
 import re
+from collections.abc import Mapping
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 _STOP = set(
     [
@@ -423,3 +428,256 @@ def _keyword(text: str, used: dict[str, float] | None = None) -> str | None:
         return (w in nouns, not w.endswith(_NOT_A_NOUN), used.get(stem, 0), len(w), -words.index(w))
 
     return max(words, key=key)
+
+
+# --- a persona's vocabulary: the participants' own distinctive terms first ---------------------------
+
+#: Words that carry the conversation, not its subject ("I got", "going to", "let me look"):
+#: a persona's vocabulary never leads with them.
+DISCOURSE = frozenset(
+    [
+        "get",
+        "gets",
+        "getting",
+        "got",
+        "gotten",
+        "go",
+        "goes",
+        "going",
+        "gone",
+        "went",
+        "come",
+        "comes",
+        "coming",
+        "came",
+        "look",
+        "looks",
+        "looking",
+        "looked",
+        "see",
+        "sees",
+        "seeing",
+        "saw",
+        "seen",
+        "know",
+        "knows",
+        "knowing",
+        "knew",
+        "think",
+        "thinks",
+        "thinking",
+        "thought",
+        "mean",
+        "means",
+        "meant",
+        "say",
+        "says",
+        "saying",
+        "said",
+        "tell",
+        "told",
+        "suppose",
+        "supposed",
+        "guess",
+        "remember",
+        "want",
+        "wants",
+        "wanted",
+        "try",
+        "tries",
+        "trying",
+        "tried",
+        "let",
+        "lets",
+        "make",
+        "makes",
+        "making",
+        "made",
+        "take",
+        "takes",
+        "taking",
+        "took",
+        "put",
+        "puts",
+        "give",
+        "gives",
+        "gave",
+        "keep",
+        "kept",
+        "seem",
+        "seems",
+        "seemed",
+        "sure",
+        "okay",
+        "thing",
+        "things",
+        "stuff",
+        "ones",
+        "one",
+        "way",
+        "bit",
+        "lot",
+        "lots",
+        "kind",
+        "sort",
+        "fact",
+        "case",
+        "couple",
+        "something",
+        "anything",
+        "everything",
+        "maybe",
+        "probably",
+        "actually",
+        "basically",
+        "really",
+        "just",
+        "still",
+        "also",
+        "even",
+        "now",
+        "then",
+        "well",
+        "right",
+        "talk",
+        "talking",
+        "talked",
+        "start",
+        "started",
+        "wait",
+        "yes",
+        "no",
+    ]
+)
+#: Parts of speech of a word that names something (a noun or name) or qualifies it.
+_NAMING = frozenset({"NOUN", "PROPN"})
+_DESCRIBING = frozenset({"ADJ", "NUM"})
+_DOMAIN_TOKEN = re.compile(r"^(?=.*[A-Za-z])(?:[A-Z][A-Z0-9.\-]+|.*\d.*)$")  # PM2.5, O3, FAIR
+_NOUN_KINDS = frozenset({"noun_phrase", "adj_noun"})
+
+#: tiers of :func:`term_tier`
+TIER_NAMING, TIER_DESCRIBING, TIER_COMMON, TIER_DISCOURSE = 0, 1, 2, 3
+
+
+@functools.lru_cache(maxsize=4096)
+def _pos_in(word: str, contexts: tuple[str, ...]) -> str:
+    """The part of speech ``word`` has most often where participants wrote it ("" unknown)."""
+    from collections import Counter
+
+    from insight.errors import ModelError
+    from insight.nlp import load_spacy, pipe
+
+    try:
+        nlp = load_spacy(disable=("ner", "parser"))
+    except ModelError:
+        return ""
+    seen: Counter[str] = Counter()
+    low = word.lower()
+    for doc in pipe(nlp, [c for c in contexts if low in c.lower()]):
+        seen.update(t.pos_ for t in doc if t.lower_ == low)
+    if not seen:
+        seen.update(t.pos_ for t in nlp(word))
+    return seen.most_common(1)[0][0] if seen else ""
+
+
+def term_tier(
+    term: str,
+    kind: str = "word",
+    z_background: float | None = None,
+    contexts: tuple[str, ...] = (),
+) -> int | None:
+    """Where a vocabulary term goes in a persona's list (lower first), None: never shown.
+
+    * 0: what participants name: nouns, noun phrases ("time window", "data provenance"),
+      domain tokens ("PM2.5", "O3") and phrases with a noun that say something
+      ("check data availability");
+    * 1: other content words that describe (adjectives: "clear", "wrong");
+    * 2: bare verbs and adverbs, and words no more frequent here than in general English
+      (``z_background`` <= 0: "ones", "experience");
+    * 3: discourse words ("got", "going", "look", "suppose", "remember");
+    * None: filler or stop words only ("uh", "you know", "yeah").
+    """
+    from insight.nlp import FILLER_PHRASES, STOP_WORDS, content_tokens, is_filler
+
+    words = [w.lower() for w in re.findall(r"[\w.'’\-]+", str(term)) if w.strip(".-'’")]
+    if not words or all(is_filler(w) or w in STOP_WORDS for w in words):
+        return None
+    if " ".join(words) in FILLER_PHRASES:
+        return None
+    content = [w for w in content_tokens(term) if w not in DISCOURSE]
+    if not content and not _DOMAIN_TOKEN.match(str(term).strip()):
+        return TIER_DISCOURSE
+    common = z_background is not None and z_background <= 0
+    if len(words) > 1:
+        if kind in _NOUN_KINDS:
+            return TIER_NAMING
+        head = _pos_in(words[-1], contexts)
+        has_noun = any(_pos_in(w, contexts) in _NAMING for w in content)
+        if has_noun and head in _NAMING | _DESCRIBING:
+            return TIER_NAMING
+        return TIER_DESCRIBING if has_noun or not common else TIER_COMMON
+    if _DOMAIN_TOKEN.match(str(term).strip()):
+        return TIER_NAMING
+    word = words[0]
+    if word in DISCOURSE or word in _STOP:
+        return TIER_DISCOURSE
+    pos = _pos_in(word, contexts)
+    if common:
+        return TIER_COMMON
+    if pos in _NAMING:
+        return TIER_NAMING
+    if pos in _DESCRIBING:
+        return TIER_DESCRIBING
+    return TIER_COMMON
+
+
+def rank_terms(
+    terms: list[tuple[str, str, float | None, float, tuple[str, ...]]],
+) -> list[int]:
+    """Order of a persona's distinctive terms: by :func:`term_tier`, then by distinctiveness.
+
+    Args:
+        terms: (term, kind, z_background, z, contexts) per term; ``contexts`` are a few
+            texts where participants used it (to read its part of speech there).
+
+    Returns:
+        indices of ``terms`` to show, best first; filler-only terms are left out.
+    """
+    keyed = []
+    for i, (term, kind, zb, z, ctx) in enumerate(terms):
+        tier = term_tier(term, kind, zb, ctx)
+        if tier is not None:
+            keyed.append((tier, -float(z), str(term).lower(), i))
+    return [k[-1] for k in sorted(keyed)]
+
+
+def order_vocabulary(
+    rows: pd.DataFrame, texts: Mapping[str, str], n_contexts: int = 5
+) -> pd.DataFrame:
+    """A persona's rows of the vocabulary table (term, kind, z, z_background, unit_ids) in
+    the order :func:`rank_terms` gives, filler-only terms left out; ``texts``: unit id ->
+    text of the persona's units (where each term's part of speech is read)."""
+    from insight.personas.model import as_list
+
+    if rows is None or rows.empty or "term" not in rows:
+        return rows
+    terms = []
+    for r in rows.to_dict("records"):
+        ids = [u for u in as_list(r.get("unit_ids")) if u in texts][:n_contexts]
+        zb = r.get("z_background")
+        terms.append(
+            (
+                str(r["term"]),
+                str(r.get("kind") or "word"),
+                float(zb) if _is_num(zb) else None,
+                float(r["z"]) if _is_num(r.get("z")) else 0.0,
+                tuple(str(texts[u]) for u in ids),
+            )
+        )
+    return rows.iloc[rank_terms(terms)]
+
+
+def _is_num(x: object) -> bool:
+    from insight.stats import is_number
+
+    return is_number(x)

@@ -81,3 +81,33 @@ def top_items(profiles: pd.DataFrame, n: int = 5, alpha: float = 0.05) -> pd.Dat
     top["direction"] = np.where(top["d"] > 0, "higher", "lower")
     cols = [schema.SEGMENT, "rank", "item", "mean", "rest_mean", "d", "p_adj", "direction"]
     return top[cols].reset_index(drop=True)
+
+
+def item_direction(columns: pd.DataFrame | None, item: str) -> int | None:
+    """Which way an item's numbers run, from the study's ``columns`` table: +1 when higher
+    answers mean more agreement (or the better end), -1 when lower ones do (labels such as
+    "1 = Very good", or ``reverse: true`` set in the schema), None when nothing says (bare
+    numbers): then a segment "scores higher", it does not "agree more"."""
+    import json
+
+    from insight.ingest.scales import label_direction
+
+    if columns is None or not len(columns) or schema.COL_NAME not in columns:
+        return None
+    rows = columns[columns[schema.COL_NAME].astype(str) == str(item)]
+    if rows.empty:
+        return None
+    r = rows.iloc[0]
+    labels = r.get("labels")
+    try:
+        parsed = json.loads(labels) if isinstance(labels, str) and labels.strip() else labels
+    except ValueError:
+        parsed = None
+    direction = label_direction(parsed if isinstance(parsed, dict) else None)
+    rev = r.get("reverse")
+    reverse = (
+        bool(rev) if rev is not None and not (isinstance(rev, float) and rev != rev) else False
+    )
+    if reverse:
+        return -(direction or 1)
+    return direction
