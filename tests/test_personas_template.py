@@ -209,3 +209,48 @@ def test_persona_dict_keeps_every_field_and_its_reason(tmp_path):
         ["role", "age_band", "location", "channels", "scenario", "goals", "challenges"]
     )
     assert all(c["label"] == NO_EVIDENCE and c["stats"]["no_evidence"] for c in d[:4])
+
+
+BANDS = ["18-24", "25-34", "35-44", "45-54", "25-34", "18-24"]
+
+
+@pytest.mark.parametrize(
+    "header, role, values, field",
+    [
+        ("What is your age?", S.ROLE_DEMOGRAPHIC, BANDS, "age_band"),
+        ("Q3", S.ROLE_DEMOGRAPHIC, BANDS, "age_band"),  # bands recognised by their values
+        ("How old are you?", S.ROLE_BEHAVIOUR, ["23", "45", "61", "38"], "age_band"),
+        ("Year of birth", S.ROLE_BEHAVIOUR, ["1980", "1975", "1999", "1962"], "age_band"),
+        ("Age of your practice (years)", S.ROLE_BEHAVIOUR, ["3", "12", "25", "40"], None),
+        ("Company size", S.ROLE_DEMOGRAPHIC, ["1-10", "11-50", "51-200", "11-50"], None),
+        (
+            "Which country do you live in?",
+            S.ROLE_DEMOGRAPHIC,
+            ["France", "Peru", "Chad"],
+            "location",
+        ),
+        ("Q4", S.ROLE_DEMOGRAPHIC, ["United Kingdom", "France", "Germany", "UK"], "location"),
+        ("Postcode", S.ROLE_DEMOGRAPHIC, ["SW1A 1AA", "M1 2AB", "LS6 3QW"], "location"),
+        ("Preferred contact method", S.ROLE_DEMOGRAPHIC, ["Email", "Phone", "SMS"], "channels"),
+        ("Q7", S.ROLE_DEMOGRAPHIC, ["Email", "Phone", "Text", "Email"], "channels"),
+        ("How did you hear about us?", S.ROLE_DEMOGRAPHIC, ["Facebook", "Email", "Google"], None),
+        ("Email opens (last 90 days)", S.ROLE_BEHAVIOUR, ["0.0", "4.0", "12.0"], "channels"),
+        ("App logins", S.ROLE_BEHAVIOUR, ["0", "7", "30"], "channels"),
+        ("Orders (last year)", S.ROLE_BEHAVIOUR, ["0", "7", "30"], None),
+        ("Job title", S.ROLE_DEMOGRAPHIC, ["Teacher", "Nurse", "Head of IT"], "role"),
+        ("What is your occupation?", S.ROLE_DEMOGRAPHIC, ["Retired", "Plumber"], "role"),
+        ("Q9", S.ROLE_DEMOGRAPHIC, ["Teacher", "Nurse", "Software developer"], "role"),
+        (
+            "What role does coffee play in your business?",
+            S.ROLE_DEMOGRAPHIC,
+            ["Central", "Minor"],
+            None,
+        ),
+        ("Which best describes your business?", S.ROLE_DEMOGRAPHIC, ["Restaurant", "Café"], None),
+    ],
+)
+def test_columns_recognised_by_header_words_and_values(header, role, values, field):
+    from insight.personas.template import _column_source
+
+    src = _column_source(header, header, role, values, None)
+    assert (src.field if src else None) == field

@@ -60,6 +60,14 @@ _ROLE_HEAD = re.compile(
     r"what do you do|work as|job function|your title|specialty|speciality)\b",
     re.I,
 )
+#: "What role does coffee play in your business?" asks about a thing, not the respondent
+_ROLE_NOT = re.compile(
+    r"\brole (does|do|did|will|would|should|can|could|of)\b|\bplays?\b|"
+    r"position (of|on) the\b|\b(business|company|organi[sz]ation)'?s? role",
+    re.I,
+)
+#: the header asks for the job itself (outranks a department or a specialty column)
+_JOB_HEAD = re.compile(r"\b(job|title|occupation|profession|role|what do you do|work as)\b", re.I)
 _LOC_HEAD = re.compile(
     r"\b(country|region|city|town|state|province|county|location|postcode|post code|"
     r"postal code|zip|zip code|where (are|do) you (live|based|located)|based in|"
@@ -76,7 +84,7 @@ _CHANNEL_HEAD = re.compile(
     re.I,
 )
 _CHANNEL_NOT = re.compile(
-    r"hear about|heard (about|of)|find (out )?(about )?us|found us|referr|distribution|"
+    r"hear about|heard (about|of)|find (out )?(about )?us|found us|\breferr|distribution|"
     r"where did you|first learn",
     re.I,
 )
@@ -485,6 +493,7 @@ class ColumnSource:
     question: str
     read: Callable[[Any], list[str]]
     kind: str = "answer"  # "answer", or "behaviour" (a channel's engagement count)
+    rank: int = 0  # among a field's columns, the lowest rank speaks first
 
     def describe(self) -> str:
         q = f" ({self.question})" if self.question and self.question != self.column else ""
@@ -575,15 +584,19 @@ def _column_source(
         if _share(values, read_loc) >= 0.8:
             return ColumnSource("location", name, question, read_loc)
     elif _share(values, lambda v: v.lower().strip(". ") in _COUNTRIES) >= 0.6:
-        return ColumnSource("location", name, question, lambda v: [" ".join(str(v).split())])
+        return ColumnSource("location", name, question, _as_written)
     # role: a header about job with short answers, or answers that are jobs
-    if (_ROLE_HEAD.search(text) and short >= 0.8) or (
-        short >= 0.8 and _share(values, is_job) >= 0.6
-    ):
-        return ColumnSource(
-            "role", name, question, lambda v: [" ".join(str(v).split())] if str(v).strip() else []
-        )
+    jobs = _share(values, is_job)
+    role_head = bool(_ROLE_HEAD.search(text)) and not _ROLE_NOT.search(text)
+    if short >= 0.8 and (role_head or jobs >= 0.6):
+        rank = 0 if role_head and _JOB_HEAD.search(text) else (1 if jobs >= 0.6 else 2)
+        return ColumnSource("role", name, question, _as_written, rank=rank)
     return None
+
+
+def _as_written(v: Any) -> list[str]:
+    text = " ".join(str(v).split())
+    return [text] if text else []
 
 
 def _looks_like_age_bands(values: Iterable[str]) -> bool:
@@ -645,6 +658,8 @@ def study_sources(resp: pd.DataFrame, cols: pd.DataFrame, units: pd.DataFrame) -
             src = _column_source(name, question, role, values, ref)
             if src is not None:
                 found.setdefault(src.field, []).append(src)
+    for sources in found.values():
+        sources.sort(key=lambda c: c.rank)
     roles: dict[str, list[tuple[str, str]]] = {}
     if len(units):
         for uid, rid, text in zip(
