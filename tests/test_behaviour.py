@@ -444,3 +444,23 @@ def test_personas_show_planted_behaviour_beside_attitudes(survey_study):
     assert not any(c.stats.get("column") == "Last purchase date" for c in best.behaviour)
     plan = next(c for c in best.behaviour if c.stats.get("column") == "Plan")
     assert (plan.stats["category"], plan.n) == ("Pro", 200)
+
+
+def test_a_schema_file_makes_a_column_behaviour(tmp_path):
+    """An unnamed date column is a date; set role: behaviour and it is read as one (ISO)."""
+    from insight.ingest.readers import read_file
+
+    p = tmp_path / "crm.csv"
+    pd.DataFrame(
+        {
+            "id": [f"C{i}" for i in range(12)],
+            "d1": [f"{1 + i:02d}/02/2026" for i in range(12)],
+            "comment": ["The app logs me out every single day, it is annoying."] * 12,
+        }
+    ).to_csv(p, index=False)
+    assert read_file(p).schema.columns["d1"].role == "date"
+    res = read_file(p, overrides={"d1": {"role": "behaviour"}})
+    info = res.schema.columns["d1"]
+    assert (info.role, info.kind, info.overridden) == ("behaviour", "date", True)
+    assert res.respondents[0]["d1"] == "2026-02-01"
+    assert info.to_dict()["kind"] == "date"
