@@ -254,3 +254,23 @@ def test_columns_recognised_by_header_words_and_values(header, role, values, fie
 
     src = _column_source(header, header, role, values, None)
     assert (src.field if src else None) == field
+
+
+def test_profile_claims_are_stored_and_queryable(tmp_path):
+    from insight.personas import find_evidence, save_personas
+    from insight.store import Store
+
+    nurse = "I'm a nurse, so we clean the steam wand every evening before closing up."
+    study = _interview_study({"u03": nurse})
+    personas = build_personas(study)
+    p0 = by_segment(personas, 0)
+    with Store(tmp_path / "study.duckdb") as store:
+        store.write_table("units", study.units)
+        save_personas(store, personas)
+        rows = store.read_table("persona_claims")
+        res = find_evidence(store, claim=f"{p0.id}.profile.role")
+    assert set(rows.loc[rows["kind"] == "profile", "claim_id"]) == {
+        c.id for p in personas for c in p.profile if c.unit_ids
+    }
+    assert f"{p0.id}.profile.age_band" not in set(rows["claim_id"])  # no evidence, no claim
+    assert res.quotes[0].unit_id == "u03" and "Nurse (1 of 1)" in res.header[0]
