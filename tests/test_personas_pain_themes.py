@@ -148,3 +148,43 @@ def test_persona_names_take_noun_phrases_of_pain_themes():
     ]
     themes = group_pain_points(pd.DataFrame(rows), None, min_units=2).themes
     assert "repair shop" in {t for terms in themes["noun_terms"] for t in terms}
+
+
+CAFE_PRICES = [
+    "We are a small café and the parts are too expensive for a business like ours.",
+    "As a small café business we find the parts are too expensive, every single time.",
+    "For a small café the parts are far too expensive, the business cannot carry it.",
+    "Small café business here: the parts are too expensive and the callout too.",
+    "Honestly the parts are too expensive for a small café business.",
+]
+EXPORT = [
+    "The data export is really slow when I pick a long time window.",
+    "Exporting takes ages, the data export is slow and I give up.",
+    "The data export is slow, I wait minutes for one file.",
+    "I find the data export slow for the bigger queries.",
+]
+
+
+def test_pain_labels_name_the_problem_not_the_setting():
+    """Samples: "Small businesses, café, time" over quotes about part prices."""
+    rows = []
+    for i, text in enumerate(CAFE_PRICES + EXPORT):
+        rows.append(
+            {
+                S.UNIT_ID: f"u{i:02d}",
+                S.RESPONDENT_ID: f"r{i}",
+                S.TEXT: text,
+                S.PAIN_POINT: 1,
+                S.PAIN_POINT_TYPE: "price/value",
+                S.PAIN_POINT_SCORE: 0.8,
+                S.SENTIMENT: -0.5,
+                S.INTENSITY: 0.6,
+            }
+        )
+    res = group_pain_points(pd.DataFrame(rows), None, participants=9, min_units=2)
+    a = res.assignments.set_index(S.UNIT_ID)["pain_theme"]
+    labels = dict(zip(res.themes["pain_theme"], res.themes["label"], strict=False))
+    cafe = labels[a["u00"]].lower()
+    export = labels[a["u05"]].lower()
+    assert cafe.startswith("parts too expensive"), cafe
+    assert export.startswith("slow data export"), export
