@@ -188,3 +188,45 @@ def test_pain_labels_name_the_problem_not_the_setting():
     export = labels[a["u05"]].lower()
     assert cafe.startswith("parts too expensive"), cafe
     assert export.startswith("slow data export"), export
+
+
+def test_pain_change_over_batches_uses_the_studys_pain_themes():
+    """The chart used the fixed taxonomy tags ("Price and value") instead of the themes."""
+    from types import SimpleNamespace
+
+    from insight.report.charts.change import pain_change_chart
+    from insight.report.charts.common import QuotePool
+
+    rows, claims = [], {"Parts too expensive": [], "Slow data export": []}
+    for i in range(60):
+        batch = "b1" if i < 30 else "b2"
+        # the export theme appears only in the second batch
+        theme = "Slow data export" if (batch == "b2" and i % 2) else "Parts too expensive"
+        rows.append(
+            {
+                S.UNIT_ID: f"u{i}",
+                S.RESPONDENT_ID: f"r{i}",
+                S.TEXT: f"statement {i}",
+                S.SPEAKER_ROLE: S.ROLE_CUSTOMER,
+                S.BATCH_ID: batch,
+                S.DATE: None,
+            }
+        )
+        if i % 3 == 0 or theme == "Slow data export":
+            claims[theme].append(f"u{i}")
+    personas = [
+        {
+            "id": "P1",
+            "pain_points": [
+                {"label": label, "unit_ids": ids, "stats": {"pain_point_type": "price/value"}}
+                for label, ids in claims.items()
+            ],
+        }
+    ]
+    tables = SimpleNamespace(units=pd.DataFrame(rows), annotations=None)
+    chart = pain_change_chart(tables, QuotePool(), personas)
+    assert chart is not None
+    ys = [y for trace in chart.data for y in trace["y"]]
+    assert any("Slow data export" in y for y in ys)
+    assert any(y.startswith("▲ emerging") and "Slow data export" in y for y in ys)
+    assert not any("Price and value" in y for y in ys)

@@ -82,7 +82,7 @@ def build_charts(
         "emotions": lambda: emotions_chart(personas, pool, EKMAN_GROUPS),
         "vocabulary": lambda: vocabulary_chart(tables, personas, pool),
         "change": lambda: change_chart(tables, pool),
-        "pain_change": lambda: pain_change_chart(tables, pool),
+        "pain_change": lambda: pain_change_chart(tables, pool, personas),
     }
     charts: dict[str, Chart] = {}
     for name, make in makers.items():

@@ -215,6 +215,30 @@ def _biggest_peak(
     return t, p, s1, s0, pa
 
 
+def _emerging(
+    per_row: Any, counts: Any, n_per: Any, periods: Sequence[str]
+) -> list[tuple[Any, float, float, float]]:
+    """Rows (themes or pain themes) emerging in the latest period: (row, latest share,
+    earlier share, p(BH)). Emerging = at a new high, well above the earlier average (not a
+    dip recovered), Benjamini-Hochberg p < ALPHA and at least x EMERGING_LIFT."""
+    last = periods[-1]
+    n_last = int(n_per[last])
+    n_before = int(sum(n_per[p] for p in periods[:-1]))
+    tests = []
+    for t in per_row.index:
+        k1 = int(counts.get((t, last), 0))
+        k2 = int(per_row[t]) - k1
+        tests.append((t, k1, k2, _two_prop_p(k1, n_last, k2, n_before)))
+    padj = _bh([x[-1] for x in tests])
+    emerging = []
+    for (t, k1, k2, _p), pa in zip(tests, padj, strict=True):
+        s1, s0 = k1 / n_last, k2 / n_before if n_before else 0.0
+        high = max(int(counts.get((t, p), 0)) / int(n_per[p]) for p in periods[:-1])
+        if pa < ALPHA and s1 > s0 and s1 > high and (s0 == 0 or s1 / s0 >= EMERGING_LIFT):
+            emerging.append((t, s1, s0, pa))
+    return emerging
+
+
 def change_chart(tables: Any, pool: QuotePool) -> Chart | None:
     m = _unit_topics(tables)
     if m is None or m.empty:
@@ -227,21 +251,7 @@ def change_chart(tables: Any, pool: QuotePool) -> Chart | None:
     last = periods[-1]
     per_topic = m.groupby(S.TOPIC).size().sort_values(ascending=False)
     counts = m.groupby([S.TOPIC, "period"]).size()
-    n_last = int(n_per[last])
-    n_before = int(sum(n_per[p] for p in periods[:-1]))
-    tests = []
-    for t in per_topic.index:
-        k1 = int(counts.get((t, last), 0))
-        k2 = int(per_topic[t]) - k1
-        tests.append((t, k1, k2, _two_prop_p(k1, n_last, k2, n_before)))
-    padj = _bh([x[-1] for x in tests])
-    emerging = []
-    for (t, k1, k2, _p), pa in zip(tests, padj, strict=True):
-        s1, s0 = k1 / n_last, k2 / n_before if n_before else 0.0
-        # emerging: at a new high, and well above the earlier average (not a dip recovered)
-        high = max(int(counts.get((t, p), 0)) / int(n_per[p]) for p in periods[:-1])
-        if pa < ALPHA and s1 > s0 and s1 > high and (s0 == 0 or s1 / s0 >= EMERGING_LIFT):
-            emerging.append((t, s1, s0, pa))
+    emerging = _emerging(per_topic, counts, n_per, periods)
     shown = list(dict.fromkeys([e[0] for e in emerging] + list(per_topic.index[:8])))[:10]
     em = {e[0]: e for e in emerging}
     units_by = m.groupby([S.TOPIC, "period"])[S.UNIT_ID].apply(list)
@@ -280,47 +290,84 @@ def change_chart(tables: Any, pool: QuotePool) -> Chart | None:
     )
 
 
-def pain_change_chart(tables: Any, pool: QuotePool) -> Chart | None:
-    """Share of statements that are pain points, per pain type, per period or batch."""
+def _pain_theme_units(personas: Sequence[dict[str, Any]]) -> dict[str, str]:
+    """unit id -> pain theme label, from the personas' pain claims (the study's pain
+    themes, the same ones the report shows)."""
+    out: dict[str, str] = {}
+    for p in personas or []:
+        for c in p.get("pain_points", []) or []:
+            label = str(c.get("label") or "")
+            if not label:
+                continue
+            for u in c.get("unit_ids", []) or []:
+                out.setdefault(str(u), label)
+    return out
+
+
+def pain_change_chart(
+    tables: Any, pool: QuotePool, personas: Sequence[dict[str, Any]] = ()
+) -> Chart | None:
+    """Share of statements in each of the study's pain themes, per period or batch, with
+    the themes emerging in the latest period flagged (as themes are)."""
     u = _customer_units(tables)
-    ann = tables.annotations
-    if u is None or not len(u) or ann is None or not len(ann) or S.PAIN_POINT not in ann:
+    theme_of = _pain_theme_units(personas)
+    if u is None or not len(u) or not theme_of:
         return None
-    a = ann[[c for c in (S.UNIT_ID, S.PAIN_POINT, S.PAIN_POINT_TYPE) if c in ann]].copy()
-    a[S.UNIT_ID] = a[S.UNIT_ID].astype(str)
-    m = u.merge(a, on=S.UNIT_ID)
+    m = u.assign(**{S.UNIT_ID: u[S.UNIT_ID].astype(str)})
     framed = _period_frame(m)
     if framed is None:
         return None
     m, what, n_all, n_per, periods = framed
-    from insight.personas import pain_label
-
-    pains = m[m[S.PAIN_POINT].fillna(0).astype(float) > 0]
+    pains = m[m[S.UNIT_ID].isin(theme_of)]
     if pains.empty:
         return None
-    typ = (
-        pains[S.PAIN_POINT_TYPE].fillna("other").astype(str) if S.PAIN_POINT_TYPE in pains else None
-    )
-    pains = pains.assign(ptype=typ if typ is not None else "pain point")
-    top = pains["ptype"].value_counts().index[:6]
-    counts = pains.groupby(["ptype", "period"]).size()
-    units_by = pains.groupby(["ptype", "period"])[S.UNIT_ID].apply(list)
+    # each theme a number (its rank by size), so marks never carry label text in their keys
+    sizes = pains[S.UNIT_ID].map(theme_of).value_counts(sort=True)
+    number = {label: i for i, label in enumerate(sorted(sizes.index, key=lambda x: (-sizes[x], x)))}
+    name = {i: label for label, i in number.items()}
+    pains = pains.assign(ptheme=pains[S.UNIT_ID].map(theme_of).map(number))
+    per_theme = pains.groupby("ptheme").size().sort_values(ascending=False, kind="stable")
+    counts = pains.groupby(["ptheme", "period"]).size()
+    emerging = _emerging(per_theme, counts, n_per, periods)
+    em = {e[0]: e for e in emerging}
+    shown = list(dict.fromkeys([e[0] for e in emerging] + list(per_theme.index[:6])))[:8]
+    units_by = pains.groupby(["ptheme", "period"])[S.UNIT_ID].apply(list)
     grid = _PeriodGrid(tables, pool, periods, n_per, counts, units_by)
     rises = []
-    for t in top:
-        name = pain_label(t)
-        ys = grid.add_row(t, ptext(name), ptext(name), f"{name} in ", "#pains", key_prefix="pain-")
-        rises.append((ys[-1] - sum(ys[:-1]) / max(len(ys) - 1, 1), t, ys[-1]))
-    d, t, last_share = max(rises)
-    take = (
-        f"{pain_label(t)} changed most in {periods[-1]}: {pct(last_share)} of statements, "
-        f"{'up' if d >= 0 else 'down'} {abs(100 * d):.0f} points on the earlier average."
-    )
+    for t in shown:
+        label = name[t]
+        mark = ("▲ emerging: " if t in em else "") + ptext(short(label, 36))
+        ys = grid.add_row(
+            t, mark, ptext(short(label, 60)), f"“{label}” in ", "#pains", key_prefix="pain-"
+        )
+        rises.append((ys[-1] - sum(ys[:-1]) / max(len(ys) - 1, 1), label, ys[-1]))
+    last = periods[-1]
+    if emerging:
+        t, s1, s0, pa = max(emerging, key=lambda e: e[1] - e[2])
+        take = (
+            f"Emerging in {last}: “{short(name[t], 60)}” — {pct(s1)} of statements vs {pct(s0)} "
+            f"in earlier {what}s (p(BH) {fmt_p(pa)})."
+        )
+        if len(emerging) > 1:
+            more = len(emerging) - 1
+            take += f" {more} more pain theme{'s' if more != 1 else ''} also rose."
+    else:
+        d, t, last_share = max(rises)
+        take = (
+            f"No pain theme rose significantly in the latest {what} ({last}). "
+            f"“{short(t, 60)}” changed most: {pct(last_share)} of statements, "
+            f"{'up' if d >= 0 else 'down'} {abs(100 * d):.0f} points on the earlier average."
+        )
     return grid.chart(
         "chart-pain-change",
-        f"Pain points by {what}",
+        f"Pain themes by {what}",
         take,
         what,
         PAIN_RANKING,
-        note=f"Share of each {what}'s statements that raise each kind of pain point (the six most common; {int(n_per.sum())} of {n_all} statements carry a {what}).",
+        note=(
+            f"Share of each {what}'s statements in each of the study's pain themes (the most "
+            f"common; {int(n_per.sum())} of {n_all} statements carry a {what}). ▲ emerging = in "
+            f"the latest {what} more common than in any earlier {what} and than their average "
+            f"(Benjamini–Hochberg p < 0.05, at least ×{EMERGING_LIFT})."
+        ),
     )
