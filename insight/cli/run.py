@@ -76,6 +76,12 @@ from insight.cli._common import (
     metavar="URL",
     help="Spark master for --engine spark (default local[2]; spark://host:7077, yarn).",
 )
+@click.option(
+    "--force",
+    is_flag=True,
+    help="Recompute every stage and model output (a re-run otherwise reuses each stage "
+    "whose inputs, settings and code did not change).",
+)
 def run(
     inputs: tuple[Path, ...],
     out: Path,
@@ -91,6 +97,7 @@ def run(
     no_redact: bool,
     engine: str,
     spark_master: str | None,
+    force: bool,
 ) -> None:
     """Run the whole pipeline on INPUTS (files and folders) into OUT.
 
@@ -122,7 +129,7 @@ def run(
         engine=engine,
         spark_master=spark_master,
     )
-    run_library(run_study, inputs, out, config=config, echo=click.echo)
+    run_library(run_study, inputs, out, config=config, echo=click.echo, force=force)
 
 
 COMMANDS = [run]
