@@ -92,12 +92,19 @@ def inspect(files: tuple[Path, ...], schema_out: Path | None, schema: Path | Non
     show_default=True,
     help="Annotate, embed, assign to existing topics and segments after adding.",
 )
+@click.option(
+    "--force",
+    is_flag=True,
+    help="Recompute the model outputs of the new units instead of reusing those cached "
+    "by text hash.",
+)
 def add(
     store: Path,
     files: tuple[Path, ...],
     schema: Path | None,
     interviewer: tuple[str, ...],
     analyse: bool,
+    force: bool,
 ) -> None:
     """Add a new batch of FILES to the study STORE (a study folder or its study.duckdb).
 
@@ -122,6 +129,7 @@ def add(
         schema=schema,
         interviewer_names=interviewer or None,
         analyse=analyse,
+        force=force,
         echo=click.echo,
     )
     if not summary["processed"] and summary["problems"]:
