@@ -181,6 +181,7 @@ def test_qdpx_input_gives_the_same_units_and_reads_back_the_codes(tmp_path):
     # every customer statement again, with its file's name and the same text
     assert _customer(res.units) == _customer(units)
     assert res.files["format"].tolist() == ["qdpx"]
+    assert res.files["participant_units"].tolist() == [len(_customer(units))]
     # offsets back to the source: each unit's span in its source's text is its text
     from insight.ingest.documents import qdpx_unit_spans
 

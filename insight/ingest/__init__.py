@@ -227,9 +227,9 @@ def ingest_paths(
                 "respondents": acc["respondents"],
                 "non_answer_cells": acc["non_answer_cells"],
                 "unmapped_ratings": acc["unmapped_ratings"],
-                "units": int((units[S.SOURCE] == res.source).sum()) if len(units) else 0,
-                "participant_units": _count_role(units, res.source, S.ROLE_CUSTOMER),
-                "interviewer_units": _count_role(units, res.source, S.ROLE_INTERVIEWER),
+                "units": int(_of_file(units, res).sum()) if len(units) else 0,
+                "participant_units": _count_role(units, res, S.ROLE_CUSTOMER),
+                "interviewer_units": _count_role(units, res, S.ROLE_INTERVIEWER),
                 "language": file_lang.get(res.source, ""),
             }
         )
@@ -248,10 +248,16 @@ def ingest_paths(
     )
 
 
-def _count_role(units: pd.DataFrame, source: str, role: str) -> int:
+def _of_file(units: pd.DataFrame, res: FileResult) -> pd.Series:
+    """Which units came from the file of ``res`` (by record: a .qdpx's units carry the
+    names of its sources, not the project's)."""
+    return units[S.RECORD_ID].isin({r[S.RECORD_ID] for r in res.records})
+
+
+def _count_role(units: pd.DataFrame, res: FileResult, role: str) -> int:
     if not len(units):
         return 0
-    return int(((units[S.SOURCE] == source) & (units[S.SPEAKER_ROLE] == role)).sum())
+    return int((_of_file(units, res) & (units[S.SPEAKER_ROLE] == role)).sum())
 
 
 _UNITS, _LANG = "_units", "_lang"

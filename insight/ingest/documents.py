@@ -542,6 +542,7 @@ def read_qdpx_file(
         for k in ("read", "with_units", "respondents", "non_answer_cells"):
             setattr(acc, k, getattr(acc, k) + getattr(part.accounting, k))
         acc.skipped.update(part.accounting.skipped)
+    acc.respondents = len({r[S.RESPONDENT_ID] for r in res.respondents})
     res.guesses.append(
         f"{path.name}: REFI-QDA project, {len(texts)} text sources read as documents, "
         f"{len(project.selections)} coded selections of {len(project.codes)} codes kept "
