@@ -149,6 +149,15 @@ ANSWERS = [
 ]
 
 
+@pytest.fixture
+def hashing_embedder(monkeypatch: pytest.MonkeyPatch) -> None:
+    from fakes import HashingEncoder
+
+    from insight import embed
+
+    monkeypatch.setattr(embed, "default_embedder", lambda exact=False: HashingEncoder(64))
+
+
 def _study(folder: Path) -> Path:
     folder.mkdir(parents=True)
     for i, name in enumerate(["Ana", "Ben", "Cleo", "Dev", "Eli", "Fay"]):
