@@ -425,20 +425,20 @@ def test_personas_show_planted_behaviour_beside_attitudes(survey_study):
         {"champions": 100, "loyal": 100},
     ]
     for p, cells in zip(personas, expected, strict=True):
-        rfm = {c.stats["category"]: c for c in p.behaviour if c.stats.get("column") == "rfm_cell"}
+        rfm = {c.stats["category"]: c for c in p.behaviour if c.stats.get("column") == "RFM cell"}
         assert {k: c.n for k, c in rfm.items()} == cells
         for cell, c in rfm.items():
             assert p.size == c.N
             members = sorted(r for r, (g, _s) in truth.items() if g == cell)
-            assert c.stats["respondent_ids"] == members
+            assert sorted(c.stats["respondent_ids"]) == members
             assert set(c.unit_ids) == set(
                 result.units.loc[result.units[S.RESPONDENT_ID].isin(members), S.UNIT_ID]
             )
         assert all(c.id for c in p.behaviour)
     best = personas[1]
-    life = next(c for c in best.behaviour if c.stats.get("column") == "lifecycle")
+    life = next(c for c in best.behaviour if c.stats.get("column") == "Lifecycle stage")
     assert (life.label, life.n, life.N) == ("Lifecycle stage: customer", 200, 200)
-    recency = next(c for c in best.behaviour if c.stats.get("column") == "recency_days")
+    recency = next(c for c in best.behaviour if c.stats.get("column") == "Days since last activity")
     assert recency.stats["median"] < recency.stats["rest_median"]
     # a date is never a category claim; the plan is
     assert not any(c.stats.get("column") == "Last purchase date" for c in best.behaviour)

@@ -126,6 +126,16 @@ def test_codes_round_trip_agrees_fully(tmp_path):
     assert table.set_index("code").loc["Pain points / support", "pain_point_share"] == 1.0
 
 
+def _write_codebook(qdc: Path) -> None:
+    """A REFI-QDA codebook (.qdc) with one code, Breakdowns."""
+    qdc.write_text(
+        '<?xml version="1.0" encoding="utf-8"?><CodeBook xmlns="urn:QDA-XML:codebook:1.0">'
+        '<Codes><Code guid="11111111-1111-1111-1111-111111111111" name="Breakdowns" '
+        'isCodable="true"/></Codes></CodeBook>',
+        encoding="utf-8",
+    )
+
+
 def test_codes_from_another_tool_match_by_text(tmp_path):
     from insight.cli import main
     from insight.qdpx import compare_codes
@@ -144,12 +154,7 @@ def test_codes_from_another_tool_match_by_text(tmp_path):
     assert summary["units_matched"] == 2
     # a codebook (.qdc) lists codes, with nothing coded
     qdc = tmp_path / "book.qdc"
-    qdc.write_text(
-        '<?xml version="1.0" encoding="utf-8"?><CodeBook xmlns="urn:QDA-XML:codebook:1.0">'
-        '<Codes><Code guid="11111111-1111-1111-1111-111111111111" name="Breakdowns" '
-        'isCodable="true"/></Codes></CodeBook>',
-        encoding="utf-8",
-    )
+    _write_codebook(qdc)
     r = CliRunner().invoke(main, ["codes", str(db.parent), str(qdc)])
     assert r.exit_code == 0, r.output
     assert "1 codes, 0 coded selections; 0 of 4 customer statements matched" in r.output
@@ -246,12 +251,7 @@ def test_a_qdc_codebook_input_gives_codes_and_no_text(tmp_path):
     from insight.ingest import ingest_paths
 
     qdc = tmp_path / "book.qdc"
-    qdc.write_text(
-        '<?xml version="1.0" encoding="utf-8"?><CodeBook xmlns="urn:QDA-XML:codebook:1.0">'
-        '<Codes><Code guid="11111111-1111-1111-1111-111111111111" name="Breakdowns" '
-        'isCodable="true"/></Codes></CodeBook>',
-        encoding="utf-8",
-    )
+    _write_codebook(qdc)
     res = ingest_paths([qdc])
     assert not res.problems and len(res.units) == 0
     assert any("codebook, 1 codes" in g for g in res.warnings)
