@@ -20,6 +20,9 @@ Writes benchmarks/results/scale.json with the issue-14 targets as ratios.
 Run:  python benchmarks/bench_scale.py                 # 5k, 20k, 50k
       python benchmarks/bench_scale.py --sizes 5000    # the quick one
       python benchmarks/bench_scale.py --sizes 5000 --skip-bertopic
+      python benchmarks/bench_scale.py --sizes 20000 --skip-rerun --skip-embedding
+      python benchmarks/bench_scale.py --sizes "" --interviews   # the interview batch only
+Sizes measured before stay in scale.json unless measured again.
 Timings depend on the machine and its load: the load average is recorded, and a
 run on a shared machine gives upper bounds.
 """
@@ -127,14 +130,48 @@ def _elapsed(text: str) -> float:
     return sum(v * 60**i for i, v in enumerate(reversed(parts)))
 
 
+class _LoadSampler:
+    """The 1-minute load average every ``every`` seconds while a command runs (the
+    machine may be shared: a mean load above the CPU count makes timings upper bounds)."""
+
+    def __init__(self, every: float = 15.0) -> None:
+        import threading
+
+        self.every, self.samples = every, [os.getloadavg()[0]]
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+
+    def _run(self) -> None:
+        while not self._stop.wait(self.every):
+            self.samples.append(os.getloadavg()[0])
+
+    def __enter__(self) -> _LoadSampler:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self._stop.set()
+        self._thread.join()
+        self.samples.append(os.getloadavg()[0])
+
+    def summary(self) -> dict[str, float]:
+        return {
+            "load_average_mean": round(sum(self.samples) / len(self.samples), 1),
+            "load_average_max": round(max(self.samples), 1),
+        }
+
+
 def _timed(cmd: list[str], log: Path) -> dict[str, float]:
-    """Run ``cmd`` under /usr/bin/time -v: wall seconds, peak RSS (GB), exit code."""
+    """Run ``cmd`` under /usr/bin/time -v: wall seconds, peak RSS (GB), the machine's
+    load average meanwhile, per-stage seconds when the command prints them."""
     done = RESUME and log.exists() and "Exit status: 0" in log.read_text(errors="replace")
+    load: dict[str, float] = {}
     if not done:
-        with log.open("w") as fh:
+        with log.open("w") as fh, _LoadSampler() as sampler:
             rc = subprocess.call(
                 ["/usr/bin/time", "-v", *cmd], stdout=fh, stderr=subprocess.STDOUT, env=ENV
             )
+        load = sampler.summary()
         if rc:
             tail = "\n".join(log.read_text(errors="replace").splitlines()[-30:])
             raise SystemExit(f"command failed ({rc}): {' '.join(cmd)}\n{tail}")
@@ -143,6 +180,7 @@ def _timed(cmd: list[str], log: Path) -> dict[str, float]:
     out = {
         "wall_s": round(_elapsed(text), 1),
         "peak_rss_gb": round(int(m.group(1)) / 1024**2, 3) if m else float("nan"),
+        **load,
     }
     stages = {k: float(v) for k, v in re.findall(r"\[(\w+)\] done in ([\d.]+)s", text)}
     if stages:
@@ -185,21 +223,41 @@ def _last_json(log: Path) -> dict:
     raise SystemExit(f"no result line in {log}")
 
 
-def bench_size(size: int, work: Path, skip_bertopic: bool) -> dict:
+def _insight_cmd(inputs: list[Path], study: Path) -> list[str]:
+    cmd = [str(Path(sys.executable).with_name("insight")), "run", *map(str, inputs)]
+    return [*cmd, "--out", str(study), "--seed", "0"]
+
+
+def _run_insight(inputs: list[Path], study: Path, log: Path) -> tuple[dict, dict, dict]:
+    """``insight run`` once: (timing, per-stage seconds, run.json counts)."""
+    first = _timed(_insight_cmd(inputs, study), log)
+    run = json.loads((study / "run.json").read_text())
+    stages = first.pop("stage_seconds", None) or run.get("timings_s", {})
+    return first, {k: float(v) for k, v in stages.items()}, run.get("counts", {})
+
+
+def _non_transformer_share(stages: dict[str, float]) -> float:
+    """Share of the stage seconds outside the two transformer passes (extract: the
+    emotion/sentiment/pain encoder; embed: MiniLM)."""
+    total = sum(stages.values())
+    transformer = stages.get("extract", 0.0) + stages.get("embed", 0.0)
+    return round((total - transformer) / max(total, 1e-9), 3)
+
+
+def bench_size(
+    size: int, work: Path, skip_bertopic: bool, skip_rerun: bool = False, skip_embed: bool = False
+) -> dict:
     import duckdb
 
     folder = work / f"inputs_{size}"
     built = build_study(size, folder)
     study = work / f"study_{size}"
-    cmd = [str(Path(sys.executable).with_name("insight")), "run", str(folder)]
-    cmd += ["--out", str(study), "--seed", "0"]
     load0 = os.getloadavg()[0]
-    first = _timed(cmd, work / f"run_{size}.log")
-    run = json.loads((study / "run.json").read_text())
-    stages = first.pop("stage_seconds", None) or run.get("timings_s", {})
-    counts = run.get("counts", {})
-    second = _timed(cmd, work / f"rerun_{size}.log")
-    rerun = {"timings_s": second.pop("stage_seconds", {})}
+    first, stages, counts = _run_insight([folder], study, work / f"run_{size}.log")
+    second = None
+    if not skip_rerun:
+        second = _timed(_insight_cmd([folder], study), work / f"rerun_{size}.log")
+        second["stage_seconds"] = second.pop("stage_seconds", {})
     con = duckdb.connect(str(study / "study.duckdb"), read_only=True)
     texts = [
         r[0]
@@ -210,14 +268,15 @@ def bench_size(size: int, work: Path, skip_bertopic: bool) -> dict:
     con.close()
     tfile = work / f"texts_{size}.json"
     tfile.write_text(json.dumps(texts))
-    emb = _timed([sys.executable, "-c", _EMBED, str(tfile)], work / f"embed_{size}.log")
-    emb.update(_last_json(work / f"embed_{size}.log"))
+    emb = None
+    if not skip_embed:
+        emb = _timed([sys.executable, "-c", _EMBED, str(tfile)], work / f"embed_{size}.log")
+        emb.update(_last_json(work / f"embed_{size}.log"))
     bert = None
     if not skip_bertopic:
         bert = _timed([sys.executable, "-c", _BERTOPIC, str(tfile)], work / f"bertopic_{size}.log")
         bert.update(_last_json(work / f"bertopic_{size}.log"))
     total = first["wall_s"]
-    transformer = float(stages.get("extract", 0)) + float(stages.get("embed", 0))
     n = counts.get("customer_units", len(texts))
     result = {
         "size_target": size,
@@ -226,20 +285,49 @@ def bench_size(size: int, work: Path, skip_bertopic: bool) -> dict:
         "load_average_at_start": round(load0, 1),
         "load_average_at_end": round(os.getloadavg()[0], 1),
         "insight_run": {**first, "stage_seconds": stages, "units_per_s": round(n / total, 1)},
-        "insight_rerun_unchanged": {**second, "stage_seconds": rerun.get("timings_s", {})},
+        "insight_rerun_unchanged": second,
         "embedding_only": emb,
         "bertopic_default": bert,
         "ratios": {
             "insight_run_over_bertopic": round(total / bert["wall_s"], 2) if bert else None,
-            "non_transformer_share": round(
-                (sum(map(float, stages.values())) - transformer)
-                / max(sum(map(float, stages.values())), 1e-9),
-                3,
-            ),
-            "rerun_speedup": round(total / max(second["wall_s"], 1e-9), 2),
-            "insight_run_over_embedding_int8": round(total / max(emb["int8_onnx_s"], 1e-9), 2),
+            "non_transformer_share": _non_transformer_share(stages),
+            "rerun_speedup": round(total / max(second["wall_s"], 1e-9), 2) if second else None,
+            "insight_run_over_embedding_int8": round(total / max(emb["int8_onnx_s"], 1e-9), 2)
+            if emb
+            else None,
             "peak_rss_gb": first["peak_rss_gb"],
         },
+    }
+    print(json.dumps(result, indent=2), flush=True)
+    return result
+
+
+#: The interview batch of issue 14 (36 interviews, 13,807 participant + 5,983 interviewer
+#: units, 11 min, 1.9 GB) is not in ../shared; its analogue is every interview transcript
+#: there: the 17 serdif think-aloud sessions and the 125 creatives AI interviews.
+INTERVIEW_SOURCES = (
+    DATA / "real_studies" / "usability_serdif" / "transcripts",
+    DATA / "interviews" / "creatives_transcripts.csv",
+)
+ISSUE_BATCH = {"interviews": 36, "participant_units": 13807, "interviewer_units": 5983}
+
+
+def bench_interviews(work: Path) -> dict:
+    """``insight run`` end to end on the interview-batch analogue (wall, stages, peak RSS)."""
+    study = work / "study_interviews"
+    load0 = os.getloadavg()[0]
+    first, stages, counts = _run_insight(list(INTERVIEW_SOURCES), study, work / "interviews.log")
+    result = {
+        "what": "analogue of the issue's 36-interview batch: every interview transcript in "
+        "../shared/datasets (17 serdif think-aloud sessions + 125 creatives AI interviews); "
+        "the issue's batch itself is not available",
+        "issue_batch": ISSUE_BATCH,
+        "inputs": [str(p.relative_to(DATA.parent)) for p in INTERVIEW_SOURCES],
+        "counts": counts,
+        "load_average_at_start": round(load0, 1),
+        "insight_run": {**first, "stage_seconds": stages},
+        "non_transformer_share": _non_transformer_share(stages),
+        "target": "< 180 s on an idle 2-core machine",
     }
     print(json.dumps(result, indent=2), flush=True)
     return result
@@ -305,7 +393,14 @@ def main(argv: list[str] | None = None) -> None:
         default=os.environ.get("INSIGHT_SCALE_SIZES", "5000,20000,50000"),
         help="comma-separated unit counts (default: $INSIGHT_SCALE_SIZES or 5000,20000,50000)",
     )
-    ap.add_argument("--skip-bertopic", action="store_true", help="only insight + embedding")
+    ap.add_argument("--skip-bertopic", action="store_true", help="no BERTopic fit")
+    ap.add_argument("--skip-rerun", action="store_true", help="no second (cached) insight run")
+    ap.add_argument("--skip-embedding", action="store_true", help="no embedding-only lower bound")
+    ap.add_argument(
+        "--interviews",
+        action="store_true",
+        help="also time insight run on the interview-batch analogue (serdif + creatives)",
+    )
     ap.add_argument("--out", type=Path, default=OUT, help="result JSON")
     ap.add_argument("--keep", type=Path, default=None, help="keep studies and logs here")
     ap.add_argument(
@@ -318,46 +413,73 @@ def main(argv: list[str] | None = None) -> None:
         action="store_true",
         help="with --keep: reuse every step whose log there shows it finished",
     )
-    args = ap.parse_args(argv)
+    given = sys.argv[1:] if argv is None else argv
+    args = ap.parse_args(given)
     global RESUME
     RESUME = bool(args.resume and args.keep)
     if args.one_pass:
         one_pass(OUT.with_name("one_pass.json"))
         return
     sizes = [int(s) for s in args.sizes.split(",") if s.strip()]
-    results = []
+    doc = _previous(args.out)
+    by = {int(r["size_target"]): r for r in doc.get("sizes", [])}
     with tempfile.TemporaryDirectory(prefix="insight-scale-") as tmp:
         work = args.keep or Path(tmp)
         work.mkdir(parents=True, exist_ok=True)
         for size in sizes:
             print(f"== {size} units (work folder {work})", flush=True)
-            results.append(bench_size(size, work, args.skip_bertopic))
-    by = {r["size_target"]: r for r in results}
-    summary = {
-        "insight_run_over_bertopic_at_20k": by.get(20000, {})
-        .get("ratios", {})
-        .get("insight_run_over_bertopic"),
-        "non_transformer_share": {s: r["ratios"]["non_transformer_share"] for s, r in by.items()},
-        "rerun_speedup": {s: r["ratios"]["rerun_speedup"] for s, r in by.items()},
-        "peak_rss_gb_at_50k": by.get(50000, {}).get("ratios", {}).get("peak_rss_gb"),
-    }
-    doc = {
-        "benchmark": "insight run at scale beside BERTopic's default and the embedding lower bound",
-        "command": "python benchmarks/bench_scale.py --sizes " + args.sizes,
-        "data": "unlabelled texts from ../shared/datasets (creatives interviews, NHS FFT, "
-        "GoEmotions, complaints dev); no labels read, nothing tuned on them",
-        "machine": {
-            "cpus": os.cpu_count(),
-            "python": platform.python_version(),
-            "note": "load average above the CPU count means a shared machine: upper bounds",
-        },
-        "targets": TARGETS,
-        "summary": summary,
-        "sizes": results,
-    }
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    args.out.write_text(json.dumps(doc, indent=2) + "\n", encoding="utf-8")
-    print(f"wrote {args.out}")
+            by[size] = bench_size(
+                size, work, args.skip_bertopic, args.skip_rerun, args.skip_embedding
+            )
+            by[size]["command"] = " ".join(["python benchmarks/bench_scale.py", *given])
+            _write(args.out, doc, by)
+        if args.interviews:
+            print(f"== interview batch (work folder {work})", flush=True)
+            doc["interview_batch"] = bench_interviews(work)
+            doc["interview_batch"]["command"] = "python benchmarks/bench_scale.py --interviews"
+            _write(args.out, doc, by)
+
+
+def _previous(path: Path) -> dict:
+    """The results file so far: sizes measured before are kept unless measured again."""
+    try:
+        return dict(json.loads(path.read_text(encoding="utf-8")))
+    except (OSError, ValueError):
+        return {}
+
+
+def _write(path: Path, doc: dict, by: dict[int, dict]) -> None:
+    def ratio(size: int, key: str) -> object:
+        return (by.get(size) or {}).get("ratios", {}).get(key)
+
+    sizes = sorted(by)
+    doc.update(
+        {
+            "benchmark": "insight run at scale beside BERTopic's default and the embedding "
+            "lower bound",
+            "command": "python benchmarks/bench_scale.py [--sizes N,...] [--interviews]; "
+            "each size keeps the command that measured it",
+            "data": "unlabelled texts from ../shared/datasets (creatives interviews, NHS FFT, "
+            "GoEmotions, complaints dev; serdif transcripts for the interview batch); no "
+            "labels read, nothing tuned on them",
+            "machine": {
+                "cpus": os.cpu_count(),
+                "python": platform.python_version(),
+                "note": "load average above the CPU count means a shared machine: upper bounds",
+            },
+            "targets": TARGETS,
+            "summary": {
+                "insight_run_over_bertopic_at_20k": ratio(20000, "insight_run_over_bertopic"),
+                "non_transformer_share": {s: ratio(s, "non_transformer_share") for s in sizes},
+                "rerun_speedup": {s: ratio(s, "rerun_speedup") for s in sizes},
+                "peak_rss_gb_at_50k": ratio(50000, "peak_rss_gb"),
+            },
+            "sizes": [by[s] for s in sizes],
+        }
+    )
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(doc, indent=2) + "\n", encoding="utf-8")
+    print(f"wrote {path}", flush=True)
 
 
 if __name__ == "__main__":

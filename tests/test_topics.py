@@ -196,6 +196,39 @@ def test_candidate_phrases_drop_stop_words_only_at_edges():
     assert "of use" not in vocab and "the ease" not in vocab and "is great" not in vocab
 
 
+def test_candidates_of_rows_equal_the_subset_read_anew(corpus):
+    """Sub-themes are labelled from their rows of the study's candidate phrases: the same
+    phrases and matrix as reading the sub-theme's texts anew."""
+    from insight.topics.labels import candidates_of_rows
+
+    texts = [*corpus[0][S.TEXT].tolist(), "the ease of use is great", "[name] uh, ok"]
+    full = candidate_phrases(texts)
+    for rows in ([0, 3, 5, 30, 47, 48], [49], list(range(12))):
+        got_m, got_v = candidates_of_rows(full, rows)
+        want_m, want_v = candidate_phrases([texts[i] for i in rows])
+        assert got_v == want_v
+        if want_m is None:
+            assert got_m is None
+        else:
+            assert (got_m != want_m).nnz == 0 and got_m.shape == want_m.shape
+
+
+def test_phrases_encoded_once_per_encoder():
+    """A fit labels themes and sub-themes from overlapping candidates: each distinct
+    phrase goes through the encoder once, and the labels match a fresh encoder's."""
+    texts = []
+    for k, theme in enumerate(THEMES):
+        texts += themed(theme, 40, seed=10 + k)
+    vec = embed_texts(texts, embedder=HashingEncoder())
+    enc = HashingEncoder()
+    m = TopicModel(embedder=enc, random_state=0, n_topics=4).fit(texts, vec)
+    assert m.n_subtopics_ > m.n_topics_  # sub-themes were labelled too
+    assert enc.encoded and len(enc.encoded) == len(set(enc.encoded))
+    again = TopicModel(embedder=HashingEncoder(), random_state=0, n_topics=4).fit(texts, vec)
+    assert again.topic_labels_ == m.topic_labels_
+    assert again.subtopic_labels_ == m.subtopic_labels_
+
+
 def test_fit_topics_evidence_per_topic(corpus):
     units, gold = corpus
     enc = HashingEncoder()

@@ -523,3 +523,35 @@ def test_like_as_a_verb_is_kept() -> None:
     occs = _occs("I like the milk jug, but it was, like, slow.")
     assert "like" not in {k.split()[0] for k in occs if k.startswith("like,")}
     assert any(o.key.startswith("like") for o in occs.values() if o.surface.startswith("like the"))
+
+
+def test_parse_cache_parses_only_new_texts(tmp_path, monkeypatch) -> None:
+    """A second run reads each text's candidates from the study's text cache: spaCy parses
+    only the texts it has not seen, and the vocabulary is the same as without a cache."""
+    from insight.engine.cache import TextCache
+    from insight.nlp import load_spacy
+
+    cache = TextCache(tmp_path / "cache.duckdb")
+    nlp = load_spacy(disable=("ner",))
+    parsed: list[str] = []
+    real_pipe = C.pipe
+
+    def counting_pipe(nlp_, texts, batch_size=256):
+        texts = list(texts)
+        parsed.extend(texts)
+        return real_pipe(nlp_, texts, batch_size=batch_size)
+
+    monkeypatch.setattr(C, "pipe", counting_pipe)
+    df = units(REVIEWS)
+    plain = V.extract_vocabulary(df, embedder=False, top_n=100, nlp=nlp)
+    n_unique = len(set(REVIEWS))
+    assert len(parsed) == n_unique
+    first = V.extract_vocabulary(df, embedder=False, top_n=100, nlp=nlp, cache=cache)
+    assert len(parsed) == 2 * n_unique  # the cache was empty
+    again = V.extract_vocabulary(df, embedder=False, top_n=100, nlp=nlp, cache=cache)
+    assert len(parsed) == 2 * n_unique  # nothing parsed: every text came from the cache
+    more = units([*REVIEWS, "The charger cable frays after a week."])
+    V.extract_vocabulary(more, embedder=False, top_n=100, nlp=nlp, cache=cache)
+    assert parsed[2 * n_unique :] == ["The charger cable frays after a week."]
+    for got in (first, again):
+        pd.testing.assert_frame_equal(got, plain)

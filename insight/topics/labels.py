@@ -13,7 +13,9 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Sequence
+from functools import lru_cache
 from typing import TYPE_CHECKING, Any
+from weakref import WeakKeyDictionary
 
 from insight import schema as S
 
@@ -95,6 +97,7 @@ CHATTER_WORDS = frozenset(
 _INTERJECTION = re.compile(r"^(?:h*m+h*|u+h+m*|u+m+|a+h+|e+r+m*|o+h+|h+u+h+)$")
 
 
+@lru_cache(maxsize=1)
 def _stop_words() -> frozenset[str]:
     from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
 
@@ -138,7 +141,41 @@ def is_filler_label(label: str) -> bool:
     return not has_theme_content(label)
 
 
-def candidate_phrases(texts: Sequence[str], max_ngram: int = 3) -> tuple[Any, list[str]]:
+@lru_cache(maxsize=1 << 18)
+def _stripped(text: str) -> str:
+    """:func:`insight.nlp.strip_non_content`, memoised: each fit labels the same texts
+    for its themes, their sub-themes and each question's themes."""
+    from insight.nlp import strip_non_content
+
+    return strip_non_content(text)
+
+
+@lru_cache(maxsize=1 << 20)
+def _content_edge(tok: str) -> bool:
+    """A content word ("export", "don't" is not; "user's" is)."""
+    stop = _stop_words()
+    bare = tok.replace("'", "")
+    return tok not in stop and bare not in stop and bool(theme_words(tok))
+
+
+@lru_cache(maxsize=1 << 20)
+def _phrase_ok(phrase: str) -> bool:
+    """A candidate phrase: content words at its edges, no filler, chatter or bare number."""
+    from insight.nlp import is_filler
+
+    toks = phrase.split()
+    if not (_content_edge(toks[0]) and _content_edge(toks[-1])):
+        return False
+    if any(is_filler(t) or t in CHATTER_WORDS or _INTERJECTION.match(t) for t in toks):
+        return False
+    return all(len(t) > 1 and _WORD.search(t) for t in toks)
+
+
+#: A binary document x phrase matrix (CSC) and its phrases, or (None, []) without any.
+Candidates = tuple[Any, list[str]]
+
+
+def candidate_phrases(texts: Sequence[str], max_ngram: int = 3) -> Candidates:
     """Binary document x phrase matrix over 1..max_ngram-grams of the texts' own words.
 
     Texts are read without filler and anonymisation marks. A phrase may contain
@@ -147,38 +184,59 @@ def candidate_phrases(texts: Sequence[str], max_ngram: int = 3) -> tuple[Any, li
     """
     from sklearn.feature_extraction.text import CountVectorizer
 
-    from insight.nlp import is_filler, strip_non_content
-
-    stop = _stop_words()
-    edge_ok: dict[str, bool] = {}
-
-    def content_edge(tok: str) -> bool:
-        """A content word ("export", "don't" is not; "user's" is)."""
-        if tok not in edge_ok:
-            bare = tok.replace("'", "")
-            edge_ok[tok] = tok not in stop and bare not in stop and bool(theme_words(tok))
-        return edge_ok[tok]
-
-    def keep(phrase: str) -> bool:
-        toks = phrase.split()
-        if not (content_edge(toks[0]) and content_edge(toks[-1])):
-            return False
-        if any(is_filler(t) or t in CHATTER_WORDS or _INTERJECTION.match(t) for t in toks):
-            return False
-        return all(len(t) > 1 and _WORD.search(t) for t in toks)
-
     vec = CountVectorizer(
         ngram_range=(1, max_ngram), token_pattern=_TOKEN, lowercase=True, binary=True
     )
     try:
-        matrix = vec.fit_transform([strip_non_content(t) for t in texts])
+        matrix = vec.fit_transform([_stripped(str(t)) for t in texts])
     except ValueError:  # empty vocabulary
         return None, []
     vocab = vec.get_feature_names_out()
-    cols = [i for i, p in enumerate(vocab) if keep(p)]
+    cols = [i for i, p in enumerate(vocab) if _phrase_ok(str(p))]
     if not cols:
         return None, []
     return matrix[:, cols].tocsc(), [str(vocab[i]) for i in cols]
+
+
+def candidates_of_rows(candidates: Candidates, rows: Any) -> Candidates:
+    """:func:`candidate_phrases` of a subset of the texts, cut from those of all of them:
+    the same matrix and phrases as fitting the subset anew (phrases in alphabetical
+    order, only those the subset uses), without re-reading the texts."""
+    import numpy as np
+
+    matrix, vocab = candidates
+    if matrix is None:
+        return None, []
+    sub = matrix[np.asarray(rows, dtype=int)]
+    cols = np.flatnonzero(np.asarray(sub.sum(axis=0)).ravel() > 0)
+    if not len(cols):
+        return None, []
+    return sub[:, cols].tocsc(), [vocab[i] for i in cols]
+
+
+#: Unit-length vectors of candidate phrases by encoder: a fit labels its themes, their
+#: sub-themes and each question's themes from overlapping candidates, encoded once.
+_PHRASE_VECTORS: WeakKeyDictionary[Any, dict[str, np.ndarray]] = WeakKeyDictionary()
+_MAX_PHRASE_VECTORS = 200_000
+
+
+def _phrase_vectors(encoder: TextEncoder, phrases: list[str]) -> np.ndarray:
+    """``encoder``'s unit-length vectors of ``phrases``, each phrase encoded once per encoder
+    (a phrase's vector does not depend on the other phrases in its batch)."""
+    import numpy as np
+
+    from insight.stats import normalise_rows
+
+    try:
+        memo = _PHRASE_VECTORS.setdefault(encoder, {})
+    except TypeError:  # an encoder that cannot be weakly referenced or hashed
+        memo = {}
+    todo = [p for p in dict.fromkeys(phrases) if p not in memo]
+    if todo:
+        if len(memo) + len(todo) > _MAX_PHRASE_VECTORS:
+            memo.clear()
+        memo.update(zip(todo, normalise_rows(encoder.encode(todo, progress=False)), strict=True))
+    return np.stack([memo[p] for p in phrases])
 
 
 def _mmr(centroid: np.ndarray, cand_vecs: np.ndarray, n: int, diversity: float) -> list[int]:
@@ -204,6 +262,7 @@ def label_topics(
     n_candidates: int = 30,
     diversity: float = 0.4,
     phrase_ok: Callable[[str], bool] | None = None,
+    candidates: Candidates | None = None,
 ) -> dict[int, list[str]]:
     """Key phrases per topic (topic -1 is skipped).
 
@@ -215,15 +274,15 @@ def label_topics(
     larger topic when it has another candidate, so no two themes read the same.
     ``phrase_ok`` (optional) keeps only the candidates it accepts (pain themes keep noun
     and verb phrases, see :mod:`insight.extract.pain_themes`). No phrase holds a word that
-    redaction masks in the texts (:func:`insight.pii.personal_words`).
+    redaction masks in the texts (:func:`insight.pii.personal_words`). ``candidates``:
+    :func:`candidate_phrases` of ``texts`` when the caller has them already.
     """
     import numpy as np
 
     from insight.pii import personal_words
-    from insight.stats import normalise_rows
 
     topics = np.asarray(topics)
-    matrix, vocab = candidate_phrases(texts)
+    matrix, vocab = candidates if candidates is not None else candidate_phrases(texts)
     # a label never carries a participant's name or address, whatever the output masks
     private = personal_words(texts)
     if matrix is not None and (phrase_ok is not None or private):
@@ -261,10 +320,11 @@ def label_topics(
     if encoder is not None and centroids is not None:
         needed = sorted({i for lst in shortlists.values() for i in lst})
         if needed:
-            vecs = normalise_rows(encoder.encode([vocab[i] for i in needed], progress=False))
+            vecs = _phrase_vectors(encoder, [vocab[i] for i in needed])
             cand_vecs = dict(zip(needed, vecs, strict=True))
 
-    sizes = {t: int(np.sum(topics == t)) for t in topic_ids}
+    ids, counts = np.unique(topics, return_counts=True)
+    sizes = {int(t): int(c) for t, c in zip(ids, counts, strict=True) if t in shortlists}
     used_first: set[str] = set()
     labels: dict[int, list[str]] = {}
     for t in sorted(topic_ids, key=lambda t: (-sizes[t], t)):

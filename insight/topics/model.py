@@ -34,7 +34,12 @@ from sklearn.base import BaseEstimator
 from insight import schema as S
 from insight.errors import InputError, ModelError
 from insight.topics.hierarchy import group_subthemes, relabel_by_size, split_themes
-from insight.topics.labels import has_theme_content, label_topics
+from insight.topics.labels import (
+    candidate_phrases,
+    candidates_of_rows,
+    has_theme_content,
+    label_topics,
+)
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -418,12 +423,16 @@ class TopicModel(BaseEstimator):  # type: ignore[misc]
         import numpy as np
 
         enc = self.embedder_
+        # the candidate phrases of all texts, read once; each theme's sub-themes are
+        # labelled from its rows of them (the same as reading the theme's texts anew)
+        candidates = candidate_phrases(documents)
         phrases = label_topics(
             documents,
             self.labels_,
             centroids={t: self.centroids_[t] for t in range(self.n_topics_)},
             encoder=enc,
             n_phrases=self.n_label_phrases,
+            candidates=candidates,
         )
         self.topic_keywords_ = {t: phrases.get(t, []) for t in range(self.n_topics_)}
         self.topic_labels_ = {
@@ -444,6 +453,7 @@ class TopicModel(BaseEstimator):  # type: ignore[misc]
                 centroids={int(s): self.subtopic_centroids_[s] for s in set(subs.tolist())},
                 encoder=enc,
                 n_phrases=self.n_label_phrases,
+                candidates=candidates_of_rows(candidates, rows),
             )
             self.subtopic_keywords_.update({int(s): p for s, p in sub_phrases.items()})
         self.subtopic_labels_ = {

@@ -518,43 +518,123 @@ def _dedupe_overlaps(occs: Iterable[_Occ]) -> list[_Occ]:
     return sorted(out, key=lambda o: (o.unit, o.start))
 
 
-def _collect(
-    kept: pd.DataFrame, nlp: Language | None, batch_size: int, progress: bool = False
-) -> tuple[dict[str, _Term], list[int]]:
-    """Candidate terms (by lemma key) and the number of word tokens per unit
-    (``progress``: a bar over the texts being parsed, on stderr)."""
+#: the table of parsed candidates in a study's text cache (:class:`insight.engine.cache.TextCache`)
+PARSE_CACHE = "vocabulary_parse_cache"
+
+
+def _parse_key(nlp: Language) -> str:
+    """Cache key of one text's parsed candidates: the spaCy model, its components, the
+    opinion lexicon and the code that turns a parse into candidates."""
+    from pathlib import Path
+
+    from insight import __version__
+    from insight.engine.cache import files_key
+
+    meta = nlp.meta
+    salt = "|".join(
+        [
+            __version__,
+            f"{meta.get('lang')}_{meta.get('name')}-{meta.get('version')}",
+            ",".join(nlp.pipe_names),
+            str(len(_opinion_words())),
+        ]
+    )
+    here = Path(__file__).resolve()
+    return files_key([here, here.parent.parent / "nlp.py"], salt=salt)
+
+
+_OccRow = tuple[str, str, int, int, str, bool, str, bool, bool]
+
+
+def _occ_row(o: _Occ) -> _OccRow:
+    return (o.key, o.surface, o.start, o.end, o.kind, o.nounish, o.pos, o.initial, o.opinion)
+
+
+def _parse_text(extractor: _Extractor, doc: Doc) -> tuple[int, list[_Occ]]:
+    """Word-token count and candidate occurrences (unit 0) of one parsed text."""
+    _merge_hyphenated(doc)
+    seen: dict[tuple[str, int, int], _Occ] = {}
+    for occ in extractor(doc, 0):
+        sig = (occ.key, occ.start, occ.end)
+        if sig in seen:
+            kept_occ = seen[sig]
+            if occ.kind not in {"word", "ngram"} and kept_occ.kind in {"word", "ngram"}:
+                kept_occ.kind = occ.kind  # a parsed phrase, not just an n-gram
+            kept_occ.opinion = kept_occ.opinion or occ.opinion
+            continue
+        seen[sig] = occ
+    return sum(1 for t in doc if is_word(t)), list(seen.values())
+
+
+def _parse_all(
+    unique: list[str], nlp: Language, batch_size: int, progress: bool, cache: Any
+) -> list[tuple[int, list[_Occ]]]:
+    """:func:`_parse_text` of each text; with a text cache, only the texts it has not seen
+    are parsed (keyed by the SHA-1 of the text and :func:`_parse_key`) and theirs are added."""
+    import hashlib
+    import json
+
+    import pandas as pd
     from tqdm import tqdm
 
-    nlp = nlp if nlp is not None else load_spacy(disable=("ner",))
-    extractor = _Extractor(nlp)
-    texts = kept[schema.TEXT].tolist()
-    # Each distinct text is parsed once (survey answers repeat: "Price", "Too expensive").
-    index: dict[str, int] = {}
-    for text in texts:
-        index.setdefault(text, len(index))
-    unique = list(index)
-    per_text: list[tuple[int, list[_Occ]]] = []
+    parsed: dict[int, tuple[int, list[_Occ]]] = {}
+    key = hashes = None
+    if cache is not None:
+        key = _parse_key(nlp)
+        hashes = [hashlib.sha1(t.encode("utf-8")).hexdigest() for t in unique]
+        keys = pd.DataFrame({"text_hash": list(dict.fromkeys(hashes)), "model": key})
+        found = cache.read_matching(PARSE_CACHE, keys)
+        rows = dict(zip(found.get("text_hash", []), found.get("parse", []), strict=True))
+        for j, h in enumerate(hashes):
+            if h in rows:
+                n_tokens, occs = json.loads(rows[h])
+                parsed[j] = (n_tokens, [_Occ(o[0], o[1], 0, *o[2:]) for o in occs])
+    todo = [j for j in range(len(unique)) if j not in parsed]
     docs = tqdm(
-        pipe(nlp, unique, batch_size=batch_size),
-        total=len(unique),
+        pipe(nlp, (unique[j] for j in todo), batch_size=batch_size),
+        total=len(todo),
         desc="vocabulary: parsing",
         unit="text",
         disable=not progress,
         leave=False,
     )
-    for j, doc in enumerate(docs):
-        _merge_hyphenated(doc)
-        seen: dict[tuple[str, int, int], _Occ] = {}
-        for occ in extractor(doc, j):
-            sig = (occ.key, occ.start, occ.end)
-            if sig in seen:
-                kept_occ = seen[sig]
-                if occ.kind not in {"word", "ngram"} and kept_occ.kind in {"word", "ngram"}:
-                    kept_occ.kind = occ.kind  # a parsed phrase, not just an n-gram
-                kept_occ.opinion = kept_occ.opinion or occ.opinion
-                continue
-            seen[sig] = occ
-        per_text.append((sum(1 for t in doc if is_word(t)), list(seen.values())))
+    extractor = _Extractor(nlp)
+    for j, doc in zip(todo, docs, strict=True):
+        parsed[j] = _parse_text(extractor, doc)
+    if cache is not None and hashes is not None and todo:
+        cache.insert(
+            PARSE_CACHE,
+            pd.DataFrame(
+                {
+                    "text_hash": [hashes[j] for j in todo],
+                    "model": key,
+                    "parse": [
+                        json.dumps([parsed[j][0], [_occ_row(o) for o in parsed[j][1]]])
+                        for j in todo
+                    ],
+                }
+            ).drop_duplicates("text_hash"),
+        )
+    return [parsed[j] for j in range(len(unique))]
+
+
+def _collect(
+    kept: pd.DataFrame,
+    nlp: Language | None,
+    batch_size: int,
+    progress: bool = False,
+    cache: Any = None,
+) -> tuple[dict[str, _Term], list[int]]:
+    """Candidate terms (by lemma key) and the number of word tokens per unit
+    (``progress``: a bar over the texts being parsed, on stderr; ``cache``: a
+    :class:`insight.engine.cache.TextCache` of parsed texts)."""
+    nlp = nlp if nlp is not None else load_spacy(disable=("ner",))
+    texts = kept[schema.TEXT].tolist()
+    # Each distinct text is parsed once (survey answers repeat: "Price", "Too expensive").
+    index: dict[str, int] = {}
+    for text in texts:
+        index.setdefault(text, len(index))
+    per_text = _parse_all(list(index), nlp, batch_size, progress, cache)
     terms: dict[str, _Term] = {}
     tokens_per_unit: list[int] = []
     for i, text in enumerate(texts):

@@ -240,6 +240,7 @@ def extract_vocabulary(
     max_candidates: int = 1500,
     batch_size: int = 256,
     progress: bool = False,
+    cache: Any = None,
 ) -> pd.DataFrame:
     """The customers' own vocabulary: distinctive terms with variants, counts and quotes.
 
@@ -263,6 +264,9 @@ def extract_vocabulary(
         similarity / noun_similarity: cosine needed to merge two phrases as
             variants (nouns need more: "pizza" and "pasta" are not variants).
         progress: show a progress bar while the texts are parsed (on stderr).
+        cache: a text cache (:class:`insight.engine.cache.TextCache`, e.g. the study's
+            ``cache.duckdb``): each text's parsed candidates are kept by text hash, so a
+            re-run or a new batch parses only the texts not seen before.
 
     Returns:
         One row per (term, group): ``group == "all"`` rows rank concepts by
@@ -287,7 +291,7 @@ def extract_vocabulary(
         return pd.DataFrame(columns=VOCAB_COLUMNS)
     bg = background if isinstance(background, Background) else load_background(background)
 
-    terms, tokens_per_unit = _collect(kept, nlp, batch_size, progress=progress)
+    terms, tokens_per_unit = _collect(kept, nlp, batch_size, progress=progress, cache=cache)
     resp = kept[schema.RESPONDENT_ID].astype(str).tolist()
     n_resp_total = len(set(resp))
     if embedder is None:
