@@ -13,7 +13,9 @@ swapped in only when every stage succeeded. Settings travel in one frozen
 from __future__ import annotations
 
 import json
+import shutil
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -26,7 +28,15 @@ from insight.batches import (
 )
 from insight.config import RunConfig
 from insight.errors import InputError
-from insight.runner import Stage, StageContext, run_stages
+from insight.runner import (
+    PreviousStudy,
+    Stage,
+    StageContext,
+    digest,
+    file_digest,
+    run_stages,
+    stage_fingerprint,
+)
 from insight.runrecord import Echo, Timer, file_progress, noop, print_accounting, run_record
 from insight.study import STORE_NAME, add_batch, known_hashes, store_path
 
@@ -52,15 +62,13 @@ def _stage_extract(ctx: StageContext, summary: dict[str, Any]) -> None:
         ctx.echo("warning: no customer text at all: topics, vocabulary and quotes will be empty")
     known = ctx.store.keys("annotations", S.UNIT_ID)
     todo = customer[~customer[S.UNIT_ID].isin(known)].reset_index(drop=True)
-    from insight.engine.cache import TextCache
-
-    # outputs per text hash kept in OUT/cache.duckdb: a re-run skips the models
     from insight.engine.spark import engine_for
 
+    # outputs per text hash kept in OUT/cache.duckdb: a re-run skips the models
     annotations = extract.annotate_units(
         todo,
         progress=True,
-        cache=TextCache.for_study(ctx.out),
+        cache=ctx.text_cache(),
         engine=engine_for(ctx.config.engine, ctx.config.spark_master),
     )
     if ctx.store.has_table("annotations"):
@@ -259,8 +267,17 @@ def _customer_annotations(ctx: StageContext) -> Any:
     return ann.reindex(ids.to_numpy()).reset_index()
 
 
+#: settings each stage's output depends on (besides every stage before it): its
+#: fingerprint (insight.runner) hashes them, so a changed --seed re-fits segmentation
+#: and what follows while the annotations and embeddings are reused
+SEGMENT_SETTINGS = ("items", "method", "k", "seed", "n_bootstrap")
 RUN_STAGES = [
-    Stage("ingest", lambda c: f"storing {len(c.batch.units)} units", _stage_ingest),
+    Stage(
+        "ingest",
+        lambda c: f"storing {len(c.batch.units)} units",
+        _stage_ingest,
+        depends=("schema", "interviewer_names"),
+    ),
     Stage(
         "extract",
         lambda c: f"sentiment, emotions, pain points and goals for {len(c.customer())} units",
@@ -270,13 +287,19 @@ RUN_STAGES = [
         "embed",
         lambda c: f"embedding {len(c.customer())} units (cached by text hash)",
         _stage_embed,
+        depends=("exact_embeddings",),
     ),
-    Stage("segment", lambda c: "attitudinal segmentation", _stage_segment_fit),
-    Stage("topics", lambda c: "topic model", _stage_topics_fit),
-    Stage("vocabulary", lambda c: "customer vocabulary per segment", _stage_vocabulary),
+    Stage("segment", lambda c: "attitudinal segmentation", _stage_segment_fit, SEGMENT_SETTINGS),
+    Stage("topics", lambda c: "topic model", _stage_topics_fit, depends=("seed", "redact")),
+    Stage(
+        "vocabulary",
+        lambda c: "customer vocabulary per segment",
+        _stage_vocabulary,
+        depends=("glossary",),
+    ),
     Stage("behaviour", lambda c: "behavioural segments (RFM, lifecycle)", _stage_behaviour),
     Stage("codes", lambda c: "your codes (.qdpx/.qdc inputs) vs themes", _stage_codes),
-    Stage("personas", lambda c: "building personas", _stage_personas),
+    Stage("personas", lambda c: "building personas", _stage_personas, depends=("redact",)),
 ]
 
 ADD_STAGES = [
@@ -338,6 +361,7 @@ def run_study(
     *,
     config: RunConfig | None = None,
     echo: Echo = noop,
+    force: bool = False,
     **settings: Any,
 ) -> dict[str, Any]:
     """Run every stage on INPUTS into the folder OUT; returns the run record (run.json).
@@ -347,8 +371,12 @@ def run_study(
     read and checked before OUT is touched; the new study is built in
     ``OUT/.insight-build`` and replaces the old one only when every stage succeeded;
     a killed run started again with the same inputs and settings resumes.
+
+    A stage whose fingerprint (inputs, its settings, the code: :mod:`insight.runner`)
+    equals the one the study already in OUT recorded is copied from it, not
+    recomputed; with unchanged inputs even reading them is skipped. ``force``
+    recomputes everything (and ignores the model outputs cached by text hash).
     """
-    from insight.ingest import check_input
     from insight.transactions import BuildDir, StudyLock, fingerprint, finish_interrupted_swap
 
     input_names = [str(p) for p in inputs]
@@ -356,23 +384,101 @@ def run_study(
     _check_settings(cfg)
     out = Path(out)
     timer = Timer(echo)
-    with timer.stage("read", f"reading {', '.join(input_names)}"):
-        result = _ingest(input_names, cfg, echo)
-        print_accounting(result.files, result.problems, result.warnings, echo)
-        check_input(result)
-    key = fingerprint(
-        {"command": "run", "config": cfg.to_dict(), "files": sorted(result.files["source_hash"])}
-    )
+    upstream = _inputs_fingerprint(input_names, cfg)
+    ingest_fp = stage_fingerprint(RUN_STAGES[0], cfg, upstream, "run")
+    previous = None if force else PreviousStudy.load(out / STORE_NAME)
+    result = _read_inputs(input_names, cfg, timer, echo, previous, ingest_fp)
     with StudyLock(out, command="insight run"):
         if finish_interrupted_swap(out):
             echo(f"finished replacing {out} with the study an interrupted command had built")
+            previous = None if force else PreviousStudy.load(out / STORE_NAME)
+            if result.units is None and not (previous and previous.reusable("ingest", ingest_fp)):
+                result = _read_inputs(input_names, cfg, timer, echo, None, ingest_fp)
+        key = fingerprint(
+            {
+                "command": "run",
+                "config": cfg.to_dict(),
+                "files": sorted(result.files["source_hash"]),
+            }
+        )
         build = BuildDir(out, key)
         path = build.prepare()
         if build.resumed:
             echo(f"resuming the unfinished run in {path}")
         return _build_and_swap(
-            build, out, cfg, result, RUN_STAGES, timer, echo, mode="run", previous=None
+            build,
+            out,
+            cfg,
+            result,
+            RUN_STAGES,
+            timer,
+            echo,
+            mode="run",
+            previous=None,
+            reuse=Reuse(previous, upstream, force),
         )
+
+
+@dataclass
+class Reuse:
+    """What ``insight run`` may copy from the study already in OUT (insight.runner)."""
+
+    study: PreviousStudy | None = None
+    upstream: str = ""
+    force: bool = False
+
+
+def _inputs_fingerprint(input_names: Sequence[str], cfg: RunConfig) -> str:
+    """Hash of every input file's path and bytes (the first stage's upstream)."""
+    from insight.ingest import expand_paths
+
+    files, _ = expand_paths(input_names)
+    return digest({"files": [[str(f), file_digest(f)] for f in files]})
+
+
+def _read_inputs(
+    input_names: Sequence[str],
+    cfg: RunConfig,
+    timer: Timer,
+    echo: Echo,
+    previous: PreviousStudy | None,
+    ingest_fp: str,
+) -> Any:
+    """Read and check every input, or, when the study in OUT read exactly these
+    files the same way (same ingest fingerprint), take its accounting instead
+    (``units`` is then None: the ingest stage is copied from that study)."""
+    if previous is not None and previous.reusable("ingest", ingest_fp):
+        return _previous_read(previous, echo, ingest_fp)
+    from insight.ingest import check_input
+
+    with timer.stage("read", f"reading {', '.join(input_names)}"):
+        result = _ingest(input_names, cfg, echo)
+        print_accounting(result.files, result.problems, result.warnings, echo)
+        check_input(result)
+    return result
+
+
+def _previous_read(previous: PreviousStudy, echo: Echo, ingest_fp: str) -> Any:
+    import pandas as pd
+
+    from insight.ingest import IngestResult
+    from insight.store import Store
+
+    with Store(previous.path, read_only=True) as store:
+        files = store.read_table("files")
+    run = previous.run
+    echo(f"[read] unchanged inputs (fingerprint {ingest_fp}): reusing what the last run read")
+    print_accounting(files, run.get("problems", []), run.get("warnings", []), echo)
+    empty = pd.DataFrame()
+    return IngestResult(
+        records=empty,
+        units=None,  # type: ignore[arg-type]
+        respondents=empty,
+        columns=empty,
+        files=files,
+        problems=list(run.get("problems", [])),
+        warnings=list(run.get("warnings", [])),
+    )
 
 
 def add_files(
@@ -383,6 +489,7 @@ def add_files(
     interviewer_names: Sequence[str] | None = None,
     analyse: bool = True,
     echo: Echo = noop,
+    force: bool = False,
 ) -> dict[str, Any]:
     """Add a batch to an existing study and refresh every output.
 
@@ -391,7 +498,8 @@ def add_files(
     over every batch, and what changed since the last batch is reported. Rows of a
     re-export already in the study (same respondent, field, turn and text) are not
     added twice. The study is copied to ``OUT/.insight-build``, changed there and
-    swapped back only on success; a killed add started again resumes.
+    swapped back only on success; a killed add started again resumes. ``force``
+    recomputes the model outputs instead of taking them from the text-hash cache.
     """
     from insight.store import Store
     from insight.transactions import BuildDir, StudyLock, fingerprint, finish_interrupted_swap
@@ -473,7 +581,16 @@ def add_files(
             with Store(bpath / STORE_NAME) as st:
                 st.put_meta("stages_done", {})
         run = _build_and_swap(
-            build, out, cfg, result, ADD_STAGES, timer, echo, mode="add", previous=previous
+            build,
+            out,
+            cfg,
+            result,
+            ADD_STAGES,
+            timer,
+            echo,
+            mode="add",
+            previous=previous,
+            reuse=Reuse(force=force),
         )
     echo(
         f"added {counts['files']} file(s), {counts['units']} units, "
@@ -493,17 +610,27 @@ def _build_and_swap(
     *,
     mode: str,
     previous: dict[str, Any] | None,
+    reuse: Reuse | None = None,
 ) -> dict[str, Any]:
     """Run the stages in the build folder, write every output there, then swap in."""
     from insight.pii import redaction
     from insight.store import Store
 
+    reuse = reuse or Reuse()
     if not build.complete:
         with Store(build.path / STORE_NAME) as store:
-            ctx = StageContext(store=store, out=out, config=cfg, echo=echo, mode=mode, batch=result)
+            ctx = StageContext(
+                store=store,
+                out=out,
+                config=cfg,
+                echo=echo,
+                mode=mode,
+                batch=result,
+                force=reuse.force,
+            )
             with redaction(cfg.redact):
-                done = run_stages(ctx, stages, timer)
-                run = _write_outputs(ctx, done, timer, result, previous)
+                done = run_stages(ctx, stages, timer, upstream=reuse.upstream, previous=reuse.study)
+                run = _write_outputs(ctx, done, timer, result, previous, reuse.study)
             store.put_meta("run", run)
         names = [STORE_NAME, RUN_RECORD, *sorted(Path(p).name for p in run["outputs"].values())]
         build.mark_complete(list(dict.fromkeys(names)))
@@ -532,8 +659,13 @@ def _write_outputs(
     timer: Timer,
     result: Any,
     previous: dict[str, Any] | None,
+    study: PreviousStudy | None = None,
 ) -> dict[str, Any]:
-    """The report, personas, CSVs and run.json, in the build folder."""
+    """The report, personas, CSVs and run.json, in the build folder.
+
+    When every stage was unchanged (the personas stage has the fingerprint the
+    study in OUT wrote its report from) the output files are copied from OUT.
+    """
     from insight.personas import StudyTables, build_personas
     from insight.report import write_outputs
 
@@ -542,7 +674,11 @@ def _write_outputs(
     units = store.read_table("units")
     respondents = store.read_or_empty("respondents")
     segments = store.read_or_empty("segments")
-    if "personas" in ctx.notes:
+    report_fp = digest({"report": (done.get("personas") or {}).get("fingerprint")})
+    reused = _reusable_outputs(study, report_fp, out) if ctx.mode == "run" else None
+    if reused is not None:
+        personas: Any = None
+    elif "personas" in ctx.notes:
         personas, tables = ctx.notes["personas"]
     else:  # resumed after the personas stage: the same build from the same tables
         tables = StudyTables.from_store(store, embeddings=ctx.vectors())
@@ -562,7 +698,7 @@ def _write_outputs(
             "customer_units": len(ctx.customer()),
             "respondents": len(respondents),
             "segments": int(segments[S.SEGMENT].nunique()) if len(segments) else 0,
-            "personas": len(personas),
+            "personas": len(store.read_or_empty("personas")) if personas is None else len(personas),
         },
         segmentation=store.get_meta("segmentation", {}),
         timings=timings,
@@ -582,13 +718,45 @@ def _write_outputs(
     if ctx.mode == "add":
         run["batches"] = [*(previous or {}).get("batches", []), batch_record(done, result)]
         run["changes"] = changes_since(previous or {}, run, store, done)
-    with timer.stage("report", f"writing report to {out}"):
-        paths = write_outputs(personas, tables, build_dir, run_info=run)
-        run["timings_s"]["report"] = timer.timings.get("report", 0.0)
+    run["reused"] = sorted(n for n, rec in done.items() if rec.get("reused"))
+    run["report_fingerprint"] = report_fp
+    if reused is not None:
+        with timer.stage("report", f"unchanged (fingerprint {report_fp}): copying the outputs"):
+            paths = _copy_outputs(reused, build_dir)
+        run["reused"].append("report")
+    else:
+        with timer.stage("report", f"writing report to {out}"):
+            paths = write_outputs(personas, tables, build_dir, run_info=run)
     run["timings_s"]["report"] = timer.timings["report"]
     run["outputs"] = {k: str(out / Path(v).name) for k, v in paths.items()}
     (build_dir / RUN_RECORD).write_text(json.dumps(run, indent=2, default=str), encoding="utf-8")
     return run
+
+
+def _reusable_outputs(
+    study: PreviousStudy | None, report_fp: str, out: Path
+) -> dict[str, Path] | None:
+    """The output files of the study in OUT when they were written from the same
+    personas (same report fingerprint) and are all still there; else None."""
+    if study is None or study.run.get("report_fingerprint") != report_fp:
+        return None
+    outputs = {k: out / Path(v).name for k, v in (study.run.get("outputs") or {}).items()}
+    if not outputs or not all(p.exists() for p in outputs.values()):
+        return None
+    return outputs
+
+
+def _copy_outputs(outputs: dict[str, Path], build_dir: Path) -> dict[str, Path]:
+    """Copy the unchanged output files (or folders) into the build folder."""
+    paths = {}
+    for key, src in outputs.items():
+        dst = build_dir / src.name
+        if src.is_dir():
+            shutil.copytree(src, dst, dirs_exist_ok=True)
+        else:
+            shutil.copy2(src, dst)
+        paths[key] = dst
+    return paths
 
 
 def _read_glossary(config: RunConfig) -> list[tuple[str, str]] | None:
