@@ -219,7 +219,6 @@ def _stage_topics_assign(ctx: StageContext, summary: dict[str, Any]) -> None:
 
 
 def _stage_vocabulary(ctx: StageContext, summary: dict[str, Any]) -> None:
-    from insight.engine.cache import TextCache
     from insight.vocabulary import extract_vocabulary
 
     customer = ctx.customer()
@@ -230,7 +229,7 @@ def _stage_vocabulary(ctx: StageContext, summary: dict[str, Any]) -> None:
         glossary=_read_glossary(ctx.config),
         embedder=ctx.embedder(),
         progress=True,
-        cache=TextCache.for_study(ctx.out),  # parsed texts by hash: a re-run parses new ones
+        cache=ctx.text_cache(),  # parsed texts by hash: a re-run parses only new ones
     )
     ctx.store.write_table("vocabulary", vocab)
     summary["terms"] = len(vocab)
