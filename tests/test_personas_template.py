@@ -274,3 +274,12 @@ def test_profile_claims_are_stored_and_queryable(tmp_path):
     }
     assert f"{p0.id}.profile.age_band" not in set(rows["claim_id"])  # no evidence, no claim
     assert res.quotes[0].unit_id == "u03" and "Nurse (1 of 1)" in res.header[0]
+
+
+def test_situation_cues_outrank_a_bare_when():
+    from insight.personas.template import situation_score
+
+    condition = "Paying £200 for a valve when it takes five minutes to fit is a rip-off."
+    situation = "It happens most days, usually mid-morning when both groups are flat out."
+    assert situation_score(situation) > situation_score(condition) > 0
+    assert situation_score("The price of parts is a rip-off.") == 0

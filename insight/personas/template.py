@@ -784,23 +784,34 @@ def _column_field(v: SegmentView, key: str, reason: str) -> Claim:
     return _from_observations(v, key, obs, used)
 
 
-#: words that place a statement in a situation: when, where, while, every time, at work ...
+#: words that place a statement in a situation: while, every time, at work, mid-morning ...
 SITUATION = re.compile(
-    r"\b(when|whenever|while|during|every (time|day|morning|evening|week|month|shift)|"
-    r"each time|at work|at home|in the (morning|evening|office|shop|kitchen|field)|"
+    r"\b(whenever|while|during|every (time|day|morning|evening|week|month|shift|single)|"
+    r"each time|at work|at home|in the (morning|evening|afternoon|office|shop|kitchen|field)|"
     r"on (mondays?|tuesdays?|wednesdays?|thursdays?|fridays?|saturdays?|sundays?|weekends?|"
     r"the go|site|shift)|mid-?morning|lunchtime|at lunch|rush|peak|busy|at night|in service|"
     r"first thing|after (work|hours)|before (work|opening|closing)|most days|usually|"
-    r"typically|whenever)\b",
+    r"typically|every so often|each (day|week|morning))\b",
     re.I,
 )
+#: a bare "when" often states a condition ("a rip-off when it takes five minutes to fit"),
+#: so it counts for less than the cues above
+_WHEN = re.compile(r"\bwhen\b", re.I)
+
+
+def situation_score(text: str) -> float:
+    """How clearly ``text`` says when or where something happens: 2 per situational cue
+    (at most 2 counted), 1 for a bare "when"; 0 for none."""
+    strong = min(len(SITUATION.findall(text)), 2)
+    return 2.0 * strong + (1.0 if _WHEN.search(text) else 0.0)
 
 
 def _scenario(
     v: SegmentView, quotes: Sequence[Quote], pains: list[Claim], goals: list[Claim]
 ) -> Claim:
-    """The persona's most typical situation: a representative quote saying when or where its
-    top pain (or goal) arises; failing that, the most typical such unit of that claim."""
+    """The persona's most typical situation on its top pain (else goal): among the claim's
+    units and the persona's representative quotes on it, the one that says most clearly when
+    or where it happens (a representative quote counts one cue more; typicality breaks ties)."""
     tied = [c for c in (pains[:1] + goals[:1]) if c.unit_ids]
     if not tied:
         return _no_evidence("scenario", "no pain point or goal to tie a situation to")
@@ -808,19 +819,22 @@ def _scenario(
     for c in tied:
         words = set().union(*(_stems(t) for t in [c.label, *c.stats.get("terms", [])]))
         own = set(c.unit_ids)
-        situated = [u for u in c.unit_ids if u in text.index and SITUATION.search(str(text[u]))]
-        # a representative quote first (the issue's "most typical situation")
-        pick = None
+        score: dict[str, float] = {}
+        for u in c.unit_ids:
+            if u in text.index and (sc := situation_score(str(text[u]))):
+                score[u] = sc + v.centre.get(u, 0.0)
         for q in quotes:
-            if SITUATION.search(q.text) and (q.unit_id in own or _stems(q.text) & words):
-                pick = q
-                break
-        if pick is None and situated:
-            got = v.ev.pick(situated, 1, v.centre)
-            pick = got[0] if got else None
-        if pick is None:
+            sc = situation_score(q.text)
+            if sc and (q.unit_id in own or _stems(q.text) & words):
+                score[q.unit_id] = sc + 2.0 + v.centre.get(q.unit_id, 0.0)
+        if not score:
             continue
-        ids = list(dict.fromkeys([pick.unit_id, *situated]))
+        ranked = sorted(score, key=lambda u: -score[u])
+        got = v.ev.pick(ranked, 1, score)
+        if not got:
+            continue
+        pick = got[0]
+        ids = list(dict.fromkeys([pick.unit_id, *(u for u in c.unit_ids if u in score)]))
         rids = sorted({str(v.ev.by_id.at[u, S.RESPONDENT_ID]) for u in ids})
         stats = {
             "key": "scenario",
