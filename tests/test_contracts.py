@@ -193,6 +193,47 @@ def test_one_reader_for_single_file_commands(tmp_path: Path) -> None:
     assert ".xlsx" in FILE_TYPES and ".jsonl" in FILE_TYPES
 
 
+class _LengthAnnotator:
+    """Stands in for the models: pain_point = 1 for a text over three words."""
+
+    def annotate(self, texts: list, **_: object) -> pd.DataFrame:
+        words = [len(str(t).split()) if t else None for t in texts]
+        return pd.DataFrame(
+            {
+                "pain_point": [None if w is None else int(w > 3) for w in words],
+                "goal": [None if w is None else 0 for w in words],
+            }
+        )
+
+
+def test_annotate_reads_every_single_file_type_through_the_one_reader(tmp_path: Path) -> None:
+    from insight.errors import InsightError, SchemaError
+    from insight.extract.annotate import annotate_file
+    from insight.files import read_file_table
+
+    annotator = _LengthAnnotator()
+    # TXT/MD: one text per line, like topics and vocabulary read them (a "text" column)
+    (tmp_path / "notes.txt").write_text("It broke down twice in a week\n\nfine\n", "utf-8")
+    out = annotate_file(tmp_path / "notes.txt", "text", progress=False, annotator=annotator)
+    assert out["text"].tolist() == ["It broke down twice in a week", "fine"]
+    assert out["pain_point"].tolist() == [1, 0]
+    jsonl = tmp_path / "reviews.jsonl"
+    jsonl.write_text('{"id": "a", "body": "Support never called me back"}\n', "utf-8")
+    out = annotate_file(jsonl, "body", progress=False, annotator=annotator)
+    assert out[["id", "pain_point"]].values.tolist() == [["a", 1]]
+    # errors name the file and the column, the same words as every single-file command
+    with pytest.raises(SchemaError) as exc:
+        annotate_file(jsonl, "text", annotator=annotator)
+    assert "reviews.jsonl" in str(exc.value) and '"text"' in str(exc.value)
+    assert "--text-column" in str(exc.value) and '"body"' in str(exc.value)
+    (tmp_path / "x.pdf").write_text("x", "utf-8")
+    with pytest.raises(InsightError) as ours:
+        annotate_file(tmp_path / "x.pdf", "text", annotator=annotator)
+    with pytest.raises(InsightError) as theirs:
+        read_file_table(tmp_path / "x.pdf")
+    assert str(ours.value) == str(theirs.value) and ".jsonl" in str(ours.value)
+
+
 def test_stage_transaction_commits_or_leaves_nothing(tmp_path: Path) -> None:
     from insight.transactions import stage_transaction, stages_done
 

@@ -25,7 +25,9 @@ from insight.cli._common import no_header_option, run_library
 def annotate(
     file: Path, text_column: str, out: Path, batch_size: int, progress: bool, no_header: bool
 ) -> None:
-    """Annotate the texts in one column of FILE (CSV, TSV, XLSX or Parquet).
+    """Annotate the texts in one column of FILE.
+
+    FILE: CSV, TSV, XLSX, Parquet, JSON/JSONL; TXT/MD: one text per line (column "text").
 
     Adds sentiment (valence -1..1), sentiment_label, one emotion_<label>
     probability per GoEmotions label, emotions (predicted labels joined by ";"),

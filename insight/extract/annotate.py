@@ -348,18 +348,12 @@ def annotate_texts(
 ENGLISH = "en"
 
 
-def annotate_units(
-    units_df: pd.DataFrame,
-    batch_size: int = 64,
-    progress: bool = True,
-    annotator: Annotator | None = None,
-    cache: Any = None,
-    engine: Any = None,
-) -> pd.DataFrame:
+def annotate_units(units_df: pd.DataFrame, **options: Any) -> pd.DataFrame:
     """`annotate_texts` over the customer units; returns unit_id + annotation columns.
 
-    Interviewer units are not evidence and are skipped. A table without a
-    speaker_role column (a plain survey export) is treated as all customer. Units whose
+    ``options`` are :func:`annotate_texts`' keywords (batch_size, progress, annotator,
+    cache, engine). Interviewer units are not evidence and are skipped. A table without
+    a speaker_role column (a plain survey export) is treated as all customer. Units whose
     ``lang`` (set by ingest) is another language than English get empty annotations.
     """
     for col in (schema.UNIT_ID, schema.TEXT):
@@ -382,14 +376,7 @@ def annotate_units(
             None if isinstance(lang, str) and lang and lang != ENGLISH else text
             for text, lang in zip(texts, units[schema.LANG], strict=True)
         ]
-    ann = annotate_texts(
-        texts,
-        batch_size=batch_size,
-        progress=progress,
-        annotator=annotator,
-        cache=cache,
-        engine=engine,
-    )
+    ann = annotate_texts(texts, **options)
     ann.insert(0, schema.UNIT_ID, units[schema.UNIT_ID].to_numpy())
     return ann
 
@@ -444,32 +431,6 @@ def respondent_emotions(units_df: pd.DataFrame, annotations_df: pd.DataFrame) ->
     return out[out_cols]
 
 
-#: File types ``insight annotate`` reads (through :func:`insight.ingest.read_table`).
-_TABLE_SUFFIXES = {".csv", ".tsv", ".tab", ".txt", ".xlsx", ".xlsm", ".parquet", ".pq"}
-
-
-def read_table_file(path: str | Any, header: bool = True) -> pd.DataFrame:
-    """Read a CSV / TSV / XLSX / Parquet file with every cell kept as written
-    (``header=False``: no header row, columns numbered "1", "2", ...)."""
-    from pathlib import Path
-
-    from insight.errors import InputError
-
-    p = Path(path)
-    if not p.exists():
-        raise InputError("file not found", file=str(p), fix="check the path")
-    if p.suffix.lower() not in _TABLE_SUFFIXES:
-        raise InputError(
-            f'unsupported file type "{p.suffix}"',
-            file=str(p),
-            fix="use a .csv, .tsv, .xlsx or .parquet file",
-        )
-    # the same reader as ingest: encoding detection, delimiter sniffing, one-line errors
-    from insight.ingest import read_table
-
-    return read_table(p, header=header)
-
-
 def annotate_file(
     path: str | Any,
     text_column: str,
@@ -479,24 +440,18 @@ def annotate_file(
     annotator: Annotator | None = None,
     header: bool = True,
 ) -> pd.DataFrame:
-    """Read a table, annotate ``text_column`` and (optionally) write CSV to ``out``.
+    """Read a file, annotate ``text_column`` and (optionally) write CSV to ``out``.
 
-    All original columns and the row order are kept; the annotation columns are
-    appended (an existing column of the same name is replaced).
+    The file is read by :mod:`insight.files` (the reader of every single-file command:
+    CSV/TSV/XLSX/Parquet/JSON(L) tables, TXT/MD as one text per line). All original
+    columns and the row order are kept; the annotation columns are appended (an
+    existing column of the same name is replaced).
     """
     from pathlib import Path
 
-    from insight.ingest.io import missing_column_fix
+    from insight.files import texts_of
 
-    df = read_table_file(path, header=header)
-    if text_column not in df.columns:
-        raise SchemaError(
-            f'no column named "{text_column}"',
-            file=str(path),
-            column=text_column,
-            fix=missing_column_fix(text_column, list(df.columns)) + " (--text-column)",
-        )
-    texts = df[text_column].tolist()
+    df, texts = texts_of(path, text_column, header=header)
     ann = annotate_texts(texts, batch_size=batch_size, progress=progress, annotator=annotator)
     result = df.drop(columns=[c for c in ann.columns if c in df.columns])
     result = pd.concat([result.reset_index(drop=True), ann.reset_index(drop=True)], axis=1)
