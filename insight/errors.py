@@ -2,24 +2,27 @@
 
 from __future__ import annotations
 
+from dataclasses import KW_ONLY, dataclass
 
+
+@dataclass(eq=False, repr=False)
 class InsightError(Exception):
-    """Base class: a problem a user can fix. The CLI prints it as one line."""
+    """Base class: a problem a user can fix. The CLI prints it as one line.
 
-    def __init__(
-        self,
-        message: str,
-        *,
-        file: str | None = None,
-        row: int | None = None,
-        column: str | None = None,
-        fix: str | None = None,
-    ) -> None:
-        self.message = message
-        self.file = file
-        self.row = row
-        self.column = column
-        self.fix = fix
+    Args:
+        message: what is wrong.
+        file, row, column: where (each optional).
+        fix: what the user does about it.
+    """
+
+    message: str
+    _: KW_ONLY
+    file: str | None = None
+    row: int | None = None
+    column: str | None = None
+    fix: str | None = None
+
+    def __post_init__(self) -> None:
         super().__init__(self.format())
 
     def format(self) -> str:

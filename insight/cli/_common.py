@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -74,4 +74,22 @@ def out_option(help: str, *, required: bool = False, dir_okay: bool = True) -> A
         default=None,
         required=required,
         help=help,
+    )
+
+
+def seed_option(what: str) -> Any:
+    """``--seed N`` (default 0): the same seed gives the same ``what``."""
+    return click.option(
+        "--seed",
+        default=0,
+        show_default=True,
+        type=int,
+        help=f"Random seed: the same seed gives the same {what}.",
+    )
+
+
+def choice_option(name: str, choices: Sequence[str], help: str) -> Any:
+    """``name`` taking one of ``choices``; the first is the default, shown in --help."""
+    return click.option(
+        name, type=click.Choice(list(choices)), default=choices[0], show_default=True, help=help
     )

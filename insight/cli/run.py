@@ -7,10 +7,12 @@ from pathlib import Path
 import click
 
 from insight.cli._common import (
+    choice_option,
     exact_embeddings_option,
     interviewer_option,
     run_library,
     schema_option,
+    seed_option,
 )
 
 
@@ -29,17 +31,9 @@ from insight.cli._common import (
     default=None,
     help="Comma-separated attitude items to segment on (default: every Likert item).",
 )
-@click.option(
-    "--method",
-    type=click.Choice(["auto", "lca", "gmm", "kmeans"]),
-    default="auto",
-    show_default=True,
-    help="Segmentation method.",
-)
+@choice_option("--method", ["auto", "lca", "gmm", "kmeans"], "Segmentation method.")
 @click.option("--k", default="auto", show_default=True, help="Number of segments, or auto.")
-@click.option(
-    "--seed", default=0, show_default=True, type=int, help="Random seed (reproducible runs)."
-)
+@seed_option("segments, topics and personas")
 @click.option(
     "--bootstrap",
     default=30,
@@ -62,13 +56,11 @@ from insight.cli._common import (
     "phones, card/NHS numbers, addresses, postcodes and names are masked; the store and "
     "units.parquet always keep the verbatim text).",
 )
-@click.option(
+@choice_option(
     "--engine",
-    type=click.Choice(["local", "spark"]),
-    default="local",
-    show_default=True,
-    help="Where unitising survey/review tables and the annotation and embedding passes "
-    "run: here, or on Apache Spark (pip install -e '.[spark]'; same tables).",
+    ["local", "spark"],
+    "Where unitising survey/review tables and the annotation and embedding passes run: "
+    "here, or on Apache Spark (pip install -e '.[spark]'; same tables).",
 )
 @click.option(
     "--spark-master",

@@ -4,7 +4,13 @@ from __future__ import annotations
 
 import click
 
-from insight.cli._common import exact_embeddings_option, no_header_option, run_library
+from insight.cli._common import (
+    choice_option,
+    exact_embeddings_option,
+    no_header_option,
+    run_library,
+    seed_option,
+)
 
 
 @click.command(
@@ -13,13 +19,11 @@ from insight.cli._common import exact_embeddings_option, no_header_option, run_l
 )
 @click.argument("file", type=click.Path(exists=True, dir_okay=False))
 @click.option("--text-column", required=True, help="Column holding the texts (one unit per row).")
-@click.option("--seed", default=0, show_default=True, help="Random seed; same seed, same topics.")
-@click.option(
+@seed_option("topics")
+@choice_option(
     "--reducer",
-    type=click.Choice(["pca", "svd", "umap", "none"]),
-    default="pca",
-    show_default=True,
-    help='"umap" runs BERTopic\'s UMAP + HDBSCAN (slower: numba compiles on first use).',
+    ["pca", "svd", "umap", "none"],
+    '"umap" runs BERTopic\'s UMAP + HDBSCAN (slower: numba compiles on first use).',
 )
 @click.option(
     "--n-topics",
@@ -51,7 +55,7 @@ def topics_cmd(
     no_header: bool,
     out: str,
 ) -> None:
-    """Find topics in FILE (CSV, TSV, XLSX, JSON, Parquet; one text per row).
+    """Find topics in FILE (CSV, TSV, XLSX, Parquet, JSON/JSONL; TXT/MD: one text per line).
 
     Themes at codebook grain (tens for a few thousand rows), each split into
     sub-themes. Writes OUT/assignments.csv (row, topic, topic_label, subtopic,
@@ -61,10 +65,11 @@ def topics_cmd(
     level, label, description, n_units); with --group-column/--date-column also
     differences.csv.
     """
+    from insight.config import parse_auto_int
     from insight.embed import default_embedder
     from insight.topics import topics_from_file
 
-    k: int | str = int(n_topics) if n_topics.strip().isdigit() else n_topics.strip()
+    k = run_library(parse_auto_int, n_topics, name="n-topics")
     result = run_library(
         topics_from_file,
         file,

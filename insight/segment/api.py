@@ -54,6 +54,23 @@ class SegmentationResult:
     counts: dict[str, int] = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)
 
+    @classmethod
+    def from_fit(
+        cls, model: Segmenter, x: pd.DataFrame, stability: Stability, **fields: Any
+    ) -> SegmentationResult:
+        """The result of ``model`` fitted on ``x``: its assignments, fit table, choice and
+        segment profiles; ``fields`` are the rest (excluded, factors, missing, counts,
+        warnings)."""
+        return cls(
+            assignments=assignments_frame(model, model.proba_, x.index),
+            fit_table=model.fit_table_,
+            chosen={"method": model.method_, "k": model.k_, "rule": model.rule_},
+            stability=stability,
+            profiles=profile_segments(x, model.labels_),
+            model=model,
+            **fields,
+        )
+
     def top_items(self, n: int = 5, alpha: float = 0.05) -> pd.DataFrame:
         """The most distinctive items of each segment (largest |d| with p_adj < alpha)."""
         return top_items(self.profiles, n=n, alpha=alpha)
@@ -198,16 +215,13 @@ def segment_respondents(
             + ", ".join(factors.flagged_reverse)
         )
     notes += stability.warnings
-    return SegmentationResult(
-        assignments=assignments_frame(model, model.proba_, x.index),
+    return SegmentationResult.from_fit(
+        model,
+        x,
+        stability,
         excluded=prep.excluded,
-        fit_table=model.fit_table_,
-        chosen={"method": model.method_, "k": model.k_, "rule": model.rule_},
-        stability=stability,
-        profiles=profile_segments(x, model.labels_),
         factors=factors,
         missing=prep.missing,
-        model=model,
         counts=prep.counts,
         warnings=notes,
     )

@@ -239,15 +239,19 @@ def segment_participants(
         k_max = max(1, min(int(k), k_max))
     if k_max < 2 or features.shape[1] == 0:
         return None, 1, [f"{n} participants: one group (a persona needs at least {floor})"]
-    res = segment_text(
-        features,
-        method="kmeans",
-        k="auto" if k == "auto" else k_max,
-        k_range=(2, k_max),
-        random_state=random_state,
-        n_bootstrap=n_bootstrap,
-        progress=progress,
-    )
+
+    def kmeans(k_try: int | str) -> SegmentationResult:
+        return segment_text(
+            features,
+            method="kmeans",
+            k=k_try,
+            k_range=(2, k_max),
+            random_state=random_state,
+            n_bootstrap=n_bootstrap,
+            progress=progress,
+        )
+
+    res = kmeans("auto" if k == "auto" else k_max)
     kk = int(res.chosen["k"])
     while kk >= 2:
         sizes = res.assignments[S.SEGMENT].value_counts()
@@ -257,15 +261,7 @@ def segment_participants(
         kk -= 1
         if kk < 2:
             break
-        res = segment_text(
-            features,
-            method="kmeans",
-            k=kk,
-            k_range=(2, k_max),
-            random_state=random_state,
-            n_bootstrap=n_bootstrap,
-            progress=progress,
-        )
+        res = kmeans(kk)
     return None, 1, [*notes, f"no split leaves every group with at least {floor} participants"]
 
 

@@ -20,9 +20,8 @@ import pandas as pd
 
 from insight import schema
 from insight.errors import InputError, SchemaError
-from insight.segment.api import SegmentationResult, assignments_frame
+from insight.segment.api import SegmentationResult
 from insight.segment.models import Segmenter
-from insight.segment.profiles import profile_segments
 from insight.segment.stability import bootstrap_stability
 
 
@@ -109,16 +108,13 @@ def segment_text(
         model, df, n_bootstrap=n_bootstrap, random_state=random_state, progress=progress
     )
     notes += list(model.warnings_) + stability.warnings
-    return SegmentationResult(
-        assignments=assignments_frame(model, model.proba_, df.index),
+    return SegmentationResult.from_fit(
+        model,
+        df,
+        stability,
         excluded=excluded,
-        fit_table=model.fit_table_,
-        chosen={"method": model.method_, "k": model.k_, "rule": model.rule_},
-        stability=stability,
-        profiles=profile_segments(df, model.labels_),
         factors=None,
         missing=missing,
-        model=model,
         counts={"rows": len(features), "kept": n, "excluded": int(empty.sum())},
         warnings=notes,
     )

@@ -151,6 +151,37 @@ def add_mark(
     return hover + quote_line(pool, q)
 
 
+def add_claim_mark(
+    marks: dict[str, dict[str, Any]],
+    pool: QuotePool,
+    claim: dict[str, Any],
+    fallback_key: str,
+    *,
+    hover: str,
+    label: str,
+    href: str,
+) -> tuple[str, str]:
+    """:func:`add_mark` for one persona claim: its first five quotes, "n of N respondents"
+    and a link to the claim; ``fallback_key``/``href`` serve a claim without an id.
+
+    Returns:
+        (the mark key, its hover text).
+    """
+    cid = claim.get("id")
+    key = str(cid or fallback_key)
+    text = add_mark(
+        marks,
+        pool,
+        key,
+        pool.add_all(claim.get("quotes"), 5),
+        hover=hover,
+        label=label,
+        n=f"{claim.get('n')} of {claim.get('N')} respondents",
+        href=f"#{cid}" if cid else href,
+    )
+    return key, text
+
+
 @dataclass
 class Chart:
     """One chart of the report."""

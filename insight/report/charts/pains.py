@@ -10,7 +10,7 @@ from insight.report.charts.common import (
     PAIN_RANKING,
     Chart,
     QuotePool,
-    add_mark,
+    add_claim_mark,
     base_layout,
     persona_colour,
     quote_line,
@@ -42,8 +42,18 @@ def pains_chart(personas: Sequence[dict[str, Any]], pool: QuotePool) -> Chart | 
             said = (
                 ", ".join(f"“{w}”" for w in words[:2]) if words else short(c.get("label", ""), 30)
             )
-            q = pool.add_all(c.get("quotes"), 5)
-            key = str(c.get("id") or f"{p['id']}-{s.get('key')}")
+            key, hover = add_claim_mark(
+                marks,
+                pool,
+                c,
+                f"{p['id']}-{s.get('key')}",
+                hover=(
+                    f"<b>{p['id']} · {ptext(short(c.get('label', ''), 70))}</b><br>{c.get('n')} of {c.get('N')} respondents raise it"
+                    f" · {s.get('mentions', '?')} statements<br>intensity {num(s.get('intensity')) or 0:.2f} · severity {num(s.get('severity')) or 0:.1f}"
+                ),
+                label=f"{p['id']}: {c.get('label', '')}",
+                href="#pains",
+            )
             xs.append(int(c.get("n") or 0))
             ys.append(round(num(s.get("intensity")) or 0.0, 3))
             texts.append(ptext(short(said, 36)) if id(c) in labelled else "")
@@ -51,21 +61,7 @@ def pains_chart(personas: Sequence[dict[str, Any]], pool: QuotePool) -> Chart | 
             tpos.append("bottom center" if labelled.get(id(c), 0) % 2 else "top center")
             sizes.append(8 + 4 * math.sqrt(max(int(s.get("mentions") or 1), 1)))
             keys.append(key)
-            hovers.append(
-                add_mark(
-                    marks,
-                    pool,
-                    key,
-                    q,
-                    hover=(
-                        f"<b>{p['id']} · {ptext(short(c.get('label', ''), 70))}</b><br>{c.get('n')} of {c.get('N')} respondents raise it"
-                        f" · {s.get('mentions', '?')} statements<br>intensity {num(s.get('intensity')) or 0:.2f} · severity {num(s.get('severity')) or 0:.1f}"
-                    ),
-                    label=f"{p['id']}: {c.get('label', '')}",
-                    n=f"{c.get('n')} of {c.get('N')} respondents",
-                    href=f"#{c['id']}" if c.get("id") else "#pains",
-                )
-            )
+            hovers.append(hover)
         data.append(
             {
                 "type": "scatter",

@@ -14,7 +14,7 @@ from insight.report.charts.common import (
     QuotePool,
     _customer_units,
     _segment_of,
-    add_mark,
+    add_claim_mark,
     base_layout,
     persona_colour,
 )
@@ -76,27 +76,23 @@ def vocabulary_chart(
             users = _term_users(text_by_resp, str(c.get("label", "")), s.get("variants") or [])
             a = len(users & mine_r) / len(mine_r) if mine_r else 0.0
             b = len(users & rest_r) / len(rest_r) if rest_r else 0.0
-            q = pool.add_all(c.get("quotes"), 5)
-            key = str(c.get("id") or f"{p['id']}-{c.get('label')}")
+            key, hover = add_claim_mark(
+                marks,
+                pool,
+                c,
+                f"{p['id']}-{c.get('label')}",
+                hover=(
+                    f"<b>“{ptext(c.get('label', ''))}”</b><br>{len(users & mine_r)} of {len(mine_r)} {p['id']} respondents ({pct(a)})"
+                    f" vs {len(users & rest_r)} of {len(rest_r)} others ({pct(b)})"
+                ),
+                label=f"{p['id']} say “{c.get('label', '')}”",
+                href=f"#{p['id']}",
+            )
             ys.append(ptext(short(c.get("label", ""), 24)))
             mine_x.append(round(a, 4))
             rest_x.append(round(b, 4))
             keys.append(key)
-            hovers.append(
-                add_mark(
-                    marks,
-                    pool,
-                    key,
-                    q,
-                    hover=(
-                        f"<b>“{ptext(c.get('label', ''))}”</b><br>{len(users & mine_r)} of {len(mine_r)} {p['id']} respondents ({pct(a)})"
-                        f" vs {len(users & rest_r)} of {len(rest_r)} others ({pct(b)})"
-                    ),
-                    label=f"{p['id']} say “{c.get('label', '')}”",
-                    n=f"{c.get('n')} of {c.get('N')} respondents",
-                    href=f"#{c['id']}" if c.get("id") else f"#{p['id']}",
-                )
-            )
+            hovers.append(hover)
             gap = a - b
             if best is None or gap > best[0]:
                 best = (
