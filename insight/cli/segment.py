@@ -26,9 +26,6 @@ def _k(value: str) -> int | str:
     return k
 
 
-_NOT_BEHAVIOUR = ("likert", "open_text", "metadata", "rating", "ignore")
-
-
 def _behaviour(
     file: str,
     id_column: str | None,
@@ -42,27 +39,20 @@ def _behaviour(
     from pathlib import Path
 
     from insight.report.safe import write_csv_safe
-    from insight.segment.behaviour import behaviour_from_file
+    from insight.segment.behaviour import behaviour_from_file, study_behaviour
 
     overrides = {k: v for k, v in options.items() if k in ("recency", "frequency", "monetary")}
     role_of = {"recency": "recency_date", "frequency": "frequency", "monetary": "monetary"}
     path = Path(file)
     store = None
-    labels: dict[str, str] | None = None
+    roles = None
     if path.is_dir() or path.suffix == ".duckdb":
         from insight.store import Store
         from insight.study import store_path
 
         store = run_library(Store, store_path(path))
         df = store.read_table("respondents")
-        id_column = id_column or "respondent_id"
         roles = store.read_or_empty("columns")
-        if len(roles):
-            # question texts name what a coded column (Q9) holds; attitude items,
-            # open text and platform metadata are never behaviour
-            labels = dict(zip(roles["column"], roles["question"].fillna(""), strict=False))
-            skip = set(roles.loc[roles["role"].isin(_NOT_BEHAVIOUR), "column"])
-            df = df[[c for c in df.columns if c not in skip or c == id_column]]
     else:
         from insight.ingest import read_table
 
@@ -80,20 +70,24 @@ def _behaviour(
                     "recency_date" if is_date_column(df[v].replace({"": None})) else "recency_days"
                 )
             cols_given[role] = v
-        res = run_library(
-            behaviour_from_file,
-            df,
-            id_column=id_column,
-            date_column=options.get("date"),
-            amount_column=options.get("amount"),
-            overrides=cols_given or None,
-            labels=labels,
-            as_of=as_of,
-            lapsed_days=lapsed_days,
-            active_days=active_days,
-        )
+        settings = {"as_of": as_of, "lapsed_days": lapsed_days, "active_days": active_days}
         if store is not None:
+            # the columns typed behaviour at ingest (question texts name a coded Q9)
+            res = run_library(
+                study_behaviour, df, roles, overrides=cols_given or None, strict=True, **settings
+            )
+            assert res is not None  # strict: what is missing raises instead
             store.write_table("behaviour_segments", res.table)
+        else:
+            res = run_library(
+                behaviour_from_file,
+                df,
+                id_column=id_column,
+                date_column=options.get("date"),
+                amount_column=options.get("amount"),
+                overrides=cols_given or None,
+                **settings,
+            )
     finally:
         if store is not None:
             store.close()

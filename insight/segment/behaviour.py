@@ -672,6 +672,7 @@ def study_behaviour(
     lapsed_days: float = 365.0,
     active_days: float = 90.0,
     min_measures: int = 2,
+    strict: bool = False,
 ) -> BehaviourResult | None:
     """RFM cells and lifecycle stage of a study's respondents from its behaviour columns.
 
@@ -680,7 +681,8 @@ def study_behaviour(
     column such as Q9 holds); without it every column but attitude items, text and
     metadata is looked at. Returns None when fewer than ``min_measures`` of recency,
     frequency and value are found (a survey with one spend question has no RFM), or
-    when no respondent has behaviour data.
+    when no respondent has behaviour data; with ``strict`` (a command asked for
+    behaviour segments) each of these is an InputError saying what is missing instead.
     """
     id_column = S.RESPONDENT_ID
     labels: dict[str, str] | None = None
@@ -695,7 +697,13 @@ def study_behaviour(
                 strict=False,
             )
         )
-        typed = set(columns.loc[columns[S.COL_ROLE] == S.ROLE_BEHAVIOUR, S.COL_NAME].astype(str))
+        # behaviour columns, and dates (a study typed before behaviour dates were) whose
+        # name or question says last order / visit or sign-up
+        typed = set(
+            columns.loc[
+                columns[S.COL_ROLE].isin([S.ROLE_BEHAVIOUR, S.ROLE_DATE]), S.COL_NAME
+            ].astype(str)
+        )
         skip = set(columns.loc[columns[S.COL_ROLE].isin(_NOT_BEHAVIOUR), S.COL_NAME].astype(str))
         named = set((overrides or {}).values())
         keep = [c for c in df.columns if c == id_column or c in typed or c in named]
@@ -703,6 +711,8 @@ def study_behaviour(
             keep = [c for c in df.columns if c not in skip or c == id_column]
         df = df[keep]
     if id_column not in df.columns or df.empty:
+        if strict:
+            raise InputError("the study has no respondents", fix="run `insight run` first")
         return None
     blank = _blanks_missing(df)
     cols = detect_behaviour_columns(
@@ -712,7 +722,7 @@ def study_behaviour(
         x is not None
         for x in (cols.recency_date or cols.recency_days, cols.frequency, cols.monetary)
     )
-    if found < min_measures:
+    if found < min_measures and not strict:
         return None
     try:
         return rfm_segments(
@@ -724,7 +734,7 @@ def study_behaviour(
             active_days=active_days,
         )
     except InputError:
-        if found == 3 and overrides:
+        if strict:
             raise
         return None  # too few customers with the measures: no quintiles to give
 
