@@ -180,6 +180,11 @@ def _ids(*names: str) -> list[Col]:
     return [Col(n, "str") for n in names]
 
 
+def _lists(*names: str) -> list[Col]:
+    """Optional list columns (keywords, unit ids, quotes ...)."""
+    return [Col(n, "list", False) for n in names]
+
+
 _UNIT_DTYPES = {
     UNIT_ID: "str",
     SOURCE: "str",
@@ -271,10 +276,7 @@ TABLES: dict[str, TableSpec] = {
             [
                 Col(TOPIC, "int"),
                 Col("label", "str", False),
-                Col("keywords", "list", False),
-                Col("unit_ids", "list", False),
-                Col("quotes", "list", False),
-                Col("quote_texts", "list", False),
+                *_lists("keywords", "unit_ids", "quotes", "quote_texts"),
             ],
             key=(TOPIC,),
         ),
@@ -289,8 +291,7 @@ TABLES: dict[str, TableSpec] = {
                 Col("description", "str"),
                 Col("n_units", "int"),
                 Col("n_participants", "int"),
-                Col("keywords", "list", False),
-                Col("quotes", "list", False),
+                *_lists("keywords", "quotes"),
             ],
             key=("theme_id",),
         ),
@@ -302,23 +303,18 @@ TABLES: dict[str, TableSpec] = {
                 Col(TOPIC, "int"),
                 Col("label", "str"),
                 Col("n_units", "int"),
-                Col("keywords", "list", False),
-                Col("quotes", "list", False),
-                Col("unit_ids", "list", False),
+                *_lists("keywords", "quotes", "unit_ids"),
             ],
         ),
         TableSpec("topic_differences", [Col(TOPIC, "int", False)]),
-        TableSpec("emerging_topics", [Col("unit_ids", "list", False), Col(BATCH_ID, "str", False)]),
+        TableSpec("emerging_topics", [*_lists("unit_ids"), Col(BATCH_ID, "str", False)]),
         TableSpec(
             "vocabulary",
             [
                 Col("term", "str"),
-                Col("variants", "list", False),
-                Col("variant_counts", "list", False),
-                Col("unit_ids", "list", False),
+                *_lists("variants", "variant_counts", "unit_ids"),
                 Col("group", "str", False),
-                Col("distinctive_in", "list", False),
-                Col("examples", "list", False),
+                *_lists("distinctive_in", "examples"),
             ],
         ),
         TableSpec("personas", [Col("persona_id", "str"), Col(SEGMENT, "any", False)]),
@@ -327,8 +323,7 @@ TABLES: dict[str, TableSpec] = {
             [
                 Col("persona_id", "str"),
                 Col("claim_id", "str"),
-                Col("unit_ids", "list", False),
-                Col("quote_ids", "list", False),
+                *_lists("unit_ids", "quote_ids"),
             ],
         ),
         TableSpec("embeddings", [Col("text_hash", "str"), Col("model", "str")]),
