@@ -283,3 +283,24 @@ def test_situation_cues_outrank_a_bare_when():
     situation = "It happens most days, usually mid-morning when both groups are flat out."
     assert situation_score(situation) > situation_score(condition) > 0
     assert situation_score("The price of parts is a rip-off.") == 0
+
+
+@pytest.mark.parametrize(
+    "ranked, N, label",
+    [
+        ([("Owner", 71), ("General manager", 15)], 95, "Owner"),
+        # real samples P2: Owner 36 of 74 is no majority; with Head barista they cover 86%
+        (
+            [("Owner", 36), ("Head barista", 28), ("General manager", 6)],
+            74,
+            "Mixed: Owner, Head barista",
+        ),
+        ([("A", 21), ("B", 19), ("C", 14), ("D", 11)], 95, "Mixed: A, B, C"),
+        ([("Nurse", 1), ("Doctor", 1)], 2, "Mixed: Nurse, Doctor"),  # a tie is no majority
+        ([("Email", 3)], 10, "Email"),  # one value only: itself, with its 3 of 10
+    ],
+)
+def test_field_value_is_a_majority_or_says_mixed(ranked, N, label):
+    from insight.personas.template import summarise
+
+    assert summarise(ranked, N)[0] == label

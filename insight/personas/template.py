@@ -40,6 +40,8 @@ FIELDS = {
 NO_EVIDENCE = "No evidence in this study"
 #: a value needs at least this share of the members who answered to stand alone
 MAJORITY = 0.5
+#: otherwise "Mixed: ..." lists the most common values until they cover this share (max 3)
+MIXED_COVER = 2 / 3
 
 # --- header words ----------------------------------------------------------------------
 _AGE_HEAD = re.compile(
@@ -679,6 +681,23 @@ def _no_evidence(key: str, reason: str) -> Claim:
     return Claim("profile", NO_EVIDENCE, 0, 0, [], [], stats)
 
 
+def summarise(ranked: Sequence[tuple[str, int]], N: int) -> tuple[str, list[str]]:
+    """The label of a field from its values and counts (most common first) of N answers:
+    the value at least half share (no tie), else "Mixed: A, B" with the most common values
+    until they cover two thirds of N (at most three); also the values shown."""
+    top, k = ranked[0]
+    tie = len(ranked) > 1 and ranked[1][1] == k
+    if k / N >= MAJORITY and not tie:
+        return top, [top]
+    shown, covered = [], 0
+    for x, c in ranked[:3]:
+        shown.append(x)
+        covered += c
+        if covered >= MIXED_COVER * N:
+            break
+    return (shown[0] if len(shown) == 1 else "Mixed: " + ", ".join(shown)), shown
+
+
 def _from_observations(
     v: SegmentView,
     key: str,
@@ -688,7 +707,8 @@ def _from_observations(
     """A field from each member's values (value, self-description unit or None).
 
     The label is the value at least half of the members who answered share; otherwise
-    "Mixed: ..." with the three most common values, and n counts members holding any of them.
+    "Mixed: ..." with the most common values until they cover two thirds of them (at most
+    three), and n counts members holding any of them.
     """
     from collections import Counter
 
@@ -697,13 +717,7 @@ def _from_observations(
     for vals in obs.values():
         counts.update({x for x, _ in vals})
     ranked = sorted(counts.items(), key=lambda x: (-x[1], x[0]))
-    top, k = ranked[0]
-    tie = len(ranked) > 1 and ranked[1][1] == k
-    if k / N >= MAJORITY and not tie:
-        shown, label = [top], top
-    else:
-        shown = [x for x, _ in ranked[:3]]
-        label = "Mixed: " + ", ".join(shown)
+    label, shown = summarise(ranked, N)
     rids = [r for r, vals in obs.items() if any(x in shown for x, _ in vals)]
     said = [u for r in rids for x, u in obs[r] if u is not None and x in shown]
     from insight.personas.claims import respondent_units
