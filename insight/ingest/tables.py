@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import functools
 import hashlib
 import itertools
 import os
@@ -529,13 +530,21 @@ def indicator_name(column: str, choice: str) -> str:
 
 
 def _first_date(row: list[str], idx: dict[str, int], date_cols: list[str]) -> str | None:
-    import pandas as pd
-
     for c in date_cols:
         v = row[idx[c]].strip()
-        if v:
-            try:
-                return str(pd.Timestamp(v).date())
-            except (ValueError, TypeError):
-                continue
+        day = _iso_day(v) if v else None
+        if day is not None:
+            return day
     return None
+
+
+@functools.lru_cache(maxsize=8192)
+def _iso_day(v: str) -> str | None:
+    """``YYYY-MM-DD`` of a date cell, None when it is no date (cached: a large export
+    repeats its dates, and parsing one costs more than the rest of the row)."""
+    import pandas as pd
+
+    try:
+        return str(pd.Timestamp(v).date())
+    except (ValueError, TypeError):
+        return None
