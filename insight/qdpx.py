@@ -606,14 +606,17 @@ def match_selections(
     return pd.DataFrame(rows, columns=["selection", "code", S.UNIT_ID])
 
 
-def compare_codes(store: Store, path: str | Path) -> tuple[pd.DataFrame, dict[str, Any]]:
+def compare_codes(
+    store: Store, path: str | Path, matched: list[pd.DataFrame] | None = None
+) -> tuple[pd.DataFrame, dict[str, Any]]:
     """Researchers' codes (a .qdpx) against the study's themes and pain points.
 
     Per code: selections, study units matched, the theme holding most of them and its
     share (purity), and the share of matched units flagged as pain points. Summary:
     units matched, and the adjusted mutual information between code and theme over
     units that carry exactly one code (1 = the same partition, 0 = unrelated). A .qdc
-    codebook has no coded text: its codes are listed with no matches.
+    codebook has no coded text: its codes are listed with no matches. ``matched``, when
+    given, gets the (selection, code name, unit_id) matches appended.
     """
     import pandas as pd
 
@@ -628,6 +631,9 @@ def compare_codes(store: Store, path: str | Path) -> tuple[pd.DataFrame, dict[st
     matches = match_selections(
         project, customer, spans if spans is not None and len(spans) else None
     )
+    if matched is not None:
+        names = {g: str(c.get("name") or g) for g, c in project.codes.items()}
+        matched.append(matches.assign(code=matches["code"].map(lambda g: names.get(g, g))))
     topics = store.read_or_empty("topic_assignments")
     tlabels = store.read_or_empty("topics")
     label_of = {}
@@ -697,6 +703,65 @@ def compare_codes(store: Store, path: str | Path) -> tuple[pd.DataFrame, dict[st
     return table, summary
 
 
+# -- --seed-codes: themes named after the researchers' codes -----------------------------
+
+#: a theme takes a code's name when the code covers at least this share of its statements
+SEED_MIN_SHARE = 0.5
+SEED_MIN_UNITS = 3
+
+
+def seed_theme_labels(store: Store, matches: pd.DataFrame) -> list[dict[str, Any]]:
+    """Name each theme after the researchers' code covering most of its statements (at
+    least :data:`SEED_MIN_SHARE` of them and :data:`SEED_MIN_UNITS`); the model's label is
+    kept as ``model_label`` and ``label_source`` says which code and how many statements.
+    Rewrites the labels of ``topics``, ``topic_assignments`` and the top level of
+    ``topic_hierarchy``. Returns one row per renamed theme."""
+    topics = store.read_or_empty("topics")
+    assigned = store.read_or_empty("topic_assignments")
+    if topics.empty or assigned.empty or matches.empty or "label" not in topics:
+        return []
+    topic_of = dict(zip(assigned[S.UNIT_ID].astype(str), assigned[S.TOPIC], strict=False))
+    size = assigned[S.TOPIC].value_counts()
+    m = matches.drop_duplicates([S.UNIT_ID, "code"])
+    m = m.assign(topic=m[S.UNIT_ID].astype(str).map(topic_of)).dropna(subset=["topic"])
+    renamed: dict[int, tuple[str, int, int]] = {}
+    for t, grp in m.groupby("topic"):
+        t = int(t)
+        if t == S.UNASSIGNED_TOPIC:
+            continue
+        counts = grp["code"].value_counts()
+        code, k = str(counts.index[0]), int(counts.iloc[0])
+        n = int(size.get(t, 0))
+        if k >= SEED_MIN_UNITS and n and k / n >= SEED_MIN_SHARE:
+            renamed[t] = (code, k, n)
+    if not renamed:
+        return []
+    topics = topics.copy()
+    if "model_label" not in topics:
+        topics["model_label"] = topics["label"]
+    topics["label_source"] = None
+    for t, (code, k, n) in renamed.items():
+        row = topics[S.TOPIC] == t
+        topics.loc[row, "label"] = code
+        topics.loc[row, "label_source"] = f"your code {code!r}: {k} of {n} statements"
+    store.write_table("topics", topics)
+    if S.TOPIC_LABEL in assigned:
+        assigned = assigned.copy()
+        new = assigned[S.TOPIC].map(lambda t: renamed.get(int(t), (None,))[0])
+        assigned[S.TOPIC_LABEL] = new.where(new.notna(), assigned[S.TOPIC_LABEL])
+        store.write_table("topic_assignments", assigned)
+    hier = store.read_or_empty("topic_hierarchy")
+    if len(hier) and {"level", S.TOPIC, "label"} <= set(hier.columns):
+        top = hier["level"] == hier["level"].min()
+        for t, (code, _k, _n) in renamed.items():
+            hier.loc[top & (hier[S.TOPIC] == t), "label"] = code
+        store.write_table("topic_hierarchy", hier)
+    return [
+        {S.TOPIC: t, "label": code, "statements": k, "of": n}
+        for t, (code, k, n) in sorted(renamed.items())
+    ]
+
+
 # -- `insight run` with a .qdpx / .qdc among its inputs ---------------------------------
 
 #: run.json / store meta key of the researchers' codes compared with the themes
@@ -712,14 +777,19 @@ def qda_inputs(inputs: Sequence[str | Path]) -> list[Path]:
 
 
 def codes_stage(
-    store: Store, inputs: Sequence[str | Path], summary: dict[str, Any], echo: Any
+    store: Store,
+    inputs: Sequence[str | Path],
+    summary: dict[str, Any],
+    echo: Any,
+    seed_codes: bool = False,
 ) -> None:
     """Compare the researchers' codes of every .qdpx / .qdc input with the study's themes.
 
     Writes the per-code table (``codes_vs_themes``, one row per code and project) and the
     store meta of the same name (per project: codes, coded selections, statements
     matched, code vs theme agreement; plus the table's rows), which ``run.json`` and the
-    report show. Nothing is written for a run without such inputs.
+    report show. Nothing is written for a run without such inputs. With ``seed_codes``
+    the themes are named after the researchers' codes (:func:`seed_theme_labels`).
     """
     import pandas as pd
 
@@ -728,8 +798,9 @@ def codes_stage(
         summary["projects"] = 0
         return
     tables, summaries = [], []
+    matched: list[pd.DataFrame] = []
     for path in projects:
-        table, info = compare_codes(store, path)
+        table, info = compare_codes(store, path, matched)
         tables.append(table.assign(project=path.name))
         summaries.append({"project": path.name, **info})
         echo(
@@ -748,7 +819,12 @@ def codes_stage(
         {k: (None if _nn(v) is None else v) for k, v in r.items()}
         for r in table.to_dict(orient="records")
     ]
-    store.put_meta(CODES_META, {"projects": summaries, "codes": rows})
+    seeded = seed_theme_labels(store, pd.concat(matched, ignore_index=True)) if seed_codes else []
+    for r in seeded:
+        echo(
+            f"  theme {r[S.TOPIC]} named after your code {r['label']!r} ({r['statements']} of {r['of']} statements)"
+        )
+    store.put_meta(CODES_META, {"projects": summaries, "codes": rows, "seeded_labels": seeded})
     summary["projects"] = len(projects)
     summary["codes"] = len(table)
 
@@ -764,6 +840,7 @@ __all__ = [
     "qda_inputs",
     "read_codes_csv",
     "read_qdpx",
+    "seed_theme_labels",
     "validate_qde",
     "write_qdpx",
 ]

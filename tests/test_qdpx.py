@@ -335,3 +335,35 @@ def test_one_participant_session_keeps_its_code(tmp_path):
     cust = res.units[res.units["speaker_role"] == "customer"]
     assert set(cust["respondent_id"]) == {"P2"}
     assert set(res.respondents["respondent_id"]) == {"P2"}
+
+
+def test_seed_codes_names_themes_after_the_codes_that_cover_them(tmp_path):
+    import pandas as pd
+
+    from insight.qdpx import seed_theme_labels
+
+    units = [f"u{i}" for i in range(8)]
+    with Store(tmp_path / "s.duckdb") as st:
+        st.write_table(
+            "topics", pd.DataFrame({"topic": [0, 1], "label": ["fix, broke, engineer", "price"]})
+        )
+        st.write_table(
+            "topic_assignments",
+            pd.DataFrame({"unit_id": units, "topic": [0] * 4 + [1] * 4, "topic_label": ["m"] * 8}),
+        )
+        matches = pd.DataFrame(
+            {
+                "selection": ["s0", "s1", "s2", "s4"],
+                "code": ["Breakdowns", "Breakdowns", "Breakdowns", "Cost"],
+                "unit_id": ["u0", "u1", "u2", "u4"],
+            }
+        )
+        seeded = seed_theme_labels(st, matches)
+        topics = st.read_table("topics").set_index("topic")
+        labels = st.read_table("topic_assignments").set_index("unit_id")["topic_label"]
+    # 3 of the 4 statements of theme 0 carry Breakdowns; Cost covers 1 of 4 of theme 1
+    assert seeded == [{"topic": 0, "label": "Breakdowns", "statements": 3, "of": 4}]
+    assert topics.at[0, "label"] == "Breakdowns"
+    assert topics.at[0, "model_label"] == "fix, broke, engineer"
+    assert topics.at[1, "label"] == "price"
+    assert labels["u3"] == "Breakdowns" and labels["u5"] == "m"
