@@ -74,6 +74,8 @@ class RunConfig:
             ``spark`` (:mod:`insight.engine.spark`; same tables either way).
         spark_master: the Spark master URL for ``engine="spark"`` (None: local[2], or
             the session spark-submit / Databricks configured).
+        seed_codes: name the themes after the researchers' codes of a .qdpx / .qdc input
+            (``--seed-codes``; :func:`insight.qdpx.seed_theme_labels`).
         extra: settings this version does not know (kept from an older/newer run.json).
     """
 
@@ -90,6 +92,7 @@ class RunConfig:
     redact: bool = True
     engine: str = "local"
     spark_master: str | None = None
+    seed_codes: bool = False
     extra: Mapping[str, Any] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
@@ -105,6 +108,7 @@ class RunConfig:
         set_(self, "n_bootstrap", int(self.n_bootstrap))
         set_(self, "exact_embeddings", bool(self.exact_embeddings))
         set_(self, "redact", bool(self.redact))
+        set_(self, "seed_codes", bool(self.seed_codes))
         set_(self, "extra", dict(self.extra))
         if self.method not in METHODS:
             raise InputError(

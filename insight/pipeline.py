@@ -246,7 +246,7 @@ def _stage_codes(ctx: StageContext, summary: dict[str, Any]) -> None:
     """The researchers' codes of .qdpx / .qdc inputs compared with the themes."""
     from insight.qdpx import codes_stage
 
-    codes_stage(ctx.store, ctx.config.inputs, summary, ctx.echo)
+    codes_stage(ctx.store, ctx.config.inputs, summary, ctx.echo, ctx.config.seed_codes)
 
 
 def _stage_personas(ctx: StageContext, summary: dict[str, Any]) -> None:
@@ -297,7 +297,12 @@ RUN_STAGES = [
         depends=("glossary",),
     ),
     Stage("behaviour", lambda c: "behavioural segments (RFM, lifecycle)", _stage_behaviour),
-    Stage("codes", lambda c: "your codes (.qdpx/.qdc inputs) vs themes", _stage_codes),
+    Stage(
+        "codes",
+        lambda c: "your codes (.qdpx/.qdc inputs) vs themes",
+        _stage_codes,
+        depends=("inputs", "seed_codes"),
+    ),
     Stage("personas", lambda c: "building personas", _stage_personas, depends=("redact",)),
 ]
 

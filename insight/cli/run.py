@@ -69,6 +69,12 @@ from insight.cli._common import (
     help="Spark master for --engine spark (default local[2]; spark://host:7077, yarn).",
 )
 @click.option(
+    "--seed-codes",
+    is_flag=True,
+    help="Name each theme after the code of your .qdpx/.qdc input that covers at least half "
+    "of its statements (the model's label is kept as model_label).",
+)
+@click.option(
     "--force",
     is_flag=True,
     help="Recompute every stage and model output (a re-run otherwise reuses each stage "
@@ -89,6 +95,7 @@ def run(
     no_redact: bool,
     engine: str,
     spark_master: str | None,
+    seed_codes: bool,
     force: bool,
 ) -> None:
     """Run the whole pipeline on INPUTS (files and folders) into OUT.
@@ -120,6 +127,7 @@ def run(
         redact=not no_redact,
         engine=engine,
         spark_master=spark_master,
+        seed_codes=seed_codes,
     )
     run_library(run_study, inputs, out, config=config, echo=click.echo, force=force)
 
