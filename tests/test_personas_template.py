@@ -139,6 +139,12 @@ def test_interview_self_description_gives_role_with_its_quote():
         ("As a user, I would download it.", None),
         ("I'm a big fan of the app.", None),
         ("I am a little bit lost here.", None),
+        # from real interview transcripts (creatives, usability study)
+        ("I am also a creative writer, focusing on poetry.", "Creative writer"),
+        ("I'm the head of marketing at a bank.", "Head of marketing"),
+        ("I'm playing supervisor to some extent.", None),
+        ("As it stands, I am the sole driver of creative decisions.", None),
+        ("One client replaced me as her blog writer.", None),
     ],
 )
 def test_self_description_only_when_explicit(text, role):

@@ -147,170 +147,43 @@ _CHANNEL_RE = re.compile(
 )
 #: head nouns of jobs (the last word of a self-description or of a role answer)
 JOB_HEADS = frozenset(
-    [
-        "accountant",
-        "actor",
-        "actuary",
-        "adviser",
-        "advisor",
-        "agent",
-        "analyst",
-        "apprentice",
-        "architect",
-        "artist",
-        "assistant",
-        "associate",
-        "attorney",
-        "auditor",
-        "baker",
-        "banker",
-        "barber",
-        "barista",
-        "bartender",
-        "biologist",
-        "bookkeeper",
-        "buyer",
-        "carer",
-        "caregiver",
-        "carpenter",
-        "cashier",
-        "ceo",
-        "cfo",
-        "chef",
-        "chemist",
-        "cleaner",
-        "clerk",
-        "clinician",
-        "coach",
-        "consultant",
-        "contractor",
-        "coo",
-        "cook",
-        "coordinator",
-        "counsellor",
-        "counselor",
-        "cto",
-        "curator",
-        "dentist",
-        "designer",
-        "developer",
-        "dietitian",
-        "director",
-        "doctor",
-        "driver",
-        "economist",
-        "editor",
-        "educator",
-        "electrician",
-        "engineer",
-        "entrepreneur",
-        "epidemiologist",
-        "executive",
-        "farmer",
-        "fellow",
-        "firefighter",
-        "founder",
-        "freelancer",
-        "gardener",
-        "geographer",
-        "geologist",
-        "hairdresser",
-        "head",
-        "historian",
-        "illustrator",
-        "instructor",
-        "intern",
-        "investigator",
-        "janitor",
-        "journalist",
-        "lawyer",
-        "lead",
-        "lecturer",
-        "librarian",
-        "manager",
-        "marketer",
-        "mathematician",
-        "mechanic",
-        "meteorologist",
-        "midwife",
-        "modeller",
-        "modeler",
-        "musician",
-        "nurse",
-        "officer",
-        "operator",
-        "optician",
-        "owner",
-        "paralegal",
-        "paramedic",
-        "partner",
-        "pharmacist",
-        "photographer",
-        "physicist",
-        "physician",
-        "physio",
-        "physiotherapist",
-        "pilot",
-        "planner",
-        "plumber",
-        "police",
-        "policeman",
-        "postdoc",
-        "practitioner",
-        "president",
-        "principal",
-        "producer",
-        "professor",
-        "programmer",
-        "psychologist",
-        "radiographer",
-        "receptionist",
-        "recruiter",
-        "representative",
-        "researcher",
-        "retailer",
-        "salesman",
-        "salesperson",
-        "saleswoman",
-        "scientist",
-        "secretary",
-        "server",
-        "shopkeeper",
-        "solicitor",
-        "specialist",
-        "statistician",
-        "strategist",
-        "student",
-        "supervisor",
-        "surgeon",
-        "teacher",
-        "technician",
-        "technologist",
-        "tester",
-        "therapist",
-        "trader",
-        "trainee",
-        "translator",
-        "tutor",
-        "underwriter",
-        "vet",
-        "veterinarian",
-        "volunteer",
-        "waiter",
-        "waitress",
-        "writer",
-    ]
+    """
+    accountant actor actress actuary admin administrator adviser advisor agent analyst
+    animator apprentice architect artist assistant associate attorney auditor author baker
+    banker barber barista bartender biologist blogger bookkeeper buyer caregiver carer
+    caretaker carpenter cashier ceo cfo chef chemist childminder choreographer cleaner clerk
+    clinician coach comedian composer consultant contractor coo cook coordinator copywriter
+    counsellor counselor cto curator dancer decorator dentist designer developer dietitian
+    director dj doctor driver economist editor educator electrician engineer entrepreneur
+    epidemiologist executive facilitator farmer fellow filmmaker firefighter florist founder
+    freelancer gardener geographer geologist guard hairdresser head historian housekeeper
+    illustrator influencer instructor intern investigator janitor jeweller journalist lawyer
+    lead lecturer librarian manager marketer mathematician mechanic meteorologist midwife
+    modeler modeller musician nanny novelist nurse officer operator optician owner painter
+    paralegal paramedic partner pharmacist photographer physician physicist physio
+    physiotherapist pilot planner playwright plumber podcaster poet police policeman porter
+    postdoc potter practitioner president principal producer professor programmer
+    psychologist publisher radiographer receptionist recruiter representative researcher
+    retailer salesman salesperson saleswoman scientist screenwriter scriptwriter sculptor
+    secretary server shopkeeper singer solicitor songwriter specialist statistician
+    strategist streamer student stylist supervisor surgeon tailor teacher technician
+    technologist tester therapist trader trainee translator tutor underwriter vet
+    veterinarian volunteer waiter waitress writer youtuber
+    """.split()  # noqa: SIM905 - a word list reads better as text
 )
 _JOB_SUFFIX = re.compile(r"(olog(ist|er)|ician)$")
 _NOT_JOB = frozenset({"user", "expert", "person", "customer", "fan", "beginner", "novice"})
 #: a first-person statement of one's job: "I'm a nurse", "I work as a ...", "me as a ..."
 _SELF = re.compile(
-    r"\b(?:i'?m|i am|i work as|i've worked as|i have worked as|i'm working as|"
+    r"\b(?P<verb>i'?m|i am|i work as|i've worked as|i have worked as|i'm working as|"
     r"i am working as|my (?:job|role|title|position|profession) is|(?:me|i) as|"
     r"(?:^|[.!?]\s+)as(?=\s+(?:an?|the)\s+[a-z][a-z/ -]{1,60},\s*(?:i|i'm|we|my)\b))"
-    r"\s+(?:an?\s+|the\s+)?(?P<np>[a-z][a-z/ -]{1,60})",
+    r"\s+(?:(?:also|primarily|mostly|mainly|currently|now|basically|essentially|actually|"
+    r"really|just|still)\s+)?(?P<art>an?\s+|the\s+)?(?P<np>[^\W\d_](?:[^\W\d_]|[/ '’-]){1,60})",
     re.I,
 )
+#: "the head of marketing" keeps its "of"; "the sole driver of decisions" is no job
+_OF_HEADS = frozenset({"head", "director", "chief", "president", "manager", "lead", "editor"})
 #: words before a self-description that make the identity hypothetical or past ("if I
 #: were a nurse", "say I am a researcher", "I used to be a teacher"); a modal or a
 #: negation about something else ("it might not be useful for me as a statistician") is
@@ -321,7 +194,7 @@ _HEDGE = re.compile(
     re.I,
 )
 _NP_STOP = re.compile(
-    r"\s(?:at|in|for|with|from|of|on|and|but|so|who|which|that|by|since|to|here|there|"
+    r"\s(?:at|in|for|with|from|of|on|and|but|so|who|which|that|by|since|to|here|there|as|"
     r"now|because|myself|and)\b.*$",
     re.I,
 )
@@ -447,15 +320,28 @@ def self_described_role(text: str) -> str | None:
     for m in _SELF.finditer(text):
         before = text[max(0, m.start() - 40) : m.start()]
         before = re.split(r"[.;:!?]|\b(?:and|but|so|because)\b", before)[-1]
-        lead = m.group(0)[: m.start("np") - m.start()]
-        if _HEDGE.search(before) or re.search(r"\bnot\b", lead, re.I):
+        if _HEDGE.search(before) or re.search(r"\bnot\b", m["verb"], re.I):
             continue
-        np = _NP_STOP.sub("", " " + m["np"].strip()).strip(" -/")
-        np = re.split(r"\s+(?:and|but)\s+|[,;]", np)[0].strip()
+        if m["verb"].lower().endswith(" as") and not (m["art"] or "").lower().startswith("a"):
+            continue  # "replace me as her writer", "see it as the ..." are no self-descriptions
+        raw = " " + m["np"].strip()
+        cut = _NP_STOP.search(raw)
+        np = raw[: cut.start()] if cut else raw
+        np = re.split(r"\s+(?:and|but)\s+|[,;]", np.strip(" -/"))[0].strip()
         words = np.split()
-        if not words or len(words) > 4 or re.match(r"^(not|no|bit|little|very)\b", np, re.I):
+        if (
+            not words
+            or len(words) > 4
+            or re.match(r"^(not|no|bit|little|very|her|his|their|our|my|your)\b", np, re.I)
+            or words[0].lower().endswith("ing")  # "I'm playing supervisor"
+        ):
             continue
-        if is_job(np):
+        if cut and cut.group(0).strip().lower().startswith("of "):
+            if words[-1].lower() not in _OF_HEADS:
+                continue  # "the sole driver of creative decisions"
+            tail = re.split(r"[,.;:!?]|\s(?:and|but|who|which|that|at|in|for)\b", cut.group(0))
+            np = f"{np} {' '.join(tail[0].split()[:4])}"
+        if is_job(np) or (cut and words[-1].lower() in _OF_HEADS):
             return np[0].upper() + np[1:].lower()
     return None
 
