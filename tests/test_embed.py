@@ -100,6 +100,29 @@ def test_onnx_embedder_without_its_file_names_the_fix(tmp_path):
         OnnxEmbedder(model_file=tmp_path / "missing.onnx").encode(["hello"])
 
 
+@pytest.mark.models
+def test_onnx_vectors_do_not_depend_on_length_sorted_batching():
+    """Token-length-sorted, self-padded batches give each text the vector it gets alone
+    (in input order; a text over 256 tokens truncated the same way)."""
+    from insight.embed import OnnxEmbedder
+
+    texts = [
+        "The grinder jams every morning and support never answered my emails about it.",
+        "Great.",
+        "word " * 400,
+        "",
+        "Milk temperature is too low.",
+        "Price of parts, response time and downtime are my three problems with this machine.",
+        "ok",
+    ]
+    emb = OnnxEmbedder(batch_size=3, threads=1)
+    together = emb.encode(texts)
+    alone = np.concatenate([emb.encode([t]) for t in texts])
+    assert together.shape == (7, 384)
+    np.testing.assert_allclose(together, alone, atol=1e-5)
+    assert float(together[0] @ together[5]) < 0.99  # rows are not mixed up
+
+
 def test_text_cache_serves_a_rerun_into_a_fresh_store(tmp_path):
     from insight.engine.cache import TextCache
 

@@ -132,7 +132,8 @@ class SparkEngine:
                 category=FutureWarning,
             )
             builder = SparkSession.builder.appName("insight")
-            builder = builder.master(self.master or DEFAULT_MASTER)
+            if self.master or not launched_by_spark_submit():
+                builder = builder.master(self.master or DEFAULT_MASTER)
             settings = {
                 "spark.sql.execution.arrow.pyspark.enabled": "true",
                 "spark.sql.execution.arrow.maxRecordsPerBatch": str(ARROW_BATCH),
@@ -279,6 +280,11 @@ def _worker_embedder(token: str, embedder: Any) -> Any:
         _WORKER_EMBEDDERS.clear()
         _WORKER_EMBEDDERS[token] = embedder
     return _WORKER_EMBEDDERS[token]
+
+
+def launched_by_spark_submit() -> bool:
+    """True under ``spark-submit`` (its master, archives and settings then apply)."""
+    return "PYSPARK_GATEWAY_PORT" in os.environ
 
 
 def _spark_type(series: Any) -> str:
