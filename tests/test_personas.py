@@ -274,6 +274,9 @@ UNITS = [
 TOPIC_LABELS = {0: "price of pods and machines", 1: "breakdowns and repairs", 2: "daily routine"}
 
 
+AGREE_LABELS = '{"1": "Strongly disagree", "5": "Strongly agree"}'
+
+
 def tiny_study(with_embeddings: bool = True) -> StudyTables:
     """A hand-built two-segment study with every table of docs/CONTRACTS.md."""
     rows = []
@@ -343,7 +346,8 @@ def tiny_study(with_embeddings: bool = True) -> StudyTables:
                 S.COL_QUESTION: "Price is the most important factor when I buy equipment",
                 "scale_min": 1,
                 "scale_max": 5,
-                "labels": None,
+                # an agreement scale: higher = agree (bare numbers would leave it unknown)
+                "labels": AGREE_LABELS,
                 "reverse": False,
             },
             {
@@ -353,7 +357,7 @@ def tiny_study(with_embeddings: bool = True) -> StudyTables:
                 S.COL_QUESTION: "I would pay more for a machine that never breaks down",
                 "scale_min": 1,
                 "scale_max": 5,
-                "labels": None,
+                "labels": AGREE_LABELS,
                 "reverse": False,
             },
             {

@@ -531,7 +531,8 @@ def instrument_scale(name: str, question: str, scale: Scale | None) -> tuple[Sca
 
 def unknown_direction_note(source: str, columns: list[str], lo: float, hi: float) -> str:
     """The guess line for rating items given as bare numbers: which end agrees is unknown."""
-    shown = ", ".join(columns[:4]) + (f" … ({len(columns)} items)" if len(columns) > 4 else "")
+    names = [c if len(c) <= 32 else c[:31].rstrip() + "…" for c in columns[:4]]
+    shown = ", ".join(names) + (f" … ({len(columns)} items)" if len(columns) > 4 else "")
     return (
         f"{source}: {shown} are numbers {lo:g}-{hi:g} without labels, so which end means "
         "agreement is not known: personas say who scores higher or lower, not who agrees; "

@@ -206,6 +206,13 @@ def attitudes_chart(
         row_plan.append((it, vals, sc))
     if not row_plan:
         return None
+    from insight.segment.profiles import item_direction
+
+    # which end agrees: the first item's labels or `reverse:` say; bare numbers do not
+    way = item_direction(tables.columns, row_plan[0][0])
+    lo_word, hi_word = {1: ("disagree", "agree"), -1: ("agree", "disagree")}.get(
+        way or 0, ("lower", "higher")
+    )
     # all items share one colour ramp: the first scale decides the level names
     _lo0, _hi0, labels0 = scales[0]
     n_lv = max_levels
@@ -253,15 +260,15 @@ def attitudes_chart(
                 else:
                     x = share if value > mid else -share
                 level_x[lv].append(round(x, 4))
-                name = _level_name(lv, levels, _labels)
+                name = _level_name(lv, levels, _labels, agree_words=way == 1)
                 level_hover[lv].append(
                     f"<b>{p['id']} · {ptext(short(text, 70))}</b><br>{ptext(name)}: {k} of {n} ({pct(share)})"
-                    f"<br>agree side: {agree} of {n}{stat}{snippet}"
+                    f"<br>{hi_word} side: {agree} of {n}{stat}{snippet}"
                 )
                 level_keys[lv].append(key)
             marks[key] = {
                 "label": f"{p['id']} on “{short(text, 90)}”",
-                "n": f"{agree} of {n} on the agree side",
+                "n": f"{agree} of {n} on the {hi_word} side",
                 "href": f"#{claim['id']}" if claim and claim.get("id") else "#profiles",
                 "q": q,
             }
@@ -270,13 +277,13 @@ def attitudes_chart(
                 r_agree = (rest > mid).mean() if len(rest) else None
                 best = (
                     abs(d),
-                    f"Clearest difference: {p['id']} {'agree more' if d > 0 else 'agree less'} "
-                    f"with “{short(text, 80)}” ({pct(agree / n if n else None)} on the agree side vs "
+                    f"Clearest difference: {p['id']} {_stance(d, way)} "
+                    f"“{short(text, 80)}” ({pct(agree / n if n else None)} on the {hi_word} side vs "
                     f"{pct(num(r_agree))} of everyone else; d = {d:+.2f}, p(BH) {fmt_p(pa)}).",
                 )
     data: list[dict[str, Any]] = []
     for lv in range(n_lv):
-        name = _level_name(lv, n_lv, labels0 if len(labels0) == n_lv else [])
+        name = _level_name(lv, n_lv, labels0 if len(labels0) == n_lv else [], agree_words=way == 1)
         xs = level_x[lv]
         # an odd scale's middle answer is drawn twice (half left, half right of zero)
         mid_lv = n_lv % 2 == 1 and lv == n_lv // 2
@@ -329,7 +336,7 @@ def attitudes_chart(
             "range": [-1, 1.28],
             "tickvals": [-1, -0.5, 0, 0.5, 1],
             "ticktext": ["100%", "50%", "0", "50%", "100%"],
-            "title": {"text": "← disagree · share of the persona's respondents · agree →"},
+            "title": {"text": f"← {lo_word} · share of the persona's respondents · {hi_word} →"},
             "zeroline": True,
             "zerolinecolor": "#5a6577",
             "gridcolor": "#edf2f7",
@@ -408,9 +415,17 @@ def _ramp(n: int) -> list[str]:
     return out[:n]
 
 
-def _level_name(lv: int, levels: int, labels: list[str]) -> str:
+def _stance(d: float, way: int | None) -> str:
+    """ "agree more with" / "agree less with" where the scale says which end agrees, else
+    "score higher on" / "score lower on" (bare numbers: PSSUQ's 1 = strongly agree)."""
+    if way is None:
+        return "score higher on" if d > 0 else "score lower on"
+    return "agree more with" if (d > 0) == (way > 0) else "agree less with"
+
+
+def _level_name(lv: int, levels: int, labels: list[str], agree_words: bool = True) -> str:
     if labels and lv < len(labels):
         return f"{lv + 1} {labels[lv]}"
-    if levels == 5:
+    if levels == 5 and agree_words:
         return ["1 strongly disagree", "2 disagree", "3 neutral", "4 agree", "5 strongly agree"][lv]
     return f"answer {lv + 1} of {levels}"
