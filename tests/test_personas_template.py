@@ -119,9 +119,11 @@ def test_interview_self_description_gives_role_with_its_quote():
     role = next(c for c in p0.profile if c.stats["field"] == "role")
     assert (role.label, role.n, role.N) == ("Nurse", 1, 1)
     assert [q.unit_id for q in role.quotes] == ["u03"] and role.quotes[0].text == nurse
-    assert "own words" in role.stats["source"]
+    assert "own words (1 of 4 participants)" in role.stats["source"]
     # a hypothetical is no self-description: nothing invented for segment 1
-    assert next(c for c in p1.profile if c.stats["field"] == "role").label == NO_EVIDENCE
+    role1 = next(c for c in p1.profile if c.stats["field"] == "role")
+    assert role1.label == NO_EVIDENCE
+    assert "none of this persona's 4 members states their job" in role1.stats["no_evidence"]
 
 
 @pytest.mark.parametrize(
@@ -285,9 +287,12 @@ def test_profile_claims_are_stored_and_queryable(tmp_path):
 def test_situation_cues_outrank_a_bare_when():
     from insight.personas.template import situation_score
 
-    condition = "Paying £200 for a valve when it takes five minutes to fit is a rip-off."
     situation = "It happens most days, usually mid-morning when both groups are flat out."
-    assert situation_score(situation) > situation_score(condition) > 0
+    moment = "I need an explanation of these tabs, maybe when I hover over them."
+    assert situation_score(situation) > situation_score(moment) > 0
+    # a condition is no situation (real samples and usability-study statements)
+    assert situation_score("Paying £200 for a valve when it takes five minutes to fit.") == 0
+    assert situation_score("This fits my reading when compared with the table below.") == 0
     assert situation_score("The price of parts is a rip-off.") == 0
 
 

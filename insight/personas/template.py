@@ -672,9 +672,14 @@ def _column_field(v: SegmentView, key: str, reason: str) -> Claim:
             role, uid = src.self_roles[rid][0]
             obs[rid] = [(role, uid)]
         if own:
-            who = "participant" if len(own) == 1 else "participants"
-            used.append(f"self-description in their own words ({len(own)} {who})")
+            who = "participant" if len(members) == 1 else "participants"
+            used.append(f"self-description in their own words ({len(own)} of {len(members)} {who})")
     if not any(obs.values()):
+        if key == "role" and src.self_roles and not src.columns.get(key):
+            reason = (
+                f"no job column, and none of this persona's {len(members)} members "
+                "states their job in their own words"
+            )
         if src.columns.get(key):
             cols = ", ".join(f'"{c.column}"' for c in src.columns[key])
             reason = f"none of this persona's {len(members)} members answered {cols}"
@@ -694,14 +699,17 @@ SITUATION = re.compile(
     r"typically|every so often|each (day|week|morning))\b",
     re.I,
 )
-#: a bare "when" often states a condition ("a rip-off when it takes five minutes to fit"),
-#: so it counts for less than the cues above
-_WHEN = re.compile(r"\bwhen\b", re.I)
+#: "when I/we/they ..." places a person in a moment but counts for less than the cues above;
+#: another "when" states a condition ("a rip-off when it takes five minutes to fit",
+#: "when compared with the table") and is no situation
+_WHEN = re.compile(
+    r"\bwhen (i|i'm|we|we're|you|you're|they|my|our|the staff|staff|customers?|people)\b", re.I
+)
 
 
 def situation_score(text: str) -> float:
     """How clearly ``text`` says when or where something happens: 2 per situational cue
-    (at most 2 counted), 1 for a bare "when"; 0 for none."""
+    (at most 2 counted), 1 for "when I/we/they ..."; 0 for none."""
     strong = min(len(SITUATION.findall(text)), 2)
     return 2.0 * strong + (1.0 if _WHEN.search(text) else 0.0)
 
