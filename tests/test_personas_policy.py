@@ -303,7 +303,7 @@ def test_no_champion_or_sceptic_from_a_scale_whose_direction_is_unknown():
     # PSSUQ marked reverse (1 = agree): a higher mean is less agreement
     assert "Sceptic" in _name([_attitude("higher", -1)], [], [], [])
     assert "Champion" in _name([_attitude("lower", 1)], [], [], [])
-    assert "agree less" in _summary(6, 17, [_attitude("higher", -1)], [], [])
+    assert "less favourably" in _summary(6, 17, [_attitude("higher", -1)], [], [])
 
 
 def test_item_direction_reads_labels_and_reverse_from_the_columns_table():

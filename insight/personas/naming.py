@@ -109,6 +109,8 @@ def _best_words(text: Any, stem_use: dict[str, float] | None, k: int = 2) -> lis
     return picked
 
 
+#: words a title leaves in lower case ("See and Convey")
+_SMALL_WORDS = frozenset({"and", "or", "of", "the", "a", "an", "in", "on", "for", "to", "with"})
 NAME_MIN_SHARE = 0.25  # a theme or term names a persona when a quarter of it shares it
 _NOT_NOUN = re.compile(r"(?:ed|ly|ful|ous|ive|ible|able|less)$")
 
@@ -243,7 +245,10 @@ def _name(
         for d in demographics:
             cat = str(d.stats.get("category", ""))
             if d.stats.get("distinctive") and re.fullmatch(r"[A-Za-z][A-Za-z &\-]{2,24}", cat):
-                cased = " ".join(w if w.isupper() else w.capitalize() for w in cat.split())
+                cased = " ".join(
+                    w if w.isupper() or (i and w.lower() in _SMALL_WORDS) else w.capitalize()
+                    for i, w in enumerate(cat.split())
+                )
                 noun = f"{cased} {role}"
                 break
     if noun is None:
@@ -286,8 +291,9 @@ def _summary(
                 "which end of its scale agrees is not known)"
             )
         else:
-            verb = "agree more" if agreement > 0 else "agree less"
-            bits.append(f"{verb} than others with “{q}” ({means})")
+            # "favourably" reads for agreement and quality scales alike (FFT: 1 = Very good)
+            verb = "answer more favourably" if agreement > 0 else "answer less favourably"
+            bits.append(f"{verb} than others on “{q}” ({means})")
     if pains:
         p = pains[0]
         bits.append(f"top pain point: {_lower_first(p.label)} ({p.n} of {p.N} {who} with text)")
