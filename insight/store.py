@@ -1,8 +1,9 @@
-"""The DuckDB study store: the only module that talks SQL.
+"""The DuckDB study store: the only module that opens DuckDB.
 
 A study is one DuckDB file holding every stage's table (units, records,
 respondents, columns, annotations, embeddings, topics, segments, runs ...).
-Tables are written from and read into pandas DataFrames.
+Tables are written from and read into pandas DataFrames; read queries
+(``insight evidence``) go through :meth:`Store.query` with bound parameters.
 """
 
 from __future__ import annotations
@@ -86,19 +87,52 @@ class Store:
     def has_table(self, name: str) -> bool:
         return name in self.tables()
 
-    def read_table(self, name: str, columns: Sequence[str] | None = None) -> pd.DataFrame:
-        """The whole table as a DataFrame (rows in insertion order), typed as its spec in
-        :mod:`insight.schema` says: ids as str, list columns as Python lists."""
+    def require_table(self, name: str) -> None:
+        """Raise the one-line "no such table yet" error when the study lacks ``name``."""
         if not self.has_table(name):
             raise StoreError(
                 f'the study has no "{name}" table yet',
                 file=str(self.path),
                 fix="run the stage that writes it (see `insight run --help`)",
             )
+
+    def columns(self, name: str) -> list[str]:
+        """The column names of a table, in order (empty when the table is missing)."""
+        rows = self.con.execute(
+            "SELECT column_name FROM information_schema.columns "
+            "WHERE table_schema = 'main' AND table_name = ? ORDER BY ordinal_position",
+            [name],
+        ).fetchall()
+        return [r[0] for r in rows]
+
+    def count_rows(self, name: str) -> int:
+        """Rows in a table (0 when the table is missing)."""
+        if not self.has_table(name):
+            return 0
+        (n,) = self.con.execute(f"SELECT count(*) FROM {_quote(name)}").fetchall()[0]
+        return int(n)
+
+    def read_table(self, name: str, columns: Sequence[str] | None = None) -> pd.DataFrame:
+        """The whole table as a DataFrame (rows in insertion order), typed as its spec in
+        :mod:`insight.schema` says: ids as str, list columns as Python lists."""
+        self.require_table(name)
+        cols = ", ".join(_quote(c) for c in columns) if columns else "*"
+        return self.query(f"SELECT {cols} FROM {_quote(name)}", table=name)
+
+    def query(
+        self, sql: str, params: Sequence[Any] = (), *, table: str | None = None
+    ) -> pd.DataFrame:
+        """The rows of a read query as a DataFrame; values travel as bound ``?`` parameters.
+
+        Args:
+            sql: a SELECT over the store's tables (no value from a user pasted into it).
+            params: the values of the ``?`` placeholders, in order.
+            table: the table whose spec types the result (ids as str, lists as lists).
+        """
         from insight.schema import conform_read
 
-        cols = ", ".join(_quote(c) for c in columns) if columns else "*"
-        return conform_read(name, self.con.execute(f"SELECT {cols} FROM {_quote(name)}").df())
+        df = self.con.execute(sql, list(params)).df()
+        return conform_read(table, df) if table else df
 
     def read_or_empty(self, name: str) -> pd.DataFrame:
         import pandas as pd

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -114,7 +113,11 @@ def load_personas(store: Store) -> list[dict[str, Any]]:
     return [json.loads(s) for s in df["json"]]
 
 
-# --- evidence queries (insight evidence) -------------------------------------------------------
+# --- evidence queries (insight evidence): one parameterised SQL query over the store ----------
+#: a word character as Python's ``\w`` reads it (letters, digits, underscore), for DuckDB's RE2
+_WORD = r"\pL\pN_"
+
+
 @dataclass
 class EvidenceResult:
     """Quotes matching an evidence query: ``total`` matches, ``quotes`` up to the limit."""
@@ -122,6 +125,29 @@ class EvidenceResult:
     quotes: list[Quote]
     total: int
     header: list[str] = field(default_factory=list)
+
+
+def whole_word_pattern(term: str) -> str:
+    """An RE2 pattern (DuckDB ``regexp_matches``) finding ``term`` as a whole word or phrase.
+
+    RE2 has no look-arounds, so the word edges are matched as start/end or a non-word
+    character; ASCII punctuation in ``term`` is escaped (``50%``, ``a.b`` match literally).
+    """
+    literal = "".join(
+        "\\" + ch if ch.isascii() and not ch.isalnum() and ch != "_" and not ch.isspace() else ch
+        for ch in term
+    )
+    return f"(^|[^{_WORD}]){literal}($|[^{_WORD}])"
+
+
+def _first_row(store: Store, table: str, column: str, value: str) -> dict[str, Any] | None:
+    """The first stored row of ``table`` whose ``column`` equals ``value`` ignoring case."""
+    rows = store.query(
+        f"SELECT * FROM {table} WHERE lower(CAST({column} AS VARCHAR)) = lower(?) "
+        "ORDER BY rowid LIMIT 1",
+        [value],
+    )
+    return rows.iloc[0].to_dict() if len(rows) else None
 
 
 def find_evidence(
@@ -137,53 +163,70 @@ def find_evidence(
 ) -> EvidenceResult:
     """Customer quotes in a study store matching every given filter (they combine with AND).
 
+    One SQL query over the store's ``units`` (each filter a bound parameter, never text
+    pasted into the SQL); quotes come in store order, a persona's or claim's own quotes
+    first.
+
     Args:
         persona: persona id (``P1``); units of its respondents, its quotes first.
         claim: a claim id as shown in the report (``P1.pain_point.price-value``).
         pain_point: a pain-point claim id, or a pain type (``price/value``; a prefix works).
-        term: a vocabulary term or variant, or any text (case-insensitive).
+        term: a vocabulary term or variant, or any text (case-insensitive, whole words).
         topic: a topic id.
         respondent: a respondent id.
         limit: the most quotes to return (``total`` counts all matches).
     """
     from insight.errors import InsightError, StoreError
 
-    units = store.read_table("units")
-    cust = units[units[S.SPEAKER_ROLE].astype(str) == S.ROLE_CUSTOMER].copy()
-    cust[S.UNIT_ID] = cust[S.UNIT_ID].astype(str)
-    cust[S.RESPONDENT_ID] = cust[S.RESPONDENT_ID].astype(str)
-    order = {u: i for i, u in enumerate(cust[S.UNIT_ID])}
-    sets: list[set[str]] = []
+    store.require_table("units")
+    where = [f"u.{S.SPEAKER_ROLE} = ?", f"trim(coalesce(u.{S.TEXT}, '')) <> ''"]
+    params: list[Any] = [S.ROLE_CUSTOMER]
     first: list[str] = []  # units to list first (a claim's or persona's own quotes)
     header: list[str] = []
-    claims = store.read_or_empty("persona_claims")
+    has_claims = store.count_rows("persona_claims") > 0
 
-    def claim_row(cid: str) -> Any:
-        if claims.empty:
-            raise StoreError(
-                "the study has no personas yet", file=str(store.path), fix="run `insight run` first"
-            )
-        rows = claims[claims["claim_id"].astype(str).str.lower() == cid.lower()]
-        return rows.iloc[0] if len(rows) else None
+    def no_personas() -> StoreError:
+        return StoreError(
+            "the study has no personas yet", file=str(store.path), fix="run `insight run` first"
+        )
+
+    def among(sql: str, *values: Any) -> None:
+        """Keep the units whose id is among the ids ``sql`` selects."""
+        where.append(f"u.{S.UNIT_ID} IN ({sql})")
+        params.extend(values)
+
+    def claim_row(cid: str) -> dict[str, Any] | None:
+        if not has_claims:
+            raise no_personas()
+        row = _first_row(store, "persona_claims", "claim_id", cid)
+        if row is not None:
+            header.append(f"{row['claim_id']}: {row['label']} ({row['n']} of {row['n_total']})")
+            among("SELECT unnest(CAST(? AS VARCHAR[]))", row["unit_ids"])
+        return row
 
     if persona:
-        if claims.empty:
-            raise StoreError(
-                "the study has no personas yet", file=str(store.path), fix="run `insight run` first"
-            )
-        prow = store.read_table("personas")
-        hit = prow[prow["persona_id"].astype(str).str.lower() == persona.lower()]
-        if hit.empty:
+        if not has_claims:
+            raise no_personas()
+        store.require_table("personas")
+        hit = _first_row(store, "personas", "persona_id", persona)
+        if hit is None:
+            known = store.query("SELECT persona_id FROM personas ORDER BY rowid")["persona_id"]
             raise InsightError(
-                f'no persona "{persona}"',
-                fix="use one of: " + ", ".join(prow["persona_id"].astype(str)),
+                f'no persona "{persona}"', fix="use one of: " + ", ".join(map(str, known))
             )
-        pid, seg_value = str(hit["persona_id"].iloc[0]), str(hit["segment"].iloc[0])
-        header.append(f"{pid}: {hit['name'].iloc[0]} - {hit['summary'].iloc[0]}")
-        segs = store.read_table("segments")
-        rids = set(segs.loc[segs[S.SEGMENT].astype(str) == seg_value, S.RESPONDENT_ID].astype(str))
-        sets.append(set(cust.loc[cust[S.RESPONDENT_ID].isin(rids), S.UNIT_ID]))
-        mine = claims[claims["persona_id"].astype(str) == pid]
+        pid = str(hit["persona_id"])
+        header.append(f"{pid}: {hit['name']} - {hit['summary']}")
+        store.require_table("segments")
+        where.append(
+            f"u.{S.RESPONDENT_ID} IN (SELECT {S.RESPONDENT_ID} FROM segments "
+            f"WHERE CAST({S.SEGMENT} AS VARCHAR) = ?)"
+        )
+        params.append(str(hit["segment"]))
+        mine = store.query(
+            "SELECT kind, CAST(quote_ids AS VARCHAR[]) AS quote_ids FROM persona_claims "
+            "WHERE persona_id = ? ORDER BY rowid",
+            [pid],
+        )
         for kind in ("quote", "counter_quote"):
             for ids in mine.loc[mine["kind"] == kind, "quote_ids"]:
                 first += as_list(ids)
@@ -195,58 +238,74 @@ def find_evidence(
             raise InsightError(
                 f'no claim "{claim}"', fix="copy a claim id from report.html or personas.json"
             )
-        header.append(f"{row['claim_id']}: {row['label']} ({row['n']} of {row['n_total']})")
-        sets.append(set(as_list(row["unit_ids"])))
         first = as_list(row["quote_ids"]) + as_list(row["unit_ids"])
     if pain_point:
-        row = claim_row(pain_point) if not claims.empty else None
+        row = claim_row(pain_point) if has_claims else None
         if row is not None:
-            header.append(f"{row['claim_id']}: {row['label']} ({row['n']} of {row['n_total']})")
-            sets.append(set(as_list(row["unit_ids"])))
             first = as_list(row["quote_ids"]) + first
         else:
-            ann = store.read_or_empty("annotations")
-            if ann.empty or S.PAIN_POINT_TYPE not in ann:
+            if S.PAIN_POINT_TYPE not in store.columns("annotations") or not store.count_rows(
+                "annotations"
+            ):
                 raise StoreError("the study has no pain-point annotations", file=str(store.path))
-            types = ann[S.PAIN_POINT_TYPE].fillna("").astype(str).str.lower()
-            hit_types = types.str.startswith(pain_point.lower()) & (
-                ann[S.PAIN_POINT].fillna(0) >= 1
+            pains = (
+                f"SELECT {S.UNIT_ID} FROM annotations WHERE starts_with("
+                f"lower(coalesce({S.PAIN_POINT_TYPE}, '')), lower(?)) "
+                f"AND coalesce({S.PAIN_POINT}, 0) >= 1"
             )
-            if not hit_types.any():
-                known = sorted({t for t in types if t})
+            if not len(store.query(pains + " LIMIT 1", [pain_point])):
+                types = store.query(
+                    f"SELECT DISTINCT lower({S.PAIN_POINT_TYPE}) AS t FROM annotations "
+                    f"WHERE coalesce({S.PAIN_POINT_TYPE}, '') <> ''"
+                )["t"]
                 raise InsightError(
                     f'no pain point "{pain_point}"',
-                    fix="use a pain-point claim id from the report or a type: " + ", ".join(known),
+                    fix="use a pain-point claim id from the report or a type: "
+                    + ", ".join(sorted(types)),
                 )
-            sets.append(set(ann.loc[hit_types, S.UNIT_ID].astype(str)))
+            among(pains, pain_point)
     if term:
         needle = term.strip().lower()
-        term_ids: set[str] = set()
-        voc = store.read_or_empty("vocabulary")
-        if len(voc) and "term" in voc:
-            for _, r in voc.iterrows():
-                forms = {str(r["term"]).lower(), *(v.lower() for v in as_list(r.get("variants")))}
-                if needle in forms:
-                    term_ids |= set(as_list(r.get("unit_ids")))
-        rx = re.compile(r"(?<!\w)" + re.escape(needle) + r"(?!\w)", re.IGNORECASE)
-        term_ids |= set(
-            cust.loc[cust[S.TEXT].astype(str).map(lambda t: bool(rx.search(t))), S.UNIT_ID]
-        )
-        sets.append(term_ids)
+        said = f"regexp_matches(u.{S.TEXT}, ?, 'i')"
+        said_params: list[Any] = [whole_word_pattern(needle)]
+        vcols = store.columns("vocabulary")
+        if "term" in vcols and "unit_ids" in vcols:
+            # the term's own units: its vocabulary entry (by the term or any variant)
+            variant = (
+                " OR list_contains(list_transform(CAST(variants AS VARCHAR[]), "
+                "lambda v: lower(v)), ?)"
+                if "variants" in vcols
+                else ""
+            )
+            said = (
+                f"u.{S.UNIT_ID} IN (SELECT unnest(CAST(unit_ids AS VARCHAR[])) FROM vocabulary "
+                f"WHERE lower(CAST(term AS VARCHAR)) = ?{variant}) OR " + said
+            )
+            said_params = [needle, *([needle] if variant else []), *said_params]
+        where.append(f"({said})")
+        params.extend(said_params)
     if topic is not None:
-        ta = store.read_or_empty("topic_assignments")
-        if ta.empty:
+        if not store.count_rows("topic_assignments"):
             raise StoreError(
                 "the study has no topics", file=str(store.path), fix="run `insight run` first"
             )
-        sets.append(set(ta.loc[ta[S.TOPIC].astype(str) == str(topic), S.UNIT_ID].astype(str)))
+        among(
+            f"SELECT {S.UNIT_ID} FROM topic_assignments WHERE CAST({S.TOPIC} AS VARCHAR) = ?",
+            str(topic),
+        )
     if respondent:
-        sets.append(set(cust.loc[cust[S.RESPONDENT_ID] == str(respondent), S.UNIT_ID]))
-    matched = set(order)
-    for s in sets:
-        matched &= s
-    rank = {u: i for i, u in enumerate(dict.fromkeys(first))}
-    ordered = sorted(matched, key=lambda u: (rank.get(u, len(rank)), order[u]))
-    tables = StudyTables(units=cust)
-    ev = _Evidence(tables)
-    return EvidenceResult([ev.quote(u) for u in ordered[: max(limit, 0)]], len(ordered), header)
+        where.append(f"u.{S.RESPONDENT_ID} = ?")
+        params.append(str(respondent))
+    page = store.query(
+        "WITH first_(unit_id, rank_) AS (SELECT unnest(l), generate_subscripts(l, 1) "
+        "FROM (SELECT CAST(? AS VARCHAR[]) AS l)) "
+        "SELECT u.*, count(*) OVER () AS total_ FROM units u "
+        f"LEFT JOIN first_ f ON f.unit_id = u.{S.UNIT_ID} "
+        f"WHERE {' AND '.join(where)} ORDER BY f.rank_ NULLS LAST, u.rowid LIMIT ?",
+        [list(dict.fromkeys(first)), *params, max(limit, 1)],
+        table="units",
+    )
+    total = int(page["total_"].iloc[0]) if len(page) else 0
+    page = page.drop(columns="total_").head(max(limit, 0))
+    ev = _Evidence(StudyTables(units=page))
+    return EvidenceResult([ev.quote(u) for u in page[S.UNIT_ID]], total, header)
