@@ -119,7 +119,7 @@ def test_interview_self_description_gives_role_with_its_quote():
     role = next(c for c in p0.profile if c.stats["field"] == "role")
     assert (role.label, role.n, role.N) == ("Nurse", 1, 1)
     assert [q.unit_id for q in role.quotes] == ["u03"] and role.quotes[0].text == nurse
-    assert "own words (1 of 4 participants)" in role.stats["source"]
+    assert "own words (1 of 4 members)" in role.stats["source"]
     # a hypothetical is no self-description: nothing invented for segment 1
     role1 = next(c for c in p1.profile if c.stats["field"] == "role")
     assert role1.label == NO_EVIDENCE

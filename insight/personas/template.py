@@ -672,8 +672,8 @@ def _column_field(v: SegmentView, key: str, reason: str) -> Claim:
             role, uid = src.self_roles[rid][0]
             obs[rid] = [(role, uid)]
         if own:
-            who = "participant" if len(members) == 1 else "participants"
-            used.append(f"self-description in their own words ({len(own)} of {len(members)} {who})")
+            n_of = f"{len(own)} of {len(members)} members"
+            used.append(f"self-description in their own words ({n_of})")
     if not any(obs.values()):
         if key == "role" and src.self_roles and not src.columns.get(key):
             reason = (
