@@ -266,6 +266,20 @@ TABLES: dict[str, TableSpec] = {
             ],
             key=(RESPONDENT_ID,),
         ),
+        # researchers' codes of a .qdpx/.qdc input against the themes (issue 16.5)
+        TableSpec(
+            "codes_vs_themes",
+            [
+                Col("code", "str"),
+                Col("selections", "int"),
+                Col("units_matched", "int"),
+                Col("top_theme", "str", False),
+                Col("theme_share", "float", False),
+                Col("pain_point_share", "float", False),
+                Col("project", "str"),
+            ],
+            key=("project", "code"),
+        ),
         TableSpec(
             "topic_assignments",
             [Col(UNIT_ID, "str"), Col(TOPIC, "int")],
