@@ -433,6 +433,9 @@ def test_profile_block_in_card_markdown_and_json(outputs):
             r'<td colspan="3">No evidence in this study: no age, age-band or year-of-birth column',
             card,
         )
+        glance = html.split('id="overview"')[1].split("</section>")[0]
+        assert f"role / job: {role.label} ({role.n} of {role.N})" in glance
+        assert "age band:" not in glance  # no evidence: not in the at-a-glance cards
         # challenges link to the persona's own pain claims
         for c in p.pain_points[:3]:
             assert f'<a href="#{c.id}">' in card.split('data-field="challenges"')[1]
