@@ -56,6 +56,12 @@ STUDIES: dict[str, dict[str, Any]] = {
         "codes": SERDIF / "coded_segments.csv",
     },
     "creatives_interviews": {"inputs": [DATA / "interviews" / "creatives_transcripts.csv"]},
+    # the first 400 rows of the NHS FFT dev file (written to SCRATCH: never into the repo);
+    # its FFT answers use 6 = don't know and 7, which must be missing, not scale points
+    "nhs_fft_sample": {
+        "inputs": [SCRATCH / "nhs_fft_400.csv"],
+        "head_of": (DATA / "nhs_fft" / "nhs_fft_dev.csv", 400),
+    },
 }
 
 #: What must never survive into a unit's text.
@@ -262,6 +268,7 @@ def study_outcome(out: Path) -> dict[str, Any]:
         }
     seg = run.get("segmentation", {})
     return {
+        "rating_items": _outside_scale(out),
         "themes": themes,
         "segmentation": {
             "mode": seg.get("mode"),
@@ -276,9 +283,66 @@ def study_outcome(out: Path) -> dict[str, Any]:
                 "name": p.get("name"),
                 "size": p.get("size"),
                 "confidence": (p.get("confidence") or {}).get("level"),
+                "vocabulary": [c.get("label") for c in (p.get("vocabulary") or [])[:8]],
+                "pain_themes": [c.get("label") for c in (p.get("pain_points") or [])[:5]],
             }
             for p in personas
         ],
+        "persona_quality": persona_quality(personas),
+    }
+
+
+def _outside_scale(out: Path) -> dict[str, Any]:
+    """Each rating item's scale and observed answers (NHS FFT: 1-5, its 6 = don't know and
+    7 missing, not points) and the answers outside their column's scale."""
+    import pandas as pd
+
+    from insight.store import Store
+
+    with Store(out / "study.duckdb", read_only=True) as st:
+        cols = st.read_or_empty("columns")
+        resp = st.read_or_empty("respondents")
+    if cols.empty or "scale_max" not in cols:
+        return {}
+    found: dict[str, int] = {}
+    scales: dict[str, str] = {}
+    for _, c in cols[cols["role"] == "likert"].head(20).iterrows():
+        if c["column"] in resp and pd.notna(c["scale_max"]):
+            v = pd.to_numeric(resp[c["column"]], errors="coerce")
+            scales[str(c["column"])] = (
+                f"scale {c['scale_min']:g}-{c['scale_max']:g}, answers "
+                f"{v.min():g}-{v.max():g}, {int(v.isna().sum())} missing"
+            )
+            n = int(((v > c["scale_max"]) | (v < c["scale_min"])).sum())
+            if n:
+                found[str(c["column"])] = n
+    return {"scales": scales, "outside": found}
+
+
+def persona_quality(personas: list[dict[str, Any]]) -> dict[str, Any]:
+    """What read wrongly on real studies before: vocabulary led by discourse words or bare
+    verbs ("look", "got", "go"), Champion/Sceptic from a scale whose direction is unknown
+    (PSSUQ: 1 = agree), pain-theme labels without a problem word."""
+    from insight.personas.words import TIER_COMMON, term_tier
+
+    generic_leads = []
+    for p in personas:
+        for c in (p.get("vocabulary") or [])[:3]:
+            st = c.get("stats") or {}
+            quotes = tuple(str(q.get("text", "")) for q in (c.get("quotes") or []))
+            tier = term_tier(str(c.get("label")), str(st.get("kind") or "word"), None, quotes)
+            if tier is None or tier >= TIER_COMMON:
+                generic_leads.append(f"{p.get('id')}: {c.get('label')}")
+    stance_unknown = []
+    for p in personas:
+        atts = p.get("attitudes") or []
+        name = str(p.get("name") or "")
+        named = "Champion" in name or "Sceptic" in name
+        if atts and named and (atts[0].get("stats") or {}).get("agreement") is None:
+            stance_unknown.append(name)
+    return {
+        "generic_terms_in_top3_vocabulary": generic_leads,
+        "champion_or_sceptic_from_unknown_direction": stance_unknown,
     }
 
 
@@ -325,6 +389,12 @@ def main() -> None:
     chosen = {k: v for k, v in STUDIES.items() if not args.studies or k in args.studies}
     results: dict[str, Any] = {}
     for name, spec in chosen.items():
+        if spec.get("head_of") and Path(spec["head_of"][0]).exists():
+            src, n = spec["head_of"]
+            SCRATCH.mkdir(parents=True, exist_ok=True)
+            with open(src, encoding="utf-8", newline="") as f:
+                head = [line for _, line in zip(range(n + 1), f, strict=False)]
+            Path(spec["inputs"][0]).write_text("".join(head), encoding="utf-8")
         missing = [str(p) for p in spec["inputs"] if not Path(p).exists()]
         if missing:
             results[name] = {"skipped": "inputs not found: " + ", ".join(missing)}
@@ -338,6 +408,13 @@ def main() -> None:
             f"{(r.get('coded_segments') or {}).get('found_share')}",
             flush=True,
         )
+    # studies not run this time keep their last results (with their own measured_at)
+    earlier = json.loads(RESULT.read_text(encoding="utf-8")) if RESULT.exists() else {}
+    for name, prev in (earlier.get("studies") or {}).items():
+        if name in STUDIES and name not in results:
+            results[name] = {"measured_at": earlier.get("measured_at"), **prev}
+    for name in chosen:
+        results[name]["measured_at"] = time.strftime("%Y-%m-%d %H:%M:%S")
     payload = {
         "benchmark": "real_studies",
         "command": "python benchmarks/bench_real_studies.py" + (" --quick" if args.quick else ""),
