@@ -6,6 +6,7 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
+import pandas as pd
 import pytest
 
 from insight import schema as S
@@ -309,9 +310,46 @@ def test_situation_cues_outrank_a_bare_when():
         ([("A", 21), ("B", 19), ("C", 14), ("D", 11)], 95, "Mixed: A, B, C"),
         ([("Nurse", 1), ("Doctor", 1)], 2, "Mixed: Nurse, Doctor"),  # a tie is no majority
         ([("Email", 3)], 10, "Email"),  # one value only: itself, with its 3 of 10
+        ([(f"Town{i}", 1) for i in range(40)], 40, "Varied: 40 different answers"),
     ],
 )
 def test_field_value_is_a_majority_or_says_mixed(ranked, N, label):
     from insight.personas.template import summarise
 
     assert summarise(ranked, N)[0] == label
+
+
+def test_many_valued_city_postcode_and_job_columns_reach_the_fields(tmp_path):
+    # 40 different towns, postcodes and job titles: kept at ingest (not dropped as
+    # "unrecognised" or read as written text) and read by the template
+    import csv
+
+    path = tmp_path / "s.csv"
+    with path.open("w", newline="", encoding="utf-8") as fh:
+        w = csv.writer(fh)
+        w.writerow(["id", "City", "Postcode", "Job title", "What gets in the way?"])
+        for i in range(40):
+            area = "LS" if i < 30 else "M"
+            w.writerow(
+                [
+                    f"r{i}",
+                    f"Town{i}",
+                    f"{area}{i % 9 + 1} {i % 8 + 1}AB",
+                    f"Grade {i} nurse",
+                    f"The rota crashes every morning when I log in ({i}).",
+                ]
+            )
+    res = ingest_paths([path])
+    roles = dict(zip(res.columns[S.COL_NAME], res.columns[S.COL_ROLE], strict=True))
+    assert roles["City"] == roles["Postcode"] == roles["Job title"] == S.ROLE_DEMOGRAPHIC
+    seg = pd.DataFrame({S.RESPONDENT_ID: [f"r{i}" for i in range(40)], S.SEGMENT: 0})
+    p = build_personas(
+        StudyTables(units=res.units, respondents=res.respondents, columns=res.columns, segments=seg)
+    )[0]
+    f = {c.stats["field"]: (c.label, c.n, c.N) for c in p.profile}
+    # 40 different towns stand for nobody; the postcode area does (30 of 40 in LS)
+    assert f["location"] == ("LS postcode area", 30, 40)
+    loc = next(c for c in p.profile if c.stats["field"] == "location")
+    assert loc.stats["source"] == 'column "Postcode"'
+    # every answer is a different title: said so, with everyone who answered behind it
+    assert f["role"] == ("Varied: 40 different answers", 40, 40)

@@ -80,7 +80,7 @@ BEHAVIOUR_NUMBER, BEHAVIOUR_DATE, BEHAVIOUR_CATEGORY = "number", "date", "catego
 _DEMOGRAPHIC = re.compile(
     r"\b(age|gender|sex|education|income|region|country|state|city|location|role|job|title|"
     r"industry|sector|business type|company size|department|ethnicit|occupation|seniority|"
-    r"type of business|segment)\b",
+    r"type of business|segment|postcode|post code|postal code|zip)\b",
     re.I,
 )
 _TEXT_NAME = re.compile(
@@ -368,6 +368,11 @@ def infer_role(name: str, question: str, values: list[str], *, review: bool = Fa
         return as_behaviour(info, nonempty, f"plan / tier: {len(distinct)} categories")
     if len(distinct) <= 30 or uniq <= 0.5:
         info.role, info.reason = S.ROLE_DEMOGRAPHIC, f"{len(distinct)} categories"
+        return info
+    if demographic_hint and words <= 4 and sentences < 0.2:
+        # many short answers to "which city / job title / postcode": who or where they are
+        info.role = S.ROLE_DEMOGRAPHIC
+        info.reason = f"{len(distinct)} short answers about who or where they are"
         return info
     if mean_len >= 12:
         info.role, info.reason = S.ROLE_TEXT, "varied short text"

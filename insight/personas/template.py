@@ -42,6 +42,8 @@ NO_EVIDENCE = "No evidence in this study"
 MAJORITY = 0.5
 #: otherwise "Mixed: ..." lists the most common values until they cover this share (max 3)
 MIXED_COVER = 2 / 3
+#: ... unless three values cover less than this share: then "Varied: k different answers"
+VARIED_BELOW = 1 / 3
 
 # --- header words ----------------------------------------------------------------------
 _AGE_HEAD = re.compile(
@@ -570,7 +572,8 @@ def _no_evidence(key: str, reason: str) -> Claim:
 def summarise(ranked: Sequence[tuple[str, int]], N: int) -> tuple[str, list[str]]:
     """The label of a field from its values and counts (most common first) of N answers:
     the value at least half share (no tie), else "Mixed: A, B" with the most common values
-    until they cover two thirds of N (at most three); also the values shown."""
+    until they cover two thirds of N (at most three), or "Varied: k different answers" when
+    three values cover less than a third; also the values shown."""
     top, k = ranked[0]
     tie = len(ranked) > 1 and ranked[1][1] == k
     if k / N >= MAJORITY and not tie:
@@ -581,6 +584,9 @@ def summarise(ranked: Sequence[tuple[str, int]], N: int) -> tuple[str, list[str]
         covered += c
         if covered >= MIXED_COVER * N:
             break
+    if len(ranked) > 3 and covered < VARIED_BELOW * N:
+        # 40 towns for 40 people: three of them would stand for nobody
+        return f"Varied: {len(ranked)} different answers", []
     return (shown[0] if len(shown) == 1 else "Mixed: " + ", ".join(shown)), shown
 
 
@@ -604,7 +610,10 @@ def _from_observations(
         counts.update({x for x, _ in vals})
     ranked = sorted(counts.items(), key=lambda x: (-x[1], x[0]))
     label, shown = summarise(ranked, N)
-    rids = [r for r, vals in obs.items() if any(x in shown for x, _ in vals)]
+    # "Varied": every member who answered stands behind it
+    rids = [
+        r for r, vals in obs.items() if vals and (not shown or any(x in shown for x, _ in vals))
+    ]
     said = [u for r in rids for x, u in obs[r] if u is not None and x in shown]
     from insight.personas.claims import respondent_units
 
@@ -634,7 +643,9 @@ def _from_observations(
 def _column_field(v: SegmentView, key: str, reason: str) -> Claim:
     """role, age band, location or channels from the study's columns (and own words).
 
-    The first column with a readable answer speaks for each member. Channels: every
+    One column speaks for the persona: the best-ranked one with answers, and among those
+    the one whose value stands for most of them (a postcode area over 40 different towns).
+    Channels: every
     stated answer counts (a member may name email and phone); a member who states none
     is read from the engagement columns (opens, logins ...), where a count of 0 is an
     answer without that channel.
@@ -644,12 +655,15 @@ def _column_field(v: SegmentView, key: str, reason: str) -> Claim:
     obs: dict[str, list[tuple[str, str | None]]] = {}
     used: list[str] = []
     stated: set[str] = set()
-    for cs in sorted(src.columns.get(key, []), key=lambda c: c.kind == "behaviour"):
+    sources = src.columns.get(key, [])
+    if key != "channels":
+        sources = _best_column(v, sources)
+    for cs in sorted(sources, key=lambda c: c.kind == "behaviour"):
         if cs.column not in v.resp:
             continue
         hit = False
         for rid, raw in v.resp[cs.column].reindex(members).items():
-            if raw is None or (isinstance(raw, float) and raw != raw) or not str(raw).strip():
+            if _missing(raw):
                 continue
             rid = str(rid)
             got = cs.read(raw)
@@ -687,6 +701,42 @@ def _column_field(v: SegmentView, key: str, reason: str) -> Claim:
                 reason = f"none of this persona's {len(obs)} members with {cols} used a channel"
         return _no_evidence(key, reason)
     return _from_observations(v, key, obs, used)
+
+
+def _missing(raw: Any) -> bool:
+    """No answer: None, NaN, pandas' NA or blank text."""
+    import pandas as pd
+
+    try:
+        return bool(pd.isna(raw)) or not str(raw).strip()
+    except (TypeError, ValueError):  # a list-like cell
+        return False
+
+
+def _best_column(v: SegmentView, sources: list[ColumnSource]) -> list[ColumnSource]:
+    """The one column (as a list; none when no member answered) that fills a field."""
+    from collections import Counter
+
+    best: tuple[int, float] | None = None
+    pick: list[ColumnSource] = []
+    for cs in sources:
+        if cs.column not in v.resp:
+            continue
+        counts: Counter[str] = Counter()
+        N = 0
+        for raw in v.resp[cs.column].reindex(v.members):
+            got = [] if _missing(raw) else cs.read(raw)
+            if got:
+                N += 1
+                counts.update(set(got))
+        if not N:
+            continue
+        ranked = sorted(counts.items(), key=lambda x: (-x[1], x[0]))
+        _label, shown = summarise(ranked, N)
+        cover = sum(c for x, c in ranked if x in shown) / N
+        if best is None or (-cs.rank, cover) > best:
+            best, pick = (-cs.rank, cover), [cs]
+    return pick
 
 
 #: words that place a statement in a situation: while, every time, at work, mid-morning ...
