@@ -402,8 +402,10 @@ def theme_problems(
     """Theme -> the problem its units name most ("parts too expensive", "confusing
     settings"), written as one of them wrote it. A problem needs ``min_units`` units and
     ``min_share`` of the theme, or ``min_units`` units when its object is the theme's own
-    subject (``subjects``: theme -> its first label phrase, "technical terms" ->
-    "technical terms not easy"); themes without one are left out."""
+    subject (``subjects``: theme -> the words of its label phrases, "technical terms" ->
+    "technical terms not easy"). Failing that, ``min_units`` units that name any problem of
+    the theme's subject ("horrible books", "awful books") give the commonest of those
+    phrases. Themes without one are left out."""
     from insight.errors import ModelError
     from insight.nlp import load_spacy, pipe, strip_non_content
     from insight.pii import personal_words
@@ -416,6 +418,8 @@ def theme_problems(
     private = personal_words(texts)
     by_theme: dict[int, Counter[tuple[str, str]]] = {}
     written: dict[tuple[str, str], Counter[str]] = {}
+    # theme -> object stem -> the phrases naming a problem of it, one per unit
+    by_object: dict[int, dict[str, Counter[str]]] = {}
     size = Counter(int(c) for c in labels)
     for doc, c in zip(pipe(nlp, [strip_non_content(t) for t in texts]), labels, strict=True):
         seen = set()
@@ -424,6 +428,8 @@ def theme_problems(
                 continue
             key = (word.split()[-1], _stem(obj.split()[-1]))
             written.setdefault(key, Counter())[phrase] += 1
+            if key[1] not in {k[1] for k in seen}:
+                by_object.setdefault(int(c), {}).setdefault(key[1], Counter())[phrase] += 1
             if key not in seen:
                 by_theme.setdefault(int(c), Counter())[key] += 1
                 seen.add(key)
@@ -452,6 +458,22 @@ def theme_problems(
             if key not in used:
                 used.add(key)
                 out[c] = written[key].most_common(1)[0][0]
+                break
+        if c in out:
+            continue
+        objects = sorted(
+            (
+                (sum(ph.values()), o, ph)
+                for o, ph in by_object.get(c, {}).items()
+                if o in subject and sum(ph.values()) >= min_units
+            ),
+            key=lambda x: (-x[0], x[1]),
+        )
+        for _n, o, ph in objects:
+            phrase = min(ph.items(), key=lambda kv: (-kv[1], kv[0]))[0]
+            if ("", o) not in used:
+                used.add(("", o))
+                out[c] = phrase
                 break
     return out
 
@@ -561,7 +583,7 @@ def group_pain_points(
     terms = label_clusters(texts, lab, tags=tags)
     # a label names the problem its units name most ("parts too expensive"), then the
     # phrase or noun they share most that it does not already say
-    subjects = {c: t[0] for c, t in terms.items() if t}
+    subjects = {c: " ".join(t) for c, t in terms.items() if t}
     for c, problem in theme_problems(texts, lab, subjects=subjects).items():
         said = {_stem(w) for w in problem.split()}
         rest = [t for t in terms.get(c, []) if not {_stem(w) for w in t.split()} <= said]
