@@ -17,8 +17,9 @@ BATCH = 64
 CACHE_DIR = Path(os.environ.get("INSIGHT_TRAIN_CACHE", "/tmp/insight-train-cache"))
 
 
-def _file_sha1(path: Path) -> str:
-    h = hashlib.sha1()
+def file_digest(path: Path, algorithm: str = "sha256") -> str:
+    """Hex digest of a file, read in 1 MiB blocks."""
+    h = hashlib.new(algorithm)
     with open(path, "rb") as f:
         for block in iter(lambda: f.read(1 << 20), b""):
             h.update(block)
@@ -54,7 +55,8 @@ def emotion_outputs(
     known: dict[str, int] = {}
     c_probs = c_vecs = np.zeros((0, 0), dtype=np.float32)
     if cache_dir is not None:
-        store = cache_dir / f"emotions-{_file_sha1(default_model_dir() / 'model.onnx')[:16]}.npz"
+        model_key = file_digest(default_model_dir() / "model.onnx", "sha1")[:16]
+        store = cache_dir / f"emotions-{model_key}.npz"
         if store.exists():
             with np.load(store) as z:
                 c_keys, c_probs, c_vecs = z["keys"].tolist(), z["probs"], z["vecs"]

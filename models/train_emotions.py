@@ -23,7 +23,6 @@ The exact commands behind the shipped files are in models/emotions/metrics.json.
 from __future__ import annotations
 
 import argparse
-import hashlib
 import json
 import os
 import random
@@ -50,14 +49,6 @@ os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
 
 def log(msg: str) -> None:
     print(f"[{time.strftime('%H:%M:%S')}] {msg}", flush=True)
-
-
-def sha256(path: Path) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as f:
-        for chunk in iter(lambda: f.read(1 << 20), b""):
-            h.update(chunk)
-    return h.hexdigest()
 
 
 def read_split(path: Path, n_labels: int) -> tuple[list[str], np.ndarray]:
@@ -403,6 +394,7 @@ def finish(args, labels: list[str], fp32: Path, int8: Path, info: dict) -> None:
     for i, g in enumerate(m8.ekman(p8)):
         dominant[i, ek_names.index(g)] = True
     no_fallback = p8 >= m8.thresholds
+    from onnx_tools import file_digest  # models/onnx_tools.py
 
     metrics = {
         "model": f"all-MiniLM-L6-v2 fine-tuned on GoEmotions train, int8 ONNX ({args.quant})",
@@ -413,7 +405,7 @@ def finish(args, labels: list[str], fp32: Path, int8: Path, info: dict) -> None:
         "data": {
             name: {
                 "path": f"../shared/datasets/goemotions/{name}",
-                "sha256": sha256(args.data_dir / name),
+                "sha256": file_digest(args.data_dir / name),
             }
             for name in ("train.tsv", "dev.tsv", "emotions.txt", "ekman_mapping.json")
         },
