@@ -314,6 +314,7 @@ def test_situation_cues_outrank_a_bare_when():
     ],
 )
 def test_field_value_is_a_majority_or_says_mixed(ranked, N, label):
+    # (titles that share no job noun stay "Varied"; see _by_job_noun)
     from insight.personas.template import summarise
 
     assert summarise(ranked, N)[0] == label
@@ -351,5 +352,17 @@ def test_many_valued_city_postcode_and_job_columns_reach_the_fields(tmp_path):
     assert f["location"] == ("LS postcode area", 30, 40)
     loc = next(c for c in p.profile if c.stats["field"] == "location")
     assert loc.stats["source"] == 'column "Postcode"'
-    # every answer is a different title: said so, with everyone who answered behind it
-    assert f["role"] == ("Varied: 40 different answers", 40, 40)
+    # 40 different titles, every one of them a nurse's: the shared job noun, not "Varied"
+    assert f["role"] == ("Nurse (40 job titles)", 40, 40)
+
+
+def test_titles_group_by_their_job_noun_only_when_most_share_it():
+    from insight.personas.template import _by_job_noun
+
+    titles = [("Staff nurse", 3), ("Senior nurse", 2), ("Ward manager", 2), ("Nurse", 1)]
+    assert _by_job_noun(titles, 8) == (
+        "Nurse (3 job titles)",
+        ["Staff nurse", "Senior nurse", "Nurse"],
+    )
+    assert _by_job_noun([("Staff nurse", 2), ("Teacher", 3), ("Ward manager", 3)], 8) is None
+    assert _by_job_noun([("Marketing", 4), ("Finance", 4)], 8) is None  # departments

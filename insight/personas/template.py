@@ -590,6 +590,28 @@ def summarise(ranked: Sequence[tuple[str, int]], N: int) -> tuple[str, list[str]
     return (shown[0] if len(shown) == 1 else "Mixed: " + ", ".join(shown)), shown
 
 
+def _job_noun(title: str) -> str | None:
+    """The job noun a title ends with ("Senior staff nurse" -> "nurse"), if it is one."""
+    words = re.findall(r"[^\W\d_]+", title.lower())
+    return words[-1] if words and is_job(words[-1]) else None
+
+
+def _by_job_noun(ranked: Sequence[tuple[str, int]], N: int) -> tuple[str, list[str]] | None:
+    """Many different titles that share a job noun: "Nurse (3 job titles)" when the titles
+    ending in it are at least half of the answers (each title is one member's own)."""
+    groups: dict[str, list[tuple[str, int]]] = {}
+    for title, c in ranked:
+        noun = _job_noun(title)
+        if noun:
+            groups.setdefault(noun, []).append((title, c))
+    if not groups:
+        return None
+    noun, titles = max(groups.items(), key=lambda g: (sum(c for _, c in g[1]), -len(g[0])))
+    if len(titles) < 2 or sum(c for _, c in titles) < MAJORITY * N:
+        return None
+    return f"{noun.capitalize()} ({len(titles)} job titles)", [t for t, _ in titles]
+
+
 def _from_observations(
     v: SegmentView,
     key: str,
@@ -610,6 +632,8 @@ def _from_observations(
         counts.update({x for x, _ in vals})
     ranked = sorted(counts.items(), key=lambda x: (-x[1], x[0]))
     label, shown = summarise(ranked, N)
+    if key == "role" and not shown:  # "Varied" titles may still share their job noun
+        label, shown = _by_job_noun(ranked, N) or (label, shown)
     # "Varied": every member who answered stands behind it
     rids = [
         r for r, vals in obs.items() if vals and (not shown or any(x in shown for x, _ in vals))
