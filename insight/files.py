@@ -1,6 +1,6 @@
-"""One file + its text (and group/date) columns -> evidence units: the one reader
-behind the single-file commands (``insight annotate``, ``topics``, ``vocabulary``,
-``segment``).
+"""One file + its text (and group/date) columns -> evidence units, or + its id column ->
+respondents: the one reader behind the single-file commands (``insight annotate``,
+``topics``, ``vocabulary``, ``segment``).
 
 Every one of them accepts the same file types, reads them with the ingest
 machinery (encoding detection, delimiter sniffing, one-line errors), and names a
@@ -10,6 +10,7 @@ the ingest readers: they take the units this module builds.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -172,3 +173,90 @@ def texts_of(path: str | Path, text_column: str, header: bool = True) -> tuple[A
     table = read_file_table(path, header=header)
     check_columns(table, {"--text-column": text_column}, str(path))
     return table, table[text_column].tolist()
+
+
+# --- respondents (insight segment FILE): one row per respondent -------------------------
+ID_NAMES = ("respondent_id", "respondent", "respondentid", "response_id", "responseid", "id")
+
+
+def find_id_column(columns: Sequence[str]) -> str | None:
+    """The first column named like a respondent id (exact names first, then *id / respondent*)."""
+    norm = {c: str(c).strip().lower().replace(" ", "_") for c in columns}
+    for name in ID_NAMES:
+        for col, low in norm.items():
+            if low == name:
+                return col
+    for col, low in norm.items():
+        if low.endswith("_id") or low.endswith("id") or "respondent" in low:
+            return col
+    return None
+
+
+def read_respondents(
+    path: str, id_column: str | None = None, numeric: Sequence[str] = ()
+) -> tuple[pd.DataFrame, str]:
+    """Read a file of respondents for ``insight segment`` (any of :data:`FILE_TYPES`).
+
+    Returns the frame with a ``respondent_id`` column (from ``id_column``, the first
+    id-like column, or the row number) and the name of the column used.
+    """
+    df = read_file_table(path)
+    check_columns(df, {"--id-column": id_column}, str(path))
+    col = id_column or find_id_column(list(df.columns))
+    df = df.copy()
+    if col is None:
+        df.insert(0, S.RESPONDENT_ID, [f"row{i + 1}" for i in range(len(df))])
+        col = "(row number)"
+    elif col != S.RESPONDENT_ID:
+        if S.RESPONDENT_ID in df.columns:
+            df = df.drop(columns=[S.RESPONDENT_ID])
+        df = df.rename(columns={col: S.RESPONDENT_ID})
+    numeric_columns(df, numeric)
+    return df, col
+
+
+def numeric_columns(df: pd.DataFrame, columns: Sequence[str]) -> None:
+    """Convert these columns in place where every answer is a number (blank = missing)."""
+    import numpy as np
+    import pandas as pd
+
+    for c in columns:
+        if c in df.columns:
+            text = df[c].dtype == object or pd.api.types.is_string_dtype(df[c])
+            values = df[c].replace("", np.nan) if text else df[c]
+            converted = pd.to_numeric(values, errors="coerce")
+            if converted.notna().sum() == values.notna().sum():
+                df[c] = converted
+
+
+def detect_likert_items(
+    df: pd.DataFrame, exclude: Sequence[str] = (), source: str | None = None
+) -> list[str]:
+    """Columns that role inference reads as numerically coded Likert items
+    (``insight inspect`` shows the same roles), in file order.
+
+    Raises:
+        SchemaError: there are none, with the fix (name them with --items).
+    """
+    import pandas as pd
+
+    from insight.ingest.roles import infer_role
+
+    out = []
+    for c in df.columns:
+        if c in exclude or c == S.RESPONDENT_ID:
+            continue
+        values = ["" if pd.isna(v) else str(v).strip() for v in df[c].tolist()]
+        info = infer_role(str(c), str(c), values)
+        answered = [v for v in values if v]
+        numeric = pd.to_numeric(pd.Series(answered, dtype=object), errors="coerce")
+        if info.role == S.ROLE_LIKERT and answered and numeric.notna().all():
+            out.append(str(c))
+    if not out:
+        raise SchemaError(
+            "no Likert item columns found",
+            file=source,
+            fix="name them with --items Q1,Q2,... (run `insight inspect FILE` to see "
+            "the roles read from the file)",
+        )
+    return out

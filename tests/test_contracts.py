@@ -191,6 +191,13 @@ def test_one_reader_for_single_file_commands(tmp_path: Path) -> None:
     with pytest.raises(InsightError, match="unsupported file type"):
         read_file_table(tmp_path / "x.pdf") if (tmp_path / "x.pdf").write_text("x") else None
     assert ".xlsx" in FILE_TYPES and ".jsonl" in FILE_TYPES
+    # insight segment FILE reads respondents through the same module, same error words
+    from insight.files import read_respondents
+
+    df, used = read_respondents(p)
+    assert used == "id" and df[S.RESPONDENT_ID].tolist() == ["1", "2", "3"]
+    with pytest.raises(InsightError, match=r'answers.csv, column "rid".*"comment".*--id-column'):
+        read_respondents(p, id_column="rid")
 
 
 class _LengthAnnotator:

@@ -1,4 +1,8 @@
-"""`segment_respondents`: the whole attitudinal segmentation in one call, and its result."""
+"""`segment_respondents`: the whole attitudinal segmentation in one call, and its result.
+
+`insight segment FILE` reads its file through :mod:`insight.files` (the one reader of the
+single-file commands); its readers stay importable from here.
+"""
 
 from __future__ import annotations
 
@@ -11,6 +15,10 @@ import numpy as np
 import pandas as pd
 
 from insight import schema
+from insight.files import detect_likert_items as detect_likert_items
+from insight.files import find_id_column as find_id_column
+from insight.files import numeric_columns
+from insight.files import read_respondents as read_respondents
 from insight.segment.factors import FactorResult, factor_analysis
 from insight.segment.models import Segmenter
 from insight.segment.preprocess import prepare_items
@@ -227,97 +235,6 @@ def segment_respondents(
     )
 
 
-ID_NAMES = ("respondent_id", "respondent", "respondentid", "response_id", "responseid", "id")
-
-
-def find_id_column(columns: Sequence[str]) -> str | None:
-    """The first column named like a respondent id (exact names first, then *id / respondent*)."""
-    norm = {c: str(c).strip().lower().replace(" ", "_") for c in columns}
-    for name in ID_NAMES:
-        for col, low in norm.items():
-            if low == name:
-                return col
-    for col, low in norm.items():
-        if low.endswith("_id") or low.endswith("id") or "respondent" in low:
-            return col
-    return None
-
-
-def read_respondents(
-    path: str, id_column: str | None = None, numeric: Sequence[str] = ()
-) -> tuple[pd.DataFrame, str]:
-    """Read a CSV/TSV/XLSX/Parquet file for segmentation.
-
-    Returns the frame with a ``respondent_id`` column (from ``id_column``, the first
-    id-like column, or the row number) and the name of the column used.
-    """
-    from insight.errors import SchemaError
-    from insight.files import read_file_table
-
-    df = read_file_table(path)
-    col = id_column or find_id_column(list(df.columns))
-    if id_column and id_column not in df.columns:
-        raise SchemaError(
-            f'no column "{id_column}"',
-            file=str(path),
-            column=id_column,
-            fix="check --id-column; columns: " + ", ".join(map(str, list(df.columns)[:30])),
-        )
-    df = df.copy()
-    if col is None:
-        df.insert(0, schema.RESPONDENT_ID, [f"row{i + 1}" for i in range(len(df))])
-        col = "(row number)"
-    elif col != schema.RESPONDENT_ID:
-        if schema.RESPONDENT_ID in df.columns:
-            df = df.drop(columns=[schema.RESPONDENT_ID])
-        df = df.rename(columns={col: schema.RESPONDENT_ID})
-    _to_numeric(df, numeric)
-    return df, col
-
-
-def _to_numeric(df: pd.DataFrame, columns: Sequence[str]) -> None:
-    """Convert these columns in place where every answer is a number (blank = missing)."""
-    for c in columns:
-        if c in df.columns:
-            text = df[c].dtype == object or pd.api.types.is_string_dtype(df[c])
-            values = df[c].replace("", np.nan) if text else df[c]
-            converted = pd.to_numeric(values, errors="coerce")
-            if converted.notna().sum() == values.notna().sum():
-                df[c] = converted
-
-
-def detect_likert_items(
-    df: pd.DataFrame, exclude: Sequence[str] = (), source: str | None = None
-) -> list[str]:
-    """Columns that role inference reads as numerically coded Likert items
-    (``insight inspect`` shows the same roles), in file order.
-
-    Raises:
-        SchemaError: there are none, with the fix (name them with --items).
-    """
-    from insight.errors import SchemaError
-    from insight.ingest.roles import infer_role
-
-    out = []
-    for c in df.columns:
-        if c in exclude or c == schema.RESPONDENT_ID:
-            continue
-        values = ["" if pd.isna(v) else str(v).strip() for v in df[c].tolist()]
-        info = infer_role(str(c), str(c), values)
-        answered = [v for v in values if v]
-        numeric = pd.to_numeric(pd.Series(answered, dtype=object), errors="coerce")
-        if info.role == schema.ROLE_LIKERT and answered and numeric.notna().all():
-            out.append(str(c))
-    if not out:
-        raise SchemaError(
-            "no Likert item columns found",
-            file=source,
-            fix="name them with --items Q1,Q2,... (run `insight inspect FILE` to see "
-            "the roles read from the file)",
-        )
-    return out
-
-
 def segment_file(
     path: str, items: Sequence[str], *, id_column: str | None = None, **kwargs: Any
 ) -> tuple[SegmentationResult, str]:
@@ -332,7 +249,7 @@ def segment_file(
     df, used = read_respondents(path, id_column=id_column, numeric=numeric)
     if not items and not extra:
         items = detect_likert_items(df, exclude=[c for c in [duration] if c], source=str(path))
-        _to_numeric(df, items)
+        numeric_columns(df, items)
     return segment_respondents(df, list(items), **kwargs), used
 
 
