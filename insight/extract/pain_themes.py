@@ -422,7 +422,7 @@ def theme_problems(
     by_object: dict[int, dict[str, Counter[str]]] = {}
     size = Counter(int(c) for c in labels)
     for doc, c in zip(pipe(nlp, [strip_non_content(t) for t in texts]), labels, strict=True):
-        seen = set()
+        seen: set[tuple[str, str]] = set()
         for word, obj, phrase in problem_phrases(doc, lexicon):
             if set(phrase.split()) & private:
                 continue
