@@ -15,6 +15,7 @@ from typing import Any
 from insight import schema as S
 from insight.errors import SchemaError
 from insight.ingest.scales import Scale, detect_scale
+from insight.patterns import whole_words
 
 # Survey platform metadata (Qualtrics, SurveyMonkey, Google Forms, Typeform).
 _METADATA = {
@@ -73,15 +74,14 @@ _BEHAVIOUR_DATE = re.compile(
     re.I,
 )
 #: A plan / tier / subscription column: a behaviour category (what they pay for).
-_PLAN = re.compile(r"\b(plan|tier|subscription|membership)\b", re.I)
+_PLAN = whole_words(r"plan|tier|subscription|membership")
 #: value kinds of a behaviour column: the respondents table holds a float, an ISO date or
 #: the category as written
 BEHAVIOUR_NUMBER, BEHAVIOUR_DATE, BEHAVIOUR_CATEGORY = "number", "date", "category"
-_DEMOGRAPHIC = re.compile(
-    r"\b(age|gender|sex|education|income|region|country|state|city|location|role|job|title|"
+_DEMOGRAPHIC = whole_words(
+    r"age|gender|sex|education|income|region|country|state|city|location|role|job|title|"
     r"industry|sector|business type|company size|department|ethnicit|occupation|seniority|"
-    r"type of business|segment|postcode|post code|postal code|zip)\b",
-    re.I,
+    r"type of business|segment|postcode|post code|postal code|zip",
 )
 _TEXT_NAME = re.compile(
     r"comment|feedback|text|answer|why|describe|explain|suggest|review|body|opinion|tell us|"
@@ -105,11 +105,10 @@ _ASKS = re.compile(
     re.I,
 )
 #: Words that make an answer a sentence rather than a category label.
-_SENTENCE_WORDS = re.compile(
-    r"\b(i|i'm|im|i've|my|me|we|our|us|it|it's|its|they|this|that|is|are|was|were|be|been|"
+_SENTENCE_WORDS = whole_words(
+    r"i|i'm|im|i've|my|me|we|our|us|it|it's|its|they|this|that|is|are|was|were|be|been|"
     r"have|has|had|do|does|did|don't|didn't|can|can't|could|would|should|will|not|because|"
-    r"but|so|if|when|very|too|really)\b",
-    re.I,
+    r"but|so|if|when|very|too|really",
 )
 _RATING = re.compile(r"rating|stars?|score|overall", re.I)
 _PRODUCT = re.compile(r"product|item|sku|model|source|platform|channel|site|store|brand|app", re.I)

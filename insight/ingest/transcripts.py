@@ -34,6 +34,7 @@ from pathlib import Path
 
 from insight import schema as S
 from insight.errors import InputError
+from insight.patterns import numbered_label
 from insight.units import trim_span
 
 DEFAULT_INTERVIEWER_NAMES = (
@@ -54,18 +55,16 @@ DEFAULT_INTERVIEWER_NAMES = (
 )
 
 #: Role words that mark the interviewer whatever their case and number ("Interviewer2", "MOD 1").
-_INTERVIEWER_ROLE = re.compile(
-    r"^(interviewer|moderator|facilitator|researcher|ux researcher|host|int|intv|mod|q|question|"
-    r"i|ai|assistant|bot|observer|note ?taker)\s*#?\s*\d*$",
-    re.I,
+_INTERVIEWER_ROLE = numbered_label(
+    r"interviewer|moderator|facilitator|researcher|ux researcher|host|int|intv|mod|q|question|"
+    r"i|ai|assistant|bot|observer|note ?taker",
 )
 #: Role words that mark a participant ("interviewee", "P3", "Respondent 2", "User").
-_CUSTOMER_NAMES = re.compile(
-    r"^(a|answer|user|participant|respondent|customer|interviewee|client|subject|candidate|"
-    r"resp|p|r)\s*#?\s*\d*$",
-    re.I,
+_CUSTOMER_NAMES = numbered_label(
+    r"a|answer|user|participant|respondent|customer|interviewee|client|subject|candidate|"
+    r"resp|p|r",
 )
-_GENERIC_SPEAKER = re.compile(r"^(speaker|spk|voice|unknown speaker|person)\s*#?\s*\d*$", re.I)
+_GENERIC_SPEAKER = numbered_label(r"speaker|spk|voice|unknown speaker|person")
 
 _TS = r"\d{1,2}:\d{2}(?::\d{2})?(?:[.,]\d{1,3})?"
 _TS_PREFIX = re.compile(r"^[ \t]*[\[(]?(?P<ts>" + _TS + r")[\])]?[ \t]*[-–—|]?[ \t]*")

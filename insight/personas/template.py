@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from insight import schema as S
+from insight.patterns import whole_words
 from insight.personas.model import MAX_CLAIM_QUOTES, Claim, Quote
 from insight.personas.words import _stems
 
@@ -46,10 +47,9 @@ MIXED_COVER = 2 / 3
 VARIED_BELOW = 1 / 3
 
 # --- header words ----------------------------------------------------------------------
-_AGE_HEAD = re.compile(
-    r"\b(age|ages|aged|age group|age band|age range|how old|year of birth|birth ?year|"
-    r"born|date of birth|dob)\b",
-    re.I,
+_AGE_HEAD = whole_words(
+    r"age|ages|aged|age group|age band|age range|how old|year of birth|birth ?year|"
+    r"born|date of birth|dob",
 )
 _AGE_NOT = re.compile(
     r"\bage of (the |your )?(business|company|firm|organi[sz]ation|machine|equipment|device|"
@@ -59,10 +59,9 @@ _AGE_NOT = re.compile(
     re.I,
 )
 _BIRTH_HEAD = re.compile(r"year of birth|birth ?year|\bborn\b|date of birth|\bdob\b", re.I)
-_ROLE_HEAD = re.compile(
-    r"\b(job|job title|role|occupation|profession|position|department|line of work|"
-    r"what do you do|work as|job function|your title|specialty|speciality)\b",
-    re.I,
+_ROLE_HEAD = whole_words(
+    r"job|job title|role|occupation|profession|position|department|line of work|"
+    r"what do you do|work as|job function|your title|specialty|speciality",
 )
 #: "What role does coffee play in your business?" asks about a thing, not the respondent
 _ROLE_NOT = re.compile(
@@ -71,12 +70,11 @@ _ROLE_NOT = re.compile(
     re.I,
 )
 #: the header asks for the job itself (outranks a department or a specialty column)
-_JOB_HEAD = re.compile(r"\b(job|title|occupation|profession|role|what do you do|work as)\b", re.I)
-_LOC_HEAD = re.compile(
-    r"\b(country|region|city|town|state|province|county|location|postcode|post code|"
+_JOB_HEAD = whole_words(r"job|title|occupation|profession|role|what do you do|work as")
+_LOC_HEAD = whole_words(
+    r"country|region|city|town|state|province|county|location|postcode|post code|"
     r"postal code|zip|zip code|where (are|do) you (live|based|located)|based in|"
-    r"where .{0,20}(located|based))\b",
-    re.I,
+    r"where .{0,20}(located|based)",
 )
 _LOC_NOT = re.compile(r"latitude|longitude|coordinates|\bip\b|ip ?address|language", re.I)
 _POSTCODE_HEAD = re.compile(r"postcode|post code|postal code|\bzip\b|zip ?code", re.I)
@@ -190,10 +188,9 @@ _OF_HEADS = frozenset({"head", "director", "chief", "president", "manager", "lea
 #: were a nurse", "say I am a researcher", "I used to be a teacher"); a modal or a
 #: negation about something else ("it might not be useful for me as a statistician") is
 #: no hedge of who they are
-_HEDGE = re.compile(
-    r"\b(if|suppose|supposing|imagine|imagining|pretend|pretending|say|seems?|used to|"
-    r"former|formerly|ex|wanted to be|want to be|wish|pretend)\b",
-    re.I,
+_HEDGE = whole_words(
+    r"if|suppose|supposing|imagine|imagining|pretend|pretending|say|seems?|used to|"
+    r"former|formerly|ex|wanted to be|want to be|wish|pretend",
 )
 _NP_STOP = re.compile(
     r"\s(?:at|in|for|with|from|of|on|and|but|so|who|which|that|by|since|to|here|there|as|"
