@@ -180,9 +180,14 @@ def _ids(*names: str) -> list[Col]:
     return [Col(n, "str") for n in names]
 
 
+def _optional(dtype: str, *names: str) -> list[Col]:
+    """Optional columns of one dtype."""
+    return [Col(n, dtype, False) for n in names]
+
+
 def _lists(*names: str) -> list[Col]:
     """Optional list columns (keywords, unit ids, quotes ...)."""
-    return [Col(n, "list", False) for n in names]
+    return _optional("list", *names)
 
 
 _UNIT_DTYPES = {
@@ -257,12 +262,8 @@ TABLES: dict[str, TableSpec] = {
             "behaviour_segments",
             [
                 Col(RESPONDENT_ID, "str"),
-                Col("recency_days", "float", False),
-                Col("frequency", "float", False),
-                Col("monetary", "float", False),
-                Col("rfm_score", "str", False),
-                Col("rfm_cell", "str", False),
-                Col("lifecycle", "str", False),
+                *_optional("float", "recency_days", "frequency", "monetary"),
+                *_optional("str", "rfm_score", "rfm_cell", "lifecycle"),
             ],
             key=(RESPONDENT_ID,),
         ),
@@ -274,8 +275,7 @@ TABLES: dict[str, TableSpec] = {
                 Col("selections", "int"),
                 Col("units_matched", "int"),
                 Col("top_theme", "str", False),
-                Col("theme_share", "float", False),
-                Col("pain_point_share", "float", False),
+                *_optional("float", "theme_share", "pain_point_share"),
                 Col("project", "str"),
             ],
             key=("project", "code"),
