@@ -125,7 +125,7 @@ def _stage_segment_fit(ctx: StageContext, summary: dict[str, Any]) -> None:
     summary["segments"] = int(assignments[S.SEGMENT].nunique())
     summary["coverage"] = plan.coverage
     ctx.echo(f"  {plan.mode} segmentation: {plan.chosen}")
-    ctx.echo(f"  {coverage_line(plan.coverage)}")
+    ctx.echo(f"  {coverage_line(plan.coverage, plan.items)}")
     for note in plan.notes:
         ctx.echo(f"  note: {note}")
 

@@ -126,6 +126,25 @@ def segment_items(
     return ItemChoice(chosen, left_out, {c: round(cover[c], 4) for c in names})
 
 
+def _left_out_note(choice: ItemChoice, respondents: pd.DataFrame) -> str:
+    """``left out 19 item(s) ... answered: 10 respondent(s), vs 17 for the items used``:
+    the partial items (a skip-logic branch, or another round of the study) by count."""
+    base = respondents
+    if S.SOURCE_TYPE in respondents:
+        survey = respondents[respondents[S.SOURCE_TYPE] == S.SOURCE_SURVEY]
+        base = survey if len(survey) else respondents
+
+    def answered(cols: Sequence[str]) -> int:
+        cols = [c for c in cols if c in base]
+        return int(base[cols].notna().any(axis=1).sum()) if cols else 0
+
+    return (
+        f"left out {len(choice.left_out)} item(s) that only one branch of the survey (or "
+        f"another round) answered: {answered(choice.left_out)} respondent(s), vs "
+        f"{answered(choice.items)} for the items used: {_name_items(choice.left_out, show=8)}"
+    )
+
+
 def _battery(likert: pd.DataFrame) -> list[str]:
     """Agreement items when there are at least three (satisfaction and likelihood to
     recommend are outcomes, not attitudes); otherwise the items of the most common scale."""
@@ -357,12 +376,26 @@ def coverage(assignments: pd.DataFrame, respondents: pd.DataFrame) -> dict[str, 
     }
 
 
-def coverage_line(cov: dict[str, Any]) -> str:
-    """``coverage: 118 of 125 respondents in a segment (94%)``."""
-    return (
+def coverage_line(cov: dict[str, Any], items: Sequence[str] = ()) -> str:
+    """``coverage: 118 of 125 respondents in a segment (94%), on 12 attitude item(s): …``
+    (the items segmented on, when there are any)."""
+    line = (
         f"coverage: {cov['assigned']} of {cov['respondents']} respondents in a segment "
         f"({cov['share']:.0%})"
     )
+    if items:
+        line += f", on {len(items)} attitude item(s): {_name_items(items)}"
+    return line
+
+
+def _name_items(items: Sequence[str], show: int = 6, width: int = 40) -> str:
+    """``Q1; Q2; 3. I could effectively complete the t… … (19 in all)``: the first items,
+    long question texts cut, and how many there are in all."""
+    names = [
+        str(i) if len(str(i)) <= width else str(i)[: width - 1].rstrip() + "\u2026" for i in items
+    ]
+    more = f" \u2026 ({len(names)} in all)" if len(names) > show else ""
+    return "; ".join(names[:show]) + more
 
 
 # --- the policy ----------------------------------------------------------------------------
@@ -388,10 +421,7 @@ def segment_study(
     choice = segment_items(columns, respondents, items)
     notes: list[str] = []
     if choice.left_out:
-        notes.append(
-            f"left out {len(choice.left_out)} item(s) that only one branch of the survey "
-            f"answered: {', '.join(choice.left_out[:8])}"
-        )
+        notes.append(_left_out_note(choice, respondents))
     if choice.items:
         reverse = []
         if columns is not None and len(columns) and "reverse" in columns:
@@ -411,6 +441,13 @@ def segment_study(
         )
         assignments = res.assignments.copy()
         assignments["segment_source"] = "attitudes"
+        if len(res.excluded):
+            why = res.excluded.groupby("reason")[S.RESPONDENT_ID].agg(list)
+            notes += [
+                f"{len(ids)} respondent(s) left out of the attitude fit as {reason}: "
+                f"{', '.join(map(str, ids[:10]))}{' …' if len(ids) > 10 else ''}"
+                for reason, ids in why.items()
+            ]
         mode, profiles, fit, stab, model, chosen = (
             "attitudes",
             res.profiles,
