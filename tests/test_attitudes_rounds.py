@@ -84,3 +84,83 @@ def test_coverage_line_names_the_items_and_the_straight_liners(plan):
     assert "(8 in all)" in line
     straight = [n for n in plan.notes if "straight-liner" in n]
     assert straight == ["2 respondent(s) left out of the attitude fit as straight-liner: P7, P15"]
+
+
+# --- the attitudes chart: each item drawn with its own favourable end on the right ------
+FFT = '{"1": "Very good", "2": "Good", "3": "Neither good nor poor", "4": "Poor", "5": "Very poor"}'
+AGREE = (
+    '{"1": "Strongly disagree", "2": "Disagree", "3": "Neither agree nor disagree", '
+    '"4": "Agree", "5": "Strongly agree"}'
+)
+
+
+def _chart(items: dict[str, str]):
+    """Persona P1 (r0-r5) rates the service very good and agrees; P2 (r6-r11) the opposite."""
+    from types import SimpleNamespace
+
+    import pandas as pd
+
+    from insight import schema as S
+    from insight.report.charts import attitudes_chart
+    from insight.report.charts.common import QuotePool
+
+    ids = [f"r{i}" for i in range(12)]
+    good = {"fft": 1, "agree": 5}
+    resp = pd.DataFrame(
+        {S.RESPONDENT_ID: ids}
+        | {it: [good[it] if i < 6 else 6 - good[it] for i in range(12)] for it in items}
+    )
+    cols = pd.DataFrame(
+        {
+            S.COL_NAME: list(items),
+            S.COL_ROLE: S.ROLE_LIKERT,
+            "labels": list(items.values()),
+            "scale_min": 1,
+            "scale_max": 5,
+        }
+    )
+    prof = pd.DataFrame(
+        [
+            {"segment": seg, "item": it, "n": 6, "mean": m, "rest_mean": 6 - m}
+            | {"d": 3.0 if m > 3 else -3.0, "p": 1e-4, "p_adj": 1e-3}
+            for it in items
+            for seg, m in ((0, good[it]), (1, 6 - good[it]))
+        ]
+    )
+    tables = SimpleNamespace(
+        segment_profiles=prof,
+        respondents=resp,
+        columns=cols,
+        segments=pd.DataFrame({S.RESPONDENT_ID: ids, S.SEGMENT: [0] * 6 + [1] * 6}),
+    )
+    personas = [
+        {"id": "P1", "segment": 0, "attitudes": []},
+        {"id": "P2", "segment": 1, "attitudes": []},
+    ]
+    return attitudes_chart(tables, personas, {}, QuotePool())
+
+
+def _side(chart, item_row: int, persona_row: int) -> float:
+    """Net share of the row right of zero (row = item x persona, in drawing order)."""
+    r = 2 * item_row + persona_row
+    return sum(t["x"][r] for t in chart.data if t["type"] == "bar")
+
+
+def test_quality_scale_reads_favourable_not_agree():
+    chart = _chart({"fft": FFT})
+    title = chart.layout["xaxis"]["title"]["text"]
+    assert "less favourable" in title and "more favourable" in title
+    assert "agree" not in title
+    assert _side(chart, 0, 0) > 0 > _side(chart, 0, 1)  # P1's "Very good" on the right
+    assert "answer more favourably on" in chart.takeaway or "answer less favourably on" in (
+        chart.takeaway
+    )
+
+
+def test_each_item_takes_its_own_direction():
+    chart = _chart({"fft": FFT, "agree": AGREE})
+    # both items: P1 (very good, strongly agree) on the right, P2 on the left
+    for item_row in (0, 1):
+        assert _side(chart, item_row, 0) > 0 > _side(chart, item_row, 1)
+    title = chart.layout["xaxis"]["title"]["text"]
+    assert "less favourable" in title and "disagree" not in title

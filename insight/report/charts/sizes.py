@@ -208,13 +208,17 @@ def attitudes_chart(
         return None
     from insight.segment.profiles import item_direction
 
-    # which end agrees: the first item's labels or `reverse:` say; bare numbers do not
-    way = item_direction(tables.columns, row_plan[0][0])
-    lo_word, hi_word = {1: ("disagree", "agree"), -1: ("agree", "disagree")}.get(
-        way or 0, ("lower", "higher")
-    )
+    # which end agrees, per item (its labels or `reverse:` say; bare numbers do not): an
+    # item whose low numbers are the agreeing / better end is drawn flipped, so the right
+    # side is always the agreeing / more favourable one
+    ways = {it: item_direction(tables.columns, it) for it, _v, _s in row_plan}
+    words = {it: _side_words(tables.columns, it, ways[it]) for it in ways}
+    lo_word, hi_word = _axis_words(list(words.values()))
     # all items share one colour ramp: the first scale decides the level names
     _lo0, _hi0, labels0 = scales[0]
+    first = row_plan[0][0]
+    flip0 = ways[first] == -1
+    both_ways = len({ways[it] == -1 for it in ways}) > 1
     n_lv = max_levels
     ramp = _ramp(n_lv)
     for lv in range(n_lv):
@@ -224,6 +228,9 @@ def attitudes_chart(
         levels = hi - lo + 1
         mid = (lo + hi) / 2
         text = item_text.get(it, it)
+        way = ways[it]
+        flip = way == -1
+        row_hi = words[it][1]
         label = wrap(short(text, 84), 30, 84)
         for p in personas:
             members = [r for r, pid in seg_of.items() if pid == p["id"]]
@@ -243,7 +250,7 @@ def attitudes_chart(
             key = f"{it}|{p['id']}"
             claim = claims.get((p["id"], it))
             q = pool.add_all(claim.get("quotes"), 5) if claim else []
-            agree = int((v > mid).sum())
+            agree = int(((v < mid) if flip else (v > mid)).sum())
             stat = (
                 ""
                 if d is None
@@ -251,39 +258,49 @@ def attitudes_chart(
             )
             snippet = quote_line(pool, q)
             for lv in range(n_lv):
-                value = lo + lv
+                value = hi - lv if flip else lo + lv
                 k = int((v == value).sum()) if lv < levels else 0
                 share = k / n if n else 0.0
                 # the middle answer of an odd scale straddles zero: half each side
                 if levels % 2 == 1 and value == mid:
                     x = share / 2
                 else:
-                    x = share if value > mid else -share
+                    x = share if (value > mid) != flip else -share
                 level_x[lv].append(round(x, 4))
-                name = _level_name(lv, levels, _labels, agree_words=way == 1)
+                name = _level_name(
+                    value - lo, levels, _labels, agree_words=way == 1 and row_hi == "agree"
+                )
                 level_hover[lv].append(
                     f"<b>{p['id']} · {ptext(short(text, 70))}</b><br>{ptext(name)}: {k} of {n} ({pct(share)})"
-                    f"<br>{hi_word} side: {agree} of {n}{stat}{snippet}"
+                    f"<br>{row_hi} side: {agree} of {n}{stat}{snippet}"
                 )
                 level_keys[lv].append(key)
             marks[key] = {
                 "label": f"{p['id']} on “{short(text, 90)}”",
-                "n": f"{agree} of {n} on the {hi_word} side",
+                "n": f"{agree} of {n} on the {row_hi} side",
                 "href": f"#{claim['id']}" if claim and claim.get("id") else "#profiles",
                 "q": q,
             }
             if sig and d is not None and (best is None or abs(d) > best[0]):
                 rest = vals.drop(index=members, errors="ignore").dropna().round()
-                r_agree = (rest > mid).mean() if len(rest) else None
+                r_agree = ((rest < mid) if flip else (rest > mid)).mean() if len(rest) else None
                 best = (
                     abs(d),
-                    f"Clearest difference: {p['id']} {_stance(d, way)} "
-                    f"“{short(text, 80)}” ({pct(agree / n if n else None)} on the {hi_word} side vs "
+                    f"Clearest difference: {p['id']} {_stance(d, way, words[it][1] == 'agree')} "
+                    f"“{short(text, 80)}” ({pct(agree / n if n else None)} on the {row_hi} side vs "
                     f"{pct(num(r_agree))} of everyone else; d = {d:+.2f}, p(BH) {fmt_p(pa)}).",
                 )
     data: list[dict[str, Any]] = []
     for lv in range(n_lv):
-        name = _level_name(lv, n_lv, labels0 if len(labels0) == n_lv else [], agree_words=way == 1)
+        if both_ways:  # rows drawn both ways: the legend names positions, not labels
+            name = f"answer {lv + 1} of {n_lv} from the {lo_word} end"
+        else:
+            name = _level_name(
+                n_lv - 1 - lv if flip0 else lv,
+                n_lv,
+                labels0 if len(labels0) == n_lv else [],
+                agree_words=ways[first] == 1 and words[first][1] == "agree",
+            )
         xs = level_x[lv]
         # an odd scale's middle answer is drawn twice (half left, half right of zero)
         mid_lv = n_lv % 2 == 1 and lv == n_lv // 2
@@ -415,12 +432,40 @@ def _ramp(n: int) -> list[str]:
     return out[:n]
 
 
-def _stance(d: float, way: int | None) -> str:
-    """ "agree more with" / "agree less with" where the scale says which end agrees, else
+def _stance(d: float, way: int | None, agreement: bool = True) -> str:
+    """ "agree more with" / "agree less with" on an agreement scale, "answer more / less
+    favourably on" on another scale whose better end is known (FFT: 1 = Very good), else
     "score higher on" / "score lower on" (bare numbers: PSSUQ's 1 = strongly agree)."""
     if way is None:
         return "score higher on" if d > 0 else "score lower on"
-    return "agree more with" if (d > 0) == (way > 0) else "agree less with"
+    more = (d > 0) == (way > 0)
+    if agreement:
+        return "agree more with" if more else "agree less with"
+    return "answer more favourably on" if more else "answer less favourably on"
+
+
+def _side_words(columns: Any, item: str, way: int | None) -> tuple[str, str]:
+    """The words for an item's two ends as drawn (agreeing / better end on the right):
+    disagree/agree on an agreement scale, less/more favourable on another labelled scale,
+    lower/higher for bare numbers."""
+    if way is None:
+        return ("lower", "higher")
+    labels = ""
+    if columns is not None and len(columns) and S.COL_NAME in columns:
+        row = columns[columns[S.COL_NAME].astype(str) == str(item)]
+        labels = str(row.iloc[0].get("labels") or "") if len(row) else ""
+    if "agree" in labels.lower():
+        return ("disagree", "agree")
+    return ("less favourable", "more favourable")
+
+
+def _axis_words(words: list[tuple[str, str]]) -> tuple[str, str]:
+    """One pair for the shared axis: the items' own words when they all agree on them."""
+    if len(set(words)) == 1:
+        return words[0]
+    if ("lower", "higher") in words:
+        return ("lower / less favourable", "higher / more favourable")
+    return ("less favourable", "more favourable")
 
 
 def _level_name(lv: int, levels: int, labels: list[str], agree_words: bool = True) -> str:
