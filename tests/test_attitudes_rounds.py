@@ -38,13 +38,13 @@ def _write_rounds(folder: Path, seed: int = 0) -> tuple[Path, Path]:
             w.writerow([f"Q{q}", *rng.integers(1, 7, 10).tolist()])
     r2 = folder / "scores_round2.csv"
     header = ["Timestamp", "Input your participant number as: P + Number (e.g. P1, P42)"]
-    for n, q in enumerate(QUESTIONS, 1):
-        header += [f"{n}. {q} ", "Comments"]
+    for num, q in enumerate(QUESTIONS, 1):
+        header += [f"{num}. {q} ", "Comments"]
     with r2.open("w", newline="") as f:
         w = csv.writer(f)
         w.writerow(header)
         for p in range(1, 18):
-            row = [f"11/{p + 10}/2021 12:31:56", f"P{p}"]
+            row: list[object] = [f"11/{p + 10}/2021 12:31:56", f"P{p}"]
             centre = 1.5 if p % 2 else 4.5  # two groups of participants
             for n in range(len(QUESTIONS)):
                 score = (
