@@ -38,8 +38,8 @@ def _write_rounds(folder: Path, seed: int = 0) -> tuple[Path, Path]:
             w.writerow([f"Q{q}", *rng.integers(1, 7, 10).tolist()])
     r2 = folder / "scores_round2.csv"
     header = ["Timestamp", "Input your participant number as: P + Number (e.g. P1, P42)"]
-    for num, q in enumerate(QUESTIONS, 1):
-        header += [f"{num}. {q} ", "Comments"]
+    for num, text in enumerate(QUESTIONS, 1):
+        header += [f"{num}. {text} ", "Comments"]
     with r2.open("w", newline="") as f:
         w = csv.writer(f)
         w.writerow(header)
