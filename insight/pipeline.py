@@ -634,7 +634,7 @@ def _build_and_swap(
             )
             with redaction(cfg.redact):
                 done = run_stages(ctx, stages, timer, upstream=reuse.upstream, previous=reuse.study)
-                run = _write_outputs(ctx, done, timer, result, previous, reuse.study)
+                run = _write_outputs(ctx, done, timer, previous, reuse.study)
             store.put_meta("run", run)
         names = [STORE_NAME, RUN_RECORD, *sorted(Path(p).name for p in run["outputs"].values())]
         build.mark_complete(list(dict.fromkeys(names)))
@@ -661,11 +661,10 @@ def _write_outputs(
     ctx: StageContext,
     done: dict[str, Any],
     timer: Timer,
-    result: Any,
     previous: dict[str, Any] | None,
     study: PreviousStudy | None = None,
 ) -> dict[str, Any]:
-    """The report, personas, CSVs and run.json, in the build folder.
+    """The report, personas, CSVs and run.json (of the batch ``ctx.batch``), in the build folder.
 
     When every stage was unchanged (the personas stage has the fingerprint the
     study in OUT wrote its report from) the output files are copied from OUT.
@@ -673,7 +672,7 @@ def _write_outputs(
     from insight.personas import StudyTables, build_personas
     from insight.report import write_outputs
 
-    store, out, cfg = ctx.store, ctx.out, ctx.config
+    store, out, result = ctx.store, ctx.out, ctx.batch
     build_dir = Path(store.path).parent
     units = store.read_table("units")
     respondents = store.read_or_empty("respondents")
@@ -692,10 +691,9 @@ def _write_outputs(
     }
     timings["read"] = timer.timings.get("read", 0.0)
     run = run_record(
-        command=ctx.mode,
-        config=cfg.to_dict(),
-        out=out,
-        store_name=STORE_NAME,
+        ctx.mode,
+        ctx.config,
+        out / STORE_NAME,
         embedding=ctx.embedder().model_name,
         counts={
             "units": len(units),

@@ -8,9 +8,12 @@ import time
 from collections.abc import Callable, Sequence
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from insight.study import accounting_table
+
+if TYPE_CHECKING:
+    from insight.config import RunConfig
 
 Echo = Callable[[str], None]
 
@@ -110,11 +113,10 @@ def model_files() -> dict[str, str]:
 
 
 def run_record(
-    *,
     command: str,
-    config: dict[str, Any],
-    out: Path,
-    store_name: str,
+    config: RunConfig,
+    store: Path,
+    *,
     embedding: str,
     counts: dict[str, int],
     segmentation: dict[str, Any],
@@ -129,14 +131,14 @@ def run_record(
         "insight_version": __version__,
         "created": time.strftime("%Y-%m-%dT%H:%M:%S"),
         "command": command,
-        "seed": config.get("seed"),
-        "config": config,
-        "store": str(out / store_name),
+        "seed": config.seed,
+        "config": config.to_dict(),
+        "store": str(store),
         "models": {"embedding": embedding, "files": model_files()},
         "packages": package_versions(),
         "python": platform.python_version(),
         "counts": counts,
         "segmentation": segmentation,
         "timings_s": timings,
-        "store_hint": str(out),
+        "store_hint": str(store.parent),  # the study folder
     }
