@@ -8,6 +8,7 @@ import time
 from pathlib import Path
 
 import pandas as pd
+import pytest
 from click.testing import CliRunner
 
 from insight import schema as S
@@ -91,6 +92,27 @@ def test_cli_inspect_writes_schema(tmp_path: Path) -> None:
     assert res.exit_code == 0, res.output
     assert "likert" in res.output and "open_text" in res.output
     assert "role: likert" in (tmp_path / "x.yaml").read_text(encoding="utf-8")
+
+
+def test_cli_inspect_never_writes_beside_the_data(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    data = tmp_path / "data"
+    data.mkdir()
+    p = data / "s.csv"
+    p.write_text(
+        "id,Overall I am satisfied,Why?\n"
+        "1,Strongly agree,Because the coffee is consistently good.\n"
+        "2,Disagree,The machine broke twice in a month.\n",
+        encoding="utf-8",
+    )
+    work = tmp_path / "work"
+    work.mkdir()
+    monkeypatch.chdir(work)
+    res = CliRunner().invoke(main, ["inspect", str(p)])
+    assert res.exit_code == 0, res.output
+    assert sorted(x.name for x in data.iterdir()) == ["s.csv"]
+    assert (work / "s.schema.yaml").exists()
 
 
 def test_cli_bad_file_is_one_line_no_traceback(tmp_path: Path) -> None:

@@ -15,7 +15,10 @@ from insight.cli._common import echo_table, interviewer_option, run_library, sch
     "--schema-out",
     type=click.Path(path_type=Path),
     default=None,
-    help="Where to write the editable schema file (default: <first file>.schema.yaml).",
+    help=(
+        "Where to write the editable schema file (default: <first file's name>.schema.yaml "
+        "in the current folder; never beside your data)."
+    ),
 )
 @click.option(
     "--schema",
@@ -72,7 +75,9 @@ def inspect(files: tuple[Path, ...], schema_out: Path | None, schema: Path | Non
             )
         echo_table(pd.DataFrame(rows), max_rows=500)
     if schemas:
-        out = schema_out or Path(files[0]).with_suffix(".schema.yaml")
+        # in the current folder, not beside the data (a data folder may be read-only,
+        # shared, or under version control)
+        out = schema_out or Path(Path(files[0]).with_suffix(".schema.yaml").name)
         if out.is_dir():
             out = out / "schema.yaml"
         write_schema(schemas, out)
