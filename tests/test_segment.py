@@ -294,3 +294,23 @@ def test_cli_assigns_a_new_wave_with_a_saved_model(tmp_path):
         main, ["segment", str(tmp_path / "short.csv"), "--model", str(model), "--out", str(out2)]
     )
     assert bad.exit_code != 0 and "Q8" in bad.output
+
+
+@pytest.mark.parametrize(
+    ("command", "option"), [("segment", "--k"), ("run", "--k"), ("topics", "--n-topics")]
+)
+def test_cli_auto_or_count_options_share_one_parser(tmp_path, command, option):
+    from insight.cli import main
+
+    path = tmp_path / "answers.csv"
+    pd.DataFrame({"respondent_id": ["a", "b"], "Q1": [1, 2], "text": ["x", "y"]}).to_csv(
+        path, index=False
+    )
+    args = {"segment": ["--out", str(tmp_path / "s.csv")], "run": ["--out", str(tmp_path / "o")]}
+    args["topics"] = ["--text-column", "text", "--out", str(tmp_path / "t")]
+    bad = CliRunner().invoke(main, [command, str(path), option, "many", *args[command]])
+    assert bad.exit_code == 1
+    name = option.lstrip("-")
+    assert f"{option} must be 'auto' or a whole number, got 'many'" in bad.output
+    assert f"pass {option} auto or e.g. {option} 4" in bad.output
+    assert not list(tmp_path.glob("[sot]*")), f"{name}: nothing is written for a bad value"

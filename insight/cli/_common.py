@@ -88,6 +88,19 @@ def seed_option(what: str) -> Any:
     )
 
 
+def auto_int_option(name: str, help: str) -> Any:
+    """``name`` taking "auto" (the default) or a whole number of at least 1, read by
+    :func:`insight.config.parse_auto_int`, the one parser of such options (a bad value
+    fails with its message and fix)."""
+
+    def parse(_ctx: click.Context, _param: click.Parameter, value: str) -> int | str:
+        from insight.config import parse_auto_int
+
+        return run_library(parse_auto_int, value, name=name.lstrip("-"))
+
+    return click.option(name, default="auto", show_default=True, callback=parse, help=help)
+
+
 def choice_option(name: str, choices: Sequence[str], help: str) -> Any:
     """``name`` taking one of ``choices``; the first is the default, shown in --help."""
     return click.option(

@@ -7,6 +7,7 @@ from pathlib import Path
 import click
 
 from insight.cli._common import (
+    auto_int_option,
     choice_option,
     exact_embeddings_option,
     interviewer_option,
@@ -32,7 +33,7 @@ from insight.cli._common import (
     help="Comma-separated attitude items to segment on (default: every Likert item).",
 )
 @choice_option("--method", ["auto", "lca", "gmm", "kmeans"], "Segmentation method.")
-@click.option("--k", default="auto", show_default=True, help="Number of segments, or auto.")
+@auto_int_option("--k", "Number of segments, or auto.")
 @seed_option("segments, topics and personas")
 @click.option(
     "--bootstrap",
@@ -86,7 +87,7 @@ def run(
     schema: Path | None,
     items: str | None,
     method: str,
-    k: str,
+    k: int | str,
     seed: int,
     bootstrap: int,
     interviewer: tuple[str, ...],

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from insight.cli._common import echo_table, run_library
+from insight.cli._common import auto_int_option, echo_table, run_library, seed_option
 from insight.safe_io import write_csv_safe
 
 METHOD_CHOICES = ["auto", "lca", "lca-categorical", "lca-ordinal", "gmm", "kmeans"]
@@ -12,18 +12,6 @@ METHOD_CHOICES = ["auto", "lca", "lca-categorical", "lca-ordinal", "gmm", "kmean
 
 def _split(value: str | None) -> list[str]:
     return [v.strip() for v in (value or "").split(",") if v.strip()]
-
-
-def _k(value: str) -> int | str:
-    if value == "auto":
-        return value
-    try:
-        k = int(value)
-    except ValueError:
-        raise click.BadParameter(f'expected "auto" or a whole number, got "{value}"') from None
-    if k < 1:
-        raise click.BadParameter("k must be at least 1")
-    return k
 
 
 def _behaviour(
@@ -184,12 +172,10 @@ def _predict_wave(file: str, model_path: str, id_column: str | None, out: str) -
     show_default=True,
     help="lca = latent class analysis (categorical or ordinal, by BIC); gmm = Gaussian mixture.",
 )
-@click.option("--k", "k", default="auto", show_default=True, help='Number of segments or "auto".')
+@auto_int_option("--k", 'Number of segments or "auto".')
 @click.option("--k-min", default=2, show_default=True, help="Smallest k tried with --k auto.")
 @click.option("--k-max", default=8, show_default=True, help="Largest k tried with --k auto.")
-@click.option(
-    "--seed", default=0, show_default=True, help="Random seed (same seed, same segments)."
-)
+@seed_option("segments")
 @click.option("--reverse", default="", help="Reverse-keyed items, comma-separated.")
 @click.option("--scale", default=None, help='Answer scale of every item as "MIN,MAX" (e.g. 1,5).')
 @click.option("--id-column", default=None, help="Respondent id column (default: first id-like).")
@@ -222,7 +208,7 @@ def segment_cmd(
     active_days: float,
     items: str,
     method: str,
-    k: str,
+    k: int | str,
     k_min: int,
     k_max: int,
     seed: int,
@@ -303,7 +289,7 @@ def segment_cmd(
         item_list,
         id_column=id_column,
         method=method,
-        k=_k(k),
+        k=k,
         k_range=(k_min, k_max),
         random_state=seed,
         reverse=_split(reverse),

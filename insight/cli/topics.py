@@ -5,6 +5,7 @@ from __future__ import annotations
 import click
 
 from insight.cli._common import (
+    auto_int_option,
     choice_option,
     exact_embeddings_option,
     no_header_option,
@@ -25,12 +26,7 @@ from insight.cli._common import (
     ["pca", "svd", "umap", "none"],
     '"umap" runs BERTopic\'s UMAP + HDBSCAN (slower: numba compiles on first use).',
 )
-@click.option(
-    "--n-topics",
-    default="auto",
-    show_default=True,
-    help='Number of themes, or "auto" (sqrt of the rows, at most 60).',
-)
+@auto_int_option("--n-topics", 'Number of themes, or "auto" (sqrt of the rows, at most 60).')
 @click.option("--group-column", default=None, help="Compare topic prevalence across this column.")
 @click.option("--date-column", default=None, help="Compare topic prevalence over time.")
 @click.option(
@@ -47,7 +43,7 @@ def topics_cmd(
     text_column: str,
     seed: int,
     reducer: str,
-    n_topics: str,
+    n_topics: int | str,
     group_column: str | None,
     date_column: str | None,
     cache: str | None,
@@ -65,11 +61,9 @@ def topics_cmd(
     level, label, description, n_units); with --group-column/--date-column also
     differences.csv.
     """
-    from insight.config import parse_auto_int
     from insight.embed import default_embedder
     from insight.topics import topics_from_file
 
-    k = run_library(parse_auto_int, n_topics, name="n-topics")
     result = run_library(
         topics_from_file,
         file,
@@ -77,7 +71,7 @@ def topics_cmd(
         out_dir=out,
         random_state=seed,
         reducer=reducer,
-        n_topics=k,
+        n_topics=n_topics,
         group_column=group_column,
         date_column=date_column,
         cache=cache,
