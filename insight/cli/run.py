@@ -15,6 +15,7 @@ from insight.cli._common import (
     schema_option,
     seed_option,
 )
+from insight.config import METHODS
 
 
 @click.command()
@@ -32,7 +33,7 @@ from insight.cli._common import (
     default=None,
     help="Comma-separated attitude items to segment on (default: every Likert item).",
 )
-@choice_option("--method", ["auto", "lca", "gmm", "kmeans"], "Segmentation method.")
+@choice_option("--method", METHODS, "Segmentation method.")
 @auto_int_option("--k", "Number of segments, or auto.")
 @seed_option("segments, topics and personas")
 @click.option(
