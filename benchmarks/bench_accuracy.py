@@ -14,6 +14,10 @@ produced it:
 * Complaints dev macro-F1 of the pain-point flag, overall and per domain
   (evaluation only: nothing is trained or tuned on it). Anchor: VADER-negative
   alone, measured here too.
+* Pain flag and pain type against the serdif usability study's researcher codes
+  (``real_studies/usability_serdif/coded_segments.csv``, GPL-3.0, read by path;
+  evaluation only, not tuned on): segments with a pain code vs segments with only
+  codes of things that worked (`SERDIF_PAIN_CODES`, `SERDIF_OK_CODES`).
 * Throughput of `annotate_texts` in units/s after model load.
 
 Example:
