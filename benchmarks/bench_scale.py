@@ -40,6 +40,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
 REPO = Path(__file__).resolve().parent.parent
 DATA = REPO.parent / "shared" / "datasets"
@@ -161,7 +162,7 @@ class _LoadSampler:
         }
 
 
-def _timed(cmd: list[str], log: Path) -> dict[str, float]:
+def _timed(cmd: list[str], log: Path) -> dict[str, Any]:
     """Run ``cmd`` under /usr/bin/time -v: wall seconds, peak RSS (GB), the machine's
     load average meanwhile, per-stage seconds when the command prints them."""
     done = RESUME and log.exists() and "Exit status: 0" in log.read_text(errors="replace")
@@ -177,16 +178,16 @@ def _timed(cmd: list[str], log: Path) -> dict[str, float]:
             raise SystemExit(f"command failed ({rc}): {' '.join(cmd)}\n{tail}")
     text = log.read_text(errors="replace")
     m = re.search(r"Maximum resident set size \(kbytes\): (\d+)", text)
-    out = {
+    out: dict[str, Any] = {
         "wall_s": round(_elapsed(text), 1),
         "peak_rss_gb": round(int(m.group(1)) / 1024**2, 3) if m else float("nan"),
         **load,
     }
     stages = {k: float(v) for k, v in re.findall(r"\[(\w+)\] done in ([\d.]+)s", text)}
     if stages:
-        out["stage_seconds"] = stages  # type: ignore[assignment]
+        out["stage_seconds"] = stages
     if done:
-        out["reused_from_log"] = str(log)  # type: ignore[assignment]
+        out["reused_from_log"] = str(log)
     return out
 
 
