@@ -217,7 +217,7 @@ class OnnxEmbedder:
         order = sorted(range(len(tokens)), key=lambda i: (len(tokens[i]), i))
         parts: list[np.ndarray] = []
         starts = range(0, len(tokens), self.batch_size)
-        for s in tqdm(starts, disable=not progress, desc="embedding", unit="batch"):
+        for s in tqdm(starts, disable=None if progress else True, desc="embedding", unit="batch"):
             chunk = order[s : s + self.batch_size]
             width = max(len(tokens[k]) for k in chunk)
             ids = np.zeros((len(chunk), width), dtype=np.int64)  # [PAD] is 0

@@ -44,7 +44,9 @@ def file_progress(inputs: Sequence[str]) -> Any:
     from insight.ingest import expand_paths
 
     files, _ = expand_paths(inputs)
-    with tqdm(total=len(files), desc="reading files", unit="file", leave=False) as bar:
+    with tqdm(
+        total=len(files), desc="reading files", unit="file", leave=False, disable=None
+    ) as bar:
 
         def on_file(path: Path) -> None:
             bar.set_postfix_str(path.name[-40:])

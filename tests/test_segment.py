@@ -314,3 +314,15 @@ def test_cli_auto_or_count_options_share_one_parser(tmp_path, command, option):
     assert f"{option} must be 'auto' or a whole number, got 'many'" in bad.output
     assert f"pass {option} auto or e.g. {option} 4" in bad.output
     assert not list(tmp_path.glob("[sot]*")), f"{name}: nothing is written for a bad value"
+
+
+def test_progress_bars_stay_out_of_logs(capsys: pytest.CaptureFixture[str]) -> None:
+    """A progress bar draws only on a terminal: redirected stderr (logs, CI) gets none."""
+    from insight.segment.stability import bootstrap_stability
+
+    df, _, _ = simulate_likert(120, 6, 2, separation=2.0, random_state=1)
+    items = list(df.columns[1:])
+    model = Segmenter(method="kmeans", k=2, random_state=0).fit(df[items])
+    stab = bootstrap_stability(model, df[items], n_bootstrap=3, progress=True)
+    assert stab is not None
+    assert "resample" not in capsys.readouterr().err

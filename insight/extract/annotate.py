@@ -270,7 +270,7 @@ class Annotator:
         if progress and engine is None:
             from tqdm.auto import tqdm
 
-            starts = tqdm(starts, total=len(starts), desc="annotate", unit="chunk")
+            starts = tqdm(starts, total=len(starts), desc="annotate", unit="chunk", disable=None)
         if engine is not None and todo_texts and self._default_models:
             # the workers load the shipped models themselves (injected ones stay local)
             fresh = engine.annotate(todo_texts, self)

@@ -93,7 +93,7 @@ def bootstrap_stability(
     if progress and n_bootstrap:
         from tqdm import tqdm
 
-        rounds = tqdm(rounds, desc="bootstrap", unit="resample")
+        rounds = tqdm(rounds, desc="bootstrap", unit="resample", disable=None)
     for _ in rounds:
         idx = rng.integers(0, n, n)
         if k > 1 and len(np.unique(ref[idx])) < 2:

@@ -595,7 +595,7 @@ def _parse_all(
         total=len(todo),
         desc="vocabulary: parsing",
         unit="text",
-        disable=not progress,
+        disable=None if progress else True,  # None: only on a terminal, never in logs
         leave=False,
     )
     extractor = _Extractor(nlp)
