@@ -102,22 +102,13 @@ def _without_dates(v: SegmentView) -> SegmentView:
 def behaviour_claims(v: SegmentView) -> list[Claim]:
     """Every behaviour claim of one persona: RFM cells, lifecycle stages, recency, then the
     behaviour columns (medians, categories), each with n of N and its member ids."""
-    from insight.personas.claims import (
-        categorical_claims,
-        columns_with_role,
-        is_numeric,
-        numeric_claims,
-    )
+    from insight.personas.claims import behaviour_column_claims
 
     claims: list[Claim] = []
     table = behaviour_table(v.t)
     if table is not None:
         claims += table_claims(v, table)
-    w = _without_dates(v)
-    cols = [c for c in columns_with_role(w, S.ROLE_BEHAVIOUR) if is_numeric(w, c, S.ROLE_BEHAVIOUR)]
-    claims += numeric_claims(w, cols, "behaviour")
-    claims += categorical_claims(w, S.ROLE_BEHAVIOUR, "behaviour", limit=4)
-    return claims
+    return claims + behaviour_column_claims(_without_dates(v))
 
 
 __all__ = ["behaviour_claims", "behaviour_table", "table_claims"]

@@ -261,7 +261,9 @@ def numeric_claims(v: SegmentView, cols: list[str], kind: str) -> list[Claim]:
     return claims
 
 
-def behaviour_claims(v: SegmentView) -> list[Claim]:
+def behaviour_column_claims(v: SegmentView) -> list[Claim]:
+    """The behaviour columns of ``v`` as claims: numeric ones as medians against the rest,
+    the others (a plan, a tier) as categories (see :mod:`insight.personas.behaviour`)."""
     cols = [c for c in columns_with_role(v, S.ROLE_BEHAVIOUR) if is_numeric(v, c, S.ROLE_BEHAVIOUR)]
     numeric = numeric_claims(v, cols, "behaviour")
     categorical = categorical_claims(v, S.ROLE_BEHAVIOUR, "behaviour", limit=4)
