@@ -141,7 +141,7 @@ def label_clusters(
     """
     import numpy as np
 
-    from insight.topics.labels import label_topics
+    from insight.topics.labels import candidate_phrases, label_topics
 
     tags = _word_tags(texts) if tags is None else tags
     doc_freq: Counter[str] = Counter()
@@ -183,8 +183,9 @@ def label_clusters(
         return " " not in p and p not in everywhere and is_noun(p) and not praise([p])
 
     topics = np.asarray(labels)
-    phrases = label_topics(texts, topics, n_phrases=max_terms, phrase_ok=phrase)
-    nouns = label_topics(texts, topics, n_phrases=max_terms + 2, phrase_ok=noun)
+    cands = candidate_phrases(texts)  # one read of the texts serves both label passes
+    phrases = label_topics(texts, topics, n_phrases=max_terms, phrase_ok=phrase, candidates=cands)
+    nouns = label_topics(texts, topics, n_phrases=max_terms + 2, phrase_ok=noun, candidates=cands)
     out: dict[int, list[str]] = {}
     for c in sorted(set(topics.tolist())):
         picked = list(phrases.get(c, [])[:1])
