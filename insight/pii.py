@@ -520,14 +520,17 @@ def mask_pii(text: str) -> tuple[str, bool]:
 
 # --- structured outputs -----------------------------------------------------------------
 
-#: Keys (and table columns) that hold identifiers or codes, never text for reading.
-ID_KEYS = frozenset(
+#: Identifier keys/columns whose values come from the data (a survey may key respondents by
+#: e-mail or phone): such a value is shown as a stable pseudonym (:func:`pseudonymise`).
+PERSON_ID_KEYS = frozenset({"respondent_id", "respondent_ids"})
+
+#: Keys (and table columns) that hold identifiers or codes, never text for reading: the
+#: person ids above and the tool's own ids and codes.
+ID_KEYS = PERSON_ID_KEYS | frozenset(
     {
         "id",
         "unit_id",
         "unit_ids",
-        "respondent_id",
-        "respondent_ids",
         "claim_id",
         "persona_id",
         "segment",
@@ -562,11 +565,6 @@ ID_KEYS = frozenset(
 #: Keys whose strings are the tool's own sentences about a persona, never participant
 #: text ("bootstrap Jaccard stability" is no name): :func:`redact_obj` leaves them as is.
 OWN_TEXT_KEYS = frozenset({"warnings", "note"})
-
-
-#: Identifier keys/columns whose values come from the data (a survey may key respondents by
-#: e-mail or phone): such a value is shown as a stable pseudonym (:func:`pseudonymise`).
-PERSON_ID_KEYS = frozenset({"respondent_id", "respondent_ids"})
 
 
 def pseudonymise(value: Any) -> Any:
