@@ -36,11 +36,19 @@ schema_option = click.option(
     default=None,
     help="Column roles from `insight inspect`, edited.",
 )
-interviewer_option = click.option(
-    "--interviewer",
-    multiple=True,
-    help="Speaker name marking interviewer turns (repeatable; 're:PATTERN' for a regex).",
-)
+
+
+def interviewer_option_to(dest: str = "interviewer") -> Any:
+    """``--interviewer NAME`` (repeatable), passed to the command as ``dest``."""
+    return click.option(
+        "--interviewer",
+        dest,
+        multiple=True,
+        help="Speaker name marking interviewer turns (repeatable; 're:PATTERN' for a regex).",
+    )
+
+
+interviewer_option = interviewer_option_to()
 #: Embedding model choice (commands that embed texts).
 exact_embeddings_option = click.option(
     "--exact-embeddings",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import click
 
@@ -10,12 +11,17 @@ from insight.cli._common import (
     auto_int_option,
     choice_option,
     exact_embeddings_option,
-    interviewer_option,
+    interviewer_option_to,
     run_library,
     schema_option,
     seed_option,
 )
 from insight.config import METHODS
+
+
+def _item_list(_ctx: click.Context, _param: click.Parameter, value: str | None) -> list[str] | None:
+    """``--items "Q1, Q2"`` as ``["Q1", "Q2"]`` (None: every Likert item)."""
+    return [i.strip() for i in value.split(",") if i.strip()] if value else None
 
 
 @click.command()
@@ -31,6 +37,7 @@ from insight.config import METHODS
 @click.option(
     "--items",
     default=None,
+    callback=_item_list,
     help="Comma-separated attitude items to segment on (default: every Likert item).",
 )
 @choice_option("--method", METHODS, "Segmentation method.")
@@ -38,12 +45,13 @@ from insight.config import METHODS
 @seed_option("segments, topics and personas")
 @click.option(
     "--bootstrap",
+    "n_bootstrap",
     default=30,
     show_default=True,
     type=int,
     help="Bootstrap resamples for segment stability.",
 )
-@interviewer_option
+@interviewer_option_to("interviewer_names")
 @click.option(
     "--glossary",
     type=click.Path(exists=True, path_type=Path),
@@ -53,7 +61,10 @@ from insight.config import METHODS
 @exact_embeddings_option
 @click.option(
     "--no-redact",
+    "redact",
     is_flag=True,
+    flag_value=False,
+    default=True,
     help="Show personal data verbatim in the report, personas and CSVs (by default e-mails, "
     "phones, card/NHS numbers, addresses, postcodes and names are masked; the store and "
     "units.parquet always keep the verbatim text).",
@@ -82,24 +93,7 @@ from insight.config import METHODS
     help="Recompute every stage and model output (a re-run otherwise reuses each stage "
     "whose inputs, settings and code did not change).",
 )
-def run(
-    inputs: tuple[Path, ...],
-    out: Path,
-    schema: Path | None,
-    items: str | None,
-    method: str,
-    k: int | str,
-    seed: int,
-    bootstrap: int,
-    interviewer: tuple[str, ...],
-    glossary: Path | None,
-    exact_embeddings: bool,
-    no_redact: bool,
-    engine: str,
-    spark_master: str | None,
-    seed_codes: bool,
-    force: bool,
-) -> None:
+def run(inputs: tuple[Path, ...], out: Path, force: bool, **settings: Any) -> None:
     """Run the whole pipeline on INPUTS (files and folders) into OUT.
 
     Reads surveys (CSV/TSV/XLSX/Parquet, Qualtrics and SurveyMonkey exports),
@@ -115,22 +109,8 @@ def run(
     from insight.config import RunConfig
     from insight.pipeline import run_study
 
-    config = run_library(
-        RunConfig,
-        schema=schema,
-        interviewer_names=interviewer or None,
-        items=[i.strip() for i in items.split(",") if i.strip()] if items else None,
-        method=method,
-        k=k,
-        seed=seed,
-        n_bootstrap=bootstrap,
-        glossary=glossary,
-        exact_embeddings=exact_embeddings,
-        redact=not no_redact,
-        engine=engine,
-        spark_master=spark_master,
-        seed_codes=seed_codes,
-    )
+    # every other option arrives named as its RunConfig field (defaults and checks live there)
+    config = run_library(RunConfig, **settings)
     run_library(run_study, inputs, out, config=config, echo=click.echo, force=force)
 
 
