@@ -543,13 +543,23 @@ def unknown_direction_note(source: str, columns: list[str], lo: float, hi: float
 
 def settle_scales(columns: Iterable[Any], source: str) -> list[str]:
     """After a file's roles are read: known instruments get their documented scale (codes
-    that are no scale point become missing), and rating items given as bare numbers get
+    that are no scale point become missing; a published questionnaire such as the PSSUQ
+    or SUS, recognised by :mod:`insight.ingest.instruments`, gets its range, anchors and
+    reverse-keyed items), and rating items given as bare numbers get
     one guess line saying that which end agrees is unknown. ``columns``: the file's
     column infos (name, question, role, scale, reverse, overridden). Returns guess lines."""
+    from insight.ingest.instruments import apply, recognise
+
+    columns = list(columns)
     notes: list[str] = []
     bare: list[Any] = []
+    battery = recognise(columns, source)
+    if battery is not None:
+        notes.append(apply(battery, columns, source))
     for c in columns:
         if c.role not in ("likert", "rating") or c.scale is None or c.overridden:
+            continue
+        if battery is not None and c.name in battery.items:
             continue
         found = instrument_scale(c.name, c.question, c.scale)
         if found is not None:

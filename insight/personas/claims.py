@@ -85,7 +85,7 @@ def make_claim(
 def attitude_claims(v: SegmentView) -> list[Claim]:
     import pandas as pd
 
-    from insight.segment.profiles import item_direction
+    from insight.segment.profiles import item_direction, item_instrument
 
     prof = v.t.segment_profiles
     if prof is None or prof.empty:
@@ -137,6 +137,8 @@ def attitude_claims(v: SegmentView) -> list[Claim]:
         way = item_direction(v.cols, item)
         side = 1 if stats["direction"] == "higher" else -1
         stats["agreement"] = None if way is None else way * side
+        if instrument := item_instrument(v.cols, item):  # "known instrument: SUS item 2"
+            stats["instrument"] = instrument
         units, how = related_units(v, rids, v.item_stems.get(item, set()))
         stats["evidence"] = how
         stats["respondent_ids"] = rids

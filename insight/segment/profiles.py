@@ -111,3 +111,13 @@ def item_direction(columns: pd.DataFrame | None, item: str) -> int | None:
     if reverse:
         return -(direction or 1)
     return direction
+
+
+def item_instrument(columns: pd.DataFrame | None, item: str) -> str | None:
+    """The published item a column was read as ("known instrument: PSSUQ v2 item 12", from
+    the study's ``columns`` table), or None for a question of the study's own."""
+    if columns is None or not len(columns) or "why" not in columns:
+        return None
+    rows = columns[columns[schema.COL_NAME].astype(str) == str(item)]
+    why = str(rows.iloc[0]["why"]) if len(rows) else ""
+    return why if why.startswith("known instrument: ") else None
