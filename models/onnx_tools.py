@@ -129,3 +129,51 @@ def quantize_int8_blockwise(fp32: Path, out: Path, block_size: int = 32) -> None
         )
     finally:
         nbits.unlink(missing_ok=True)
+
+
+def minilm_vectors(
+    texts: list[str],
+    log: Callable[[str], None] | None = None,
+    cache_dir: Path | None = CACHE_DIR,
+) -> np.ndarray:
+    """Stock MiniLM int8 sentence vectors (``insight.embed.OnnxEmbedder``), cached per text.
+
+    The same vectors the ``embed`` stage computes for a study (max 256 tokens, mean
+    pooling, L2-normalised). Cached in ``cache_dir`` keyed by the SHA-1 of the model
+    file and of each text, like :func:`emotion_outputs`; a text's vector does not
+    depend on its batch-mates (block-wise int8), so cached and fresh rows agree.
+    """
+    from insight.embed import OnnxEmbedder, onnx_model_file
+
+    keys = [hashlib.sha1(t.encode("utf-8")).hexdigest() for t in texts]
+    store: Path | None = None
+    known: dict[str, int] = {}
+    c_vecs = np.zeros((0, 384), dtype=np.float32)
+    if cache_dir is not None:
+        model_key = file_digest(onnx_model_file(), "sha1")[:16]
+        store = cache_dir / f"minilm-{model_key}.npz"
+        if store.exists():
+            with np.load(store) as z:
+                c_keys, c_vecs = z["keys"].tolist(), z["vecs"]
+            known = {k: i for i, k in enumerate(c_keys)}
+    todo = sorted({k: t for k, t in zip(keys, texts, strict=True) if k not in known}.items())
+    if log is not None:
+        log(f"MiniLM vectors: {len(texts)} texts, {len(todo)} distinct ones not cached")
+    if todo:
+        embedder = OnnxEmbedder()
+        step = 8192
+        for s in range(0, len(todo), step):
+            part = todo[s : s + step]
+            vecs = embedder.encode([t for _, t in part])
+            n0 = len(known)
+            known.update({k: n0 + r for r, (k, _) in enumerate(part)})
+            c_vecs = vecs if n0 == 0 else np.vstack([c_vecs, vecs])
+            if log is not None:
+                log(f"MiniLM vectors {s + len(part)}/{len(todo)}")
+            if store is not None:
+                store.parent.mkdir(parents=True, exist_ok=True)
+                tmp = store.with_name(store.stem + ".tmp.npz")
+                np.savez(tmp, keys=np.array(list(known)), vecs=c_vecs)
+                tmp.replace(store)
+    rows = np.array([known[k] for k in keys], dtype=np.int64)
+    return c_vecs[rows].astype(np.float32)

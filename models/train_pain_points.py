@@ -50,6 +50,7 @@ sys.path.insert(0, str(REPO))
 
 from onnx_tools import emotion_outputs  # noqa: E402  (models/onnx_tools.py)
 
+from insight.extract.heads import HeadInputs  # noqa: E402
 from insight.extract.pain_points import PainPointModel, dense_features  # noqa: E402
 from insight.extract.sentiment import N_HASH_FEATURES, hashed_ngrams  # noqa: E402
 
@@ -172,7 +173,7 @@ def evaluate_complaints(model: PainPointModel) -> dict:
     emo = emb = None
     if model.uses_emotions or model.uses_embeddings:
         emo, emb = emotion_outputs(texts, log)
-    flags, _, _ = model.predict(texts, emo, embeddings=emb)
+    flags, _, _ = model.predict(texts, HeadInputs(emotion_probas=emo, embeddings=emb))
     y = df["label"].to_numpy()
     res: dict = {
         "macro_f1": float(f1_score(y, flags, average="macro")),
@@ -334,11 +335,12 @@ def main(argv: list[str] | None = None) -> None:
 
     all_rows = np.arange(len(texts))
     final = fit_head(feats, all_rows, y, w, c, threshold, args.seed)
-    sub = texts[:50]
     lib = final.score(
-        sub,
-        None if emo is None or not final.uses_emotions else emo[:50],
-        embeddings=None if emb is None or not final.uses_embeddings else emb[:50],
+        texts[:50],
+        HeadInputs(
+            emotion_probas=None if emo is None else emo[:50],
+            embeddings=None if emb is None else emb[:50],
+        ),
     )
     z = np.asarray(feats.matrix(all_rows[:50], final.idf, final.scale) @ final.coef).ravel()
     assert np.allclose(lib, 1 / (1 + np.exp(-(z + final.intercept))), atol=1e-4), "feature mismatch"

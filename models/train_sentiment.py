@@ -46,6 +46,7 @@ sys.path.insert(0, str(REPO))
 
 from onnx_tools import emotion_outputs  # noqa: E402  (models/onnx_tools.py)
 
+from insight.extract.heads import HeadInputs  # noqa: E402
 from insight.extract.sentiment import (  # noqa: E402
     LABELS,
     N_HASH_FEATURES,
@@ -226,7 +227,7 @@ def main(argv: list[str] | None = None) -> None:
     def lib_predict(head: SentimentModel, texts: list[str], emo) -> list:
         if emo is None:
             return head.predict(texts)[1]
-        return head.predict(texts, emotion_probas=emo[0], embeddings=emo[1])[1]
+        return head.predict(texts, HeadInputs(emotion_probas=emo[0], embeddings=emo[1]))[1]
 
     def rows_of(emo, rows):
         return None if emo is None else (emo[0][rows], emo[1][rows])
@@ -318,7 +319,7 @@ def main(argv: list[str] | None = None) -> None:
         (
             final.predict_proba(nhs_t[:50])
             if e50 is None
-            else final.predict_proba(nhs_t[:50], None, e50[0], e50[1])
+            else final.predict_proba(nhs_t[:50], HeadInputs(None, e50[0], e50[1]))
         )
         .argmax(axis=1)
         .tolist()

@@ -21,12 +21,15 @@ def test_shipped_sentiment_head_negation_and_hedges() -> None:
         "",
     ]
     assert model.uses_emotion_outputs
-    with pytest.raises(ModelError, match="emotion model's outputs"):
+    with pytest.raises(ModelError, match="sentiment head needs emotion probabilities"):
         model.predict(texts)
     from insight.extract.emotions import EmotionModel
+    from insight.extract.heads import HeadInputs
 
     probs, vecs = EmotionModel.load().predict_with_embeddings(texts)
-    valence, labels = model.predict(texts, emotion_probas=probs, embeddings=vecs)
+    with pytest.raises(ModelError, match="sentiment head needs sentence vectors"):
+        model.predict(texts, HeadInputs(emotion_probas=probs))
+    valence, labels = model.predict(texts, HeadInputs(emotion_probas=probs, embeddings=vecs))
     assert labels[:4] == ["positive", "negative", "negative", "positive"]
     assert labels[4] is None
     assert valence[0] > 0.3 and valence[1] < -0.3
@@ -47,17 +50,19 @@ def test_shipped_pain_point_head() -> None:
         from insight.extract.emotions import EmotionModel
 
         emo, emb = EmotionModel.load().predict_with_embeddings(texts)
-    flags, scores, types = model.predict(texts, emo, embeddings=emb)
+    from insight.extract.heads import HeadInputs
+
+    flags, scores, types = model.predict(texts, HeadInputs(emotion_probas=emo, embeddings=emb))
     assert flags.tolist() == [1, 1, 0, 0]
     if model.uses_emotions:
         with pytest.raises(ModelError, match="pain-point head needs emotion probabilities"):
-            model.score(texts, None, embeddings=emb)
+            model.score(texts, HeadInputs(embeddings=emb))
     if model.uses_embeddings:
-        with pytest.raises(ModelError, match="needs the emotion model's sentence vectors"):
-            model.score(texts, emo)
+        with pytest.raises(ModelError, match="pain-point head needs sentence vectors"):
+            model.score(texts, HeadInputs(emotion_probas=emo))
         assert emb is not None
         with pytest.raises(ModelError, match="expects 384-d sentence vectors, got 383-d"):
-            model.score(texts, emo, embeddings=emb[:, :383])
+            model.score(texts, HeadInputs(emotion_probas=emo, embeddings=emb[:, :383]))
     assert types[0] == "delivery/logistics" and types[1] == "reliability/quality"
     assert scores[0] > scores[2]
 

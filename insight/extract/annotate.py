@@ -21,6 +21,7 @@ from insight import schema
 from insight.errors import SchemaError
 from insight.extract.emotions import EKMAN_GROUPS
 from insight.extract.goals import goal_flags
+from insight.extract.heads import HeadInputs
 
 log = logging.getLogger(__name__)
 
@@ -150,26 +151,14 @@ class Annotator:
         emotion_rows = np.zeros((n, k), dtype=np.float32)
         emotion_rows[idx] = probas[idx]
 
-        def vectors_of(dim: int) -> np.ndarray:
-            return vectors if vectors is not None else np.zeros((n, dim), dtype=np.float32)
-
-        if getattr(self.sentiment_model, "uses_emotion_outputs", False):
-            valence, slabels = self.sentiment_model.predict(
-                texts,
-                rules=rules,
-                emotion_probas=emotion_rows,
-                embeddings=vectors_of(self.sentiment_model.embedding_dim),
-            )
-        else:
-            valence, slabels = self.sentiment_model.predict(texts, rules=rules)
-        flags, scores, types = self.pain_model.predict(
-            texts,
-            emotion_rows if getattr(self.pain_model, "uses_emotions", False) else None,
+        # encoder outputs as head inputs, zero rows for empty texts (they are not scored)
+        inputs = HeadInputs(
             rules=rules,
-            embeddings=vectors_of(self.pain_model.embedding_dim)
-            if getattr(self.pain_model, "uses_embeddings", False)
-            else None,
+            emotion_probas=emotion_rows,
+            embeddings=vectors if vectors is not None else np.zeros((n, 0), dtype=np.float32),
         )
+        valence, slabels = self.sentiment_model.predict(texts, inputs)
+        flags, scores, types = self.pain_model.predict(texts, inputs)
         goals = goal_flags(texts)
 
         data: dict[str, Any] = {

@@ -45,10 +45,10 @@ import numpy as np
 
 from insight.errors import ModelError
 from insight.extract.goals import goal_flags
+from insight.extract.heads import HeadInputs, LinearHead, text_rows
 from insight.extract.sentiment import (
     N_HASH_FEATURES,
     hashed_ngrams,
-    model_inputs,
     normalise,
     rule_feature_matrix,
 )
@@ -143,6 +143,7 @@ PAIN_TYPES: tuple[str, ...] = (*_TYPE_CUES.keys(), "other")
 
 _TYPE_RX = {t: [re.compile(p) for p in pats] for t, pats in _TYPE_CUES.items()}
 _TIME = list(_TYPE_CUES).index("time/effort")
+N_EMOTIONS = 28  # GoEmotions labels the head reads when trained with emotion probabilities
 
 
 def type_cue_counts(text: str | None) -> np.ndarray:
@@ -214,7 +215,7 @@ def normalized_ngrams(texts: Sequence[str | None], idf: np.ndarray) -> Any:
     return normalize(hashed_ngrams(texts).multiply(idf.reshape(1, -1)).tocsr())
 
 
-class PainPointModel:
+class PainPointModel(LinearHead):
     """Pain-point score, flag and type per text.
 
     Args:
@@ -224,10 +225,11 @@ class PainPointModel:
         scale: divisors for the dense (and emotion) features.
         threshold: score at or above which a text is a pain point.
         uses_emotions: whether the head expects the 28 emotion probabilities.
-        embedding_dim: width of the emotion encoder's sentence vector the head
-            expects (0: none; see `EmotionModel.predict_with_embeddings`).
+        embedding_dim: width of the sentence vector the head expects (0: none).
         embedding_weight: factor the sentence vectors are multiplied by.
     """
+
+    kind = "pain-point"
 
     def __init__(
         self,
@@ -255,14 +257,10 @@ class PainPointModel:
         self.scale = scale
         self.threshold = threshold
         self.uses_emotions = uses_emotions
+        self.emotion_dim = N_EMOTIONS if uses_emotions else 0
         self.embedding_dim = int(embedding_dim)
         self.embedding_weight = float(embedding_weight)
         self.info = info or {}
-
-    @property
-    def uses_embeddings(self) -> bool:
-        """Whether the head expects the emotion encoder's sentence vectors."""
-        return self.embedding_dim > 0
 
     @classmethod
     def load(cls, path: str | Path | None = None) -> PainPointModel:
@@ -288,71 +286,37 @@ class PainPointModel:
             embedding_weight=float(z["embedding_weight"]) if "embedding_weight" in z else 1.0,
         )
 
-    def score(
-        self,
-        texts: Sequence[str | None],
-        emotion_probas: np.ndarray | None = None,
-        rules: np.ndarray | None = None,
-        embeddings: np.ndarray | None = None,
-    ) -> np.ndarray:
+    def score(self, texts: Sequence[str | None], inputs: HeadInputs | None = None) -> np.ndarray:
         """Pain-point probability per text (NaN for empty text).
 
-        ``rules``: optional precomputed `rule_feature_matrix(texts)` (all rows).
-        ``emotion_probas`` / ``embeddings``: the emotion model's outputs for all
-        rows, needed when the head was trained with them (`uses_emotions`,
-        `uses_embeddings`).
+        ``inputs``: the rows' precomputed rule features (optional) and encoder outputs
+        (needed when the head was trained with them: `uses_emotions`, `uses_embeddings`).
         """
         texts = list(texts)
         out = np.full(len(texts), np.nan)
-        idx = [i for i, t in enumerate(texts) if isinstance(t, str) and t.strip()]
+        idx = text_rows(texts)
         if not idx:
             return out
-        emo = model_inputs(
-            emotion_probas,
-            self.uses_emotions,
-            "pain-point",
-            "emotion probabilities",
-            "pass emotion_probas=EmotionModel.load().predict_proba(texts)",
-            idx,
-        )
-        emb = model_inputs(
-            embeddings,
-            self.uses_embeddings,
-            "pain-point",
-            "the emotion model's sentence vectors",
-            "pass embeddings from EmotionModel.load().predict_with_embeddings(texts)",
-            idx,
-        )
-        if emb is not None and emb.shape[1] != self.embedding_dim:
-            raise ModelError(
-                f"pain-point head expects {self.embedding_dim}-d sentence vectors, "
-                f"got {emb.shape[1]}-d",
-                fix="use the emotion model the head was trained with",
-            )
-        sub_rules = None if rules is None else rules[idx]
+        sub = (inputs or HeadInputs()).rows(idx)
+        emo, emb = self.encoder_features(sub)
         x = design_matrix(
             [texts[i] for i in idx],
             self.idf,
             self.scale,
             emo,
-            sub_rules,
+            sub.rules,
             embeddings=emb,
             embedding_weight=self.embedding_weight,
         )
-        z = np.asarray(x @ self.coef).ravel() + self.intercept
-        out[idx] = 1.0 / (1.0 + np.exp(-z))
+        out[idx] = 1.0 / (1.0 + np.exp(-self.logits(x).ravel()))
         return out
 
     def predict(
-        self,
-        texts: Sequence[str | None],
-        emotion_probas: np.ndarray | None = None,
-        rules: np.ndarray | None = None,
-        embeddings: np.ndarray | None = None,
+        self, texts: Sequence[str | None], inputs: HeadInputs | None = None
     ) -> tuple[np.ndarray, np.ndarray, list[str | None]]:
         """(flag 0/1 with -1 for empty text, score, type or None when not a pain point)."""
         texts = list(texts)
-        scores = self.score(texts, emotion_probas, rules, embeddings)
+        scores = self.score(texts, inputs)
         flags = np.where(np.isnan(scores), -1, (scores >= self.threshold).astype(int))
         types: list[str | None] = [
             pain_type(t) if f == 1 else None for t, f in zip(texts, flags, strict=True)

@@ -32,6 +32,7 @@ from typing import Any
 import numpy as np
 
 from insight.errors import ModelError
+from insight.extract.heads import HeadInputs, LinearHead, text_rows
 from insight.resources import model_path
 
 LABELS = ("negative", "neutral", "positive")
@@ -248,22 +249,6 @@ def hashed_ngrams(texts: Sequence[str | None]) -> Any:
     return x
 
 
-def model_inputs(
-    values: Any, needed: bool, head: str, what: str, fix: str, rows: Sequence[int] | None = None
-) -> np.ndarray | None:
-    """``values`` (its ``rows`` when given) as an array when a head reads it, else None.
-
-    A head that needs an input it was not given raises a `ModelError` saying
-    "this {head} head needs {what}" and how to compute it (``fix``).
-    """
-    if not needed:
-        return None
-    if values is None:
-        raise ModelError(f"this {head} head needs {what}", fix=fix)
-    arr = np.asarray(values)
-    return arr if rows is None else arr[rows]
-
-
 def design_matrix(
     texts: Sequence[str | None],
     idf: np.ndarray,
@@ -283,7 +268,7 @@ def design_matrix(
     return hstack([x, csr_matrix(r)]).tocsr()
 
 
-class SentimentModel:
+class SentimentModel(LinearHead):
     """Valence and label per text from the shipped head (or rules when none is shipped).
 
     Args:
@@ -298,6 +283,8 @@ class SentimentModel:
             also reads (the 28 GoEmotions probabilities and the 384-d sentence
             vector of `EmotionModel.predict_with_embeddings`; 0 = not used).
     """
+
+    kind = "sentiment"
 
     def __init__(
         self,
@@ -374,71 +361,48 @@ class SentimentModel:
 
     @property
     def uses_emotion_outputs(self) -> bool:
-        """Whether the head reads the emotion model's probabilities and sentence vectors."""
+        """Whether the head reads the emotion probabilities or sentence vectors."""
         return self.emotion_dim > 0 or self.embedding_dim > 0
 
     def predict_proba(
-        self,
-        texts: Sequence[str | None],
-        rules: np.ndarray | None = None,
-        emotion_probas: np.ndarray | None = None,
-        embeddings: np.ndarray | None = None,
+        self, texts: Sequence[str | None], inputs: HeadInputs | None = None
     ) -> np.ndarray:
-        """(n, 3) probabilities of negative / neutral / positive."""
+        """(n, 3) probabilities of negative / neutral / positive for every row of ``texts``."""
         if not self.trained:
             raise ModelError("this SentimentModel has no trained head", fix="use .predict()")
-        assert self.coef is not None and self.intercept is not None
         assert self.idf is not None and self.scale is not None
-        x = design_matrix(texts, self.idf, self.scale, rules)
-        if self.uses_emotion_outputs:
-            what, fix = (
-                "the emotion model's outputs",
-                "pass emotion_probas and embeddings from "
-                "EmotionModel.load().predict_with_embeddings(texts)",
-            )
-            emo = model_inputs(emotion_probas, True, "sentiment", what, fix)
-            emb = model_inputs(embeddings, True, "sentiment", what, fix)
-            assert emo is not None and emb is not None
+        inputs = inputs or HeadInputs()
+        x = design_matrix(texts, self.idf, self.scale, inputs.rules)
+        encoder = [a for a in self.encoder_features(inputs) if a is not None]
+        if encoder:
             from scipy.sparse import csr_matrix, hstack
 
-            dense = np.hstack(
-                [
-                    emo.astype(np.float32)[:, : self.emotion_dim],
-                    emb.astype(np.float32)[:, : self.embedding_dim],
-                ]
-            )
-            x = hstack([x, csr_matrix(dense)]).tocsr()
-        z = np.asarray(x @ self.coef.T) + self.intercept
+            x = hstack([x, csr_matrix(np.hstack(encoder))]).tocsr()
+        z = self.logits(x)
         z -= z.max(axis=1, keepdims=True)
         p = np.exp(z)
         return p / p.sum(axis=1, keepdims=True)
 
     def predict(
-        self,
-        texts: Sequence[str | None],
-        rules: np.ndarray | None = None,
-        emotion_probas: np.ndarray | None = None,
-        embeddings: np.ndarray | None = None,
+        self, texts: Sequence[str | None], inputs: HeadInputs | None = None
     ) -> tuple[np.ndarray, list[str | None]]:
         """Valence in [-1, 1] and label per text; empty text gives NaN and None.
 
-        ``rules``: optional precomputed `rule_feature_matrix(texts)` (all rows);
-        ``emotion_probas`` / ``embeddings``: the emotion model's outputs for all
-        rows, needed when the head reads them (`uses_emotion_outputs`).
+        ``inputs``: the rows' precomputed rule features (optional) and encoder outputs
+        (needed when the head reads them: `uses_emotion_outputs`).
         """
         texts = list(texts)
         n = len(texts)
         valence = np.full(n, np.nan)
         labels: list[str | None] = [None] * n
-        idx = [i for i, t in enumerate(texts) if isinstance(t, str) and t.strip()]
+        idx = text_rows(texts)
         if not idx:
             return valence, labels
         sub = [texts[i] for i in idx]
         if self.trained:
-            r = rule_feature_matrix(sub) if rules is None else rules[idx]
-            emo = None if emotion_probas is None else np.asarray(emotion_probas)[idx]
-            emb = None if embeddings is None else np.asarray(embeddings)[idx]
-            p = self.predict_proba(sub, r, emo, emb)
+            given = (inputs or HeadInputs()).rows(idx)
+            r = rule_feature_matrix(sub) if given.rules is None else given.rules
+            p = self.predict_proba(sub, HeadInputs(r, given.emotion_probas, given.embeddings))
             v = p[:, 2] - p[:, 0]
             adj = p.copy()
             adj[:, 1] += self.neutral_margin
