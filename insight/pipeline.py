@@ -139,7 +139,7 @@ def _ingest(
             skip_hashes=skip_hashes,
             on_file=on_file,
             # --engine spark: survey/review rows become records and units on the workers
-            mapper=engine.map_rows if engine is not None else None,
+            mapper=engine.table_mapper() if engine is not None else None,
         )
 
 

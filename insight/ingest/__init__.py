@@ -146,6 +146,9 @@ def ingest_paths(
             continue
         seen.add(res.source_hash)
         results.append(res)
+    flush = getattr(mapper, "flush", None)
+    if flush is not None:  # a mapper that deferred the tables' rows maps them all now
+        flush()
     batch_notes, failed = rebuild_with_batch_interviewers(results, interviewer_names)
     for err in failed.values():  # left without participant speech: reported, not added
         problems.append(err.format())

@@ -19,6 +19,7 @@ from insight.ingest import transcripts as T
 from insight.ingest.documents import read_transcript_table
 from insight.ingest.headers import Header, classify_table, detect_header, padded_body, transposed
 from insight.ingest.io import RawTable, read_raw_table
+from insight.ingest.pieces import PieceSpec, SpecPieces, read_piece
 from insight.ingest.results import (
     SKIP_DUPLICATE,
     SKIP_EMPTY,
@@ -73,7 +74,7 @@ def read_table_file(
     whole: dict[str, Any] = dict(
         overrides=overrides, kind=kind, options=options, mapper=mapper, chunk_bytes=0
     )
-    pieces = _pieces(path, limit)
+    pieces, why_driver = _pieces(path, limit, hasattr(mapper, "defer"))
     raw = _first_rows(pieces, SAMPLE_ROWS)
     hr = options.get("header_row")
     fmt_opt = options.get("format")
@@ -84,7 +85,7 @@ def read_table_file(
     header = detect_header(raw, fmt_opt, int(hr) if hr else None)
     flipped = transposed(raw, header)
     if flipped is not None and limit and _large(path, limit):
-        pieces.close()  # a transposed table is read whole
+        _close(pieces)  # a transposed table is read whole
         return read_table_file(path, interviewer_names, **whole)
     if flipped is not None:
         raw, header = flipped
@@ -101,7 +102,7 @@ def read_table_file(
     table_kind = kind or classify_table(raw, header, body, path)
     src_hash = file_hash(path)
     if table_kind == "transcript_table" and limit and _large(path, limit):
-        pieces.close()  # one transcript per row: the transcript reader needs every row
+        _close(pieces)  # one transcript per row: the transcript reader needs every row
         return read_table_file(path, interviewer_names, **whole)
     if table_kind == "transcript_table":
         body, numbers = _with_bad_lines(body, numbers, bad, len(header.names))
@@ -129,7 +130,7 @@ def read_table_file(
         )
     res.schema = fs
     body, numbers = _with_bad_lines(body, numbers, bad, len(header.names))
-    _table_rows(res, header, body, numbers, bad, mapper or map_rows, rest=pieces)
+    _table_rows(res, header, body, numbers, bad, mapper or map_rows, pieces, why_driver)
     return res
 
 
@@ -164,12 +165,29 @@ def _first_rows(pieces: Iterator[RawTable], n: int) -> RawTable:
     return raw
 
 
-def _pieces(path: Path, limit: int) -> Generator[RawTable, None, None]:
-    """The whole table as one piece, or a large CSV/TSV in pieces of ``limit`` bytes
-    under a progress bar over bytes (on stderr, only on a terminal)."""
+def _pieces(path: Path, limit: int, apart: bool = False) -> tuple[Iterator[RawTable], str]:
+    """The whole table as one piece, or a large CSV/TSV in pieces of ``limit`` bytes.
+
+    ``apart`` (a mapper that reads pieces elsewhere, see :class:`TableJob`): the
+    pieces as byte ranges (:class:`~insight.ingest.pieces.SpecPieces`), read here only
+    as far as the header and column roles need; here when the ranges cannot be
+    found without parsing (then the reason is returned too).
+    """
     if not (limit and _large(path, limit)):
-        yield read_raw_table(path)
-        return
+        return iter([read_raw_table(path)]), ""
+    why = ""
+    if apart:
+        from insight.ingest.pieces import SpecPieces, piece_specs
+
+        specs, why = piece_specs(path, limit)
+        if specs is not None:
+            return SpecPieces(path, specs), ""
+    return _read_pieces(path, limit), why
+
+
+def _read_pieces(path: Path, limit: int) -> Generator[RawTable, None, None]:
+    """A large CSV/TSV in pieces of ``limit`` bytes under a progress bar over bytes (on
+    stderr, only on a terminal)."""
     from tqdm import tqdm
 
     from insight.ingest.io import iter_delimited
@@ -429,27 +447,108 @@ def _table_rows(
     bad: dict[int, str],
     mapper: RowMapper = map_rows,
     rest: Iterable[RawTable] = (),
+    why_driver: str = "",
 ) -> None:
     """Records and respondents of the data rows ``body``, then of each further piece
-    of the same table in ``rest`` (rows only, read in pieces: see read_table_file)."""
+    of the same table in ``rest`` (rows only, read in pieces: see read_table_file).
+
+    A mapper with a ``defer`` method (the Spark engine's) is handed the whole table as
+    a :class:`TableJob` instead, to run with the other tables of the run in one go.
+    """
     plan = row_plan(res, header, body)
     if plan.has_piped:
         res.guesses.append(
             f"{res.source}: piped text such as [QID19-...] is shown as {PIPED_PLACEHOLDER}"
         )
-    seen = Seen()
     rows_only = dataclasses.replace(header, data_start=0)
-    while True:
-        good = [i for i, num in enumerate(numbers) if num not in bad]
-        outs = mapper(plan, [body[i] for i in good], [numbers[i] for i in good])
-        by_num = dict(zip((numbers[i] for i in good), outs, strict=True))
-        add_rows(res, numbers, by_num, bad, seen)
-        piece = next(iter(rest), None)
-        if piece is None:
-            return
-        body, numbers, bad = padded_body(piece, rows_only)
-        bad.update({n: why for n, why in piece.bad_rows.items() if n not in bad})
-        body, numbers = _with_bad_lines(body, numbers, bad, len(header.names))
+    defer = getattr(mapper, "defer", None)
+    if defer is not None:
+        parts: list[RowsPart | PieceSpec] = [RowsPart(body, numbers, bad)]
+        if isinstance(rest, SpecPieces):
+            parts.extend(rest.rest())  # read where the rows are mapped
+        else:
+            parts.extend(RowsPart(*_piece_body(p, rows_only)) for p in rest)
+        defer(TableJob(res, plan, rows_only, parts, why_driver))
+        return
+    seen = Seen()
+    more = (_piece_body(p, rows_only) for p in rest)  # one piece at a time
+    for rows, nums, skip in itertools.chain([(body, numbers, bad)], more):
+        good = [i for i, num in enumerate(nums) if num not in skip]
+        outs = mapper(plan, [rows[i] for i in good], [nums[i] for i in good])
+        by_num = dict(zip((nums[i] for i in good), outs, strict=True))
+        add_rows(res, nums, by_num, skip, seen)
+
+
+def _piece_body(
+    piece: RawTable, rows_only: Header
+) -> tuple[list[list[str]], list[int], dict[int, str]]:
+    """A later piece's rows padded to the header, with its unparseable lines as rows."""
+    body, numbers, bad = padded_body(piece, rows_only)
+    bad.update({n: why for n, why in piece.bad_rows.items() if n not in bad})
+    body, numbers = _with_bad_lines(body, numbers, bad, len(rows_only.names))
+    return body, numbers, bad
+
+
+def _close(pieces: Iterator[RawTable]) -> None:
+    close = getattr(pieces, "close", None)
+    if close is not None:
+        close()
+
+
+@dataclass
+class RowsPart:
+    """Rows of a table read on the driver: ``numbers`` (every row, in order) and ``bad``
+    (those that could not be parsed, by number) as :func:`add_rows` takes them."""
+
+    body: list[list[str]]
+    numbers: list[int]
+    bad: dict[int, str]
+
+    def good(self) -> tuple[list[list[str]], list[int]]:
+        """The parsed rows and their numbers (what :func:`row_output` is run on)."""
+        keep = [i for i, num in enumerate(self.numbers) if num not in self.bad]
+        return [self.body[i] for i in keep], [self.numbers[i] for i in keep]
+
+
+#: one part's rows: (every row number in order, the unparseable ones, row outputs by number)
+PartOut = tuple[list[int], dict[int, str], dict[int, "RowOut | None"]]
+
+
+@dataclass
+class TableJob:
+    """A survey/review table whose rows are turned into row outputs elsewhere, with the
+    other tables of the run (the Spark engine, one job for all).
+
+    ``parts`` in file order: rows the driver read (:class:`RowsPart`) and pieces of a
+    large CSV to be read where they are mapped (:class:`~insight.ingest.pieces.PieceSpec`,
+    see :func:`piece_rows`). ``why_driver``: why a large CSV's pieces were read on the
+    driver instead (empty when they were not, or the file is not large).
+    """
+
+    res: FileResult
+    plan: RowPlan
+    rows_only: Header
+    parts: list[RowsPart | PieceSpec]
+    why_driver: str = ""
+
+    def finish(self, outs: Sequence[PartOut]) -> None:
+        """Count and keep the rows of every part (``outs``, one per part, in order),
+        duplicates found across parts, as the local engine does."""
+        seen = Seen()
+        for numbers, bad, by_num in outs:
+            add_rows(self.res, numbers, by_num, bad, seen)
+
+
+def piece_rows(plan: RowPlan, rows_only: Header, spec: PieceSpec) -> PartOut:
+    """One piece of a large CSV read, parsed and turned into row outputs (on a worker)."""
+    raw = read_piece(spec)
+    if raw is None:
+        return [], {}, {}
+    body, numbers, bad = _piece_body(raw, rows_only)
+    outs = {
+        n: row_output(plan, row, n) for row, n in zip(body, numbers, strict=True) if n not in bad
+    }
+    return numbers, bad, outs
 
 
 @dataclass

@@ -1,6 +1,8 @@
-"""Apache Spark engine: the model passes whose cost grows with the data, on a cluster.
+"""Apache Spark engine: the stages whose cost grows with the data, on a cluster.
 
-``insight run --engine spark [--spark-master URL]`` sends the distinct,
+``insight run --engine spark [--spark-master URL]`` reads and unitises the
+survey/review tables of a run in one Spark job (:mod:`insight.engine.spark.tables`:
+large CSVs read as byte ranges on the workers) and sends the distinct,
 not-yet-cached texts of the annotation and embedding stages through Spark as
 ``mapInPandas`` over Arrow batches. Each Python worker loads the models once
 (module-level cache, reused across tasks: ``spark.python.worker.reuse``) and
@@ -62,26 +64,6 @@ def _annotate_partition(batches: Iterator[Any]) -> Iterator[Any]:
         out = ann.annotate_batch(pdf["text"].tolist())
         out.insert(0, "idx", pdf["idx"].to_numpy())
         yield out
-
-
-def _rows_partition(blob: bytes, batches: Iterator[Any]) -> Iterator[Any]:
-    """mapInPandas: (num, cells) batches -> num + the pickled row output with its units."""
-    import pickle
-
-    import pandas as pd
-
-    from insight.ingest import precompute_units
-    from insight.ingest.tables import row_output
-
-    plan = pickle.loads(blob)
-    for pdf in batches:
-        outs = []
-        for num, cells in zip(pdf["num"].tolist(), pdf["cells"], strict=True):
-            out = row_output(plan, [str(c) for c in cells], int(num))
-            if out is not None:
-                precompute_units(out.records)
-            outs.append(pickle.dumps(out))
-        yield pd.DataFrame({"num": pdf["num"].to_numpy(), "out": outs})
 
 
 class SparkEngine:
@@ -201,36 +183,13 @@ class SparkEngine:
             out[c] = col
         return out
 
-    def map_rows(self, plan: Any, body: list[list[str]], numbers: list[int]) -> list[Any]:
-        """The survey/review rows of one file made into records and units on the workers.
+    def table_mapper(self) -> Any:
+        """A mapper for :func:`~insight.ingest.ingest_paths` that collects the run's
+        survey/review tables and unitises all their rows in one Spark job (large CSVs
+        read on the workers): :class:`~insight.engine.spark.tables.SparkTables`."""
+        from insight.engine.spark.tables import SparkTables
 
-        A :data:`~insight.ingest.tables.RowMapper`: the driver has read the file and
-        decided its header and column roles (``plan``); each worker runs the local
-        engine's :func:`~insight.ingest.tables.row_output` on its rows and splits the
-        records into units (:func:`~insight.ingest.precompute_units`); the driver keeps
-        the rows in file order for the duplicate check and the row accounting.
-        """
-        import pickle
-
-        import pandas as pd
-
-        if not body:
-            return []
-        blob = pickle.dumps(plan)
-        pdf = pd.DataFrame({"num": numbers, "cells": body})
-        df = self.spark.createDataFrame(pdf, schema="num long, cells array<string>")
-        n = self.partitions or self.spark.sparkContext.defaultParallelism
-        df = df.repartition(max(1, min(n, len(body))))
-        rows = df.mapInPandas(
-            lambda batches: _rows_partition(blob, batches), schema="num long, out binary"
-        ).toPandas()
-        if len(rows) != len(body):
-            raise ModelError(
-                f"Spark returned {len(rows)} rows of {plan.shell.source} for {len(body)}",
-                fix="re-run; if it persists, run with --engine local",
-            )
-        by_num = dict(zip(rows["num"].tolist(), rows["out"].tolist(), strict=True))
-        return [pickle.loads(by_num[n]) for n in numbers]
+        return SparkTables(self)
 
     def encode(self, embedder: Any, texts: Sequence[str]) -> Any:
         """Unit-length float32 vectors for ``texts`` from ``embedder`` run on the workers
