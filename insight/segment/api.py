@@ -21,7 +21,7 @@ from insight.files import numeric_columns
 from insight.files import read_respondents as read_respondents
 from insight.segment.factors import FactorResult, factor_analysis
 from insight.segment.models import Segmenter
-from insight.segment.preprocess import prepare_items
+from insight.segment.preprocess import PreparedItems, prepare_items
 from insight.segment.profiles import profile_segments, top_items
 from insight.segment.stability import Stability, bootstrap_stability
 
@@ -207,15 +207,37 @@ def segment_respondents(
         n_init=n_init,
         use_factors=use_factors,
         n_factors=n_factors,
-    ).fit(x)
+    )
+    return fit_segments(model, prep, n_bootstrap=n_bootstrap, rotation=rotation, progress=progress)
+
+
+def fit_segments(
+    model: Segmenter,
+    prep: PreparedItems,
+    *,
+    n_bootstrap: int = 50,
+    rotation: str = "oblimin",
+    progress: bool = False,
+) -> SegmentationResult:
+    """Fit ``model`` on the prepared respondents and report: bootstrap stability (the
+    model's seed), exclusions, missing shares, factors of three or more items, warnings.
+
+    The one fitting path of :func:`segment_respondents` and
+    :func:`~insight.segment.text.segment_text`.
+    """
+    x = prep.data
+    model.fit(x)
     stability = bootstrap_stability(
-        model, x, n_bootstrap=n_bootstrap, random_state=random_state, progress=progress
+        model, x, n_bootstrap=n_bootstrap, random_state=model.random_state, progress=progress
     )
     notes = list(prep.warnings) + list(model.warnings_)
     factors = model.factors_
     if factors is None and len(prep.items) >= 3:
         factors = factor_analysis(
-            prep.reversed_items(), n_factors=n_factors, rotation=rotation, random_state=random_state
+            prep.reversed_items(),
+            n_factors=model.n_factors,
+            rotation=rotation,
+            random_state=model.random_state,
         )
     if factors is not None and factors.flagged_reverse:
         notes.append(

@@ -20,9 +20,9 @@ import pandas as pd
 
 from insight import schema
 from insight.errors import InputError, SchemaError
-from insight.segment.api import SegmentationResult
+from insight.segment.api import SegmentationResult, fit_segments
 from insight.segment.models import Segmenter
-from insight.segment.stability import bootstrap_stability
+from insight.segment.preprocess import PreparedItems
 
 
 def segment_text(
@@ -93,8 +93,18 @@ def segment_text(
             f"nothing to segment: {len(df)} respondents x {df.shape[1]} varying features",
             fix="pass more respondents or features",
         )
-    n = len(df)
-    dims = min(10, max(2, n // 20)) if max_dims == "auto" else int(max_dims)
+    prep = PreparedItems(
+        data=df,
+        items=[],
+        extra_columns=list(df.columns),
+        excluded=excluded,
+        missing=missing,
+        scale={},
+        reverse=[],
+        counts={"rows": len(features), "kept": len(df), "excluded": int(empty.sum())},
+        warnings=notes,
+    )
+    dims = min(10, max(2, len(df) // 20)) if max_dims == "auto" else int(max_dims)
     model = Segmenter(
         method=method,
         k=k,
@@ -103,18 +113,5 @@ def segment_text(
         n_init=n_init,
         categorical=[],
         max_dims=dims,
-    ).fit(df)
-    stability = bootstrap_stability(
-        model, df, n_bootstrap=n_bootstrap, random_state=random_state, progress=progress
     )
-    notes += list(model.warnings_) + stability.warnings
-    return SegmentationResult.from_fit(
-        model,
-        df,
-        stability,
-        excluded=excluded,
-        factors=None,
-        missing=missing,
-        counts={"rows": len(features), "kept": n, "excluded": int(empty.sum())},
-        warnings=notes,
-    )
+    return fit_segments(model, prep, n_bootstrap=n_bootstrap, progress=progress)
