@@ -15,104 +15,28 @@ from typing import Any
 from insight import schema as S
 from insight.errors import SchemaError
 from insight.ingest.scales import Scale, detect_scale
-from insight.patterns import whole_words
+from insight.patterns import read_word_tables, whole_words
 
-# Survey platform metadata (Qualtrics, SurveyMonkey, Google Forms, Typeform).
-_METADATA = {
-    "startdate",
-    "enddate",
-    "status",
-    "ipaddress",
-    "progress",
-    "duration",
-    "durationinseconds",
-    "finished",
-    "recordeddate",
-    "recipientlastname",
-    "recipientfirstname",
-    "recipientemail",
-    "externalreference",
-    "externaldatareference",
-    "locationlatitude",
-    "locationlongitude",
-    "distributionchannel",
-    "userlanguage",
-    "collectorid",
-    "emailaddress",
-    "firstname",
-    "lastname",
-    "customdata1",
-    "customdata",
-    "timestamp",
-    "submitdate",
-    "networkid",
-    "useragent",
-    "q_recaptchascore",
-    "q_relevantidduplicate",
-    "q_relevantidduplicatescore",
-    "q_relevantidfraudscore",
-    "q_relevantidlaststartdate",
-}
-_ID_NAMES = re.compile(
-    r"^(responseid|respondentid|respondent|response_id|respondent_id|participant(_?id)?|"
-    r"pid|id|uid|user_?id|customer_?id|review_?id|record_?id|interview_?id|transcript_?id)$"
-)
-_STRONG_ID = re.compile(r"respon(se|dent)_?id|participant_?id")
-_BEHAVIOUR = re.compile(
-    r"spend|spent|cost|revenue|visits?|how many|number of|count|years|months|tenure|"
-    r"orders?|purchases?|amount|frequency|per (week|month|year)|machines|employees|locations|"
-    r"usage|sessions|minutes|hours|£|\$|€|\b(e?mail.?)?opens\b|\bclicks?\b|\blog.?ins?\b|"
-    r"days.?since|recency|\bltv\b|\bclv\b|lifetime.?value",
-    re.I,
-)
-#: A date column that records behaviour (not when the answer was given): last purchase,
-#: last visit or login, first order, sign-up or customer-since dates.
-_BEHAVIOUR_DATE = re.compile(
-    r"(last|latest|most.?recent|first).?(purchase|order|buy|transaction|booking|payment|visit|"
-    r"login|log.?in|session|activity|active|seen|open|click)|signup|sign.?up|joined|"
-    r"(customer|member|client).?since|renewal|churn",
-    re.I,
-)
-#: A plan / tier / subscription column: a behaviour category (what they pay for).
-_PLAN = whole_words(r"plan|tier|subscription|membership")
+#: The word tables of column role inference (``role_words.toml``, read once): survey
+#: platform metadata names and the header words of each role.
+_WORDS = read_word_tables(Path(__file__).with_name("role_words.toml"))
+_METADATA = _WORDS.names["metadata"]
+_WORD = _WORDS.patterns
+
 #: value kinds of a behaviour column: the respondents table holds a float, an ISO date or
 #: the category as written
 BEHAVIOUR_NUMBER, BEHAVIOUR_DATE, BEHAVIOUR_CATEGORY = "number", "date", "category"
-_DEMOGRAPHIC = whole_words(
-    r"age|gender|sex|education|income|region|country|state|city|location|role|job|title|"
-    r"industry|sector|business type|company size|department|ethnicit|occupation|seniority|"
-    r"type of business|segment|postcode|post code|postal code|zip",
-)
-_TEXT_NAME = re.compile(
-    r"comment|feedback|text|answer|why|describe|explain|suggest|review|body|opinion|tell us|"
-    r"anything else|what would|what is|what's|how could|problem|improve",
-    re.I,
-)
-_CONSENT = re.compile(
-    r"consent|i agree to|agree to (participate|take part)|take part in (this|the) (survey|study)|"
-    r"terms and conditions|privacy (notice|policy)|participant information sheet|"
-    r"\b(18|16|21) years (of age|old)|years of age or older|\beligib|i confirm that|"
-    r"i have read (and understood )?the|willing to (participate|take part)",
-    re.I,
-)
 #: Piped text left by survey platforms: ``[QID19-ChoiceGroup-SelectedChoices]``,
 #: ``${q://QID3/ChoiceGroup/SelectedChoices}``, ``${e://Field/name}``.
 PIPED_RE = re.compile(r"\[QID\d+[^\]]*\]|\$\{[a-z]{1,3}://[^}]*\}", re.I)
 PIPED_PLACEHOLDER = "[piped text]"
-_ASKS = re.compile(
-    r"^(what|how|why|which|who|when|where|please|describe|tell us|do you|did you|would you|"
-    r"could you|is there|are there|fft)\b",
-    re.I,
-)
+
 #: Words that make an answer a sentence rather than a category label.
 _SENTENCE_WORDS = whole_words(
     r"i|i'm|im|i've|my|me|we|our|us|it|it's|its|they|this|that|is|are|was|were|be|been|"
     r"have|has|had|do|does|did|don't|didn't|can|can't|could|would|should|will|not|because|"
     r"but|so|if|when|very|too|really",
 )
-_RATING = re.compile(r"rating|stars?|score|overall", re.I)
-_PRODUCT = re.compile(r"product|item|sku|model|source|platform|channel|site|store|brand|app", re.I)
-_DATE_NAME = re.compile(r"date|time|created|submitted|posted|week|month", re.I)
 _DATE_VALUE = re.compile(
     r"^\d{4}-\d{1,2}-\d{1,2}([ T]\d{1,2}:\d{2}(:\d{2})?)?|^\d{1,2}[/.]\d{1,2}[/.]\d{2,4}( \d{1,2}:\d{2})?"
 )
@@ -265,14 +189,14 @@ def infer_role(name: str, question: str, values: list[str], *, review: bool = Fa
         return info
     unique = bool(n) and len(distinct) == n and n > 1
     if (
-        _ID_NAMES.match(k)
+        _WORD["id_names"].match(k)
         or re.search(r"\bid$|_id$", name.strip(), re.I)
         or (k in {"rownames", "index", "unnamed0", ""} and unique)
     ):
         if len(distinct) == n:
             info.role, info.reason = S.ROLE_ID, "unique identifier"
             return info
-        if _STRONG_ID.search(k):
+        if _WORD["strong_id"].search(k):
             info.role, info.reason = S.ROLE_ID, "respondent identifier (repeats: long format)"
             return info
         info.role, info.reason = S.ROLE_METADATA, "identifier with repeats"
@@ -287,8 +211,8 @@ def infer_role(name: str, question: str, values: list[str], *, review: bool = Fa
         info.role, info.reason = S.ROLE_ID, "participant codes (P1, P2, ...)"
         return info
     top_share = max(Counter(nonempty).values()) / n
-    if (_CONSENT.search(text) and (top_share >= 0.8 or len(distinct) <= 3)) or (
-        top_share >= 0.9 and any(_CONSENT.search(v) for v in distinct)
+    if (_WORD["consent"].search(text) and (top_share >= 0.8 or len(distinct) <= 3)) or (
+        top_share >= 0.9 and any(_WORD["consent"].search(v) for v in distinct)
     ):
         info.role, info.reason = S.ROLE_METADATA, "consent/eligibility item"
         return info
@@ -300,13 +224,13 @@ def infer_role(name: str, question: str, values: list[str], *, review: bool = Fa
         info.role, info.reason = S.ROLE_TEXT, "Qualtrics _TEXT column"
         return info
     date_share = sum(1 for v in nonempty if _DATE_VALUE.match(v)) / n
-    if date_share >= 0.9 and _BEHAVIOUR_DATE.search(text):
+    if date_share >= 0.9 and _WORD["behaviour_date"].search(text):
         return as_behaviour(info, nonempty, "behaviour date (last/first activity or purchase)")
     if date_share >= 0.9:
         info.role, info.reason = S.ROLE_DATE, "date values"
         return info
     numeric_share = sum(1 for v in nonempty if _is_number(v)) / n
-    if review and _RATING.search(name):
+    if review and _WORD["rating"].search(name):
         scale = detect_scale(nonempty) or _star_scale(nonempty)
         if scale is not None:
             info.role, info.scale, info.reason = S.ROLE_RATING, scale, "rating column"
@@ -321,15 +245,19 @@ def infer_role(name: str, question: str, values: list[str], *, review: bool = Fa
             info.reason = f"multi-select: {len(choices)} choices, one 0/1 column each"
             return info
     sentences = sum(1 for v in nonempty if _is_sentence(v)) / n
-    asks = sum(1 for v in distinct if v.rstrip().endswith("?") or _ASKS.match(v))
+    asks = sum(1 for v in distinct if v.rstrip().endswith("?") or _WORD["asks"].match(v))
     if len(distinct) <= 12 and n >= 10 * len(distinct) and asks >= 0.8 * len(distinct):
         info.role, info.reason = S.ROLE_METADATA, "question wording (one row per question)"
         return info
-    if sentences >= 0.5 and scale is None and (len(distinct) >= 5 or _TEXT_NAME.search(text)):
+    if (
+        sentences >= 0.5
+        and scale is None
+        and (len(distinct) >= 5 or _WORD["text_name"].search(text))
+    ):
         info.role, info.reason = S.ROLE_TEXT, f"sentences (mean {words:.0f} words)"
         return info
-    behaviour_hint = bool(_BEHAVIOUR.search(text))
-    demographic_hint = bool(_DEMOGRAPHIC.search(text))
+    behaviour_hint = bool(_WORD["behaviour"].search(text))
+    demographic_hint = bool(_WORD["demographic"].search(text))
     if scale is not None and scale.kind != "numeric":
         info.role, info.scale, info.reason = S.ROLE_LIKERT, scale, f"{scale.kind} scale labels"
         return info
@@ -355,15 +283,15 @@ def infer_role(name: str, question: str, values: list[str], *, review: bool = Fa
     if review and re.search(r"title|headline|summary|subject", name, re.I) and numeric_share < 0.5:
         info.role, info.reason = S.ROLE_TEXT, "review title"
         return info
-    if review and _PRODUCT.search(name) and len(distinct) <= max(50, n // 5):
+    if review and _WORD["product"].search(name) and len(distinct) <= max(50, n // 5):
         info.role, info.reason = S.ROLE_PRODUCT, "product/source column"
         return info
     if ((mean_len >= 25 or words >= 4) and uniq >= 0.5) or (
-        _TEXT_NAME.search(text) and uniq >= 0.8 and numeric_share < 0.5
+        _WORD["text_name"].search(text) and uniq >= 0.8 and numeric_share < 0.5
     ):
         info.role, info.reason = S.ROLE_TEXT, f"varied text (mean {words:.0f} words)"
         return info
-    if (len(distinct) <= 30 or uniq <= 0.5) and _PLAN.search(name):
+    if (len(distinct) <= 30 or uniq <= 0.5) and _WORD["plan"].search(name):
         return as_behaviour(info, nonempty, f"plan / tier: {len(distinct)} categories")
     if len(distinct) <= 30 or uniq <= 0.5:
         info.role, info.reason = S.ROLE_DEMOGRAPHIC, f"{len(distinct)} categories"
