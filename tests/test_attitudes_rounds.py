@@ -30,13 +30,15 @@ QUESTIONS = [
 
 def _write_rounds(folder: Path, seed: int = 0) -> tuple[Path, Path]:
     rng = np.random.default_rng(seed)
-    r1 = folder / "scores_round1.csv"
+    # named as the real study names them: the file name says which questionnaire the
+    # unworded Q1..Q19 are (PSSUQ v2 by position), so both rounds share its 1-7 scale
+    r1 = folder / "pssuq_scores_round1.csv"
     with r1.open("w", newline="") as f:
         w = csv.writer(f)
         w.writerow(["Questions", *[f"P{i}" for i in range(1, 11)]])
         for q in range(1, 20):
             w.writerow([f"Q{q}", *rng.integers(1, 7, 10).tolist()])
-    r2 = folder / "scores_round2.csv"
+    r2 = folder / "pssuq_scores_round2.csv"
     header = ["Timestamp", "Input your participant number as: P + Number (e.g. P1, P42)"]
     for num, text in enumerate(QUESTIONS, 1):
         header += [f"{num}. {text} ", "Comments"]

@@ -223,14 +223,13 @@ _V3 = (
 
 def _pssuq(order: tuple[tuple[str, str], ...]) -> tuple[Item, ...]:
     return tuple(
-        Item(n, _P[key][0], -1, _P[key][1], _P[key][2], sub) for n, (key, sub) in enumerate(order, 1)
+        Item(n, _P[key][0], -1, _P[key][1], _P[key][2], sub)
+        for n, (key, sub) in enumerate(order, 1)
     )
 
 
 _PSSUQ_ALIAS = re.compile(r"pssuq|csuq|post.?study.?system", re.I)
-_PSSUQ_SCORING = (
-    "scored as item means (overall; SysUse, InfoQual and IntQual subscales)"
-)
+_PSSUQ_SCORING = "scored as item means (overall; SysUse, InfoQual and IntQual subscales)"
 
 BATTERIES: tuple[Battery, ...] = (
     Battery(
@@ -260,30 +259,78 @@ BATTERIES: tuple[Battery, ...] = (
         5,
         _AGREE_HIGH5,
         (
-            _i(1, "I think that I would like to use this system frequently.", 1,
-               "Would use the system often", "Would rarely use the system"),
-            _i(2, "I found the system unnecessarily complex.", -1,
-               "Finds the system simple", "Finds the system unnecessarily complex"),
-            _i(3, "I thought the system was easy to use.", 1,
-               "Rates the system easy to use", "Finds the system hard to use"),
-            _i(4, "I think that I would need the support of a technical person to be able "
-               "to use this system.", -1,
-               "Needs no technical support", "Needs technical support"),
-            _i(5, "I found the various functions in this system were well integrated.", 1,
-               "Finds the functions well integrated", "Finds the functions poorly integrated"),
-            _i(6, "I thought there was too much inconsistency in this system.", -1,
-               "Finds the system consistent", "Finds the system inconsistent"),
-            _i(7, "I would imagine that most people would learn to use this system very "
-               "quickly.", 1, "Expects others to learn it quickly",
-               "Expects others to learn it slowly"),
-            _i(8, "I found the system very cumbersome to use.", -1,
-               "Finds the system smooth to use", "Finds the system cumbersome"),
-            _i(9, "I felt very confident using the system.", 1,
-               "Feels confident using the system", "Feels unsure using the system"),
-            _i(10, "I needed to learn a lot of things before I could get going with this "
-               "system.", -1, "Gets going without much learning",
-               "Needed to learn a lot first"),
-        ),  # fmt: skip
+            _i(
+                1,
+                "I think that I would like to use this system frequently.",
+                1,
+                "Would use the system often",
+                "Would rarely use the system",
+            ),
+            _i(
+                2,
+                "I found the system unnecessarily complex.",
+                -1,
+                "Finds the system simple",
+                "Finds the system unnecessarily complex",
+            ),
+            _i(
+                3,
+                "I thought the system was easy to use.",
+                1,
+                "Rates the system easy to use",
+                "Finds the system hard to use",
+            ),
+            _i(
+                4,
+                "I think that I would need the support of a technical person to be able "
+                "to use this system.",
+                -1,
+                "Needs no technical support",
+                "Needs technical support",
+            ),
+            _i(
+                5,
+                "I found the various functions in this system were well integrated.",
+                1,
+                "Finds the functions well integrated",
+                "Finds the functions poorly integrated",
+            ),
+            _i(
+                6,
+                "I thought there was too much inconsistency in this system.",
+                -1,
+                "Finds the system consistent",
+                "Finds the system inconsistent",
+            ),
+            _i(
+                7,
+                "I would imagine that most people would learn to use this system very quickly.",
+                1,
+                "Expects others to learn it quickly",
+                "Expects others to learn it slowly",
+            ),
+            _i(
+                8,
+                "I found the system very cumbersome to use.",
+                -1,
+                "Finds the system smooth to use",
+                "Finds the system cumbersome",
+            ),
+            _i(
+                9,
+                "I felt very confident using the system.",
+                1,
+                "Feels confident using the system",
+                "Feels unsure using the system",
+            ),
+            _i(
+                10,
+                "I needed to learn a lot of things before I could get going with this system.",
+                -1,
+                "Gets going without much learning",
+                "Needed to learn a lot first",
+            ),
+        ),
         "SUS score = 2.5 x (sum of (odd item - 1) + sum of (5 - even item)), 0-100, "
         "higher is better",
         re.compile(r"\bsus\b|system.?usability.?scale|(?<![a-z])sus[_ .-]?\d", re.I),
@@ -295,15 +342,35 @@ BATTERIES: tuple[Battery, ...] = (
         7,
         _AGREE_HIGH7,
         (
-            _i(1, "This system's capabilities meet my requirements.", 1,
-               "Finds the capabilities meet their needs", "Finds the capabilities fall short"),
-            _i(2, "Using this system is a frustrating experience.", -1,
-               "Finds the system unfrustrating", "Finds the system frustrating"),
-            _i(3, "This system is easy to use.", 1,
-               "Rates the system easy to use", "Finds the system hard to use"),
-            _i(4, "I have to spend too much time correcting things with this system.", -1,
-               "Spends little time correcting things", "Spends too long correcting things"),
-        ),  # fmt: skip
+            _i(
+                1,
+                "This system's capabilities meet my requirements.",
+                1,
+                "Finds the capabilities meet their needs",
+                "Finds the capabilities fall short",
+            ),
+            _i(
+                2,
+                "Using this system is a frustrating experience.",
+                -1,
+                "Finds the system unfrustrating",
+                "Finds the system frustrating",
+            ),
+            _i(
+                3,
+                "This system is easy to use.",
+                1,
+                "Rates the system easy to use",
+                "Finds the system hard to use",
+            ),
+            _i(
+                4,
+                "I have to spend too much time correcting things with this system.",
+                -1,
+                "Spends little time correcting things",
+                "Spends too long correcting things",
+            ),
+        ),
         "UMUX score = (sum of (odd item - 1) + sum of (7 - even item)) / 24 x 100, "
         "higher is better",
         re.compile(r"\bumux\b|(?<![a-z])umux[_ .-]?\d", re.I),
@@ -315,11 +382,21 @@ BATTERIES: tuple[Battery, ...] = (
         7,
         _AGREE_HIGH7,
         (
-            _i(1, "This system's capabilities meet my requirements.", 1,
-               "Finds the capabilities meet their needs", "Finds the capabilities fall short"),
-            _i(2, "This system is easy to use.", 1,
-               "Rates the system easy to use", "Finds the system hard to use"),
-        ),  # fmt: skip
+            _i(
+                1,
+                "This system's capabilities meet my requirements.",
+                1,
+                "Finds the capabilities meet their needs",
+                "Finds the capabilities fall short",
+            ),
+            _i(
+                2,
+                "This system is easy to use.",
+                1,
+                "Rates the system easy to use",
+                "Finds the system hard to use",
+            ),
+        ),
         "UMUX-Lite score = (item 1 - 1 + item 2 - 1) / 12 x 100, higher is better",
         re.compile(r"umux.?lite", re.I),
     ),
@@ -330,9 +407,14 @@ BATTERIES: tuple[Battery, ...] = (
         7,
         {"1": "Very difficult", "7": "Very easy"},
         (
-            _i(1, "Overall, how difficult or easy was the task to complete?", 1,
-               "Rates the task easy", "Rates the task difficult"),
-        ),  # fmt: skip
+            _i(
+                1,
+                "Overall, how difficult or easy was the task to complete?",
+                1,
+                "Rates the task easy",
+                "Rates the task difficult",
+            ),
+        ),
         "one item, higher is easier",
         re.compile(r"\bseq\b|single.?ease", re.I),
         re.compile(r"(difficult|easy).{0,25}(difficult|easy).{0,40}\btask|\bseq\b", re.I),
@@ -344,9 +426,14 @@ BATTERIES: tuple[Battery, ...] = (
         10,
         {"0": "Not at all likely", "10": "Extremely likely"},
         (
-            _i(1, "How likely is it that you would recommend this to a friend or colleague?",
-               1, "Would recommend it", "Would not recommend it"),
-        ),  # fmt: skip
+            _i(
+                1,
+                "How likely is it that you would recommend this to a friend or colleague?",
+                1,
+                "Would recommend it",
+                "Would not recommend it",
+            ),
+        ),
         "9-10 promoters, 0-6 detractors; NPS = % promoters - % detractors",
         re.compile(r"\bnps\b|net.?promoter", re.I),
         re.compile(r"\brecommend", re.I),
@@ -354,8 +441,44 @@ BATTERIES: tuple[Battery, ...] = (
 )
 
 _STOP = frozenset(
-    "a an the i it is was to of this that with my me i'm am be could would have has in on "
-    "for and or by as so very system product website app service tool".split()
+    [
+        "a",
+        "an",
+        "the",
+        "i",
+        "it",
+        "is",
+        "was",
+        "to",
+        "of",
+        "this",
+        "that",
+        "with",
+        "my",
+        "me",
+        "i'm",
+        "am",
+        "be",
+        "could",
+        "would",
+        "have",
+        "has",
+        "in",
+        "on",
+        "for",
+        "and",
+        "or",
+        "by",
+        "as",
+        "so",
+        "very",
+        "system",
+        "product",
+        "website",
+        "app",
+        "service",
+        "tool",
+    ]
 )
 _NUMBERING = re.compile(r"^\s*(?:q(?:uestion)?\s*)?\d{1,2}\s*[.):-]\s*", re.I)
 
@@ -401,7 +524,8 @@ def _by_wording(cols: list[Any], b: Battery) -> dict[str, Item]:
         text = c.question or c.name
         if len(b.items) == 1 and b.pattern is not None:
             if b.pattern.search(text) and 0 not in used:
-                out[c.name], _ = b.items[0], used.add(0)
+                out[c.name] = b.items[0]
+                used.add(0)
             continue
         scored = [(similarity(text, it.text), k) for k, it in enumerate(b.items) if k not in used]
         if scored:
@@ -451,6 +575,17 @@ def recognise(columns: Iterable[Any], source: str) -> Match | None:
         if best is None or key > best[0]:
             best = (key, Match(b, items, how))
     return best[1] if best else None
+
+
+def recognise_all(columns: Iterable[Any], source: str) -> list[Match]:
+    """Every instrument among a file's columns (an NPS question beside a SEQ item), each
+    column read as one instrument at most: :func:`recognise`, best first."""
+    left = list(columns)
+    found: list[Match] = []
+    while (m := recognise(left, source)) is not None:
+        found.append(m)
+        left = [c for c in left if c.name not in m.items]
+    return found
 
 
 def apply(match: Match, columns: Iterable[Any], source: str) -> str:
@@ -506,4 +641,13 @@ def battery_named(reason: str | None) -> Battery | None:
     return next((b for b in BATTERIES if m and b.name == m.group(1)), None)
 
 
-__all__ = ["BATTERIES", "Battery", "Item", "Match", "apply", "find_item", "recognise"]
+__all__ = [
+    "BATTERIES",
+    "Battery",
+    "Item",
+    "Match",
+    "apply",
+    "find_item",
+    "recognise",
+    "recognise_all",
+]

@@ -548,18 +548,19 @@ def settle_scales(columns: Iterable[Any], source: str) -> list[str]:
     reverse-keyed items), and rating items given as bare numbers get
     one guess line saying that which end agrees is unknown. ``columns``: the file's
     column infos (name, question, role, scale, reverse, overridden). Returns guess lines."""
-    from insight.ingest.instruments import apply, recognise
+    from insight.ingest.instruments import apply, recognise_all
 
     columns = list(columns)
     notes: list[str] = []
     bare: list[Any] = []
-    battery = recognise(columns, source)
-    if battery is not None:
+    known: set[str] = set()
+    for battery in recognise_all(columns, source):
         notes.append(apply(battery, columns, source))
+        known |= set(battery.items)
     for c in columns:
         if c.role not in ("likert", "rating") or c.scale is None or c.overridden:
             continue
-        if battery is not None and c.name in battery.items:
+        if c.name in known:
             continue
         found = instrument_scale(c.name, c.question, c.scale)
         if found is not None:

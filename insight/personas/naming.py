@@ -191,6 +191,40 @@ def stance(attitude: Claim) -> str:
     return "Champion" if a > 0 else "Sceptic"
 
 
+def instrument_reading(attitude: Claim) -> str | None:
+    """What the persona's side of a published questionnaire item means, in words
+    ("Finds information hard to find" on PSSUQ item 12 scored worse than the rest), or
+    None for a question of the study's own or a scale whose better end is not known."""
+    from insight.ingest.instruments import find_item
+
+    item = find_item(attitude.stats.get("instrument"))
+    a = agrees(attitude)  # the item's better end (its reverse-keying applied)
+    if item is None or a is None:
+        return None
+    return item.good if a > 0 else item.bad
+
+
+def _instrument_note(attitude: Claim) -> str:
+    """ "PSSUQ v2 item 12 " and the scale's anchors for a published item, else ""."""
+    from insight.ingest.instruments import battery_named, find_item
+
+    why = attitude.stats.get("instrument")
+    battery, item = battery_named(why), find_item(why)
+    if battery is None or item is None:
+        return ""
+    return f"{battery.name} item {item.number} "
+
+
+def _anchors(attitude: Claim) -> str:
+    from insight.ingest.instruments import battery_named
+
+    b = battery_named(attitude.stats.get("instrument"))
+    if b is None:
+        return ""
+    ends = " … ".join(f"{k} = {v.lower()}" for k, v in b.labels.items())
+    return f"; {ends}, {'lower' if b.lower_is_better else 'higher'} is better"
+
+
 def _pain_words(pains: list[Claim]) -> list[str]:
     """The words of the pain theme that sets the persona apart (none when no pain does)."""
     named = [p for p in pains if p.stats.get("pain_theme", 0) != -1]
@@ -228,7 +262,9 @@ def _name(
 ) -> str:
     """A readable, deterministic name in the study's own words.
 
-    Focus: the keyword of the persona's most distinctive attitude item (with Champion /
+    Focus: what the persona's most distinctive item of a published questionnaire means
+    ("Finds information hard to find": PSSUQ, SUS, ... know their better end), else the
+    keyword of its most distinctive attitude item (with Champion /
     Sceptic where its scale says which end agrees, else High / Low Scorer), else a distinctive demographic category, else the words of
     its most distinctive theme, else its top vocabulary term. Then the pain theme that sets
     it apart: ``The Parts Champion, troubled by price``.
@@ -236,6 +272,9 @@ def _name(
     pain = _pain_words(pains)
     pain_stems = set().union(*(_stems(w) for w in pain)) if pain else set()
     noun = None
+    reading = instrument_reading(attitudes[0]) if attitudes else None
+    if reading:  # a published item says what the score means ("Finds the system hard to use")
+        return reading + (f", troubled by {' '.join(pain)}" if pain else "")
     for a in attitudes[:3]:
         kw = _keyword(a.stats.get("question", a.label), stem_use)
         if kw and not (_stems(kw) & pain_stems):
@@ -293,7 +332,7 @@ def _summary(
         else:
             # "favourably" reads for agreement and quality scales alike (FFT: 1 = Very good)
             verb = "answer more favourably" if agreement > 0 else "answer less favourably"
-            bits.append(f"{verb} than others on “{q}” ({means})")
+            bits.append(f"{verb} than others on {_instrument_note(a)}“{q}” ({means}{_anchors(a)})")
     if pains:
         p = pains[0]
         bits.append(f"top pain point: {_lower_first(p.label)} ({p.n} of {p.N} {who} with text)")
@@ -324,7 +363,11 @@ def _dedupe_names(personas: list[Persona]) -> None:
             for a in p.attitudes[1:]:
                 kw = _keyword(a.stats.get("question", a.label))
                 agreement = agrees(a)
-                if agreement is None:
+                reading = instrument_reading(a)
+                cand: str | None
+                if reading:
+                    cand = f"{p.name}; {_lower_first(reading)}"
+                elif agreement is None:
                     side = "higher" if a.stats.get("direction") == "higher" else "lower"
                     cand = f"{p.name}, {side} on {kw}" if kw else None
                 else:
