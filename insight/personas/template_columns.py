@@ -9,10 +9,11 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from insight import schema as S
-from insight.patterns import whole_words
+from insight.patterns import read_word_tables
 from insight.personas.template_words import (
     _AGE_BAND,
     _COUNTRIES,
@@ -29,54 +30,8 @@ if TYPE_CHECKING:
 
 
 # --- header words ----------------------------------------------------------------------
-_AGE_HEAD = whole_words(
-    r"age|ages|aged|age group|age band|age range|how old|year of birth|birth ?year|"
-    r"born|date of birth|dob",
-)
-_AGE_NOT = re.compile(
-    r"\bage of (the |your )?(business|company|firm|organi[sz]ation|machine|equipment|device|"
-    r"car|vehicle|home|house|property|building|account|child|children|kids?|product|system)|"
-    r"\b(machine|business|company|vehicle|equipment|account|device|system|data|page) age\b|"
-    r"how old is (the|your) (?!age)",
-    re.I,
-)
-_BIRTH_HEAD = re.compile(r"year of birth|birth ?year|\bborn\b|date of birth|\bdob\b", re.I)
-_ROLE_HEAD = whole_words(
-    r"job|job title|role|occupation|profession|position|department|line of work|"
-    r"what do you do|work as|job function|your title|specialty|speciality",
-)
-#: "What role does coffee play in your business?" asks about a thing, not the respondent
-_ROLE_NOT = re.compile(
-    r"\brole (does|do|did|will|would|should|can|could|of)\b|\bplays?\b|"
-    r"position (of|on) the\b|\b(business|company|organi[sz]ation)'?s? role",
-    re.I,
-)
-#: the header asks for the job itself (outranks a department or a specialty column)
-_JOB_HEAD = whole_words(r"job|title|occupation|profession|role|what do you do|work as")
-_LOC_HEAD = whole_words(
-    r"country|region|city|town|state|province|county|location|postcode|post code|"
-    r"postal code|zip|zip code|where (are|do) you (live|based|located)|based in|"
-    r"where .{0,20}(located|based)",
-)
-_LOC_NOT = re.compile(r"latitude|longitude|coordinates|\bip\b|ip ?address|language", re.I)
-_POSTCODE_HEAD = re.compile(r"postcode|post code|postal code|\bzip\b|zip ?code", re.I)
-_CHANNEL_HEAD = re.compile(
-    r"(prefer|preferred|best way|like us to|want us to|would you like).{0,50}"
-    r"(contact|reach|hear|communicat|get in touch|updates?|notif|news)|"
-    r"\bchannels?\b|contact (method|preference)|communication preference|"
-    r"how (should|can|do) we (contact|reach)",
-    re.I,
-)
-_CHANNEL_NOT = re.compile(
-    r"hear about|heard (about|of)|find (out )?(about )?us|found us|\breferr|distribution|"
-    r"where did you|first learn",
-    re.I,
-)
-_ENGAGEMENT = re.compile(
-    r"opens?|opened|clicks?|clicked|log-?ins?|logged|sessions?|visits?|views?|calls?|"
-    r"messages?|chats?|replies|responses|engagement|active (days|users?)|usage|uses",
-    re.I,
-)
+#: The header words of each template column (``template_headers.toml``, read once).
+_HEAD = read_word_tables(Path(__file__).with_name("template_headers.toml")).patterns
 
 
 # --- study-wide sources ----------------------------------------------------------------
@@ -134,8 +89,8 @@ def _column_source(
     text = f"{name} {question}"
     short = _share(values, lambda v: len(v.split()) <= 6 and not _is_number(v))
     # age: a header about age and answers that are ages, bands or years of birth
-    if _AGE_HEAD.search(text) and not _AGE_NOT.search(text):
-        birth = bool(_BIRTH_HEAD.search(text))
+    if _HEAD["age_head"].search(text) and not _HEAD["age_not"].search(text):
+        birth = bool(_HEAD["birth_head"].search(text))
 
         def read_age(v: Any) -> list[str]:
             band = age_band(v, ref, birth)
@@ -148,11 +103,11 @@ def _column_source(
     ):
         return ColumnSource("age_band", name, question, lambda v: [b] if (b := age_band(v)) else [])
     # preferred channel: a question about contact preference, or answers that are channels
-    if not _CHANNEL_NOT.search(text):
-        chan_head = bool(_CHANNEL_HEAD.search(text))
+    if not _HEAD["channel_not"].search(text):
+        chan_head = bool(_HEAD["channel_head"].search(text))
         if role == S.ROLE_BEHAVIOUR or _share(values, _is_number) >= 0.95:
             names = channel_of(text)
-            if names and _ENGAGEMENT.search(text) and len(names) == 1:
+            if names and _HEAD["engagement"].search(text) and len(names) == 1:
                 ch = names[0]
                 return ColumnSource(
                     "channels",
@@ -170,8 +125,8 @@ def _column_source(
         ):
             return ColumnSource("channels", name, question, channel_of)
     # location: a header about place with short place-like answers, or country names
-    if _LOC_HEAD.search(text) and not _LOC_NOT.search(text):
-        postcode = bool(_POSTCODE_HEAD.search(text))
+    if _HEAD["location_head"].search(text) and not _HEAD["location_not"].search(text):
+        postcode = bool(_HEAD["postcode_head"].search(text))
 
         def read_loc(v: Any, pc: bool = postcode) -> list[str]:
             loc = _location_value(v, pc)
@@ -183,9 +138,9 @@ def _column_source(
         return ColumnSource("location", name, question, _as_written)
     # role: a header about job with short answers, or answers that are jobs
     jobs = _share(values, is_job)
-    role_head = bool(_ROLE_HEAD.search(text)) and not _ROLE_NOT.search(text)
+    role_head = bool(_HEAD["role_head"].search(text)) and not _HEAD["role_not"].search(text)
     if short >= 0.8 and (role_head or jobs >= 0.6):
-        rank = 0 if role_head and _JOB_HEAD.search(text) else (1 if jobs >= 0.6 else 2)
+        rank = 0 if role_head and _HEAD["job_head"].search(text) else (1 if jobs >= 0.6 else 2)
         return ColumnSource("role", name, question, _as_written, rank=rank)
     return None
 
