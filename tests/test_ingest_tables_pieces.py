@@ -106,3 +106,24 @@ def test_a_table_job_gives_what_reading_here_gives(
         assert getattr(job, name).equals(getattr(here, name)), name
     assert job.warnings == here.warnings
     assert sum("duplicate" in w for w in job.warnings) == 2
+
+
+def test_a_piece_a_worker_cannot_read_is_read_on_the_driver(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from insight.engine.spark.tables import _part_out
+    from insight.ingest.pieces import WorkerCannotRead
+
+    path = _survey(tmp_path / "survey.csv", rows=3000)
+    monkeypatch.setattr(tables_mod, "CHUNK_BYTES", 4000)
+    mapper = _Deferred()
+    ingest_paths([path], mapper=mapper)  # type: ignore[arg-type]
+    job = mapper.jobs[0]
+    p, spec = next((i, s) for i, s in enumerate(job.parts) if isinstance(s, PieceSpec))
+    moved = PieceSpec(**{**vars(spec), "size": spec.size + 1})  # another file on the worker
+    with pytest.raises(WorkerCannotRead, match="bytes here"):
+        read_piece(moved)
+    got = _part_out(job, 0, p, spec, {(0, p): [None, {}, "no such file"]})
+    numbers, bad, outs = piece_rows(job.plan, job.rows_only, spec)
+    assert got[0] == numbers and got[1] == bad and got[2].keys() == outs.keys()
+    assert "read here" in capsys.readouterr().err

@@ -84,7 +84,7 @@ def test_tables_unitised_on_spark_same_as_local(spark_engine: SparkEngine, tmp_p
     tricky = _tricky_csv(tmp_path / "tricky_reviews.csv")
     for path in (SAMPLES / "survey", tricky):
         local = ingest_paths([path])
-        spark = ingest_paths([path], mapper=spark_engine.map_rows)
+        spark = ingest_paths([path], mapper=spark_engine.table_mapper())
         for name in ("units", "records", "respondents", "files", "columns"):
             pd.testing.assert_frame_equal(getattr(local, name), getattr(spark, name), obj=name)
         assert local.warnings == spark.warnings

@@ -123,13 +123,14 @@ def read_piece(spec: PieceSpec) -> RawTable | None:
     """One piece parsed as :func:`~insight.ingest.io.iter_delimited` parses it (None when
     it has no row and no unparseable line)."""
     try:
-        if os.path.getsize(spec.path) != spec.size:
-            raise WorkerCannotRead(f"{spec.path} has another size here")
+        size = os.path.getsize(spec.path)
         with open(spec.path, "rb") as f:
             f.seek(spec.start)
             data = f.read(spec.end - spec.start)
-    except FileNotFoundError as exc:
-        raise WorkerCannotRead(str(exc)) from None
+    except OSError as exc:  # not on a path this machine shares with the driver
+        raise WorkerCannotRead(f"{spec.path}: {exc.strerror or exc}") from None
+    if size != spec.size:
+        raise WorkerCannotRead(f"{spec.path} has {size:,} bytes here, {spec.size:,} on the driver")
     enc = "utf-8" if spec.encoding == "utf-8-sig" and spec.start else spec.encoding
     text = data.decode(enc).replace("\r\n", "\n").replace("\r", "\n")
     lines = text.split("\n")

@@ -179,7 +179,9 @@ def _part_out(
     source = job.res.source
     if isinstance(part, PieceSpec):
         if got is not None and got[2]:
-            _say(f"{source}: a worker cannot read it ({got[2]}); its piece is read here")
+            if not job.why_driver:  # said once a file
+                job.why_driver = f"a worker cannot read it: {got[2]}"
+                _say(f"{source}: its pieces are read here ({job.why_driver})")
             numbers, bad, outs = piece_rows(job.plan, job.rows_only, part)
             _precompute(outs)
             return numbers, bad, outs
