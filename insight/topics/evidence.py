@@ -488,7 +488,12 @@ def fit_topics(
     model = model if model is not None else TopicModel(random_state=random_state)
     if embeddings is None:
         embeddings = model._embeddings(texts, None)
-    model.fit(fit_texts, context_vectors(units, embeddings, context_window, context_weight))
+    resp = units[S.RESPONDENT_ID].tolist() if S.RESPONDENT_ID in units else None
+    model.fit(
+        fit_texts,
+        context_vectors(units, embeddings, context_window, context_weight),
+        groups=resp,  # the theme count follows the people, not only the units
+    )
     emb = model.embeddings_
     topics = model.labels_
     labels = model.topic_labels_
