@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from insight.errors import InputError
-from insight.ingest.io import RawTable, _stream_encoding, parse_lines, sniff_delimiter
+from insight.ingest.io import RawTable, _piece, _stream_encoding, sniff_delimiter
 
 #: encodings whose newline and quote bytes are never part of another character,
 #: so a line's bytes decode on their own (stateful and UTF-16/32 codecs are not)
@@ -80,10 +80,11 @@ def piece_specs(path: Path, chunk_bytes: int) -> tuple[list[PieceSpec] | None, s
             return None, f"bytes do not decode as {enc} ({exc.reason})"
     specs: list[PieceSpec] = []
     start, first_line = 0, 1
+    where = str(path.resolve())  # what a worker opens (the same shared path)
     for end, lines in ends:
-        specs.append(PieceSpec(str(path), start, end, first_line, enc, delim, False, size))
+        specs.append(PieceSpec(where, start, end, first_line, enc, delim, False, size))
         start, first_line = end, first_line + lines
-    specs.append(PieceSpec(str(path), start, size, first_line, enc, delim, True, size))
+    specs.append(PieceSpec(where, start, size, first_line, enc, delim, True, size))
     return specs, ""
 
 
@@ -136,18 +137,7 @@ def read_piece(spec: PieceSpec) -> RawTable | None:
     lines = text.split("\n")
     if not spec.final:
         lines.pop()  # the empty text after the piece's last line end
-    path = Path(spec.path)
-    rows, numbers, bad = parse_lines(lines, spec.delimiter, spec.first_line)
-    if not rows and not bad:
-        return None
-    return RawTable(
-        path=path,
-        rows=rows,
-        row_numbers=numbers,
-        encoding=spec.encoding,
-        delimiter=spec.delimiter,
-        bad_rows=bad,
-    )
+    return _piece(Path(spec.path), lines, spec.delimiter, spec.first_line, spec.encoding)
 
 
 class SpecPieces:
