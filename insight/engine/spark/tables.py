@@ -25,7 +25,7 @@ from typing import Any
 
 from insight.errors import ModelError
 from insight.ingest.pieces import PieceSpec, WorkerCannotRead
-from insight.ingest.tables import PartOut, RowOut, RowPlan, RowsPart, TableJob
+from insight.ingest.tables import PartOut, RowOut, RowsPart, TableJob
 
 #: driver-read rows per Spark task (and per pickled block a worker sends back)
 ROWS_PER_TASK = 2048
@@ -80,9 +80,10 @@ def _tables_partition(plans_blob: bytes, batches: Iterator[Any]) -> Iterator[Any
 
 
 class SparkTables:
-    """Collects the survey/review tables of one read (:meth:`defer`) and maps all their
-    rows in one Spark job (:meth:`flush`); also a plain
-    :data:`~insight.ingest.tables.RowMapper` (``__call__``: one table's rows now)."""
+    """Collects the survey/review tables of one read (:meth:`defer`, called by
+    :func:`~insight.ingest.tables.read_table_file`) and maps all their rows in one Spark
+    job (:meth:`flush`, called by :func:`~insight.ingest.ingest_paths` after the last
+    file)."""
 
     def __init__(self, engine: Any) -> None:
         self.engine = engine
@@ -90,14 +91,6 @@ class SparkTables:
 
     def defer(self, job: TableJob) -> None:
         self.jobs.append(job)
-
-    def __call__(self, plan: RowPlan, body: list[list[str]], numbers: list[int]) -> list[Any]:
-        if not body:
-            return []
-        items: list[Item] = [(0, 0, (body, numbers))]
-        done = self._run({0: (plan, None)}, _pack(items))
-        outs = done[(0, 0)][1]
-        return [outs[n] for n in numbers]
 
     def flush(self) -> None:
         """Run every collected table in one job and finish each (rows kept in file order)."""
