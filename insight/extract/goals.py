@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+from typing import NamedTuple
 
 import numpy as np
 
@@ -124,3 +125,205 @@ def is_goal(text: str | None) -> bool:
 def goal_flags(texts: Iterable[str | None]) -> np.ndarray:
     """0/1 goal flag per text (empty or missing text gives 0)."""
     return np.array([int(is_goal(t)) for t in texts], dtype=np.int64)
+
+
+# --- goal statements: what the speaker wants, as a short claim ------------------------------
+_ADJ = (
+    r"(?:great|nice|good|helpful|useful|better|ideal|lovely|handy|easier|valuable|interesting"
+    r"|brilliant|fantastic|perfect|beneficial)"
+)
+_WHO = r"(?:you|we|i|one|they|users?|people|the user)"
+#: (pattern whose group "g" is the goal clause, what goes before a noun-phrase goal)
+_STATEMENTS: list[re.Pattern[str]] = [
+    re.compile(rx)
+    for rx in (
+        # "it would be useful if I could see where the data comes from", "... to include X"
+        rf"\b(?:it|that|this|which|there) (?:would|'d|will|could|might) (?:also )?(?:be|have been)"
+        rf" (?:\w+ )?(?:\w+ )?{_ADJ} (?:if {_WHO} (?:can|could|would|were able to|was able to) "
+        rf"(?:be able to )?|to (?:be able to )?|to have |if there (?:was|were|is|are) (?P<np1>))"
+        r"(?P<g>.+)",
+        rf"\bif {_WHO} (?:can|could) (?P<g>.+?),? (?:it|that|this) (?:would|'d|will) be"
+        rf" (?:\w+ )?{_ADJ}",
+        # "I would like to export all the data", "I'd love a map", "I'd appreciate that"
+        r"\b(?:i|we) (?:would|'d) (?:really |also |much |rather |definitely )?"
+        r"(?:like|love|prefer|appreciate)(?: it)?(?: for example| for instance)?"
+        r"(?: to (?:be able to )?| (?P<np2>))(?P<g>.+)",
+        r"\b(?:i|we) (?:really |also |still |just )?(?:want|wanted) "
+        r"(?:to (?:be able to )?|(?P<np3>))(?P<g>.+)",
+        r"\b(?:i|we) (?:also |really |still |would )?need (?:to (?:be able to )?|(?P<np4>))(?P<g>.+)",
+        r"\b(?:i|we) (?:really |just |only )?wish (?:i|we|you|it) (?:could|would|had) (?P<g>.+)",
+        r"\b(?:i|we) (?:hope|plan|aim|intend) to (?P<g>.+)",
+        r"\b(?:i'm|we're|i am|we are|i was|we were) (?:just |still |really )?trying to (?P<g>.+)",
+        # requests: "there should be an option to select all locations", "could you add X"
+        r"\bthere (?:should|needs to|ought to) be (?P<np5>)(?P<g>.+)",
+        r"\b(?:you|they|it|we|users?) (?:should|ought to) (?:also )?(?:be able to )?(?P<g>.+)",
+        r"\b(?:could|can|would) you (?:please )?(?P<g>(?:add|include|show|offer|provide|make|"
+        r"allow|let) .+)",
+        r"\b(?:you|they) (?:need|have) to (?P<g>(?:add|include|show|offer|provide|make|allow"
+        r"|let|put|give|explain|change) .+)",
+        r"\b(?:please|pls) (?P<g>(?:add|include|show|make|allow|let|bring back|fix) .+)",
+    )
+]
+_WANT_NEED = (3, 4)  # the "I want" and "I need" statements of _STATEMENTS
+#: verbs that after "I need to" / "I want to" name a step of the task, not a goal
+_STEPS = frozenset(
+    [
+        "go",
+        "come",
+        "click",
+        "check",
+        "continue",
+        "say",
+        "do",
+        "read",
+        "scroll",
+        "press",
+        "log",
+        "select",
+        "search",
+        "remember",
+        "look",
+        "try",
+        "pick",
+        "put",
+        "change",
+        "type",
+        "open",
+        "close",
+        "wait",
+        "know",
+        "think",
+        "start",
+        "finish",
+        "move",
+        "double-check",
+        "find",
+        "see",
+        "talk",
+        "share",
+        "mention",
+        "ask",
+    ]
+)
+#: verbs that name a step of the session (or of the talk) after any wish
+_UI_STEPS = frozenset(
+    [
+        "go",
+        "click",
+        "close",
+        "open",
+        "scroll",
+        "press",
+        "continue",
+        "check",
+        "type",
+        "log",
+        "wait",
+        "come",
+        "talk",
+        "say",
+        "ask",
+        "mention",
+        "thank",
+        "share",
+        "tell",
+    ]
+)
+#: where a goal clause ends
+_CLAUSE_END = re.compile(
+    r"(?i)[,.;:!?()\[\]\"]| - |\b(?:but|because|since|although|though|as it|as they|so that|so i"
+    r"|which|even though|otherwise|and then|rather than that|i guess|i think|i suppose)\b"
+)
+_LEAD = re.compile(
+    r"(?i)^(?:for example|for instance|maybe|perhaps|just|also|really|actually|somehow|kind of"
+    r"|sort of|like|be able to|you know)\s+"
+)
+_TAIL = re.compile(r"(?i)\s+(?:there|here|as well|too|at least|for me|please|then|now|anyway)$")
+_PRONOUN_ONLY = frozenset({"it", "that", "this", "them", "those", "these", "one", "so", "more"})
+
+
+class StatedGoal(NamedTuple):
+    """A goal as its speaker stated it: the short claim, and whether it is a wish or
+    request ("I would like", "it would be useful if", "there should be", "could you")
+    rather than a plain "I want" / "I need" (which in a session is often the next step)."""
+
+    text: str
+    wish: bool
+
+
+def goal_statement(text: str | None, max_words: int = 12) -> str | None:
+    """The goal ``text`` states as a short claim (see :func:`stated_goal`), or None."""
+    goal = stated_goal(text, max_words)
+    return None if goal is None else goal.text
+
+
+def stated_goal(text: str | None, max_words: int = 12) -> StatedGoal | None:
+    """What ``text`` says its speaker wants, as a short claim in their words ("It would be
+    useful if I could see where the data comes from" -> "See where the data comes from";
+    "I would like a map" -> "Have a map"), or None when it states no goal: a step of the
+    task ("I need to click that again"), a question ("Do I need to read all of them?"),
+    a negated or empty wish ("There is nothing I can think of that would be useful"), a
+    request for help ("Maybe I need your help here")."""
+    if not isinstance(text, str) or not text.strip():
+        return None
+    written = re.sub(r"\s+", " ", text.replace("\u2019", "'").replace("\u2018", "'")).strip()
+    for said in re.split(r"(?<=[.!?])\s+", written):
+        sentence = said.lower()  # same length: the goal is cut from what was written
+        if sentence.rstrip().endswith("?") and not sentence.startswith(("could you", "can you")):
+            continue
+        if re.search(r"\b(?:nothing|not|n't|never|no)\b[^,.;]*\b(?:would|could) be\b", sentence):
+            continue
+        for k, rx in enumerate(_STATEMENTS):
+            m = rx.search(sentence)
+            if m is None:
+                continue
+            before = sentence[: m.start()]
+            if _NEGATED.search(sentence[max(0, m.start() - 25) : m.end("g")]) or re.search(
+                r"\b(?:don't|do not|didn't|did not|not sure|if|say|said|says|say that)\s*$", before
+            ):
+                continue
+            if re.search(r"\blet's (?:just )?say\b", before):  # a setting picked for the task
+                continue
+            noun = any(m.groupdict().get(f"np{k}") is not None for k in range(1, 6))
+            goal = _clean(said[m.start("g") : m.end("g")], max_words)
+            if goal is None:
+                continue
+            first = goal.split()[0].lower()
+            if (
+                (k in _WANT_NEED and first in _STEPS)
+                or first in _UI_STEPS
+                or re.match(r"(?:your|you|me) help\b|help\b", goal)
+            ):
+                continue
+            if noun and first not in {"to"}:
+                goal = f"have {goal}"
+            return StatedGoal(goal[:1].upper() + goal[1:], k not in _WANT_NEED)
+    return None
+
+
+def _clean(clause: str, max_words: int) -> str | None:
+    """The goal clause up to where it ends, without leading hedges or trailing fillers;
+    None when fewer than two content words are left."""
+    from insight.nlp import content_tokens
+
+    clause = re.sub(r"\byou know\b", " ", clause, flags=re.I)
+    for _ in range(3):
+        clause = _LEAD.sub("", clause.strip())
+    # the clause ends at a stop word or mark, a comma only after three words ("include
+    # clinical, demographics and environmental information")
+    end = len(clause)
+    for m in _CLAUSE_END.finditer(clause):
+        if m.group() != "," or len(clause[: m.start()].split()) >= 3:
+            end = m.start()
+            break
+    clause = clause[:end].strip()
+    for _ in range(3):
+        clause = _TAIL.sub("", clause.strip())
+    words = clause.split()
+    if not words or (words[0].lower() in _PRONOUN_ONLY and len(words) < 3):
+        return None
+    if len(words) > max_words:
+        return None
+    if len(content_tokens(clause)) < 2:
+        return None
+    return " ".join(words)

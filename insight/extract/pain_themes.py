@@ -6,14 +6,16 @@ of an error when using AI is too high" is not a price complaint). Here the pain 
 one study are clustered on their sentence embeddings (TF-IDF of their content words when
 there are none) into that study's own pain themes:
 
-* a theme is labelled with a phrase its units share (c-TF-IDF over the n-grams they wrote,
+* a theme's terms are phrases its units share (c-TF-IDF over the n-grams they wrote,
   as topic labels are, see :func:`label_clusters`), then nouns: never filler, stop words
-  or a lone verb or adjective;
+  or a lone verb or adjective; its label is a short problem statement built from its
+  members' own problem phrases ("Settings are confusing", "Time window length is
+  unclear"), else its leading noun phrase (see :mod:`insight.extract.pain_labels`);
 * severity = share x intensity: the share of participants (with text) who voice it, times
   the mean intensity of its units (pain score, negative sentiment, emotion intensity);
 * the taxonomy type that most of its units carry is kept as an optional ``tag``;
-* non-answers ("Did not answer", "n/a") and units without two content words are never
-  pains; themes smaller than ``min_units`` units join the nearest theme or "Other problems".
+* non-answers ("Did not answer", "n/a"), units without two content words and statements
+  that deny a problem ("I don't believe I encountered any errors") are never pains; themes smaller than ``min_units`` units join the nearest theme or "Other problems".
 
 Deterministic for a given ``random_state``.
 """
@@ -27,7 +29,14 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from insight import schema as S
-from insight.extract.pain_labels import NOUNS, OTHER_THEME, _stem, theme_problems
+from insight.extract.pain_labels import (
+    NOUNS,
+    OTHER_THEME,
+    _stem,
+    denies_problem,
+    theme_labels,
+    theme_problems,
+)
 from insight.nlp import NEGATIONS, content_tokens, is_non_answer, valence_lexicon
 from insight.stats import is_number, normalise_rows
 
@@ -47,7 +56,8 @@ class PainThemes:
         assignments: unit_id, respondent_id, pain_theme (int, -1 = other), pain_theme_label.
         themes: pain_theme, label, terms (list), noun_terms (the terms that are noun
             phrases, for persona names), units, participants, share, intensity,
-            severity, tag (the dominant taxonomy type or None); most severe first.
+            severity, tag (the dominant taxonomy type or None), label_units (the unit ids
+            that state the label's problem: its quotes come first); most severe first.
     """
 
     assignments: pd.DataFrame
@@ -61,8 +71,13 @@ class PainThemes:
 
 
 def is_pain_unit(text: Any) -> bool:
-    """A unit that can be evidence of a pain: not a non-answer, two or more content words."""
-    return not is_non_answer(text) and len(content_tokens(text)) >= MIN_CONTENT_WORDS
+    """A unit that can be evidence of a pain: not a non-answer, two or more content words,
+    not a statement that there was no problem ("I don't believe I encountered any errors")."""
+    return (
+        not is_non_answer(text)
+        and len(content_tokens(text)) >= MIN_CONTENT_WORDS
+        and not denies_problem(text)
+    )
 
 
 def unit_intensity(row: Mapping[str, Any]) -> float:
@@ -213,11 +228,6 @@ def is_noun_phrase(term: str, tags: Mapping[str, str]) -> bool:
     )
 
 
-def _upper_first(text: str) -> str:
-    """First letter upper case, the rest as written ("PM2.5 values", not "Pm2.5 values")."""
-    return text[:1].upper() + text[1:]
-
-
 def group_pain_points(
     units: pd.DataFrame,
     vectors: Mapping[str, Any] | None = None,
@@ -253,6 +263,7 @@ def group_pain_points(
                 "intensity",
                 "severity",
                 "tag",
+                "label_units",
             ]
         ),
     )
@@ -293,22 +304,21 @@ def group_pain_points(
     remap[OTHER_THEME] = OTHER_THEME
     lab = [remap[int(v)] for v in lab]
     tags = _word_tags(texts)
-    terms = label_clusters(texts, lab, tags=tags)
-    # a label names the problem its units name most ("parts too expensive"), then the
+    ranked = label_clusters(texts, lab, max_terms=6, tags=tags)
+    terms = {c: t[:3] for c, t in ranked.items()}
+    noun_phrases = {c: [t for t in ts if is_noun_phrase(t, tags)] for c, ts in ranked.items()}
+    # the problem its units name most ("parts too expensive") leads the terms, then the
     # phrase or noun they share most that it does not already say
     subjects = {c: " ".join(t) for c, t in terms.items() if t}
-    for c, problem in theme_problems(texts, lab, subjects=subjects).items():
-        said = {_stem(w) for w in problem.split()}
+    problems = theme_problems(texts, lab, subjects=subjects)
+    for c, problem in problems.items():
+        said = {_stem(w) for w in problem.phrase.split()}
         rest = [t for t in terms.get(c, []) if not {_stem(w) for w in t.split()} <= said]
-        terms[c] = [problem, *rest[:1]]
-    labels = {
-        c: (
-            OTHER_LABEL
-            if c == OTHER_THEME or not terms.get(c)
-            else _upper_first(", ".join(terms[c]))
-        )
-        for c in set(lab)
-    }
+        terms[c] = [problem.phrase, *rest[:1]]
+    # the label is a problem statement ("Settings are confusing"), see pain_labels
+    named, stating = theme_labels(texts, lab, problems, noun_phrases, terms, tags)
+    labels = {c: named.get(c, OTHER_LABEL) for c in set(lab)}
+    label_units = {c: [ids[i] for i in stating.get(c, ())] for c in set(lab)}
     pain = pain.assign(
         pain_theme=lab,
         pain_theme_label=[labels[c] for c in lab],
@@ -337,6 +347,7 @@ def group_pain_points(
                 "intensity": inten,
                 "severity": share * inten,
                 "tag": tag,
+                "label_units": label_units.get(int(c), []),
             }
         )
     themes = pd.DataFrame(rows).sort_values(["severity", "pain_theme"], ascending=[False, True])

@@ -12,6 +12,7 @@ from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING, Any
 
 from insight import schema as S
+from insight.extract.pain_labels import states_problem
 from insight.extract.pain_themes import unit_intensity
 from insight.personas.model import (
     ALPHA,
@@ -30,6 +31,8 @@ from insight.stats import plain as _plain
 
 if TYPE_CHECKING:
     import pandas as pd
+
+    from insight.extract.goals import StatedGoal
 
 
 def _two_proportion_p(k1: int, n1: int, k2: int, n2: int) -> float:
@@ -312,15 +315,7 @@ def pain_point_claims(v: SegmentView) -> list[Claim]:
                 units[S.TOPIC].fillna(S.UNASSIGNED_TOPIC) != S.UNASSIGNED_TOPIC, S.TOPIC_LABEL
             ]
             tops = [str(x) for x in tl.value_counts().head(3).index]
-        score = {
-            u: float(units.at[u, S.PAIN_POINT_SCORE])
-            if _is_number(units.at[u, S.PAIN_POINT_SCORE])
-            else 0.0
-            for u in ids
-        }
-        for u, s in v.centre.items():
-            if u in score:
-                score[u] += 0.1 * s  # pain probability first; typicality breaks near-ties
+        score = pain_quote_scores(units, label, set(meta.get("label_units") or []), v.centre)
         stats = {
             "key": label,
             "pain_theme": int(theme),
@@ -346,6 +341,28 @@ def pain_point_claims(v: SegmentView) -> list[Claim]:
     return claims
 
 
+def pain_quote_scores(
+    units: pd.DataFrame, label: str, stating: set[str], centre: Mapping[str, float]
+) -> dict[str, float]:
+    """Quote order of a pain theme: units that state its label's problem first (see
+    ``label_units`` of :mod:`insight.extract.pain_themes`), then units that use the label's
+    words, then units that say a problem at all ("not clear", "can't find"); within those
+    the pain probability, and typicality breaks near-ties."""
+    words = _stems(label)
+    score = {}
+    for u in units.index:
+        text = str(units.at[u, S.TEXT])
+        p = units.at[u, S.PAIN_POINT_SCORE]
+        score[u] = (
+            4.0 * (u in stating)
+            + 2.0 * bool(_stems(text) & words)
+            + 1.0 * states_problem(text)
+            + (float(p) if _is_number(p) else 0.0)
+            + 0.1 * centre.get(u, 0.0)
+        )
+    return score
+
+
 def terms_in(v: SegmentView, unit_ids: list[str], k: int = 3) -> list[str]:
     """The vocabulary terms that occur most often in ``unit_ids`` (display forms)."""
     voc = v.t.vocabulary
@@ -360,39 +377,70 @@ def terms_in(v: SegmentView, unit_ids: list[str], k: int = 3) -> list[str]:
     return [t for t, _ in sorted(counts.items(), key=lambda x: (-x[1], x[0]))[:k]]
 
 
-def goal_claims(v: SegmentView) -> list[Claim]:
+def goal_claims(v: SegmentView, limit: int = 4) -> list[Claim]:
+    """The segment's goals, each labelled as a goal in its members' words ("Export all the
+    data for my research", "See where the data comes from"; see
+    :func:`insight.extract.goals.goal_statement`). Only units that state a goal count (a
+    step of the task, a question or "nothing would be useful" does not); they group by
+    theme (topic), and a group's label is the statement sharing the most words with the
+    others' statements. n = members with a goal statement in the group."""
+    from insight.extract.goals import stated_goal
+
     mine = v.mine[v.mine[S.GOAL] >= 1]
+    said = {u: stated_goal(str(v.ev.by_id.at[u, S.TEXT])) for u in mine.index}
+    mine = mine[[said[u] is not None for u in mine.index]]
     if mine.empty:
         return []
     N = max(v.n_text, 1)
+    topic = (
+        mine[S.TOPIC].fillna(S.UNASSIGNED_TOPIC)
+        if S.TOPIC in mine and mine[S.TOPIC].notna().any()
+        else None
+    )
+    groups = []
+    for t in ["goals"] if topic is None else list(dict.fromkeys(topic)):
+        g = mine if topic is None else mine[topic == t]
+        label, score = _goal_label(g, said, v.centre)
+        groups.append((g[S.RESPONDENT_ID].nunique(), label, t, g, score))
+    groups.sort(key=lambda x: (-x[0], x[1]))
     claims = []
-    if S.TOPIC in mine and mine[S.TOPIC].notna().any():
-        topic = mine[S.TOPIC].fillna(S.UNASSIGNED_TOPIC)
-        groups = []
-        for t in topic.unique():
-            g = mine[topic == t]
-            label = g[S.TOPIC_LABEL].dropna().iloc[0] if g[S.TOPIC_LABEL].notna().any() else None
-            if t == S.UNASSIGNED_TOPIC or label is None:
-                label = "Other goals and wishes"
-            groups.append((g[S.RESPONDENT_ID].nunique(), str(label), t, g))
-        groups.sort(key=lambda x: (-x[0], x[1]))
-        for n, label, t, g in groups[:4]:
-            stats = {"key": f"topic-{t}", "topic": t, "mentions": len(g)}
-            claims.append(make_claim(v, "goal", label, n, N, g.index.tolist(), stats))
-    else:
-        stats = {"key": "goals", "mentions": len(mine)}
-        claims.append(
-            make_claim(
-                v,
-                "goal",
-                "States a goal or wish",
-                mine[S.RESPONDENT_ID].nunique(),
-                N,
-                mine.index.tolist(),
-                stats,
-            )
-        )
+    for n, label, t, g, score in groups[:limit]:
+        key = "goals" if topic is None else f"topic-{t}"
+        stats = {"key": key, "topic": None if topic is None else t, "mentions": len(g)}
+        claims.append(make_claim(v, "goal", label, n, N, g.index.tolist(), stats, score))
     return claims
+
+
+#: verbs every goal statement may start with: they do not make two goals the same
+_GOAL_VERBS = _stems("have get see add include show make use want need able be")
+
+
+def _goal_label(
+    g: pd.DataFrame, said: Mapping[str, StatedGoal | None], centre: Mapping[str, float]
+) -> tuple[str, dict[str, float]]:
+    """The group's label (a wish or request before a plain "I want / I need"; then the
+    statement whose words most other respondents' statements share; then the shorter) and
+    its quote order (the label's unit, then wishes, statements sharing its words, then
+    typicality)."""
+    goals = {u: said.get(u) for u in g.index}
+    text = {u: goal.text if goal else "" for u, goal in goals.items()}
+    wish = {u: bool(goal and goal.wish) for u, goal in goals.items()}
+    words = {u: _stems(text[u]) - _GOAL_VERBS for u in g.index}
+
+    def shared(u: str) -> int:
+        me = str(g.at[u, S.RESPONDENT_ID])
+        others = {str(g.at[o, S.RESPONDENT_ID]) for o in g.index if words[o] & words[u]}
+        return len(others - {me})
+
+    best = min(g.index, key=lambda u: (not wish[u], -shared(u), len(text[u].split()), text[u]))
+    score = {
+        u: 3.0 * (u == best)
+        + 1.0 * wish[u]
+        + len(words[u] & words[best])
+        + 0.1 * centre.get(u, 0.0)
+        for u in g.index
+    }
+    return text[best], score
 
 
 def emotion_claims(v: SegmentView) -> list[Claim]:
