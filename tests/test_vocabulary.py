@@ -555,3 +555,47 @@ def test_parse_cache_parses_only_new_texts(tmp_path, monkeypatch) -> None:
     assert parsed[2 * n_unique :] == ["The charger cable frays after a week."]
     for got in (first, again):
         pd.testing.assert_frame_equal(got, plain)
+
+
+def test_version_number_stays_with_the_name() -> None:
+    occs = _occs("I upgraded to Windows 7 and it runs fine. We paid 20 dollars at Pizza 33.")
+    assert occs["Windows 7"].kind == "noun_phrase" and occs["Windows 7"].key == "windows 7"
+    assert "Pizza 33" in occs
+    assert not any(s.endswith(" 20") or s.startswith("20 ") for s in occs)  # a count, not a name
+
+
+def test_story_of_an_order_ranks_after_what_customers_evaluate() -> None:
+    # "purchased" (past tense: the story of an order) and "months" (a time expression)
+    # are written more often than "screen", which customers evaluate
+    texts = [
+        "I purchased it months ago and checked the screen.",
+        "We purchased two, months later one failed.",
+        "I purchased it after months of waiting.",
+        "Purchased it for my son, it took months.",
+        "My wife purchased one too, two months ago.",
+        "The screen is 13 inches.",
+        "It is easy to use.",
+        "Easy to use for anyone.",
+    ]
+    vocab = V.extract_vocabulary(units(texts), embedder=False, min_count=2, top_n=100)
+    order = vocab[vocab["group"] == "all"]["term"].tolist()
+    assert "screen" in order
+    for story in ("purchased", "months"):
+        assert story not in order or order.index("screen") < order.index(story)
+
+
+def test_a_phrase_variant_does_not_make_a_verb_a_thing() -> None:
+    from insight.vocabulary.ranking import _describes, _type_weight
+    from insight.vocabulary.variants import _Concept
+
+    def occ(key: str, surface: str, pos: str) -> C._Occ:
+        return C._Occ(key, surface, 0, 0, len(surface), "word", False, pos)
+
+    send = [occ("send", "sent", "VERB")] * 5 + [occ("send in", "sent in", "")]
+    term = C._Term("send", "word", occs=send)
+    concept = _Concept([term, C._Term("send in", "ngram")], send, {0}, {"r0"})
+    assert _describes(concept)
+    assert _type_weight(concept) <= 0.25  # past tense: narrative
+    screen = [occ("screen", "screen", "NOUN")] * 5
+    thing = _Concept([C._Term("screen", "word", occs=screen)], screen, {0}, {"r0"})
+    assert not _describes(thing) and _type_weight(thing) == 1.0

@@ -277,6 +277,7 @@ class _Extractor:
                     toks.pop(0)
                 while toks and (toks[-1].pos_ in _TRIM_POS or not is_word(toks[-1])):
                     toks.pop()
+                toks += _version_number(doc, toks)
                 if toks and any(t.pos_ in {"NOUN", "PROPN"} for t in toks) and len(toks) > 1:
                     add(toks, "noun_phrase")
 
@@ -341,6 +342,16 @@ class _Extractor:
             c is not root and outside(c) and c.dep_ in _OPINION_SIBLING_DEPS and self._is_opinion(c)
             for c in head.children
         )
+
+
+def _version_number(doc: Doc, toks: Sequence[Token]) -> list[Token]:
+    """The version or model number right after a name ends its phrase: "Windows 7",
+    "iPhone 4", "Office 2010" (spaCy leaves the number out of the noun chunk)."""
+    if not toks or toks[-1].pos_ != "PROPN" or toks[-1].i + 1 >= len(doc):
+        return []
+    num = doc[toks[-1].i + 1]
+    ok = num.pos_ == "NUM" and num.head.i == toks[-1].i
+    return [num] if ok and num.text.isdigit() and len(num.text) <= 4 else []
 
 
 def _merge_hyphenated(doc: Doc) -> None:

@@ -90,9 +90,20 @@ TIME_WORDS = frozenset(
 )
 
 
-#: Score factor for names (brands, products, places) and time expressions in the
-#: corpus-vs-English ranking: real words, but not the customers' own wording.
+#: Score factor for names (brands, products, places) in the corpus-vs-English ranking:
+#: real words, but context rather than the customers' own wording.
 NAME_WEIGHT = 0.5
+
+#: Score factor for time expressions ("months", "a week") and for narrative verbs (mostly
+#: in the past tense: "purchased", "sent back"): the story of an order or a repair.
+STORY_WEIGHT = 0.25
+
+#: What an occurrence of a lone verb, adjective or adverb counts for (a noun counts 0.5,
+#: both plus 1 where an opinion word qualifies it): such a word is an experience customers
+#: talk about where they evaluate it ("easy to use", "runs smoothly"), otherwise it says
+#: what they did ("buy", "send") or how they feel ("great"). Chosen on the SemEval-2014
+#: laptop and restaurant sets (development data, see ``benchmarks/bench_vocabulary.py``).
+DESCRIBING_BASE = 0.15
 
 
 def _opinion_share(concepts: list[_Concept]) -> list[float]:
@@ -107,31 +118,91 @@ def _opinion_share(concepts: list[_Concept]) -> list[float]:
     return [sum(o.opinion for o in c.occs) / max(len(c.occs), 1) for c in concepts]
 
 
-def _type_weight(c: _Concept) -> float:
-    """Down-weight names, time expressions, and lone words that describe rather than name.
+#: Words that make a time word a time expression ("months ago", "a few weeks", "last year").
+_TIME_MODIFIERS = frozenset(
+    [
+        "a",
+        "an",
+        "the",
+        "this",
+        "that",
+        "last",
+        "next",
+        "few",
+        "couple",
+        "several",
+        "every",
+        "each",
+        "many",
+        "same",
+        "whole",
+        "first",
+        "ago",
+        "later",
+        "earlier",
+        "one",
+        "two",
+        "three",
+        "four",
+        "five",
+        "six",
+        "seven",
+        "eight",
+        "nine",
+        "ten",
+    ]
+)
 
-    Names (mostly tagged PROPN) and time expressions are real words but context,
-    not the customers' wording. A lone verb, adjective or adverb ("buy",
-    "send", "new") or a bare opinion word ("great", "problems") says what
-    customers did or how they feel, which sentiment, emotions and pain points
-    already report; as vocabulary it tells most inside a phrase ("keeps
-    freezing", "easy to use", "super friendly staff"), which keeps full weight.
-    Each rule halves the weight once.
+
+def _is_time(key: str) -> bool:
+    """A time expression: time words with numbers or quantifiers only ("months", "two weeks
+    ago"); "response time" or "wait time" names a thing customers evaluate."""
+    words = key.split()
+    return any(w in TIME_WORDS for w in words) and all(
+        w in TIME_WORDS or w in _TIME_MODIFIERS or w.isdigit() for w in words
+    )
+
+
+def _is_past(o: _Occ) -> bool:
+    """A verb occurrence in the past tense or participle ("bought", "sent", "purchased"):
+    its surface is neither the lemma nor an -s or -ing form."""
+    low = o.surface.lower()
+    return o.pos == "VERB" and low != o.key and not low.endswith(("s", "ing"))
+
+
+def _describes(c: _Concept) -> bool:
+    """A lone word mostly used as a verb, adjective or adverb (by occurrence: a phrase
+    variant such as "send in" does not make "send" a name for a thing)."""
+    words = [o for o in c.occs if " " not in o.key]
+    return len(words) > 0.5 * len(c.occs) and (
+        sum(o.pos in {"VERB", "ADJ", "ADV"} for o in words) > 0.5 * len(words)
+    )
+
+
+def _type_weight(c: _Concept) -> float:
+    """Score factor of a concept's kind: names halved, the story of an order a quarter.
+
+    Names (mostly tagged PROPN) are real words but context. Time expressions
+    and narrative verbs (mostly past tense: "purchased", "sent") tell the story
+    of an order or a repair, not what customers think of the product or
+    service (:data:`STORY_WEIGHT`). A bare opinion word ("great", "problems")
+    says how customers feel, which sentiment, emotions and pain points already
+    report; as vocabulary it tells most inside a phrase ("super friendly
+    staff"), which keeps full weight. Lone verbs and adjectives are scored by
+    :data:`DESCRIBING_BASE` in :func:`_rank`.
     """
-    pos: Counter[str] = Counter()
-    for t in c.terms:
-        pos.update(t.pos)
-    n = sum(pos.values())  # phrases count as "" unless every word is a proper noun
+    n = len(c.occs)
     w = 1.0
-    if n and pos["PROPN"] > 0.5 * n:
+    if n and sum(o.pos == "PROPN" for o in c.occs) > 0.5 * n:
         w *= NAME_WEIGHT
-    if all(t.key.split()[-1] in TIME_WORDS for t in c.terms):
-        w *= NAME_WEIGHT
-    single = all(" " not in t.key for t in c.terms)
-    describing = single and n and pos["VERB"] + pos["ADJ"] + pos["ADV"] > 0.5 * n
+    if all(_is_time(t.key) for t in c.terms):
+        w *= STORY_WEIGHT
+    verbs = [o for o in c.occs if o.pos == "VERB"]
+    if len(verbs) > 0.5 * n and sum(_is_past(o) for o in verbs) > 0.5 * len(verbs):
+        w *= STORY_WEIGHT
     opinion = _opinion_words()
     bare = sum(len(t.occs) for t in c.terms if " " not in t.key and t.key in opinion)
-    if describing or bare > 0.5 * sum(len(t.occs) for t in c.terms):
+    if bare > 0.5 * sum(len(t.occs) for t in c.terms):
         w *= NAME_WEIGHT
     return w
 
@@ -204,7 +275,9 @@ def _rank(
     """Concept indices for the overall list: the terms customers use most among those
     over-used vs general English (``z_bg >= z_threshold``).
 
-    Score: ``free count * (base + opinion share) * type weight``, where the free
+    Score: ``free count * (base + opinion share) * type weight``, ``base``
+    :data:`DESCRIBING_BASE` for a lone verb, adjective or adverb (see
+    :func:`_describes`), where the free
     count leaves out the occurrences inside a longer phrase, which gets the credit
     ("life" in "battery life"; the nested-term correction of C-value, Frantzi,
     Ananiadou & Mima 2000); fragments of longer terms are left out. Frequency
@@ -216,7 +289,7 @@ def _rank(
     nested = _nested_counts(concepts)
     drop = _subsumed(concepts, nested=nested)
     score = [
-        (len(c.occs) - k) * (base + e) * _type_weight(c)
+        (len(c.occs) - k) * ((DESCRIBING_BASE if _describes(c) else base) + e) * _type_weight(c)
         for e, c, k in zip(opinion, concepts, nested, strict=True)
     ]
     order = sorted(range(len(concepts)), key=lambda i: (-score[i], -z_bg[i], i))
@@ -272,9 +345,12 @@ def extract_vocabulary(
         One row per (term, group): ``group == "all"`` rows rank concepts by
         distinctiveness vs general English (``z == z_background``, weighted
         by how often an opinion word qualifies the term in the parse, names
-        and time expressions halved; fragments of longer phrases left out);
+        halved, time expressions and narrative past-tense verbs a quarter, lone
+        verbs and adjectives counted where evaluated; fragments of longer
+        phrases left out);
         per-group rows rank the terms over-used in the group (group-vs-rest
-        z > 0, counts within the group, fragments left out), and
+        z > 0 times the weight of the term's kind, counts within the group,
+        fragments left out), and
         ``distinctive_in`` lists the groups where z >= ``z_threshold``.
         Columns: :data:`VOCAB_COLUMNS`.
     """
@@ -345,6 +421,7 @@ def extract_vocabulary(
                 resp_in[g].add(resp[u])
         n_labelled = float(sum(tokens_in.values()))
         distinctive: dict[int, list[str]] = defaultdict(list)
+        weight = [_type_weight(c) for c in concepts]
         for g in names:
             n_g = float(tokens_in[g])
             scored = []
@@ -363,7 +440,8 @@ def extract_vocabulary(
                         distinctive[ci].append(g)
                     if ci not in fragments:  # "arm" inside "an arm and a leg"
                         scored.append((z, ci, occ_g))
-            scored.sort(key=lambda s: (-s[0], s[1]))
+            # names and the story of an order weigh less here too ("Their words")
+            scored.sort(key=lambda s: (-s[0] * weight[s[1]], s[1]))
             for z, ci, occ_g in scored[:top_n]:
                 rows.append(row(ci, g, occ_g, z, len(resp_in[g])))
         for r, ci in zip(rows, overall, strict=False):
