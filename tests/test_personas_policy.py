@@ -376,3 +376,36 @@ def test_persona_vocabulary_leads_with_participants_terms_not_generic_verbs():
     assert order[:4] == ["time window", "data provenance", "PM2.5", "values"]
     assert "uh" not in order and "you know" not in order  # filler is never shown
     assert set(order[4:]) <= {"look", "got", "go"}
+
+
+def test_theme_names_are_one_phrase_never_two_glued_words():
+    """creatives: "The Writers & Write Group", "The Tools & Brainstorming Group"; NHS FFT:
+    "The Excellent & Class Group" (praise is no group)."""
+    from insight.personas.model import Claim
+    from insight.personas.naming import _label_phrase, _name
+
+    assert _label_phrase("ai-generated, image and video, editing", set()) == "Image and Video"
+    assert _label_phrase("ai writing, use ai, readers", set()) == "AI Writing"
+    assert _label_phrase("excellent, class", set()) == "Class"
+    assert _label_phrase("see and convey", set()) is None  # verbs
+    topic = Claim("topic", "writers, write, novel", 8, 10, [], [], {"distinctive": True})
+    name = _name([], [], [], [], topics=[topic])
+    assert "&" not in name and name == "The Writers Group"
+
+
+def test_fft_rating_names_what_the_score_means():
+    from insight.personas.model import Claim
+    from insight.personas.naming import _name, _summary
+
+    stats = {
+        "question": "FFT categorical answer",
+        "direction": "higher",
+        "agreement": -1,
+        "instrument": "known instrument: NHS FFT item 1",
+        "mean": 4.0,
+        "rest_mean": 1.1,
+    }
+    poor = Claim("attitude", "FFT categorical answer", 20, 27, [], [], stats)
+    assert _name([poor], [], [], []) == "Rates the service poor"
+    summary = _summary(27, 400, [poor], [], [])
+    assert "the NHS FFT rating" in summary and "1 = very good … 5 = very poor" in summary

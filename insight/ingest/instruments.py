@@ -440,6 +440,27 @@ BATTERIES: tuple[Battery, ...] = (
     ),
 )
 
+#: the NHS Friends and Family Test's rating (its codes, 6 = don't know, are read by
+#: ``scales.INSTRUMENTS``); listed here for what its two ends mean in a persona's name
+FFT = Battery(
+    "NHS FFT",
+    "NHS Friends and Family Test (NHS England FFT guidance)",
+    1,
+    5,
+    {"1": "Very good", "5": "Very poor"},
+    (
+        _i(
+            1,
+            "Overall, how was your experience of our service?",
+            -1,
+            "Rates the service good",
+            "Rates the service poor",
+        ),
+    ),
+    "1-5, lower is better",
+    re.compile(r"(?!)"),  # recognised by scales.instrument_scale, never here
+)
+
 _STOP = frozenset(
     [
         "a",
@@ -629,7 +650,7 @@ def find_item(reason: str | None) -> Item | None:
     m = re.match(r"known instrument: (.+) item (\d+)$", str(reason or ""))
     if not m:
         return None
-    for b in BATTERIES:
+    for b in (*BATTERIES, FFT):
         if b.name == m.group(1) and 1 <= int(m.group(2)) <= len(b.items):
             return b.items[int(m.group(2)) - 1]
     return None
@@ -638,7 +659,7 @@ def find_item(reason: str | None) -> Item | None:
 def battery_named(reason: str | None) -> Battery | None:
     """The instrument of a column's ``why`` line, or None."""
     m = re.match(r"known instrument: (.+) item \d+$", str(reason or ""))
-    return next((b for b in BATTERIES if m and b.name == m.group(1)), None)
+    return next((b for b in (*BATTERIES, FFT) if m and b.name == m.group(1)), None)
 
 
 __all__ = [

@@ -565,7 +565,7 @@ def settle_scales(columns: Iterable[Any], source: str) -> list[str]:
         found = instrument_scale(c.name, c.question, c.scale)
         if found is not None:
             c.scale, note = found
-            c.reason = "known instrument"
+            c.reason = "known instrument: NHS FFT item 1"  # its readings: instruments.py
             notes.append(f"{source}: {note}")
         elif c.role == "likert" and c.scale.direction is None and not c.reverse:
             bare.append(c)

@@ -212,6 +212,8 @@ def _instrument_note(attitude: Claim) -> str:
     battery, item = battery_named(why), find_item(why)
     if battery is None or item is None:
         return ""
+    if len(battery.items) == 1:  # the NPS, SEQ or FFT question
+        return f"the {battery.name} rating "
     return f"{battery.name} item {item.number} "
 
 
@@ -298,14 +300,99 @@ def _name(
             key=lambda c: (c.kind != "topic" or not c.stats.get("distinctive"), -c.n),
         )
         for c in [*ranked, *(topics or []), *vocab]:
-            words = [w for w in _best_words(c.label, stem_use) if not (_stems(w) & pain_stems)]
-            if words:
-                noun = " & ".join(w.capitalize() for w in words) + f" {role}"
+            phrase = _label_phrase(c.label, pain_stems)
+            words = [
+                w
+                for w in _best_words(c.label, stem_use)
+                if not (_stems(w) & pain_stems) and w not in _EVALUATIVE
+            ]
+            if phrase or words:
+                noun = f"{phrase or _title(words[0])} {role}"
                 break
     name = f"The {noun}" if noun else f"The {role}"
     if pain:
         name += f", troubled by {' '.join(pain)}"
     return name
+
+
+_ACRONYMS = ("ai", "ui", "ux", "nhs", "gp", "ae")
+#: praise and blame words: what people said about the service, never who they are
+#: ("The Excellent Group")
+_EVALUATIVE = frozenset(
+    [
+        "excellent",
+        "good",
+        "great",
+        "brilliant",
+        "amazing",
+        "fantastic",
+        "wonderful",
+        "lovely",
+        "nice",
+        "kind",
+        "friendly",
+        "helpful",
+        "polite",
+        "caring",
+        "professional",
+        "efficient",
+        "quick",
+        "fast",
+        "slow",
+        "poor",
+        "bad",
+        "rude",
+        "terrible",
+        "awful",
+        "perfect",
+        "happy",
+        "better",
+        "best",
+        "worse",
+        "worst",
+        "easy",
+        "hard",
+        "clean",
+        "dirty",
+        "long",
+        "short",
+    ]
+)
+
+
+def _title(text: str) -> str:
+    """ "image and video" -> "Image and Video"; "ai writing" -> "AI Writing"."""
+    out = []
+    for i, w in enumerate(text.split()):
+        if w.lower() in _ACRONYMS:
+            out.append(w.upper())
+        elif i and w.lower() in _SMALL_WORDS:
+            out.append(w.lower())
+        else:
+            out.append(w[:1].upper() + w[1:])
+    return " ".join(out)
+
+
+def _label_phrase(label: str, pain_stems: set[str]) -> str | None:
+    """The first phrase of a theme label or term that reads as a name: one to three words
+    as people said them, all content words ("and"/"of" inside allowed), no verb, not
+    ending in an adjective or adverb, not the persona's pain ("image and video", "asset
+    pack"). Two separate words are never glued together ("Writers & Write")."""
+    for seg in str(label).split(","):
+        words = seg.strip().split()
+        inner = [w.lower() for w in words if w.lower() not in ("and", "of", *_ACRONYMS)]
+        if not 1 <= len(words) <= 3 or not inner or words[0].lower() in ("and", "of"):
+            continue
+        if any(not re.fullmatch(r"[A-Za-z][A-Za-z'-]*", w) for w in words):
+            continue
+        if _words(" ".join(inner)) != inner or any(w in _VERBS for w in inner):
+            continue
+        if _NOT_NOUN.search(inner[-1]) or inner[-1] in _EVALUATIVE:
+            continue
+        if _stems(" ".join(inner)) & pain_stems:
+            continue
+        return _title(seg.strip())
+    return None
 
 
 def _summary(
