@@ -30,7 +30,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from insight.ingest.scales import Scale, normalise
@@ -231,6 +231,37 @@ def _pssuq(order: tuple[tuple[str, str], ...]) -> tuple[Item, ...]:
 _PSSUQ_ALIAS = re.compile(r"pssuq|csuq|post.?study.?system", re.I)
 _PSSUQ_SCORING = "scored as item means (overall; SysUse, InfoQual and IntQual subscales)"
 
+_UMUX = (
+    _i(
+        1,
+        "This system's capabilities meet my requirements.",
+        1,
+        "Finds the capabilities meet their needs",
+        "Finds the capabilities fall short",
+    ),
+    _i(
+        2,
+        "Using this system is a frustrating experience.",
+        -1,
+        "Finds the system unfrustrating",
+        "Finds the system frustrating",
+    ),
+    _i(
+        3,
+        "This system is easy to use.",
+        1,
+        "Rates the system easy to use",
+        "Finds the system hard to use",
+    ),
+    _i(
+        4,
+        "I have to spend too much time correcting things with this system.",
+        -1,
+        "Spends little time correcting things",
+        "Spends too long correcting things",
+    ),
+)
+
 BATTERIES: tuple[Battery, ...] = (
     Battery(
         "PSSUQ v3",
@@ -341,36 +372,7 @@ BATTERIES: tuple[Battery, ...] = (
         1,
         7,
         _AGREE_HIGH7,
-        (
-            _i(
-                1,
-                "This system's capabilities meet my requirements.",
-                1,
-                "Finds the capabilities meet their needs",
-                "Finds the capabilities fall short",
-            ),
-            _i(
-                2,
-                "Using this system is a frustrating experience.",
-                -1,
-                "Finds the system unfrustrating",
-                "Finds the system frustrating",
-            ),
-            _i(
-                3,
-                "This system is easy to use.",
-                1,
-                "Rates the system easy to use",
-                "Finds the system hard to use",
-            ),
-            _i(
-                4,
-                "I have to spend too much time correcting things with this system.",
-                -1,
-                "Spends little time correcting things",
-                "Spends too long correcting things",
-            ),
-        ),
+        _UMUX,
         "UMUX score = (sum of (odd item - 1) + sum of (7 - even item)) / 24 x 100, "
         "higher is better",
         re.compile(r"\bumux\b|(?<![a-z])umux[_ .-]?\d", re.I),
@@ -381,22 +383,7 @@ BATTERIES: tuple[Battery, ...] = (
         1,
         7,
         _AGREE_HIGH7,
-        (
-            _i(
-                1,
-                "This system's capabilities meet my requirements.",
-                1,
-                "Finds the capabilities meet their needs",
-                "Finds the capabilities fall short",
-            ),
-            _i(
-                2,
-                "This system is easy to use.",
-                1,
-                "Rates the system easy to use",
-                "Finds the system hard to use",
-            ),
-        ),
+        (_UMUX[0], replace(_UMUX[2], number=2)),  # UMUX items 1 and 3
         "UMUX-Lite score = (item 1 - 1 + item 2 - 1) / 12 x 100, higher is better",
         re.compile(r"umux.?lite", re.I),
     ),
