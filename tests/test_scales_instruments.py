@@ -114,7 +114,7 @@ def test_nps_and_seq_single_items(tmp_path):
     assert cols.loc[header[1], "scale_min"] == 0 and cols.loc[header[1], "scale_max"] == 10
 
 
-def _attitude(instrument: str, direction: str, agreement: int):
+def _attitude(instrument: str, direction: str, agreement: int, mean: float = 5.2):
     from insight.personas.model import Claim
 
     item = find_item(instrument)
@@ -124,7 +124,7 @@ def _attitude(instrument: str, direction: str, agreement: int):
         "direction": direction,
         "agreement": agreement,
         "instrument": instrument,
-        "mean": 2.8,
+        "mean": mean,
         "rest_mean": 1.0,
     }
     return Claim("attitude", item.text, 2, 10, [], [], stats)
@@ -140,10 +140,13 @@ def test_names_and_summaries_say_what_the_score_means():
     assert "less favourably" in summary and "PSSUQ v2 item 12" in summary
     assert "1 = strongly agree … 7 = strongly disagree, lower is better" in summary
     assert "not known" not in summary
-    better = _attitude("known instrument: PSSUQ v2 item 1", "lower", 1)
+    # 2.8 vs 1.0 on the PSSUQ still agrees (2 = agree), only less strongly than the rest
+    milder = _attitude("known instrument: PSSUQ v2 item 12", "higher", -1, mean=2.8)
+    assert _name([milder], [], [], []) == "Less positive on finding information"
+    better = _attitude("known instrument: PSSUQ v2 item 1", "lower", 1, mean=1.2)
     assert _name([better], [], [], []) == "Rates the system easy to use"
     # SUS item 2 (negatively worded) answered lower than the rest: the better end
-    sus = _attitude("known instrument: SUS item 2", "lower", 1)
+    sus = _attitude("known instrument: SUS item 2", "lower", 1, mean=1.5)
     assert _name([sus], [], [], []) == "Finds the system simple"
     for name in (_name([worse], [], [], []), _name([better], [], [], [])):
         assert "Scorer" not in name and "Champion" not in name and "Sceptic" not in name

@@ -33,21 +33,9 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from typing import Any
 
+from insight.ingest.instrument_items import PSSUQ_V2, PSSUQ_V3, Item, pssuq_items
+from insight.ingest.instrument_items import item as _i
 from insight.ingest.scales import Scale, normalise
-
-
-@dataclass(frozen=True)
-class Item:
-    """One published item: wording, which way is better, and its two readings."""
-
-    number: int
-    text: str
-    #: +1 when a higher answer is the better experience, -1 when a lower one is
-    better: int
-    #: short readings of a respondent at the better / the worse end (persona names)
-    good: str
-    bad: str
-    subscale: str = ""
 
 
 @dataclass(frozen=True)
@@ -73,160 +61,9 @@ class Battery:
         return all(i.better < 0 for i in self.items)
 
 
-def _i(n: int, text: str, better: int, good: str, bad: str, sub: str = "") -> Item:
-    return Item(n, text, better, good, bad, sub)
-
-
 _AGREE_LOW = {"1": "Strongly agree", "7": "Strongly disagree"}
 _AGREE_HIGH5 = {"1": "Strongly disagree", "5": "Strongly agree"}
 _AGREE_HIGH7 = {"1": "Strongly disagree", "7": "Strongly agree"}
-
-# PSSUQ readings shared by v2 and v3 (the same wording, other numbers); -1: lower is better
-_P = {
-    "satisfied_ease": (
-        "Overall, I am satisfied with how easy it is to use this system.",
-        "Rates the system easy to use",
-        "Finds the system hard to use",
-    ),
-    "simple": (
-        "It was simple to use this system.",
-        "Finds the system simple to use",
-        "Finds the system complicated to use",
-    ),
-    "effective": (
-        "I could effectively complete the tasks and scenarios using this system.",
-        "Completes tasks effectively",
-        "Struggles to complete tasks",
-    ),
-    "quick": (
-        "I was able to complete the tasks and scenarios quickly using this system.",
-        "Completes tasks quickly",
-        "Finds tasks slow to complete",
-    ),
-    "efficient": (
-        "I was able to efficiently complete the tasks and scenarios using this system.",
-        "Completes tasks efficiently",
-        "Finds tasks inefficient",
-    ),
-    "comfortable": (
-        "I felt comfortable using this system.",
-        "Feels comfortable using the system",
-        "Feels uncomfortable using the system",
-    ),
-    "learn": (
-        "It was easy to learn to use this system.",
-        "Finds the system easy to learn",
-        "Finds the system hard to learn",
-    ),
-    "productive": (
-        "I believe I could become productive quickly using this system.",
-        "Expects to become productive quickly",
-        "Doubts becoming productive quickly",
-    ),
-    "errors": (
-        "The system gave error messages that clearly told me how to fix problems.",
-        "Finds error messages clear",
-        "Finds error messages unhelpful",
-    ),
-    "recover": (
-        "Whenever I made a mistake using the system, I could recover easily and quickly.",
-        "Recovers easily from mistakes",
-        "Struggles to recover from mistakes",
-    ),
-    "info_clear": (
-        "The information (such as online help, on-screen messages and other "
-        "documentation) provided with this system was clear.",
-        "Finds the help and documentation clear",
-        "Finds the help and documentation unclear",
-    ),
-    "find_info": (
-        "It was easy to find the information I needed.",
-        "Finds information easily",
-        "Finds information hard to find",
-    ),
-    "understand_info": (
-        "The information provided for the system was easy to understand.",
-        "Finds the information easy to understand",
-        "Finds the information hard to understand",
-    ),
-    "info_effective": (
-        "The information was effective in helping me complete the tasks and scenarios.",
-        "Finds the information helpful for tasks",
-        "Finds the information unhelpful for tasks",
-    ),
-    "organisation": (
-        "The organization of information on the system screens was clear.",
-        "Finds the screens clearly organised",
-        "Finds the screens poorly organised",
-    ),
-    "pleasant": (
-        "The interface of this system was pleasant.",
-        "Finds the interface pleasant",
-        "Finds the interface unpleasant",
-    ),
-    "liked": (
-        "I liked using the interface of this system.",
-        "Likes using the interface",
-        "Dislikes using the interface",
-    ),
-    "functions": (
-        "This system has all the functions and capabilities I expect it to have.",
-        "Finds the functions complete",
-        "Misses functions and capabilities",
-    ),
-    "overall": (
-        "Overall, I am satisfied with this system.",
-        "Satisfied with the system overall",
-        "Dissatisfied with the system overall",
-    ),
-}
-_V2 = (
-    ("satisfied_ease", "SysUse"),
-    ("simple", "SysUse"),
-    ("effective", "SysUse"),
-    ("quick", "SysUse"),
-    ("efficient", "SysUse"),
-    ("comfortable", "SysUse"),
-    ("learn", "SysUse"),
-    ("productive", "SysUse"),
-    ("errors", "InfoQual"),
-    ("recover", "InfoQual"),
-    ("info_clear", "InfoQual"),
-    ("find_info", "InfoQual"),
-    ("understand_info", "InfoQual"),
-    ("info_effective", "InfoQual"),
-    ("organisation", "InfoQual"),
-    ("pleasant", "IntQual"),
-    ("liked", "IntQual"),
-    ("functions", "IntQual"),
-    ("overall", ""),
-)
-_V3 = (
-    ("satisfied_ease", "SysUse"),
-    ("simple", "SysUse"),
-    ("quick", "SysUse"),
-    ("comfortable", "SysUse"),
-    ("learn", "SysUse"),
-    ("productive", "SysUse"),
-    ("errors", "InfoQual"),
-    ("recover", "InfoQual"),
-    ("info_clear", "InfoQual"),
-    ("find_info", "InfoQual"),
-    ("info_effective", "InfoQual"),
-    ("organisation", "InfoQual"),
-    ("pleasant", "IntQual"),
-    ("liked", "IntQual"),
-    ("functions", "IntQual"),
-    ("overall", ""),
-)
-
-
-def _pssuq(order: tuple[tuple[str, str], ...]) -> tuple[Item, ...]:
-    return tuple(
-        Item(n, _P[key][0], -1, _P[key][1], _P[key][2], sub)
-        for n, (key, sub) in enumerate(order, 1)
-    )
-
 
 _PSSUQ_ALIAS = re.compile(r"pssuq|csuq|post.?study.?system", re.I)
 _PSSUQ_SCORING = "scored as item means (overall; SysUse, InfoQual and IntQual subscales)"
@@ -269,7 +106,7 @@ BATTERIES: tuple[Battery, ...] = (
         1,
         7,
         _AGREE_LOW,
-        _pssuq(_V3),
+        pssuq_items(PSSUQ_V3),
         _PSSUQ_SCORING,
         _PSSUQ_ALIAS,
     ),
@@ -279,7 +116,7 @@ BATTERIES: tuple[Battery, ...] = (
         1,
         7,
         _AGREE_LOW,
-        _pssuq(_V2),
+        pssuq_items(PSSUQ_V2),
         _PSSUQ_SCORING,
         _PSSUQ_ALIAS,
     ),

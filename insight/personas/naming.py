@@ -195,12 +195,22 @@ def instrument_reading(attitude: Claim) -> str | None:
     """What the persona's side of a published questionnaire item means, in words
     ("Finds information hard to find" on PSSUQ item 12 scored worse than the rest), or
     None for a question of the study's own or a scale whose better end is not known."""
-    from insight.ingest.instruments import find_item
+    from insight.ingest.instruments import battery_named, find_item
 
-    item = find_item(attitude.stats.get("instrument"))
+    why = attitude.stats.get("instrument")
+    item, battery = find_item(why), battery_named(why)
     a = agrees(attitude)  # the item's better end (its reverse-keying applied)
-    if item is None or a is None:
+    if item is None or battery is None or a is None:
         return None
+    mean = attitude.stats.get("mean")
+    if mean is not None and _is_number(mean) and item.topic:
+        # the persona's side of the scale's midpoint: 2.8 on the PSSUQ still agrees that
+        # information was easy to find, only less strongly than the rest (1.0)
+        good_side = item.better * (float(mean) - (battery.lo + battery.hi) / 2) > 0
+        if good_side and a < 0:
+            return f"Less positive on {item.topic}"
+        if not good_side and a > 0:
+            return f"Less negative on {item.topic}"
     return item.good if a > 0 else item.bad
 
 
