@@ -38,6 +38,20 @@ def spacy_model_name() -> str:
     )
 
 
+#: how each pipeline :func:`load_spacy` returned was loaded (``id`` -> name, disabled), so a
+#: worker process can load the same one (:func:`spacy_spec`)
+_SPECS: dict[int, tuple[str, tuple[str, ...]]] = {}
+
+
+def spacy_spec(nlp: object) -> tuple[str, tuple[str, ...]] | None:
+    """``(name, disable)`` that :func:`load_spacy` loaded ``nlp`` with; None for a
+    pipeline loaded elsewhere (it cannot be re-loaded in another process)."""
+    spec = _SPECS.get(id(nlp))
+    if spec is None or _load(*spec) is not nlp:
+        return None
+    return spec
+
+
 @lru_cache(maxsize=8)
 def _load(name: str, disable: tuple[str, ...]) -> Language:
     try:
@@ -58,6 +72,7 @@ def _load(name: str, disable: tuple[str, ...]) -> Language:
             nlp.enable_pipe("senter")
         elif "sentencizer" not in nlp.pipe_names:
             nlp.add_pipe("sentencizer", first=True)
+    _SPECS[id(nlp)] = (name, disable)
     return nlp
 
 
@@ -388,6 +403,7 @@ __all__ = [
     "pipe",
     "polarity",
     "spacy_model_name",
+    "spacy_spec",
     "token_key",
     "valence_lexicon",
 ]

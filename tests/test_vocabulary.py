@@ -13,6 +13,7 @@ from click.testing import CliRunner
 from insight import vocabulary as V
 from insight.cli import main
 from insight.vocabulary import candidates as C
+from insight.vocabulary import extractor as E
 
 
 class FakeEmbedder:
@@ -313,8 +314,8 @@ def _occs(text: str) -> dict[str, C._Occ]:
 
     nlp = load_spacy(disable=("ner",))
     doc = nlp(text)
-    C._merge_hyphenated(doc)
-    return {o.surface: o for o in C._Extractor(nlp)(doc, 0)}
+    E._merge_hyphenated(doc)
+    return {o.surface: o for o in E._Extractor(nlp)(doc, 0)}
 
 
 def test_hyphenated_compounds_are_one_word() -> None:
@@ -534,14 +535,14 @@ def test_parse_cache_parses_only_new_texts(tmp_path, monkeypatch) -> None:
     cache = TextCache(tmp_path / "cache.duckdb")
     nlp = load_spacy(disable=("ner",))
     parsed: list[str] = []
-    real_pipe = C.pipe
+    real_pipe = E.pipe
 
     def counting_pipe(nlp_, texts, batch_size=256):
         texts = list(texts)
         parsed.extend(texts)
         return real_pipe(nlp_, texts, batch_size=batch_size)
 
-    monkeypatch.setattr(C, "pipe", counting_pipe)
+    monkeypatch.setattr(E, "pipe", counting_pipe)
     df = units(REVIEWS)
     plain = V.extract_vocabulary(df, embedder=False, top_n=100, nlp=nlp)
     n_unique = len(set(REVIEWS))

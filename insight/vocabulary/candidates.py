@@ -15,15 +15,12 @@ from insight.errors import InputError
 from insight.nlp import (
     is_boilerplate,
     is_non_answer,
-    is_word,
     load_spacy,
-    pipe,
 )
 from insight.vocabulary.extractor import (
-    _Extractor,
-    _merge_hyphenated,
     _Occ,
     _opinion_words,
+    parse_texts,
 )
 from insight.vocabulary.extractor import is_filler_token as is_filler_token
 from insight.vocabulary.extractor import non_content_spans as non_content_spans
@@ -31,7 +28,6 @@ from insight.vocabulary.extractor import non_content_spans as non_content_spans
 if TYPE_CHECKING:
     import pandas as pd
     from spacy.language import Language
-    from spacy.tokens import Doc
 
 
 @dataclass
@@ -233,22 +229,6 @@ def _occ_row(o: _Occ) -> _OccRow:
     return (o.key, o.surface, o.start, o.end, o.kind, o.nounish, o.pos, o.initial, o.opinion)
 
 
-def _parse_text(extractor: _Extractor, doc: Doc) -> tuple[int, list[_Occ]]:
-    """Word-token count and candidate occurrences (unit 0) of one parsed text."""
-    _merge_hyphenated(doc)
-    seen: dict[tuple[str, int, int], _Occ] = {}
-    for occ in extractor(doc, 0):
-        sig = (occ.key, occ.start, occ.end)
-        if sig in seen:
-            kept_occ = seen[sig]
-            if occ.kind not in {"word", "ngram"} and kept_occ.kind in {"word", "ngram"}:
-                kept_occ.kind = occ.kind  # a parsed phrase, not just an n-gram
-            kept_occ.opinion = kept_occ.opinion or occ.opinion
-            continue
-        seen[sig] = occ
-    return sum(1 for t in doc if is_word(t)), list(seen.values())
-
-
 def _parse_all(
     unique: list[str], nlp: Language, batch_size: int, progress: bool, cache: Any
 ) -> list[tuple[int, list[_Occ]]]:
@@ -258,7 +238,6 @@ def _parse_all(
     import json
 
     import pandas as pd
-    from tqdm import tqdm
 
     parsed: dict[int, tuple[int, list[_Occ]]] = {}
     key = hashes = None
@@ -273,17 +252,9 @@ def _parse_all(
                 n_tokens, occs = json.loads(rows[h])
                 parsed[j] = (n_tokens, [_Occ(o[0], o[1], 0, *o[2:]) for o in occs])
     todo = [j for j in range(len(unique)) if j not in parsed]
-    docs = tqdm(
-        pipe(nlp, (unique[j] for j in todo), batch_size=batch_size),
-        total=len(todo),
-        desc="vocabulary: parsing",
-        unit="text",
-        disable=None if progress else True,  # None: only on a terminal, never in logs
-        leave=False,
-    )
-    extractor = _Extractor(nlp)
-    for j, doc in zip(todo, docs, strict=True):
-        parsed[j] = _parse_text(extractor, doc)
+    # in helper processes too on a large study (same result, see parse_texts)
+    new = parse_texts([unique[j] for j in todo], nlp, batch_size=batch_size, progress=progress)
+    parsed.update(zip(todo, new, strict=True))
     if cache is not None and hashes is not None and todo:
         cache.insert(
             PARSE_CACHE,
