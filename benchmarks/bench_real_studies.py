@@ -14,6 +14,9 @@ study it wrote and reports:
   a ``MODERATOR:`` mark may instead be found in the interviewer text, and
   segments left with no participant sentence (only observer notes) are not
   counted. Sentence-level coverage is reported too. Target: >= 95%.
+* pain-theme and goal labels and quotes (word-list labels, quotes that use the label's
+  words, say a problem or state a goal) and, with codes, pain themes against the pain
+  codes (``benchmarks/real_claims.py``);
 * themes against the researchers' codes (NMI/ARI via
   ``benchmarks/real_themes.py``'s ``theme_agreement``) when that module exists;
 * wall time of the run.
@@ -230,12 +233,22 @@ def run_study(name: str, spec: dict[str, Any], bootstrap: int, themes: bool) -> 
         }
     )
     result["outcome"] = study_outcome(out)
+    result["pain_and_goal_claims"] = claim_scores(out, spec.get("codes"))
     if spec.get("codes"):
         segments = pd.read_csv(spec["codes"])
         result["coded_segments"] = coded_coverage(units, segments)
         if themes:
             result["themes_vs_codes"] = theme_scores(out / "study.duckdb", units, segments)
     return result
+
+
+def claim_scores(out: Path, codes: Path | None) -> dict[str, Any]:
+    """Pain-theme and goal labels and quotes as the researcher reads them, and against the
+    researchers' codes where the study has them (``benchmarks/real_claims.py``)."""
+    sys.path.insert(0, str(ROOT / "benchmarks"))
+    from real_claims import score_study
+
+    return score_study(out, codes)
 
 
 def study_outcome(out: Path) -> dict[str, Any]:
@@ -364,6 +377,7 @@ def rescore(name: str, spec: dict[str, Any], previous: dict[str, Any]) -> dict[s
         segments = pd.read_csv(spec["codes"])
         out["coded_segments"] = coded_coverage(units, segments)
         out["themes_vs_codes"] = theme_scores(store, units, segments)
+    out["pain_and_goal_claims"] = claim_scores(SCRATCH / name, spec.get("codes"))
     out["rescored_at"] = time.strftime("%Y-%m-%d %H:%M:%S")
     return out
 

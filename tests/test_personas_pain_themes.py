@@ -313,7 +313,7 @@ def test_pain_quotes_state_the_label_first():
                 "Okay, I am misremembering, my memory is poor.",
                 "The error messages could be clearer.",
                 "The error messages are not clear at all.",
-                "Hmm, something about errors.",
+                "Hmm, the messages about errors.",
             ],
             S.PAIN_POINT_SCORE: [0.99, 0.6, 0.5, 0.7],
         },

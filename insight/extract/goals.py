@@ -208,6 +208,7 @@ _STEPS = frozenset(
 #: verbs that name a step of the session (or of the talk) after any wish
 _UI_STEPS = frozenset(
     [
+        "try",
         "go",
         "click",
         "close",
@@ -238,7 +239,10 @@ _LEAD = re.compile(
     r"(?i)^(?:for example|for instance|maybe|perhaps|just|also|really|actually|somehow|kind of"
     r"|sort of|like|be able to|you know)\s+"
 )
-_TAIL = re.compile(r"(?i)\s+(?:there|here|as well|too|at least|for me|please|then|now|anyway)$")
+_TAIL = re.compile(
+    r"(?i)\s+(?:for|of|with|and|or|the|a|an|there|here|as well|too|at least|for me|please"
+    r"|then|now|anyway)$"
+)
 _PRONOUN_ONLY = frozenset({"it", "that", "this", "them", "those", "these", "one", "so", "more"})
 
 
@@ -306,7 +310,8 @@ def _clean(clause: str, max_words: int) -> str | None:
     None when fewer than two content words are left."""
     from insight.nlp import content_tokens
 
-    clause = re.sub(r"\byou know\b", " ", clause, flags=re.I)
+    clause = re.sub(r"\b(?:you know|let's say|i mean)\b", " ", clause, flags=re.I)
+    clause = re.sub(r"^(\w+),", r"\1", clause.strip())  # "show, the number" -> "show the number"
     for _ in range(3):
         clause = _LEAD.sub("", clause.strip())
     # the clause ends at a stop word or mark, a comma only after three words ("include

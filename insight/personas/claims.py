@@ -348,19 +348,27 @@ def pain_quote_scores(
     ``label_units`` of :mod:`insight.extract.pain_themes`), then units that use the label's
     words, then units that say a problem at all ("not clear", "can't find"); within those
     the pain probability, and typicality breaks near-ties."""
-    words = _stems(label)
+    # the thing the label is about ("data frequency"), not its problem words ("unclear")
+    words = _stems(label) - _PROBLEM_WORDS or _stems(label)
     score = {}
     for u in units.index:
         text = str(units.at[u, S.TEXT])
         p = units.at[u, S.PAIN_POINT_SCORE]
         score[u] = (
             4.0 * (u in stating)
-            + 2.0 * bool(_stems(text) & words)
-            + 1.0 * states_problem(text)
+            + 2.0 * len(_stems(text) & words) / max(len(words), 1)
+            + 1.5 * states_problem(text)
             + (float(p) if _is_number(p) else 0.0)
             + 0.1 * centre.get(u, 0.0)
         )
     return score
+
+
+#: the words a pain label states its problem with (see insight.extract.pain_labels)
+_PROBLEM_WORDS = _stems(
+    "is are unclear missing hard find use does not work slow problems issues errors too"
+    " with trouble difficulties bugs"
+)
 
 
 def terms_in(v: SegmentView, unit_ids: list[str], k: int = 3) -> list[str]:
