@@ -600,3 +600,33 @@ def test_a_phrase_variant_does_not_make_a_verb_a_thing() -> None:
     screen = [occ("screen", "screen", "NOUN")] * 5
     thing = _Concept([C._Term("screen", "word", occs=screen)], screen, {0}, {"r0"})
     assert not _describes(thing) and _type_weight(thing) == 1.0
+
+
+def test_fixed_expressions_and_talk_words_are_not_the_subject() -> None:
+    # "instance", "order" and "bit" are only ever in fixed expressions here; "think" and
+    # "things" carry the talk: the plot, which people talk about, ranks first
+    texts = [
+        "For instance, I think the plot is clear.",
+        "In order to read the plot, I think things need labels.",
+        "I think it is a bit slow, for instance with things like the plot.",
+        "In order to export things, I think, a bit of patience helps.",
+        "The plot works.",
+    ]
+    vocab = V.extract_vocabulary(units(texts), embedder=False, min_count=2, top_n=100)
+    order = vocab[vocab["group"] == "all"]["term"].tolist()
+    assert not {"instance", "order", "bit"} & set(order)
+    assert order[0] == "plot"
+
+
+def test_talk_words_weigh_a_quarter() -> None:
+    from insight.vocabulary.ranking import _type_weight
+    from insight.vocabulary.variants import _Concept
+
+    def concept(key: str, pos: str) -> _Concept:
+        occs = [C._Occ(key, key, 0, 0, len(key), "word", pos == "NOUN", pos)] * 4
+        return _Concept([C._Term(key, "word", occs=occs)], occs, {0}, {"r0"})
+
+    assert _type_weight(concept("think", "VERB")) == 0.25  # a light verb
+    assert _type_weight(concept("things", "NOUN")) == 0.25  # a placeholder noun
+    assert _type_weight(concept("look", "NOUN")) == 1.0  # "the look of it" is a thing
+    assert _type_weight(concept("plot", "NOUN")) == 1.0

@@ -26,6 +26,7 @@ from insight.vocabulary.candidates import (
     _prepare,
 )
 from insight.vocabulary.glossary import _glossary_for_concepts
+from insight.vocabulary.lexicon import DISCOURSE, PLACEHOLDER_NOUNS, drop_fixed_expressions
 from insight.vocabulary.variants import _Concept, _concepts, _default_embedder, _memo
 
 log = logging.getLogger(__name__)
@@ -182,7 +183,9 @@ def _describes(c: _Concept) -> bool:
 def _type_weight(c: _Concept) -> float:
     """Score factor of a concept's kind: names halved, the story of an order a quarter.
 
-    Names (mostly tagged PROPN) are real words but context. Time expressions
+    Names (mostly tagged PROPN) are real words but context. Discourse words
+    (:data:`~insight.vocabulary.lexicon.DISCOURSE`: "think", "let", "going",
+    "things") carry the talk, not its subject. Time expressions
     and narrative verbs (mostly past tense: "purchased", "sent") tell the story
     of an order or a repair, not what customers think of the product or
     service (:data:`STORY_WEIGHT`). A bare opinion word ("great", "problems")
@@ -195,8 +198,14 @@ def _type_weight(c: _Concept) -> float:
     w = 1.0
     if n and sum(o.pos == "PROPN" for o in c.occs) > 0.5 * n:
         w *= NAME_WEIGHT
-    if all(_is_time(t.key) for t in c.terms):
+    if sum(len(t.occs) for t in c.terms if _is_time(t.key)) > 0.5 * sum(
+        len(t.occs) for t in c.terms
+    ):
         w *= STORY_WEIGHT
+    if all(" " not in t.key and t.key in DISCOURSE for t in c.terms) and (
+        _describes(c) or c.leader.key in PLACEHOLDER_NOUNS
+    ):
+        w *= STORY_WEIGHT  # talk, not its subject: "think", "let", "going", "things"
     verbs = [o for o in c.occs if o.pos == "VERB"]
     if len(verbs) > 0.5 * n and sum(_is_past(o) for o in verbs) > 0.5 * len(verbs):
         w *= STORY_WEIGHT
@@ -368,6 +377,7 @@ def extract_vocabulary(
     bg = background if isinstance(background, Background) else load_background(background)
 
     terms, tokens_per_unit = _collect(kept, nlp, batch_size, progress=progress, cache=cache)
+    drop_fixed_expressions(terms, kept[schema.TEXT].tolist())  # "for instance", "a bit"
     resp = kept[schema.RESPONDENT_ID].astype(str).tolist()
     n_resp_total = len(set(resp))
     if embedder is None:
