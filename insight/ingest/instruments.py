@@ -463,9 +463,10 @@ def apply(match: Match, columns: Iterable[Any], source: str) -> str:
         else ""
     )
     return (
-        f"{source}: {len(match.items)} columns read as the {b.full} by their "
+        f"{source}: {len(match.items)} column{'s' if len(match.items) > 1 else ''} read as "
+        f"the {b.full} by {'their' if len(match.items) > 1 else 'its'} "
         f"{match.how} ({shown}; {way}{keyed}; {b.scoring}); override with 'scale:' for "
-        "these columns in the schema file"
+        f"{'these columns' if len(match.items) > 1 else 'this column'} in the schema file"
     )
 
 
