@@ -190,24 +190,8 @@ PSSUQ_V2 = (
     ("functions", "IntQual"),
     ("overall", ""),
 )
-PSSUQ_V3 = (
-    ("satisfied_ease", "SysUse"),
-    ("simple", "SysUse"),
-    ("quick", "SysUse"),
-    ("comfortable", "SysUse"),
-    ("learn", "SysUse"),
-    ("productive", "SysUse"),
-    ("errors", "InfoQual"),
-    ("recover", "InfoQual"),
-    ("info_clear", "InfoQual"),
-    ("find_info", "InfoQual"),
-    ("info_effective", "InfoQual"),
-    ("organisation", "InfoQual"),
-    ("pleasant", "IntQual"),
-    ("liked", "IntQual"),
-    ("functions", "IntQual"),
-    ("overall", ""),
-)
+#: v3 (Lewis 2002) drops v2 items 3, 5 and 13, keeping the order of the rest
+PSSUQ_V3 = tuple(k for k in PSSUQ_V2 if k[0] not in ("effective", "efficient", "understand_info"))
 
 
 def pssuq_items(order: tuple[tuple[str, str], ...]) -> tuple[Item, ...]:
