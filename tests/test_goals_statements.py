@@ -63,6 +63,7 @@ def test_wishes_outrank_plain_needs_for_the_label():
     g = pd.DataFrame(
         {S.RESPONDENT_ID: ["a", "b", "c"], S.TEXT: list(texts.values())}, index=list(texts)
     )
-    label, score = _goal_label(g, said, {})
-    assert label == "See a histogram of the query results"
+    words = {"u0": {"query"}, "u1": {"histogram", "query"}, "u2": {"compar", "query"}}
+    best, score = _goal_label(g, said, words, {})
+    assert said[best] is not None and said[best].text == "See a histogram of the query results"
     assert max(score, key=lambda u: score[u]) == "u1"

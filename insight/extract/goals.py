@@ -208,6 +208,7 @@ _STEPS = frozenset(
 #: verbs that name a step of the session (or of the talk) after any wish
 _UI_STEPS = frozenset(
     [
+        "do",
         "try",
         "go",
         "click",

@@ -8,6 +8,7 @@ unit ids and quotes; nothing is mutated between builders.
 from __future__ import annotations
 
 import math
+from collections import Counter
 from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING, Any
 
@@ -386,37 +387,43 @@ def terms_in(v: SegmentView, unit_ids: list[str], k: int = 3) -> list[str]:
 
 
 def goal_claims(v: SegmentView, limit: int = 4) -> list[Claim]:
-    """The segment's goals, each labelled as a goal in its members' words ("Export all the
-    data for my research", "See where the data comes from"; see
-    :func:`insight.extract.goals.goal_statement`). Only units that state a goal count (a
-    step of the task, a question or "nothing would be useful" does not); they group by
-    theme (topic), and a group's label is the statement sharing the most words with the
-    others' statements. n = members with a goal statement in the group."""
+    """The segment's goals, each labelled as a goal in its members' words ("Get the data
+    for all Ireland", "See where the data comes from"; see
+    :func:`insight.extract.goals.stated_goal`). Only units that state a goal count (a step
+    of the task, a question or "nothing would be useful" does not). The label is a wish or
+    request before a plain "I want / I need", then the statement whose words most other
+    members' statements share; its claim holds the statements that share one of its words
+    (words in most statements, the study's subject, do not count); the rest make the next
+    goal. n = members whose own statement is in the claim."""
     from insight.extract.goals import stated_goal
 
     mine = v.mine[v.mine[S.GOAL] >= 1]
-    said = {u: stated_goal(str(v.ev.by_id.at[u, S.TEXT])) for u in mine.index}
-    mine = mine[[said[u] is not None for u in mine.index]]
-    if mine.empty:
+    found = {u: stated_goal(str(v.ev.by_id.at[u, S.TEXT])) for u in mine.index}
+    said = {u: goal for u, goal in found.items() if goal is not None}
+    left = list(said)
+    if not left:
         return []
+    words = {u: _stems(said[u].text) - _GOAL_VERBS for u in left}
+    spread = Counter(w for u in left for w in words[u])
+    common = {w for w, k in spread.items() if k > max(2, 0.3 * len(left))}
+    words = {u: ws - common for u, ws in words.items()}
     N = max(v.n_text, 1)
-    topic = (
-        mine[S.TOPIC].fillna(S.UNASSIGNED_TOPIC)
-        if S.TOPIC in mine and mine[S.TOPIC].notna().any()
-        else None
-    )
-    groups = []
-    for t in ["goals"] if topic is None else list(dict.fromkeys(topic)):
-        g = mine if topic is None else mine[topic == t]
-        label, score = _goal_label(g, said, v.centre)
-        groups.append((g[S.RESPONDENT_ID].nunique(), label, t, g, score))
-    groups.sort(key=lambda x: (-x[0], x[1]))
-    claims = []
-    for n, label, t, g, score in groups[:limit]:
-        key = "goals" if topic is None else f"topic-{t}"
-        stats = {"key": key, "topic": None if topic is None else t, "mentions": len(g)}
-        claims.append(make_claim(v, "goal", label, n, N, g.index.tolist(), stats, score))
+    claims: list[Claim] = []
+    while left and len(claims) < limit:
+        best, score = _goal_label(mine.loc[left], said, words, v.centre)
+        ids = [u for u in left if u == best or _same_goal(words[u], words[best])]
+        n = mine.loc[ids, S.RESPONDENT_ID].nunique()
+        stats = {"key": f"goal-{best}", "mentions": len(ids), "statement_unit": best}
+        claims.append(make_claim(v, "goal", said[best].text, n, N, ids, stats, score))
+        left = [u for u in left if u not in set(ids)]
+    claims.sort(key=lambda c: (-c.n, c.label))
     return claims
+
+
+def _same_goal(a: set[str], b: set[str]) -> bool:
+    """Two goal statements name the same goal: they share two words (one when either has
+    no more than one)."""
+    return len(a & b) >= max(1, min(2, len(a), len(b)))
 
 
 #: verbs every goal statement may start with: they do not make two goals the same
@@ -424,20 +431,20 @@ _GOAL_VERBS = _stems("have get see add include show make use want need able be")
 
 
 def _goal_label(
-    g: pd.DataFrame, said: Mapping[str, StatedGoal | None], centre: Mapping[str, float]
+    g: pd.DataFrame,
+    said: Mapping[str, StatedGoal],
+    words: Mapping[str, set[str]],
+    centre: Mapping[str, float],
 ) -> tuple[str, dict[str, float]]:
-    """The group's label (a wish or request before a plain "I want / I need"; then the
-    statement whose words most other respondents' statements share; then the shorter) and
-    its quote order (the label's unit, then wishes, statements sharing its words, then
-    typicality)."""
-    goals = {u: said.get(u) for u in g.index}
-    text = {u: goal.text if goal else "" for u, goal in goals.items()}
-    wish = {u: bool(goal and goal.wish) for u, goal in goals.items()}
-    words = {u: _stems(text[u]) - _GOAL_VERBS for u in g.index}
+    """The unit whose statement labels the group ``g`` (a wish or request first, then the
+    one whose ``words`` most other respondents' statements share, then the shorter) and
+    the quote order (that unit, then wishes, statements sharing its words, typicality)."""
+    text = {u: goal.text if (goal := said.get(u)) else "" for u in g.index}
+    wish = {u: bool((goal := said.get(u)) and goal.wish) for u in g.index}
 
     def shared(u: str) -> int:
         me = str(g.at[u, S.RESPONDENT_ID])
-        others = {str(g.at[o, S.RESPONDENT_ID]) for o in g.index if words[o] & words[u]}
+        others = {str(g.at[o, S.RESPONDENT_ID]) for o in g.index if _same_goal(words[o], words[u])}
         return len(others - {me})
 
     best = min(g.index, key=lambda u: (not wish[u], -shared(u), len(text[u].split()), text[u]))
@@ -448,7 +455,7 @@ def _goal_label(
         + 0.1 * centre.get(u, 0.0)
         for u in g.index
     }
-    return text[best], score
+    return str(best), score
 
 
 def emotion_claims(v: SegmentView) -> list[Claim]:
