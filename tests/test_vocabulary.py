@@ -630,3 +630,22 @@ def test_talk_words_weigh_a_quarter() -> None:
     assert _type_weight(concept("things", "NOUN")) == 0.25  # a placeholder noun
     assert _type_weight(concept("look", "NOUN")) == 1.0  # "the look of it" is a thing
     assert _type_weight(concept("plot", "NOUN")) == 1.0
+
+
+def test_one_written_phrase_with_two_lemmas_is_one_concept() -> None:
+    from insight.vocabulary.variants import _group_variants
+
+    def term(key: str, surface: str, n: int) -> C._Term:
+        occs = [C._Occ(key, surface, i, 0, len(surface), "noun_phrase", True) for i in range(n)]
+        t = C._Term(key, "noun_phrase", nounish=True, occs=occs)
+        t.surfaces[surface] = n
+        return t
+
+    groups = _group_variants(
+        [term("data set", "data sets", 5), term("datum set", "data sets", 4)], False, 0.6, 0.8
+    )
+    assert len(groups) == 1
+    groups = _group_variants(
+        [term("data set", "data sets", 5), term("data point", "data points", 4)], False, 0.6, 0.8
+    )
+    assert len(groups) == 2

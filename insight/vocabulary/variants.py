@@ -183,6 +183,12 @@ def _spelling_variant(a: str, b: str) -> bool:
     return SequenceMatcher(None, a, b).ratio() >= 0.85
 
 
+def _forms(term: _Term) -> set[str]:
+    """A phrase's frequent written forms (a one-word form with two lemmas is two words:
+    "left" as leave and as left; a form written once may be a tagging slip)."""
+    return {f for f, n in term.surfaces.items() if " " in f and (n >= 2 or len(term.surfaces) == 1)}
+
+
 def _pos_of(term: _Term) -> str:
     return term.pos.most_common(1)[0][0] if term.pos else ""
 
@@ -218,6 +224,7 @@ def _group_variants(
     lex: list[list[int]] = []
     by_content: dict[frozenset[str], list[int]] = defaultdict(list)
     by_prefix: dict[str, list[int]] = defaultdict(list)
+    by_surface: dict[str, int] = {}
     for i, term in enumerate(terms):
         cands = list(by_content.get(content[i], [])) if content[i] else []
         if single[i]:
@@ -226,13 +233,20 @@ def _group_variants(
                 for g in by_prefix[term.key[:3]]
                 if _spelling_variant(term.key, terms[lex[g][0]].key)
             ]
-        target = next(
-            (
-                g
-                for g in sorted(set(cands))
-                if all(_may_merge(term.key, terms[j].key) is not False for j in lex[g])
-            ),
-            None,
+        # the same written form is the same words, whatever lemma the parse gave it in
+        # context ("data sets" as "data set" and as "datum set")
+        same = sorted({by_surface[f] for f in _forms(term) if f in by_surface})
+        target = (
+            same[0]
+            if same
+            else next(
+                (
+                    g
+                    for g in sorted(set(cands))
+                    if all(_may_merge(term.key, terms[j].key) is not False for j in lex[g])
+                ),
+                None,
+            )
         )
         if target is None:
             target = len(lex)
@@ -243,6 +257,8 @@ def _group_variants(
             lex[target].append(i)
         if content[i]:
             by_content[content[i]].append(target)
+        for f in _forms(term):
+            by_surface.setdefault(f, target)
     if embedder is False:
         return [[terms[j] for j in g] for g in lex]
 
