@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+import insight.nlp as N
 from insight.nlp import load_spacy, spacy_spec
 from insight.vocabulary import extractor as E
 
@@ -17,6 +18,12 @@ TEXTS = [
     "Too expensive for what you get.",
     "Staff were friendly and the check-in was quick.",
 ] * 5
+
+
+def _pids(nlp: object, items: list[str], batch_size: int) -> list[int]:
+    import os
+
+    return [os.getpid()] * len(items)
 
 
 def _rows(parsed: list[E.Parsed]) -> list[tuple[int, list[tuple[object, ...]]]]:
@@ -35,40 +42,41 @@ def test_spacy_spec_names_how_a_pipeline_was_loaded() -> None:
 def test_few_texts_or_a_foreign_pipeline_stay_in_this_process(monkeypatch) -> None:
     import spacy
 
-    monkeypatch.delenv(E.WORKERS_ENV, raising=False)
+    monkeypatch.delenv(N.WORKERS_ENV, raising=False)
     nlp = load_spacy(disable=("ner",))
-    assert E._workers(E.PARALLEL_MIN_TEXTS - 1, nlp) == 0
-    assert E._workers(10 * E.PARALLEL_MIN_TEXTS, spacy.blank("en")) == 0
-    monkeypatch.setenv(E.WORKERS_ENV, "0")
-    assert E._workers(10 * E.PARALLEL_MIN_TEXTS, nlp) == 0
-    monkeypatch.setenv(E.WORKERS_ENV, "2")
-    assert E._workers(10, nlp) == 2
+    assert N.parse_workers(2999, nlp, min_items=3000) == 0
+    assert N.parse_workers(10**6, spacy.blank("en"), min_items=3000) == 0
+    monkeypatch.setenv(N.WORKERS_ENV, "0")
+    assert N.parse_workers(10**6, nlp, min_items=3000) == 0
+    monkeypatch.setenv(N.WORKERS_ENV, "2")
+    assert N.parse_workers(10, nlp, min_items=3000) == 2
+    assert N.parse_workers(10, spacy.blank("en"), min_items=3000) == 0
 
 
 @pytest.mark.slow
 def test_helper_processes_give_the_same_candidates(monkeypatch) -> None:
     nlp = load_spacy(disable=("ner",))
-    monkeypatch.setenv(E.WORKERS_ENV, "0")
+    monkeypatch.setenv(N.WORKERS_ENV, "0")
     alone = E.parse_texts(TEXTS, nlp)
-    monkeypatch.setenv(E.WORKERS_ENV, "1")
-    monkeypatch.setattr(E, "CHUNK_TEXTS", 3)  # many chunks: some here, some in the helper
+    monkeypatch.setenv(N.WORKERS_ENV, "1")
+    monkeypatch.setattr(N, "CHUNK_ITEMS", 3)  # many chunks: some here, some in the helper
     shared = E.parse_texts(TEXTS, nlp)
     assert _rows(shared) == _rows(alone)
     assert any(occs for _, occs in alone)
+    import os
+
+    pids = N.map_chunks(_pids, TEXTS, nlp)  # the helper did run some chunks
+    assert len(pids) == len(TEXTS) and os.getpid() in pids and set(pids) - {os.getpid()}
 
 
 @pytest.mark.slow
 def test_a_helper_that_fails_leaves_its_texts_to_this_process(monkeypatch) -> None:
-    import insight.nlp
-
     nlp = load_spacy(disable=("ner",))
-    monkeypatch.setenv(E.WORKERS_ENV, "0")
+    monkeypatch.setenv(N.WORKERS_ENV, "0")
     alone = E.parse_texts(TEXTS, nlp)
-    monkeypatch.setenv(E.WORKERS_ENV, "1")
-    monkeypatch.setattr(E, "CHUNK_TEXTS", 5)
+    monkeypatch.setenv(N.WORKERS_ENV, "1")
+    monkeypatch.setattr(N, "CHUNK_ITEMS", 5)
     # the helper cannot load this model: its initializer fails and the pool breaks
-    real = insight.nlp.spacy_spec
-    monkeypatch.setattr(
-        insight.nlp, "spacy_spec", lambda n: ("no_such_spacy_model", ()) if real(n) else None
-    )
+    real = N.spacy_spec
+    monkeypatch.setattr(N, "spacy_spec", lambda n: ("no_such_spacy_model", ()) if real(n) else None)
     assert _rows(E.parse_texts(TEXTS, nlp)) == _rows(alone)

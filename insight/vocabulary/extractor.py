@@ -400,14 +400,8 @@ def _opinion_words() -> frozenset[str]:
 
 # --- parsing many texts ------------------------------------------------------------------
 
-#: Fewer texts than this are parsed in this process alone: a helper process needs a few
-#: seconds to load spaCy, which pays only on larger studies.
+#: Fewer texts than this are parsed in this process alone (see :func:`insight.nlp.map_chunks`).
 PARALLEL_MIN_TEXTS = 3000
-#: Texts per piece of work handed to a helper process.
-CHUNK_TEXTS = 200
-#: ``$INSIGHT_PARSE_WORKERS``: helper processes that parse beside this one (default: one
-#: per further CPU core, at most 3; ``0`` parses here only).
-WORKERS_ENV = "INSIGHT_PARSE_WORKERS"
 
 Parsed = tuple[int, list[_Occ]]
 
@@ -428,35 +422,16 @@ def parse_text(extractor: _Extractor, doc: Doc) -> Parsed:
     return sum(1 for t in doc if is_word(t)), list(seen.values())
 
 
-def _workers(n_texts: int, nlp: Language) -> int:
-    """Helper processes for ``n_texts``: none for few texts, a pipeline that was not loaded
-    by :func:`insight.nlp.load_spacy`, or a single core."""
-    import os
-
-    from insight.nlp import spacy_spec
-
-    env = os.environ.get(WORKERS_ENV, "").strip()
-    if env:
-        return max(0, int(env)) if spacy_spec(nlp) is not None else 0
-    if n_texts < PARALLEL_MIN_TEXTS or spacy_spec(nlp) is None:
-        return 0
-    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
-    return max(0, min(3, (cores or 1) - 1))
+#: one extractor per pipeline (its Matcher holds the pipeline's vocabulary)
+_EXTRACTORS: dict[int, tuple[Language, _Extractor]] = {}
 
 
-_WORKER: dict[str, Any] = {}
-
-
-def _init_worker(name: str, disable: tuple[str, ...]) -> None:
-    from insight.nlp import load_spacy
-
-    _WORKER["nlp"] = nlp = load_spacy(name, disable)
-    _WORKER["extractor"] = _Extractor(nlp)
-
-
-def _parse_chunk(texts: list[str], batch_size: int) -> list[Parsed]:
-    """:func:`parse_text` of each text, in a helper process set up by :func:`_init_worker`."""
-    nlp, extractor = _WORKER["nlp"], _WORKER["extractor"]
+def _parse_chunk(nlp: Language, texts: list[str], batch_size: int) -> list[Parsed]:
+    """:func:`parse_text` of each text (here or in a helper process)."""
+    held = _EXTRACTORS.get(id(nlp))
+    if held is None or held[0] is not nlp:
+        held = _EXTRACTORS[id(nlp)] = (nlp, _Extractor(nlp))
+    extractor = held[1]
     return [parse_text(extractor, doc) for doc in pipe(nlp, texts, batch_size=batch_size)]
 
 
@@ -465,17 +440,14 @@ def parse_texts(
 ) -> list[Parsed]:
     """:func:`parse_text` of each text, in order.
 
-    On a study of :data:`PARALLEL_MIN_TEXTS` texts or more and a machine with more than
-    one core, helper processes (``spawn``ed, each loading the same spaCy pipeline) parse
-    pieces of :data:`CHUNK_TEXTS` texts while this process parses others; each text's
-    result depends on that text only, so the output is the same either way
-    (``$INSIGHT_PARSE_WORKERS`` sets the number of helpers, 0 turns them off).
-    ``progress``: a bar on stderr (only on a terminal).
+    On :data:`PARALLEL_MIN_TEXTS` texts or more, helper processes parse some of them
+    (:func:`insight.nlp.map_chunks`); each text's result depends on that text only, so
+    the output is the same either way. ``progress``: a bar on stderr (only on a terminal).
     """
     from tqdm import tqdm
 
-    texts = list(texts)
-    extractor = _Extractor(nlp)
+    from insight.nlp import map_chunks
+
     with tqdm(
         total=len(texts),
         desc="vocabulary: parsing",
@@ -483,79 +455,11 @@ def parse_texts(
         disable=None if progress else True,  # None: only on a terminal, never in logs
         leave=False,
     ) as bar:
-        n_workers = _workers(len(texts), nlp)
-        if n_workers == 0:
-            out: list[Parsed] = []
-            for doc in pipe(nlp, texts, batch_size=batch_size):
-                out.append(parse_text(extractor, doc))
-                bar.update()
-            return out
-        chunks = [texts[i : i + CHUNK_TEXTS] for i in range(0, len(texts), CHUNK_TEXTS)]
-        done = _parse_shared(chunks, nlp, extractor, batch_size, n_workers, bar.update)
-    return [p for i in range(len(chunks)) for p in done[i]]
-
-
-def _parse_shared(
-    chunks: list[list[str]],
-    nlp: Language,
-    extractor: _Extractor,
-    batch_size: int,
-    n_workers: int,
-    advance: Any,
-) -> dict[int, list[Parsed]]:
-    """Parse ``chunks`` here and in ``n_workers`` helper processes, by chunk index.
-
-    Each helper has at most two chunks queued; this process parses the next chunk
-    itself while they work, so it is never idle and a slow helper start costs little.
-    A helper that dies (no memory, a script without a ``__main__`` guard) leaves its
-    chunks to this process.
-    """
-    import multiprocessing
-    from concurrent.futures import Future, ProcessPoolExecutor
-
-    from insight.nlp import spacy_spec
-
-    def here(chunk: list[str]) -> list[Parsed]:
-        return [parse_text(extractor, doc) for doc in pipe(nlp, chunk, batch_size=batch_size)]
-
-    spec = spacy_spec(nlp)
-    assert spec is not None  # _workers() returned 0 otherwise
-    done: dict[int, list[Parsed]] = {}
-    pending: dict[Future[list[Parsed]], int] = {}
-    queue = iter(range(len(chunks)))
-    broken = False
-
-    def collect(block: bool) -> None:
-        nonlocal broken
-        for fut in [f for f in pending if block or f.done()]:
-            i = pending.pop(fut)
-            try:
-                done[i] = fut.result()
-            except Exception:  # the helper died: this process parses that chunk
-                broken = True
-                done[i] = here(chunks[i])
-            advance(len(chunks[i]))
-
-    with ProcessPoolExecutor(
-        max_workers=n_workers,
-        mp_context=multiprocessing.get_context("spawn"),
-        initializer=_init_worker,
-        initargs=spec,
-    ) as pool:
-        for i in queue:
-            collect(block=False)
-            while not broken and len(pending) < 2 * n_workers:
-                try:
-                    pending[pool.submit(_parse_chunk, chunks[i], batch_size)] = i
-                except RuntimeError:  # BrokenProcessPool: parse the rest here
-                    broken = True
-                    break
-                i = next(queue, -1)
-                if i < 0:
-                    break
-            if i < 0:
-                break
-            done[i] = here(chunks[i])
-            advance(len(chunks[i]))
-        collect(block=True)
-    return done
+        return map_chunks(
+            _parse_chunk,
+            list(texts),
+            nlp,
+            batch_size=batch_size,
+            min_items=PARALLEL_MIN_TEXTS,
+            advance=bar.update,
+        )
