@@ -483,12 +483,28 @@ def redact_many(texts: Iterable[Any], *, names: bool = True, batch_size: int = 2
         if job is not None:
             jobs.append((i, *job))
     if jobs:
-        docs = _ner().pipe([j[1] for j in jobs], batch_size=batch_size)
-        for (i, _, offset), doc in zip(jobs, docs, strict=True):
-            pre[i] = _names_masked(pre[i], doc, offset)
+        from insight.nlp import map_chunks
+
+        # many texts: helper processes run the NER on some of them (same result)
+        work = [(pre[i], text, offset) for i, text, offset in jobs]
+        masked = map_chunks(_mask_names, work, _ner(), batch_size, min_items=NER_PARALLEL_MIN)
+        for (i, _, _), red in zip(jobs, masked, strict=True):
+            pre[i] = red
     for t, p in zip(todo, pre, strict=True):
         _remember(t, p)
     return [_CACHE.get(t, t) if isinstance(t, str) and t else t for t in texts]
+
+
+#: NER jobs from which :func:`redact_many` shares them with helper processes
+#: (:func:`insight.nlp.map_chunks`; a helper needs a few seconds to start).
+NER_PARALLEL_MIN = 1500
+
+
+def _mask_names(nlp: Any, work: list[tuple[str, str, int]], batch_size: int) -> list[str]:
+    """Each (text, what the NER reads, offset) -> the text with its names masked."""
+    docs = nlp.pipe([w[1] for w in work], batch_size=batch_size)
+    pairs = zip(work, docs, strict=True)
+    return [_names_masked(text, doc, offset) for (text, _, offset), doc in pairs]
 
 
 _WORDS_RE = re.compile(r"[\w'-]+")
