@@ -439,7 +439,17 @@ def _mention(phrase: str) -> re.Pattern[str]:
 
 
 #: single words too vague to be what a problem is about ("days are unclear")
-_VAGUE_SUBJECTS = _VAGUE_NOUNS | {"sense", "time", "use", "day", "days", "hour", "hours", "week", "weeks"}
+_VAGUE_SUBJECTS = _VAGUE_NOUNS | {
+    "sense",
+    "time",
+    "use",
+    "day",
+    "days",
+    "hour",
+    "hours",
+    "week",
+    "weeks",
+}
 
 
 def _subject_ok(phrase: str) -> bool:
@@ -503,7 +513,9 @@ def cue_problems(
             plural = _plural(np_)
             label = _upper_first(
                 CUES[kind][1].format(
-                    np=np_, be="are" if plural else "is", do="do" if plural else "does"
+                    np=_as_written(np_, texts),
+                    be="are" if plural else "is",
+                    do="do" if plural else "does",
                 )
             )
             if label.lower() not in taken:
@@ -594,6 +606,14 @@ def specific_noun_phrases(
     return out
 
 
+def _as_written(phrase: str, texts: Sequence[str]) -> str:
+    """``phrase`` in the case most units wrote it ("ai art" -> "AI art")."""
+    rx = re.compile(rf"\b{re.escape(phrase)}\b", re.I)
+    forms = Counter(m.group() for t in texts for m in rx.finditer(str(t)))
+    forms = Counter({f: n for f, n in forms.items() if f != f.capitalize() or f == phrase})
+    return forms.most_common(1)[0][0] if forms else phrase
+
+
 def theme_labels(
     texts: Sequence[str],
     labels: Sequence[int],
@@ -638,7 +658,7 @@ def theme_labels(
             if term.lower() in taken:
                 continue
             taken.add(term.lower())
-            out[c] = _upper_first(term)
+            out[c] = _upper_first(_as_written(term, texts))
             rx = _mention(term)
             units[c] = tuple(
                 i

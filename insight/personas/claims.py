@@ -392,9 +392,10 @@ def goal_claims(v: SegmentView, limit: int = 4) -> list[Claim]:
     :func:`insight.extract.goals.stated_goal`). Only units that state a goal count (a step
     of the task, a question or "nothing would be useful" does not). The label is a wish or
     request before a plain "I want / I need", then the statement whose words most other
-    members' statements share; its claim holds the statements that share one of its words
-    (words in most statements, the study's subject, do not count); the rest make the next
-    goal. n = members whose own statement is in the claim."""
+    members' statements share; its claim holds the statements that share two of its words
+    (words in most statements, the study's subject, do not count) or whose unit embedding
+    is within cosine :data:`SAME_GOAL` of its unit; the rest make the next goal. n =
+    members whose own statement is in the claim."""
     from insight.extract.goals import stated_goal
 
     mine = v.mine[v.mine[S.GOAL] >= 1]
@@ -411,13 +412,22 @@ def goal_claims(v: SegmentView, limit: int = 4) -> list[Claim]:
     claims: list[Claim] = []
     while left and len(claims) < limit:
         best, score = _goal_label(mine.loc[left], said, words, v.centre)
-        ids = [u for u in left if u == best or _same_goal(words[u], words[best])]
+        near = v.ev.typicality(left, [best])  # cosine to the label's statement
+        ids = [
+            u
+            for u in left
+            if u == best or _same_goal(words[u], words[best]) or near.get(u, 0.0) >= SAME_GOAL
+        ]
         n = mine.loc[ids, S.RESPONDENT_ID].nunique()
         stats = {"key": f"goal-{best}", "mentions": len(ids), "statement_unit": best}
         claims.append(make_claim(v, "goal", said[best].text, n, N, ids, stats, score))
         left = [u for u in left if u not in set(ids)]
     claims.sort(key=lambda c: (-c.n, c.label))
     return claims
+
+
+#: sentence-embedding cosine at which two goal statements say the same goal
+SAME_GOAL = 0.6
 
 
 def _same_goal(a: set[str], b: set[str]) -> bool:
