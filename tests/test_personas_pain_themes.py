@@ -323,3 +323,17 @@ def test_pain_quotes_state_the_label_first():
     order = sorted(score, key=lambda u: -score[u])
     assert order[0] == "u2"
     assert order[-1] == "u0"  # the most "painful" unit by the model, yet off the label
+
+
+def test_waiting_is_said_as_a_wait_for_the_thing():
+    from insight.extract.pain_labels import theme_labels
+
+    texts = [
+        "It was a long time to wait for the ambulance.",
+        "We waited 4 hours for the ambulance to come.",
+        "The ambulance delay was worrying.",
+        "The ambulance crew were kind.",
+    ]
+    named, stating = theme_labels(texts, [0, 0, 0, 0], {}, {0: ["ambulance", "crew"]})
+    assert named == {0: "Long wait for ambulance"}
+    assert stating[0] == (0, 1, 2)

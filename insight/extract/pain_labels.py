@@ -408,6 +408,14 @@ CUES: dict[str, tuple[re.Pattern[str], str]] = {
         ),
         "{np} {be} slow",
     ),
+    "waiting": (
+        re.compile(
+            r"\b(?:long|long time|hours?|too long) (?:to )?wait|\bwait(?:ed|ing)? (?:for )?(?:over |about "
+            r"|nearly |almost )?(?:\d+|two|three|four|five|six|several|many) (?:hours|minutes|mins)"
+            r"|\bdelay(?:s|ed)?\b"
+        ),
+        "Long wait for {np}",
+    ),
     "missing": (
         re.compile(
             r"\bmissing\b|\bnot available\b|\bunavailable\b|\bthere (?:is|are|was|were) no\b"
