@@ -409,3 +409,25 @@ def test_fft_rating_names_what_the_score_means():
     assert _name([poor], [], [], []) == "Rates the service poor"
     summary = _summary(27, 400, [poor], [], [])
     assert "the NHS FFT rating" in summary and "1 = very good … 5 = very poor" in summary
+
+
+def test_near_duplicate_theme_names_take_a_new_phrase():
+    """creatives: "The Writers Group" and "The Writer Group" side by side."""
+    from insight.personas.model import Claim, Persona
+    from insight.personas.naming import _dedupe_names
+
+    def persona(pid: str, name: str, topic: str) -> Persona:
+        t = Claim("topic", topic, 5, 10, [], [], {"distinctive": True})
+        return Persona(
+            pid, name, "", 10, 0.1, [], [], [], [], [], [], [], [t], [], None, {}, {}, []
+        )
+
+    ps = [
+        persona("P1", "The Writers Group", "writers, creative, readers"),
+        persona("P2", "The Writer Group, troubled by deadlines", "writer, short stories"),
+    ]
+    _dedupe_names(ps)
+    assert [p.name for p in ps] == [
+        "The Writers Group",
+        "The Short Stories Group, troubled by deadlines",
+    ]

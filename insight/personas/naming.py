@@ -452,7 +452,30 @@ def _fmt(v: Any) -> str:
     return f"{float(v):.1f}" if _is_number(v) else "?"
 
 
+_THEME_NAME = re.compile(r"The ([^,]+) (\w+)((?:, troubled by .+)?)")
+
+
+def _near_duplicate_names(personas: list[Persona]) -> None:
+    """A theme name whose words another persona's name already has ("The Writer Group"
+    after "The Writers Group") takes the next phrase of its themes that is new."""
+    used: set[str] = set()
+    for p in personas:
+        m = _THEME_NAME.fullmatch(p.name)
+        if not m or p.attitudes:
+            continue
+        stems = _stems(m.group(1))
+        if stems and stems <= used:
+            for c in [*p.topics, *p.vocabulary]:
+                alt = _label_phrase(c.label, used)
+                if alt:
+                    p.name = f"The {alt} {m.group(2)}{m.group(3)}"
+                    stems = _stems(alt)
+                    break
+        used |= stems
+
+
 def _dedupe_names(personas: list[Persona]) -> None:
+    _near_duplicate_names(personas)
     seen: dict[str, int] = {}
     for p in personas:
         if p.name in seen:
