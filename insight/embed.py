@@ -229,8 +229,7 @@ class OnnxEmbedder:
                 None,
                 {"input_ids": ids, "attention_mask": mask, "token_type_ids": np.zeros_like(ids)},
             )[0]
-            m = mask[:, :, None].astype(np.float32)
-            parts.append((hidden * m).sum(axis=1) / np.maximum(m.sum(axis=1), 1e-9))
+            parts.append(mean_pool(hidden, mask))
         if not parts:
             return np.zeros((0, 384), dtype=np.float32)
         out = np.empty((len(tokens), parts[0].shape[1]), dtype=np.float32)
@@ -246,6 +245,60 @@ class OnnxEmbedder:
         state["_session"] = None
         state["_tokenizer"] = None
         return state
+
+
+def mean_pool(hidden: np.ndarray, mask: np.ndarray) -> np.ndarray:
+    """Mean of the token vectors ``hidden`` (batch, tokens, dim) over the ``mask``ed
+    tokens: the sentence-transformers pooling of MiniLM (L2 normalisation comes after)."""
+    import numpy as np
+
+    m = mask[:, :, None].astype(np.float32)
+    return (hidden * m).sum(axis=1) / np.maximum(m.sum(axis=1), 1e-9)
+
+
+def is_shipped_int8(embedder: Any) -> bool:
+    """Whether ``embedder`` is the default :class:`OnnxEmbedder` on the shipped model file
+    (whose vectors the joint emotion pass also computes: `remember_vectors`)."""
+    return (
+        isinstance(embedder, OnnxEmbedder)
+        and embedder.model_file in (None, onnx_model_file())
+        and embedder.max_length >= 128
+    )
+
+
+def remember_vectors(
+    texts: Sequence[str],
+    vectors: np.ndarray,
+    store: Store | None = None,
+    cache: Any = None,
+    model_name: str = ONNX_MODEL_NAME,
+) -> int:
+    """Add vectors computed elsewhere (the joint emotion pass) to the embedding caches.
+
+    ``vectors`` are unit-length rows of the shipped int8 MiniLM for ``texts``; a row
+    with NaN (a text the other pass truncated) is skipped, and so is a text ``store``
+    (or ``cache``) already holds. `embed_texts` then finds them instead of encoding
+    the texts again. Returns how many were added to ``store``.
+    """
+    import numpy as np
+    import pandas as pd
+
+    found: dict[str, Any] = {}
+    for t, v in zip(texts, np.asarray(vectors, dtype=np.float32), strict=True):
+        if not np.isnan(v).any():
+            found.setdefault(text_hash(t), v)
+    added = 0
+    for target in (store, cache):
+        if target is None or not found:
+            continue
+        keys = pd.DataFrame({TEXT_HASH: list(found), MODEL: model_name})
+        known = set(target.read_matching(EMBEDDINGS_TABLE, keys).get(TEXT_HASH, []))
+        new = [h for h in found if h not in known]
+        if new:
+            target.insert(EMBEDDINGS_TABLE, _vector_rows(new, model_name, found))
+        if target is store:
+            added = len(new)
+    return added
 
 
 def default_embedder(exact: bool = False) -> Embedder | OnnxEmbedder:

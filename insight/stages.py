@@ -31,14 +31,22 @@ def _stage_extract(ctx: StageContext, summary: dict[str, Any]) -> None:
         ctx.echo("warning: no customer text at all: topics, vocabulary and quotes will be empty")
     known = ctx.store.keys("annotations", S.UNIT_ID)
     todo = customer[~customer[S.UNIT_ID].isin(known)].reset_index(drop=True)
+    from insight import embed
     from insight.engine.spark import engine_for
+
+    engine = engine_for(ctx.config.engine, ctx.config.spark_master)
+    cache = ctx.text_cache()
+    on_vectors = None
+    if engine is None and embed.is_shipped_int8(ctx.embedder()) and _joint_model_shipped():
+        # one pass for both transformers: the emotion model's graph also runs stock
+        # MiniLM's layers 2-5 (layers 0-1 are the same weights), and the vectors go to
+        # the embedding caches, where the embed stage finds them
+        def on_vectors(texts: list[str], vectors: Any) -> None:
+            embed.remember_vectors(texts, vectors, store=ctx.store, cache=cache)
 
     # outputs per text hash kept in OUT/cache.duckdb: a re-run skips the models
     annotations = extract.annotate_units(
-        todo,
-        progress=True,
-        cache=ctx.text_cache(),
-        engine=engine_for(ctx.config.engine, ctx.config.spark_master),
+        todo, progress=True, cache=cache, engine=engine, on_vectors=on_vectors
     )
     if ctx.store.has_table("annotations"):
         ctx.store.upsert("annotations", annotations, S.UNIT_ID)
@@ -48,6 +56,12 @@ def _stage_extract(ctx: StageContext, summary: dict[str, Any]) -> None:
     every = every[every[S.UNIT_ID].isin(set(customer[S.UNIT_ID]))]
     ctx.store.write_table("respondent_emotions", extract.respondent_emotions(customer, every))
     summary["annotated"] = len(todo)
+
+
+def _joint_model_shipped() -> bool:
+    from insight.extract.emotions import JOINT_FILE, default_model_dir
+
+    return (default_model_dir() / JOINT_FILE).is_file()
 
 
 def _stage_embed(ctx: StageContext, summary: dict[str, Any]) -> None:

@@ -177,3 +177,23 @@ def minilm_vectors(
                 tmp.replace(store)
     rows = np.array([known[k] for k in keys], dtype=np.int64)
     return c_vecs[rows].astype(np.float32)
+
+
+def encoder_outputs(
+    texts: list[str],
+    log: Callable[[str], None] | None = None,
+    emotion_head: Path | None = None,
+) -> tuple[np.ndarray, np.ndarray]:
+    """(28 emotion probabilities, sentence vectors) the sentiment and pain heads read.
+
+    ``emotion_head=None``: the shipped emotion model's own pass (`emotion_outputs`).
+    A folder written by ``train_emotion_head.py``: the one-pass alternative, stock
+    MiniLM vectors (`minilm_vectors`, the embed stage's vectors) and that head's
+    probabilities on them.
+    """
+    if emotion_head is None:
+        return emotion_outputs(texts, log)
+    from train_emotion_head import head_probs, load_head
+
+    vecs = minilm_vectors(texts, log)
+    return head_probs(load_head(Path(emotion_head)), vecs), vecs

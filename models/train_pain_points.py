@@ -48,7 +48,7 @@ REPO = Path(__file__).resolve().parents[1]
 DATA = REPO.parent / "shared" / "datasets"
 sys.path.insert(0, str(REPO))
 
-from onnx_tools import emotion_outputs  # noqa: E402  (models/onnx_tools.py)
+from onnx_tools import encoder_outputs  # noqa: E402  (models/onnx_tools.py)
 
 from insight.extract.heads import HeadInputs  # noqa: E402
 from insight.extract.pain_points import PainPointModel, dense_features  # noqa: E402
@@ -163,7 +163,7 @@ def fit_head(
     )
 
 
-def evaluate_complaints(model: PainPointModel) -> dict:
+def evaluate_complaints(model: PainPointModel, emotion_head: Path | None = None) -> dict:
     """Macro-F1 on the complaints dev set, overall and per domain (measurement only)."""
     import pandas as pd
     from sklearn.metrics import f1_score
@@ -172,7 +172,7 @@ def evaluate_complaints(model: PainPointModel) -> dict:
     texts = df["text"].astype(str).tolist()
     emo = emb = None
     if model.uses_emotions or model.uses_embeddings:
-        emo, emb = emotion_outputs(texts, log)
+        emo, emb = encoder_outputs(texts, log, emotion_head)
     flags, _, _ = model.predict(texts, HeadInputs(emotion_probas=emo, embeddings=emb))
     y = df["label"].to_numpy()
     res: dict = {
@@ -278,6 +278,13 @@ def main(argv: list[str] | None = None) -> None:
         "written before the 604 added later). The held-out GoEmotions and NHS rows do not "
         "change with N (same seed), so runs with different N compare on the same rows.",
     )
+    ap.add_argument(
+        "--emotion-head",
+        type=Path,
+        default=None,
+        help="one-pass features: stock MiniLM vectors and the probabilities of this head "
+        "(a folder written by models/train_emotion_head.py) instead of the emotion model's",
+    )
     ap.add_argument("--seed", type=int, default=0)
     args = ap.parse_args(argv)
     argv_used = argv if argv is not None else sys.argv[1:]
@@ -304,7 +311,7 @@ def main(argv: list[str] | None = None) -> None:
     )
     emo = emb = None
     if args.emotions or args.embeddings:
-        emo, emb = emotion_outputs(texts, log)
+        emo, emb = encoder_outputs(texts, log, args.emotion_head)
     log("computing features")
     feats = Features(texts, emo if args.emotions else None, emb if args.embeddings else None)
 
@@ -344,12 +351,16 @@ def main(argv: list[str] | None = None) -> None:
     )
     z = np.asarray(feats.matrix(all_rows[:50], final.idf, final.scale) @ final.coef).ravel()
     assert np.allclose(lib, 1 / (1 + np.exp(-(z + final.intercept))), atol=1e-4), "feature mismatch"
-    complaints = evaluate_complaints(final)
+    complaints = evaluate_complaints(final, args.emotion_head)
     log(f"complaints dev macro-F1 (evaluation only): {complaints['macro_f1']:.3f}")
     for dom, r in complaints["per_domain"].items():
         log(f"  {dom:14s} n={r['n']:4d} macro-F1 {r['macro_f1']:.3f} acc {r['accuracy']:.3f}")
 
     params = {k: v for k, v in vars(args).items() if k != "out"}
+    if args.emotion_head is None:  # keeps the recorded params of earlier runs
+        params.pop("emotion_head")
+    else:
+        params["emotion_head"] = str(args.emotion_head)
     if not args.seed_limit:  # keeps the recorded params (and head.npz) of earlier runs
         params.pop("seed_limit")
     params.update(chosen_c=c, chosen_embedding_weight=feats.embedding_weight)

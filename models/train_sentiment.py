@@ -44,7 +44,7 @@ REPO = Path(__file__).resolve().parents[1]
 DATA = REPO.parent / "shared" / "datasets"
 sys.path.insert(0, str(REPO))
 
-from onnx_tools import emotion_outputs  # noqa: E402  (models/onnx_tools.py)
+from onnx_tools import encoder_outputs  # noqa: E402  (models/onnx_tools.py)
 
 from insight.extract.heads import HeadInputs  # noqa: E402
 from insight.extract.sentiment import (  # noqa: E402
@@ -185,6 +185,13 @@ def main(argv: list[str] | None = None) -> None:
         help="also read the shipped emotion model's 28 probabilities and 384-d sentence "
         "vector (computed in the same pass annotate already makes)",
     )
+    ap.add_argument(
+        "--emotion-head",
+        type=Path,
+        default=None,
+        help="one-pass features: stock MiniLM vectors and the probabilities of this head "
+        "(a folder written by models/train_emotion_head.py) instead of the emotion model's",
+    )
     ap.add_argument("--seed", type=int, default=0)
     args = ap.parse_args(argv)
 
@@ -220,7 +227,10 @@ def main(argv: list[str] | None = None) -> None:
     log(f"computing features of {len(pool)} texts")
     emo_pool = emo_dev = None
     if args.emotions:
-        emo_pool, emo_dev = emotion_outputs(pool, log), emotion_outputs(dev_t, log)
+        emo_pool, emo_dev = (
+            encoder_outputs(pool, log, args.emotion_head),
+            encoder_outputs(dev_t, log, args.emotion_head),
+        )
     feats = Features(pool, emo_pool)
     n_go, n_nhs = len(go_t), len(nhs_t)
 
@@ -328,7 +338,11 @@ def main(argv: list[str] | None = None) -> None:
     metrics.update(
         {
             "train_rows": {"goemotions": n_go, "nhs_fft": len(nhs_t)},
-            "params": {k: v for k, v in vars(args).items() if k != "out"},
+            "params": {
+                k: str(v) if isinstance(v, Path) else v
+                for k, v in vars(args).items()
+                if k != "out" and not (k == "emotion_head" and v is None)
+            },
             "features": {"hashed_ngrams": N_HASH_FEATURES, "rules": RULE_FEATURES},
             "labels": list(LABELS),
         }

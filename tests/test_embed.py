@@ -141,3 +141,35 @@ def test_text_cache_serves_a_rerun_into_a_fresh_store(tmp_path):
     # a new text is encoded alone and added to the cache
     embed_texts(["support never answered"], embedder=enc, progress=False, cache=cache)
     assert enc.calls == 2 and enc.encoded[-1] == "support never answered"
+
+
+def test_remembered_vectors_are_not_encoded_again(tmp_path):
+    from insight.embed import remember_vectors
+
+    texts = ["late delivery", "price too high", "support never answered"]
+    given = np.eye(3, 32, dtype=np.float32)
+    given[2] = np.nan  # a text the other pass truncated: left to the embedder
+    with Store(tmp_path / "study.duckdb") as store:
+        enc = HashingEncoder(dim=32)
+        added = remember_vectors(texts, given, store=store, model_name=enc.model_name)
+        assert added == 2
+        assert remember_vectors(texts, given, store=store, model_name=enc.model_name) == 0
+        x = embed_texts([*texts, "late delivery"], store=store, embedder=enc, progress=False)
+        assert enc.encoded == ["support never answered"]
+        np.testing.assert_array_equal(x[:2], given[:2])
+        np.testing.assert_array_equal(x[3], given[0])
+        assert len(store.read_table(EMBEDDINGS_TABLE)) == 3
+
+
+@pytest.mark.models
+def test_joint_emotion_pass_gives_the_embedders_vectors():
+    from insight.embed import OnnxEmbedder
+    from insight.extract.emotions import EmotionModel
+
+    texts = ["The nurse was kind.", "", "Waited four hours and nobody called back. " * 20]
+    joint = EmotionModel.load(joint=True)
+    probs, _, vecs = joint.predict_with_sentence_vectors(texts)
+    np.testing.assert_array_equal(probs, EmotionModel.load().predict_proba(texts))
+    np.testing.assert_allclose(vecs[0], OnnxEmbedder().encode(texts[:1])[0], atol=1e-6)
+    # empty text and a text this pass truncates at 128 tokens: no vector
+    assert np.isnan(vecs[1]).all() and np.isnan(vecs[2]).all()

@@ -10,7 +10,7 @@ load from ``models/`` and never reach the network.
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from functools import lru_cache
 from typing import Any
 
@@ -18,7 +18,7 @@ import numpy as np
 import pandas as pd
 
 from insight import schema
-from insight.errors import SchemaError
+from insight.errors import ModelError, SchemaError
 from insight.extract.emotions import EKMAN_GROUPS
 from insight.extract.goals import goal_flags
 from insight.extract.heads import HeadInputs
@@ -61,6 +61,9 @@ class Annotator:
         cache_key: the key of injected models' outputs in a text cache (default:
             derived from the shipped model files; nothing is cached for injected
             models without one).
+        sentence_vectors: also compute stock MiniLM's sentence vectors in the emotion
+            pass (the shipped ``joint.onnx``; `annotate`'s ``on_vectors``), so the
+            embed stage need not run the encoder again on these texts.
     """
 
     def __init__(
@@ -69,6 +72,7 @@ class Annotator:
         sentiment_model: Any = None,
         pain_model: Any = None,
         cache_key: str | None = None,
+        sentence_vectors: bool = False,
     ) -> None:
         injected_emotion = emotion_model is not None
         injected_sentiment = sentiment_model is not None
@@ -76,7 +80,13 @@ class Annotator:
         if emotion_model is None:
             from insight.extract.emotions import EmotionModel
 
-            emotion_model = EmotionModel.load()
+            emotion_model = EmotionModel.load(joint=sentence_vectors)
+        if sentence_vectors and not getattr(emotion_model, "has_sentence_vectors", False):
+            raise ModelError(
+                "this emotion model does not give sentence vectors",
+                fix="use the shipped joint model (EmotionModel.load(joint=True))",
+            )
+        self.sentence_vectors = sentence_vectors
         if sentiment_model is None:
             from insight.extract.sentiment import SentimentModel
 
@@ -112,6 +122,12 @@ class Annotator:
         ``batch_size`` is the emotion model's inference batch (it sorts the chunk
         by length, so larger chunks waste less work on padding).
         """
+        return self._annotate_batch(texts, batch_size)[0]
+
+    def _annotate_batch(
+        self, texts: Sequence[Any], batch_size: int = 64
+    ) -> tuple[pd.DataFrame, np.ndarray | None]:
+        """`annotate_batch` plus, with ``sentence_vectors``, MiniLM vectors (NaN rows: none)."""
         texts = [t if isinstance(t, str) else "" for t in texts]
         n = len(texts)
         ok = np.array([bool(t.strip()) for t in texts], dtype=bool)
@@ -125,12 +141,20 @@ class Annotator:
         intensity = np.full(n, np.nan)
         # Heads trained on the emotion encoder's sentence vectors (pain points,
         # sentiment) get them from the same forward pass as the probabilities.
-        vectors = None
+        vectors = sentence = None
         needs_vectors = getattr(self.pain_model, "uses_embeddings", False) or getattr(
             self.sentiment_model, "uses_emotion_outputs", False
         )
         if len(sub):
-            if needs_vectors:
+            if self.sentence_vectors:
+                p, e, v = self.emotion_model.predict_with_sentence_vectors(
+                    sub, batch_size=batch_size
+                )
+                vectors = np.zeros((n, e.shape[1]), dtype=np.float32)
+                vectors[idx] = e
+                sentence = np.full((n, v.shape[1]), np.nan, dtype=np.float32)
+                sentence[idx] = v
+            elif needs_vectors:
                 p, e = self.emotion_model.predict_with_embeddings(sub, batch_size=batch_size)
                 vectors = np.zeros((n, e.shape[1]), dtype=np.float32)
                 vectors[idx] = e
@@ -178,7 +202,7 @@ class Annotator:
         data[schema.GOAL] = pd.array(
             [int(g) if o else None for g, o in zip(goals, ok, strict=True)], dtype="Int64"
         )
-        return pd.DataFrame(data, columns=self.columns)
+        return pd.DataFrame(data, columns=self.columns), sentence
 
     @property
     def cache_key(self) -> str | None:
@@ -209,6 +233,7 @@ class Annotator:
         progress: bool = True,
         cache: Any = None,
         engine: Any = None,
+        on_vectors: Callable[[list[str], np.ndarray], Any] | None = None,
     ) -> pd.DataFrame:
         """Annotations for every text, one row per text in input order.
 
@@ -216,7 +241,9 @@ class Annotator:
         :class:`insight.engine.cache.TextCache`) texts annotated by the same models
         before are read from it instead, and new ones are added to it. With
         ``engine`` (an :class:`insight.engine.spark.SparkEngine`) the texts left go
-        through the models on its workers.
+        through the models on its workers. ``on_vectors(texts, vectors)`` receives
+        the MiniLM vectors of the texts run here when the annotator computes them
+        (``sentence_vectors``; NaN rows: none), e.g. `insight.embed.remember_vectors`.
         """
         texts = [t if isinstance(t, str) else "" for t in texts]
         if batch_size < 1:
@@ -264,7 +291,13 @@ class Annotator:
             # the workers load the shipped models themselves (injected ones stay local)
             fresh = engine.annotate(todo_texts, self)
         else:
-            frames = [self.annotate_batch(todo_texts[s : s + chunk], batch_size) for s in starts]
+            frames = []
+            for s in starts:
+                part = todo_texts[s : s + chunk]
+                frame, sentence = self._annotate_batch(part, batch_size)
+                frames.append(frame)
+                if on_vectors is not None and sentence is not None:
+                    on_vectors(part, sentence)
             fresh = (
                 pd.concat(frames, ignore_index=True)
                 if frames
@@ -306,10 +339,11 @@ class Annotator:
         return out
 
 
-@lru_cache(maxsize=1)
-def default_annotator() -> Annotator:
-    """The shipped models, loaded once per process."""
-    return Annotator()
+@lru_cache(maxsize=2)
+def default_annotator(sentence_vectors: bool = False) -> Annotator:
+    """The shipped models, loaded once per process (``sentence_vectors``: the joint
+    emotion + MiniLM pass, see `Annotator`)."""
+    return Annotator(sentence_vectors=sentence_vectors)
 
 
 def annotate_texts(
@@ -319,6 +353,7 @@ def annotate_texts(
     annotator: Annotator | None = None,
     cache: Any = None,
     engine: Any = None,
+    on_vectors: Callable[[list[str], np.ndarray], Any] | None = None,
 ) -> pd.DataFrame:
     """Sentiment, emotions, pain point and goal columns for each text (input order).
 
@@ -328,9 +363,21 @@ def annotate_texts(
     missing text gives NaN / empty annotations. Duplicate texts are run once;
     ``cache`` (a :class:`insight.engine.cache.TextCache`) keeps outputs across runs;
     ``engine`` (a :class:`insight.engine.spark.SparkEngine`) runs the models on Spark.
+    With ``on_vectors`` (and no ``annotator``) the joint pass also gives stock MiniLM's
+    sentence vectors of the texts it runs, handed to ``on_vectors(texts, vectors)``.
     """
-    ann = annotator or default_annotator()
-    return ann.annotate(texts, batch_size=batch_size, progress=progress, cache=cache, engine=engine)
+    if annotator is not None:
+        ann = annotator
+    else:
+        ann = default_annotator(True) if on_vectors is not None else default_annotator()
+    return ann.annotate(
+        texts,
+        batch_size=batch_size,
+        progress=progress,
+        cache=cache,
+        engine=engine,
+        on_vectors=on_vectors,
+    )
 
 
 #: The language the shipped sentiment, emotion and pain-point models read.
@@ -341,7 +388,7 @@ def annotate_units(units_df: pd.DataFrame, **options: Any) -> pd.DataFrame:
     """`annotate_texts` over the customer units; returns unit_id + annotation columns.
 
     ``options`` are :func:`annotate_texts`' keywords (batch_size, progress, annotator,
-    cache, engine). Interviewer units are not evidence and are skipped. A table without
+    cache, engine, on_vectors). Interviewer units are not evidence and are skipped. A table without
     a speaker_role column (a plain survey export) is treated as all customer. Units whose
     ``lang`` (set by ingest) is another language than English get empty annotations.
     """

@@ -41,6 +41,8 @@ NEUTRAL = "neutral"
 MODEL_DIR_NAME = "emotions"
 PROBS_OUTPUT = "probs"
 EMBEDDING_OUTPUT = "embedding"
+HIDDEN_OUTPUT = "last_hidden_state"  # stock MiniLM's, in joint.onnx only
+JOINT_FILE = "joint.onnx"
 
 
 def default_model_dir() -> Path:
@@ -48,7 +50,101 @@ def default_model_dir() -> Path:
     return model_path(MODEL_DIR_NAME)
 
 
-class EmotionModel:
+class EmotionLabels:
+    """Label sets, Ekman groups and intensity from GoEmotions probabilities.
+
+    The part every emotion model shares, whatever computes the probabilities
+    (`EmotionModel`: the fine-tuned encoder; `VectorEmotionModel`: a head on
+    sentence vectors).
+
+    Args:
+        labels: the label names in the model's output order.
+        thresholds: one decision threshold per label.
+        ekman_mapping: Ekman group -> member labels (neutral maps to itself).
+    """
+
+    def __init__(
+        self,
+        labels: Sequence[str],
+        thresholds: Sequence[float],
+        ekman_mapping: dict[str, list[str]],
+    ) -> None:
+        self.labels = list(labels)
+        self.thresholds = np.asarray(thresholds, dtype=np.float64)
+        if len(self.thresholds) != len(self.labels):
+            raise ModelError(
+                f"{len(self.thresholds)} thresholds for {len(self.labels)} labels",
+                fix="re-run models/train_emotions.py",
+            )
+        index = {lab: i for i, lab in enumerate(self.labels)}
+        self.ekman_groups = list(EKMAN_GROUPS)
+        # label_group[j] = index of the Ekman group of label j
+        self.label_group = np.full(len(self.labels), -1, dtype=np.int64)
+        for g, group in enumerate(self.ekman_groups):
+            members = [NEUTRAL] if group == NEUTRAL else ekman_mapping.get(group, [])
+            for lab in members:
+                if lab not in index:
+                    raise ModelError(
+                        f'Ekman mapping names unknown label "{lab}"',
+                        fix="check ekman_mapping.json against labels.txt",
+                    )
+                self.label_group[index[lab]] = g
+        if (self.label_group < 0).any():
+            missing = [lab for lab, g in zip(self.labels, self.label_group, strict=True) if g < 0]
+            raise ModelError(
+                f"labels without an Ekman group: {', '.join(missing)}",
+                fix="check ekman_mapping.json against labels.txt",
+            )
+        self._neutral = index.get(NEUTRAL)
+
+    # --- label sets ---------------------------------------------------------
+    def _ratio(self, probas: np.ndarray) -> np.ndarray:
+        return np.asarray(probas, dtype=np.float64) / np.maximum(self.thresholds, 1e-6)
+
+    def predict_multi_hot(self, probas: np.ndarray) -> np.ndarray:
+        """Boolean (n, labels): probability >= the label's threshold, else the best-ratio label."""
+        probas = np.atleast_2d(np.asarray(probas, dtype=np.float64))
+        hot = probas >= self.thresholds
+        none = ~hot.any(axis=1)
+        if none.any():
+            best = self._ratio(probas[none]).argmax(axis=1)
+            hot[np.flatnonzero(none), best] = True
+        return hot
+
+    def predict_proba(self, texts: Sequence[str], batch_size: int = 64) -> np.ndarray:
+        """Probability of each of the labels per text, shape (n, len(labels)), float32."""
+        raise NotImplementedError
+
+    def predict(self, texts: Sequence[str], batch_size: int = 64) -> list[list[str]]:
+        """The predicted label set per text (see the module docstring for the rule)."""
+        hot = self.predict_multi_hot(self.predict_proba(texts, batch_size=batch_size))
+        return [[lab for lab, on in zip(self.labels, row, strict=True) if on] for row in hot]
+
+    # --- Ekman groups and intensity -----------------------------------------
+    def ekman_proba(self, probas: np.ndarray) -> np.ndarray:
+        """(n, 7) in `EKMAN_GROUPS` order: the highest member-label probability per group."""
+        probas = np.atleast_2d(np.asarray(probas, dtype=np.float64))
+        out = np.zeros((len(probas), len(self.ekman_groups)), dtype=np.float64)
+        for g in range(len(self.ekman_groups)):
+            cols = self.label_group == g
+            out[:, g] = probas[:, cols].max(axis=1)
+        return out
+
+    def ekman(self, probas: np.ndarray) -> list[str]:
+        """Dominant Ekman group per row: the argmax of `ekman_proba`."""
+        best = self.ekman_proba(probas).argmax(axis=1)
+        return [self.ekman_groups[g] for g in best]
+
+    def intensity(self, probas: np.ndarray) -> np.ndarray:
+        """Highest non-neutral label probability per row, in [0, 1]."""
+        probas = np.atleast_2d(np.asarray(probas, dtype=np.float64))
+        cols = np.ones(len(self.labels), dtype=bool)
+        if self._neutral is not None:
+            cols[self._neutral] = False
+        return np.clip(probas[:, cols].max(axis=1), 0.0, 1.0)
+
+
+class EmotionModel(EmotionLabels):
     """A GoEmotions multi-label classifier (int8 ONNX) with per-label thresholds.
 
     Build it with `EmotionModel.load`; the constructor takes already-loaded parts
@@ -75,36 +171,10 @@ class EmotionModel:
         ekman_mapping: dict[str, list[str]],
         max_length: int = 128,
     ) -> None:
+        super().__init__(labels, thresholds, ekman_mapping)
         self.session = session
         self.tokenizer = tokenizer
-        self.labels = list(labels)
-        self.thresholds = np.asarray(thresholds, dtype=np.float64)
         self.max_length = max_length
-        if len(self.thresholds) != len(self.labels):
-            raise ModelError(
-                f"{len(self.thresholds)} thresholds for {len(self.labels)} labels",
-                fix="re-run models/train_emotions.py",
-            )
-        index = {lab: i for i, lab in enumerate(self.labels)}
-        self.ekman_groups = list(EKMAN_GROUPS)
-        # label_group[j] = index of the Ekman group of label j
-        self.label_group = np.full(len(self.labels), -1, dtype=np.int64)
-        for g, group in enumerate(self.ekman_groups):
-            members = [NEUTRAL] if group == NEUTRAL else ekman_mapping.get(group, [])
-            for lab in members:
-                if lab not in index:
-                    raise ModelError(
-                        f'Ekman mapping names unknown label "{lab}"',
-                        fix="check ekman_mapping.json against labels.txt",
-                    )
-                self.label_group[index[lab]] = g
-        if (self.label_group < 0).any():
-            missing = [lab for lab, g in zip(self.labels, self.label_group, strict=True) if g < 0]
-            raise ModelError(
-                f"labels without an Ekman group: {', '.join(missing)}",
-                fix="check ekman_mapping.json against labels.txt",
-            )
-        self._neutral = index.get(NEUTRAL)
         self._input_names = {i.name for i in session.get_inputs()}
         outputs = session.get_outputs() if hasattr(session, "get_outputs") else []
         self._output_names = [o.name for o in outputs]
@@ -124,6 +194,7 @@ class EmotionModel:
         onnx_file: str | Path | None = None,
         threads: int | None = None,
         max_length: int = 128,
+        joint: bool = False,
     ) -> EmotionModel:
         """Load a model folder (default: the shipped ``models/emotions``).
 
@@ -131,10 +202,21 @@ class EmotionModel:
             path: folder with model.onnx, tokenizer.json, labels.txt,
                 thresholds.json and ekman_mapping.json.
             onnx_file: use this ONNX file instead of ``path/model.onnx``.
+            joint: use ``path/joint.onnx`` (``models/build_joint_onnx.py``): the same
+                model plus stock MiniLM's layers 2-5 on its layer-1 output, so one
+                pass also gives the embedder's vectors (`predict_with_sentence_vectors`).
             threads: onnxruntime intra-op threads (default: onnxruntime's choice).
             max_length: tokens per text; longer texts are truncated.
         """
         folder = Path(path) if path is not None else default_model_dir()
+        if joint and onnx_file is None:
+            onnx_file = folder / JOINT_FILE
+            if not onnx_file.is_file():
+                raise ModelError(
+                    "the joint emotion + MiniLM model is missing",
+                    file=str(onnx_file),
+                    fix="rebuild it with `python models/build_joint_onnx.py`",
+                )
         needed = ["tokenizer.json", "labels.txt", "thresholds.json", "ekman_mapping.json"]
         if onnx_file is None:
             needed.insert(0, "model.onnx")
@@ -184,12 +266,22 @@ class EmotionModel:
         """Width of the model's sentence-vector output, None when it has none."""
         return self._embedding_dim
 
+    @property
+    def has_sentence_vectors(self) -> bool:
+        """Whether the graph also gives stock MiniLM's hidden state (``joint.onnx``)."""
+        return HIDDEN_OUTPUT in self._output_names
+
     def _run(
-        self, texts: Sequence[str], batch_size: int, with_embeddings: bool
-    ) -> tuple[np.ndarray, np.ndarray | None]:
+        self,
+        texts: Sequence[str],
+        batch_size: int,
+        with_embeddings: bool,
+        with_sentence_vectors: bool = False,
+    ) -> tuple[np.ndarray, np.ndarray | None, np.ndarray | None]:
         texts = [t if isinstance(t, str) else "" for t in texts]
         out = np.zeros((len(texts), len(self.labels)), dtype=np.float32)
-        emb = None
+        emb = sent = None
+        names: list[str] | None = [PROBS_OUTPUT]
         if with_embeddings:
             dim = self.embedding_dim
             if dim is None:
@@ -198,17 +290,24 @@ class EmotionModel:
                     fix="re-export it with models/train_emotions.py --export-from CHECKPOINT",
                 )
             emb = np.zeros((len(texts), dim), dtype=np.float32)
+            names = [PROBS_OUTPUT, EMBEDDING_OUTPUT]
+        if with_sentence_vectors:
+            if not self.has_sentence_vectors:
+                raise ModelError(
+                    f'this emotion model has no "{HIDDEN_OUTPUT}" output',
+                    fix="load models/emotions/joint.onnx (EmotionModel.load(joint=True))",
+                )
+            # NaN = not computed (empty text, or one this pass truncated)
+            sent = np.full((len(texts), self.embedding_dim or 384), np.nan, dtype=np.float32)
+            names = [PROBS_OUTPUT, EMBEDDING_OUTPUT, HIDDEN_OUTPUT]
         live = [i for i, t in enumerate(texts) if t.strip()]
         empty = [i for i, t in enumerate(texts) if not t.strip()]
         if empty and self._neutral is not None:
             out[empty, self._neutral] = 1.0
         if not live:
-            return out, emb
+            return out, emb, sent
         encs = self.tokenizer.encode_batch([texts[i] for i in live])
         ids = [e.ids for e in encs]
-        names: list[str] | None = (
-            [PROBS_OUTPUT, EMBEDDING_OUTPUT] if with_embeddings else [PROBS_OUTPUT]
-        )
         if PROBS_OUTPUT not in self._output_names:
             names = None  # an injected single-output model: its first output is the probabilities
         # Length-sorted batches keep padding (and so wasted work) small.
@@ -229,7 +328,15 @@ class EmotionModel:
             out[rows] = res[0]
             if emb is not None:
                 emb[rows] = res[1]
-        return out, emb
+            if sent is not None:
+                from insight.embed import mean_pool
+
+                pooled = mean_pool(res[2], m)
+                pooled /= np.maximum(np.linalg.norm(pooled, axis=1, keepdims=True), 1e-12)
+                # a text cut at max_length here would differ from the embedder's own vector
+                whole = [r for r, k in enumerate(chunk) if len(ids[k]) < self.max_length]
+                sent[[rows[r] for r in whole]] = pooled[whole]
+        return out, emb, sent
 
     def predict_proba(self, texts: Sequence[str], batch_size: int = 64) -> np.ndarray:
         """Probability of each of the labels per text, shape (n, len(labels)), float32."""
@@ -243,48 +350,22 @@ class EmotionModel:
         The vector is the encoder's mean-pooled output that the label head reads,
         L2-normalised; empty text gets the zero vector.
         """
-        probas, emb = self._run(texts, batch_size, with_embeddings=True)
+        probas, emb, _ = self._run(texts, batch_size, with_embeddings=True)
         assert emb is not None
         return probas, emb
 
-    # --- label sets ---------------------------------------------------------
-    def _ratio(self, probas: np.ndarray) -> np.ndarray:
-        return np.asarray(probas, dtype=np.float64) / np.maximum(self.thresholds, 1e-6)
+    def predict_with_sentence_vectors(
+        self, texts: Sequence[str], batch_size: int = 64
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """(probabilities, the head's sentence vectors, stock MiniLM vectors) in one pass.
 
-    def predict_multi_hot(self, probas: np.ndarray) -> np.ndarray:
-        """Boolean (n, labels): probability >= the label's threshold, else the best-ratio label."""
-        probas = np.atleast_2d(np.asarray(probas, dtype=np.float64))
-        hot = probas >= self.thresholds
-        none = ~hot.any(axis=1)
-        if none.any():
-            best = self._ratio(probas[none]).argmax(axis=1)
-            hot[np.flatnonzero(none), best] = True
-        return hot
-
-    def predict(self, texts: Sequence[str], batch_size: int = 64) -> list[list[str]]:
-        """The predicted label set per text (see the module docstring for the rule)."""
-        hot = self.predict_multi_hot(self.predict_proba(texts, batch_size=batch_size))
-        return [[lab for lab, on in zip(self.labels, row, strict=True) if on] for row in hot]
-
-    # --- Ekman groups and intensity -----------------------------------------
-    def ekman_proba(self, probas: np.ndarray) -> np.ndarray:
-        """(n, 7) in `EKMAN_GROUPS` order: the highest member-label probability per group."""
-        probas = np.atleast_2d(np.asarray(probas, dtype=np.float64))
-        out = np.zeros((len(probas), len(self.ekman_groups)), dtype=np.float64)
-        for g in range(len(self.ekman_groups)):
-            cols = self.label_group == g
-            out[:, g] = probas[:, cols].max(axis=1)
-        return out
-
-    def ekman(self, probas: np.ndarray) -> list[str]:
-        """Dominant Ekman group per row: the argmax of `ekman_proba`."""
-        best = self.ekman_proba(probas).argmax(axis=1)
-        return [self.ekman_groups[g] for g in best]
-
-    def intensity(self, probas: np.ndarray) -> np.ndarray:
-        """Highest non-neutral label probability per row, in [0, 1]."""
-        probas = np.atleast_2d(np.asarray(probas, dtype=np.float64))
-        cols = np.ones(len(self.labels), dtype=bool)
-        if self._neutral is not None:
-            cols[self._neutral] = False
-        return np.clip(probas[:, cols].max(axis=1), 0.0, 1.0)
+        Needs the joint graph (``has_sentence_vectors``): the third array holds the
+        unit-length all-MiniLM-L6-v2 int8 vectors that `insight.embed.OnnxEmbedder`
+        computes, with NaN rows for empty texts and texts of ``max_length`` tokens or
+        more (truncated here, so their vectors are left to the embedder).
+        """
+        probas, emb, sent = self._run(
+            texts, batch_size, with_embeddings=True, with_sentence_vectors=True
+        )
+        assert emb is not None and sent is not None
+        return probas, emb, sent
