@@ -390,12 +390,12 @@ def goal_claims(v: SegmentView, limit: int = 4) -> list[Claim]:
     """The segment's goals, each labelled as a goal in its members' words ("Get the data
     for all Ireland", "See where the data comes from"; see
     :func:`insight.extract.goals.stated_goal`). Only units that state a goal count (a step
-    of the task, a question or "nothing would be useful" does not). The label is a wish or
-    request before a plain "I want / I need", then the statement whose words most other
-    members' statements share; its claim holds the statements that share two of its words
+    of the task, a question or "nothing would be useful" does not). The label is the
+    statement whose words most other members' statements share (a wish or request counts
+    one more than a plain "I want / I need"); its claim holds the statements that share two of its words
     (words in most statements, the study's subject, do not count) or whose unit embedding
     is within cosine :data:`SAME_GOAL` of its unit; the rest make the next goal. n =
-    members whose own statement is in the claim."""
+    members whose own statement is in the claim; the ``limit`` largest goals are kept."""
     from insight.extract.goals import stated_goal
 
     mine = v.mine[v.mine[S.GOAL] >= 1]
@@ -410,7 +410,7 @@ def goal_claims(v: SegmentView, limit: int = 4) -> list[Claim]:
     words = {u: ws - common for u, ws in words.items()}
     N = max(v.n_text, 1)
     claims: list[Claim] = []
-    while left and len(claims) < limit:
+    while left and len(claims) < 3 * limit:
         best, score = _goal_label(mine.loc[left], said, words, v.centre)
         near = v.ev.typicality(left, [best])  # cosine to the label's statement
         ids = [
@@ -423,7 +423,7 @@ def goal_claims(v: SegmentView, limit: int = 4) -> list[Claim]:
         claims.append(make_claim(v, "goal", said[best].text, n, N, ids, stats, score))
         left = [u for u in left if u not in set(ids)]
     claims.sort(key=lambda c: (-c.n, c.label))
-    return claims
+    return claims[:limit]
 
 
 #: sentence-embedding cosine at which two goal statements say the same goal
@@ -446,8 +446,8 @@ def _goal_label(
     words: Mapping[str, set[str]],
     centre: Mapping[str, float],
 ) -> tuple[str, dict[str, float]]:
-    """The unit whose statement labels the group ``g`` (a wish or request first, then the
-    one whose ``words`` most other respondents' statements share, then the shorter) and
+    """The unit whose statement labels the group ``g`` (the one whose ``words`` most other
+    respondents' statements share, a wish counting one more; then a wish, the shorter) and
     the quote order (that unit, then wishes, statements sharing its words, typicality)."""
     text = {u: goal.text if (goal := said.get(u)) else "" for u in g.index}
     wish = {u: bool((goal := said.get(u)) and goal.wish) for u in g.index}
@@ -457,7 +457,10 @@ def _goal_label(
         others = {str(g.at[o, S.RESPONDENT_ID]) for o in g.index if _same_goal(words[o], words[u])}
         return len(others - {me})
 
-    best = min(g.index, key=lambda u: (not wish[u], -shared(u), len(text[u].split()), text[u]))
+    # the most shared statement; a wish counts as one more respondent sharing it
+    best = min(
+        g.index, key=lambda u: (-shared(u) - wish[u], not wish[u], len(text[u].split()), text[u])
+    )
     score = {
         u: 3.0 * (u == best)
         + 1.0 * wish[u]
