@@ -10,6 +10,7 @@ import hashlib
 import os
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -197,3 +198,14 @@ def encoder_outputs(
 
     vecs = minilm_vectors(texts, log)
     return head_probs(load_head(Path(emotion_head)), vecs), vecs
+
+
+def add_emotion_head_argument(ap: Any) -> None:
+    """``--emotion-head DIR`` of the head training scripts (see `encoder_outputs`)."""
+    ap.add_argument(
+        "--emotion-head",
+        type=Path,
+        default=None,
+        help="one-pass features: stock MiniLM vectors and the probabilities of this head "
+        "(a folder written by models/train_emotion_head.py) instead of the emotion model's",
+    )

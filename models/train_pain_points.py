@@ -48,7 +48,7 @@ REPO = Path(__file__).resolve().parents[1]
 DATA = REPO.parent / "shared" / "datasets"
 sys.path.insert(0, str(REPO))
 
-from onnx_tools import encoder_outputs  # noqa: E402  (models/onnx_tools.py)
+from onnx_tools import add_emotion_head_argument, encoder_outputs  # noqa: E402  (models/onnx_tools.py)
 
 from insight.extract.heads import HeadInputs  # noqa: E402
 from insight.extract.pain_points import PainPointModel, dense_features  # noqa: E402
@@ -278,13 +278,7 @@ def main(argv: list[str] | None = None) -> None:
         "written before the 604 added later). The held-out GoEmotions and NHS rows do not "
         "change with N (same seed), so runs with different N compare on the same rows.",
     )
-    ap.add_argument(
-        "--emotion-head",
-        type=Path,
-        default=None,
-        help="one-pass features: stock MiniLM vectors and the probabilities of this head "
-        "(a folder written by models/train_emotion_head.py) instead of the emotion model's",
-    )
+    add_emotion_head_argument(ap)
     ap.add_argument("--seed", type=int, default=0)
     args = ap.parse_args(argv)
     argv_used = argv if argv is not None else sys.argv[1:]

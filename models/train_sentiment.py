@@ -44,7 +44,7 @@ REPO = Path(__file__).resolve().parents[1]
 DATA = REPO.parent / "shared" / "datasets"
 sys.path.insert(0, str(REPO))
 
-from onnx_tools import encoder_outputs  # noqa: E402  (models/onnx_tools.py)
+from onnx_tools import add_emotion_head_argument, encoder_outputs  # noqa: E402  (models/onnx_tools.py)
 
 from insight.extract.heads import HeadInputs  # noqa: E402
 from insight.extract.sentiment import (  # noqa: E402
@@ -185,13 +185,7 @@ def main(argv: list[str] | None = None) -> None:
         help="also read the shipped emotion model's 28 probabilities and 384-d sentence "
         "vector (computed in the same pass annotate already makes)",
     )
-    ap.add_argument(
-        "--emotion-head",
-        type=Path,
-        default=None,
-        help="one-pass features: stock MiniLM vectors and the probabilities of this head "
-        "(a folder written by models/train_emotion_head.py) instead of the emotion model's",
-    )
+    add_emotion_head_argument(ap)
     ap.add_argument("--seed", type=int, default=0)
     args = ap.parse_args(argv)
 
