@@ -649,3 +649,23 @@ def test_one_written_phrase_with_two_lemmas_is_one_concept() -> None:
         [term("data set", "data sets", 5), term("data point", "data points", 4)], False, 0.6, 0.8
     )
     assert len(groups) == 2
+
+
+def test_segment_terms_name_things_before_lone_verbs() -> None:
+    # segment A writes "wonder" more often than "histogram"; its list still leads with the
+    # thing it talks about, as the study-wide list does
+    a = [
+        "I wonder where the histogram is.",
+        "I wonder about the histogram bins.",
+        "I wonder if the histogram updates.",
+        "I wonder why.",
+        "I wonder how.",
+        "I wonder.",
+    ]
+    b = ["The map loads.", "The map is clear.", "A map of rain.", "Map legends help."]
+    texts = a + b
+    resp = [f"r{i}" for i in range(len(texts))]
+    groups = pd.Series(["A"] * len(a) + ["B"] * len(b), index=resp)
+    vocab = V.extract_vocabulary(units(texts, resp=resp), groups=groups, embedder=False, top_n=50)
+    order = vocab[vocab["group"] == "A"]["term"].tolist()
+    assert order.index("histogram") < order.index("wonder")

@@ -278,6 +278,17 @@ def _subsumed(
     }
 
 
+def _group_weights(concepts: list[_Concept], base: float = 0.5) -> list[float]:
+    """Factor on a concept's group-vs-rest z when a segment's terms are ordered: the kind
+    weight of :func:`_type_weight` and, for a lone verb or adjective, the share of the
+    overall score it keeps (:data:`DESCRIBING_BASE` instead of ``base``)."""
+    opinion = _opinion_share(concepts)
+    return [
+        _type_weight(c) * ((DESCRIBING_BASE + e) / (base + e) if _describes(c) else 1.0)
+        for c, e in zip(concepts, opinion, strict=True)
+    ]
+
+
 def _rank(
     concepts: list[_Concept], z_bg: list[float], z_threshold: float = 1.96, base: float = 0.5
 ) -> list[int]:
@@ -431,7 +442,7 @@ def extract_vocabulary(
                 resp_in[g].add(resp[u])
         n_labelled = float(sum(tokens_in.values()))
         distinctive: dict[int, list[str]] = defaultdict(list)
-        weight = [_type_weight(c) for c in concepts]
+        weight = _group_weights(concepts)
         for g in names:
             n_g = float(tokens_in[g])
             scored = []
@@ -450,7 +461,7 @@ def extract_vocabulary(
                         distinctive[ci].append(g)
                     if ci not in fragments:  # "arm" inside "an arm and a leg"
                         scored.append((z, ci, occ_g))
-            # names and the story of an order weigh less here too ("Their words")
+            # names, talk and the story of an order weigh less here too
             scored.sort(key=lambda s: (-s[0] * weight[s[1]], s[1]))
             for z, ci, occ_g in scored[:top_n]:
                 rows.append(row(ci, g, occ_g, z, len(resp_in[g])))
