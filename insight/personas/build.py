@@ -18,7 +18,7 @@ from insight.personas.claims import (
     topic_claims,
     vocabulary_claims,
 )
-from insight.personas.evidence import _Evidence
+from insight.personas.evidence import shared_evidence
 from insight.personas.model import (
     LOW_STABILITY,
     N_QUOTES,
@@ -74,7 +74,7 @@ def build_personas(tables: StudyTables | Store) -> list[Persona]:
     seg = seg[pd.notna(seg[S.SEGMENT])].drop_duplicates(S.RESPONDENT_ID)
     # Negative segment ids mark respondents excluded from segmentation (straight-liners ...).
     seg = seg[~seg[S.SEGMENT].map(lambda s: _is_number(s) and float(s) < 0)]
-    ev = _Evidence(tables)
+    ev = shared_evidence(tables)  # built once: the report's quotes read it too
     study = study_view(tables, seg, ev)
     sizes = seg.groupby(S.SEGMENT).size().sort_values(ascending=False, kind="stable")
     ordered = sorted(sizes.index, key=lambda s: (-int(sizes[s]), str(s)))

@@ -13,7 +13,7 @@ from insight.personas.model import (
     Quote,
     StudyTables,
 )
-from insight.pii import mask_pii
+from insight.pii import mask_pii, redact_many
 from insight.stats import is_number as _is_number
 
 if TYPE_CHECKING:
@@ -92,6 +92,7 @@ class _Evidence:
         cust[S.PAIN_POINT] = pd.to_numeric(cust[S.PAIN_POINT], errors="coerce").fillna(0)
         cust[S.GOAL] = pd.to_numeric(cust[S.GOAL], errors="coerce").fillna(0)
         cust["_words"] = cust[S.TEXT].astype(str).str.split().str.len()
+        self.key: tuple[int, ...] = ()  # what it was built from (shared_evidence)
         self.df = cust.set_index(S.UNIT_ID, drop=False)
         self.by_id = self.df
         self._emb = self._embedding_matrix(t.embeddings)
@@ -109,11 +110,13 @@ class _Evidence:
                 str(u): np.asarray(v, dtype=float) for u, v in zip(ids, emb["vector"], strict=False)
             }
         else:
-            mat = np.asarray(emb.to_numpy(), dtype=float)
+            # rows made float64 one at a time: no second copy of the whole matrix
+            mat = emb.to_numpy()
             vecs = {str(u): mat[i] for i, u in enumerate(emb.index)}
         out = {}
         for u, v in vecs.items():
             if u in self.by_id.index:
+                v = np.asarray(v, dtype=float)
                 norm = float(np.linalg.norm(v))
                 out[u] = v / norm if norm else v
         return out or None
@@ -177,7 +180,7 @@ class _Evidence:
                 u,
             )
 
-        out: list[Quote] = []
+        chosen: list[str] = []
         seen: set[str] = set()
         seen_text: set[str] = set()
         for u in sorted(ids, key=key):
@@ -187,16 +190,28 @@ class _Evidence:
                 continue  # one quote per respondent, and no text twice
             seen.add(rid)
             seen_text.add(norm)
-            out.append(self.quote(u))
-            if len(out) >= k:
+            chosen.append(u)
+            if len(chosen) >= k:
                 break
-        return out
+        # one spaCy pass masks the chosen texts (each quote then reads the masked text)
+        redact_many([str(self.by_id.at[u, S.TEXT]) for u in chosen])
+        return [self.quote(u) for u in chosen]
 
 
 def evidence_quotes(
     tables: StudyTables, unit_ids: Iterable[str], k: int = MAX_CLAIM_QUOTES
 ) -> list[Quote]:
     """Up to ``k`` quotes (customer units only, different respondents) for any list of unit ids."""
-    if tables._evidence is None:
-        tables._evidence = _Evidence(tables)
-    return tables._evidence.pick([str(u) for u in unit_ids], k)
+    return shared_evidence(tables).pick([str(u) for u in unit_ids], k)
+
+
+def shared_evidence(tables: StudyTables) -> _Evidence:
+    """The :class:`_Evidence` of ``tables``, built once and shared by the personas and the
+    report (built again when a table it joins was replaced)."""
+    t = tables
+    key = tuple(id(x) for x in (t.units, t.annotations, t.topic_assignments, t.segments))
+    key += (id(t.embeddings),)
+    if t._evidence is None or getattr(t._evidence, "key", None) != key:
+        t._evidence = _Evidence(t)
+        t._evidence.key = key
+    return t._evidence

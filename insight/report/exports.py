@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 from insight import schema as S
 from insight.personas import Persona, StudyTables
-from insight.pii import redact_frame, redact_obj
+from insight.pii import ID_KEYS, OWN_TEXT_KEYS, redact_frame, redact_many, redact_obj
 from insight.safe_io import write_csv_safe
 
 if TYPE_CHECKING:
@@ -30,8 +30,28 @@ def personas_document(
         "seed": run_info.get("seed"),
         "respondents_segmented": sum(p.size for p in personas),
         # personal data masked (unless redaction is off: ``insight run --no-redact``)
-        "personas": [redact_obj(p.to_dict()) for p in personas],
+        "personas": redacted_personas(personas),
     }
+
+
+def redacted_personas(personas: Sequence[Persona]) -> list[dict[str, Any]]:
+    """Each persona as a dict with personal data masked (:func:`insight.pii.redact_obj`),
+    its strings first masked together in one spaCy pass (one call per string is ~10x slower)."""
+    dicts = [p.to_dict() for p in personas]
+    redact_many(list(dict.fromkeys(_shown_strings(dicts))))
+    return [redact_obj(d) for d in dicts]
+
+
+def _shown_strings(obj: Any, key: str | None = None) -> list[str]:
+    """The strings of a JSON-like structure :func:`insight.pii.redact_obj` masks (not
+    those under an identifier key or the tool's own sentences)."""
+    if isinstance(obj, str):
+        return [] if key in ID_KEYS or key in OWN_TEXT_KEYS else [obj]
+    if isinstance(obj, dict):
+        return [s for k, v in obj.items() for s in _shown_strings(v, str(k))]
+    if isinstance(obj, list | tuple):
+        return [s for v in obj for s in _shown_strings(v, key)]
+    return []
 
 
 def write_personas_json(
@@ -195,8 +215,7 @@ def write_personas_md(
         ("vocabulary", "Their words"),
         ("topics", "Topics they raise more"),
     ]
-    for p in personas:
-        d = redact_obj(p.to_dict())
+    for d in redacted_personas(personas):
         lines += [f"## {d['id']}: {_md_escape(d['name'])}", "", _md_escape(d["summary"]), ""]
         lines += [
             f"*Confidence: {d['confidence'].get('level')}* - {_md_escape(d['confidence'].get('note', ''))}",

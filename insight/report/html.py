@@ -27,7 +27,12 @@ from insight.personas import (
     item_wordings,
 )
 from insight.pii import redact_obj
-from insight.report.exports import claim_detail, persona_of_segment, profile_rows
+from insight.report.exports import (
+    claim_detail,
+    persona_of_segment,
+    profile_rows,
+    redacted_personas,
+)
 
 EMOTION_COLOURS = {
     "anger": "#c0392b",
@@ -313,7 +318,7 @@ def render_report(
 
     item_text = item_wordings(tables.columns)
     # personal data masked in everything shown (off under `insight run --no-redact`)
-    pdicts = [redact_obj(p.to_dict()) for p in personas]
+    pdicts = redacted_personas(personas)
     for d in pdicts:
         for key in CLAIM_SECTIONS:
             for c in d[key]:
