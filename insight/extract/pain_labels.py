@@ -614,6 +614,14 @@ def specific_noun_phrases(
     return out
 
 
+def _names_problem(phrase: str, lexicon: Mapping[str, float]) -> bool:
+    """A phrase with a negative or problem word, or a problem cue ("lack of control")."""
+    words = phrase.lower().split()
+    return any(lexicon.get(w, 0.0) < 0 or w in PROBLEM_ADJECTIVES for w in words) or any(
+        rx.search(phrase.lower()) for rx, _t in CUES.values()
+    )
+
+
 def _as_written(phrase: str, texts: Sequence[str]) -> str:
     """``phrase`` in the case most units wrote it ("ai art" -> "AI art")."""
     rx = re.compile(rf"\b{re.escape(phrase)}\b", re.I)
@@ -640,6 +648,7 @@ def theme_labels(
     out: dict[int, str] = {}
     units: dict[int, tuple[int, ...]] = {}
     taken: set[str] = set()
+    lexicon = valence_lexicon()
     for c in sorted(problems):
         label = statement(problems[c])
         if label and c != OTHER_THEME and label.lower() not in taken:
@@ -661,7 +670,9 @@ def theme_labels(
         # a two-word phrase first; other terms only without any noun phrase, and never
         # one with a function word inside ("buggy the error")
         others = [t for t in (other_terms or {}).get(c, []) if not set(t.split()) & _FUNCTION]
-        cands = [*[p for p in nps if " " in p], *nps, *([] if nps else others)]
+        # the members' shared phrase first when it names a problem ("boring technical writing")
+        said = [t for t in others[:1] if " " in t and _names_problem(t, lexicon)]
+        cands = [*said, *[p for p in nps if " " in p], *nps, *([] if nps else others)]
         for term in dict.fromkeys(cands):
             if term.lower() in taken:
                 continue
