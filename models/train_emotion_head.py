@@ -26,6 +26,7 @@ import json
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -165,7 +166,7 @@ def main(argv: list[str] | None = None) -> None:
         tried.append((res, layers))
     best, layers = max(tried, key=lambda r: r[0]["macro_f1_ekman_split_half"])
     args.out.mkdir(parents=True, exist_ok=True)
-    arrays = {}
+    arrays: dict[str, Any] = {}
     for k, (w, b) in enumerate(layers):
         arrays[f"w{k}"], arrays[f"b{k}"] = w.astype(np.float16), b.astype(np.float32)
     np.savez_compressed(args.out / "head.npz", **arrays)
