@@ -234,7 +234,7 @@ _UI_STEPS = frozenset(
 #: where a goal clause ends
 _CLAUSE_END = re.compile(
     r"(?i)[,.;:!?()\[\]\"]| - |\b(?:but|because|since|although|though|as it|as they|so that|so i"
-    r"|which|even though|otherwise|and then|rather than that|i guess|i think|i suppose)\b"
+    r"|which|as i|as we|even though|otherwise|and then|rather than that|i guess|i think|i suppose)\b"
 )
 _LEAD = re.compile(
     r"(?i)^(?:for example|for instance|maybe|perhaps|just|also|really|actually|somehow|kind of"
@@ -308,7 +308,7 @@ def stated_goal(text: str | None, max_words: int = 12) -> StatedGoal | None:
 
 def _clean(clause: str, max_words: int) -> str | None:
     """The goal clause up to where it ends, without leading hedges or trailing fillers;
-    None when fewer than two content words are left."""
+    None when fewer than two words or no content word are left."""
     from insight.nlp import content_tokens
 
     clause = re.sub(r"\b(?:you know|let's say|i mean)\b", " ", clause, flags=re.I)
@@ -330,6 +330,6 @@ def _clean(clause: str, max_words: int) -> str | None:
         return None
     if len(words) > max_words:
         return None
-    if len(content_tokens(clause)) < 2:
+    if len(words) < 2 or not content_tokens(clause):
         return None
     return " ".join(words)
