@@ -49,6 +49,12 @@ def units(texts: list[str], roles: list[str] | None = None, resp: list[str] | No
     )
 
 
+def overall_order(texts: list[str]) -> list[str]:
+    """The study-wide terms of ``texts`` in rank order (lemma grouping only)."""
+    vocab = V.extract_vocabulary(units(texts), embedder=False, min_count=2, top_n=100)
+    return vocab[vocab["group"] == "all"]["term"].tolist()
+
+
 def rows_for(vocab: pd.DataFrame, group: str = "all") -> dict[str, pd.Series]:
     return {r["term"]: r for _, r in vocab[vocab["group"] == group].iterrows()}
 
@@ -422,8 +428,7 @@ def test_overall_rank_credits_the_phrase_not_its_words() -> None:
         "I cleaned the screen.",
         "The screen is wide.",
     ]
-    vocab = V.extract_vocabulary(units(texts), embedder=False, min_count=2, top_n=100)
-    order = vocab[vocab["group"] == "all"]["term"].tolist()
+    order = overall_order(texts)
     assert order.index("battery life") < order.index("battery")
     assert order.index("screen") < order.index("battery")
 
@@ -439,8 +444,7 @@ def test_lone_describing_words_rank_after_things() -> None:
         "I buy online.",
         "We buy cheap.",
     ]
-    vocab = V.extract_vocabulary(units(texts), embedder=False, min_count=2, top_n=100)
-    order = vocab[vocab["group"] == "all"]["term"].tolist()
+    order = overall_order(texts)
     assert order.index("keyboard") < order.index("buy")
 
 
@@ -578,8 +582,7 @@ def test_story_of_an_order_ranks_after_what_customers_evaluate() -> None:
         "It is easy to use.",
         "Easy to use for anyone.",
     ]
-    vocab = V.extract_vocabulary(units(texts), embedder=False, min_count=2, top_n=100)
-    order = vocab[vocab["group"] == "all"]["term"].tolist()
+    order = overall_order(texts)
     assert "screen" in order
     for story in ("purchased", "months"):
         assert story not in order or order.index("screen") < order.index(story)
@@ -612,8 +615,7 @@ def test_fixed_expressions_and_talk_words_are_not_the_subject() -> None:
         "In order to export things, I think, a bit of patience helps.",
         "The plot works.",
     ]
-    vocab = V.extract_vocabulary(units(texts), embedder=False, min_count=2, top_n=100)
-    order = vocab[vocab["group"] == "all"]["term"].tolist()
+    order = overall_order(texts)
     assert not {"instance", "order", "bit"} & set(order)
     assert order[0] == "plot"
 
