@@ -213,14 +213,25 @@ class _Extractor:
         self.has_parser = nlp.has_pipe("parser") and "parser" in nlp.pipe_names
 
     def __call__(self, doc: Doc, unit: int) -> list[_Occ]:
-        masked = non_content_spans(doc.text)
+        text = doc.text  # Doc.text joins every token anew: read it once
+        masked = non_content_spans(text)
+        tokens = list(doc)
         bad = [
-            any(a < t.idx + len(t.text) and t.idx < b for a, b in masked)
+            (bool(masked) and any(a < t.idx + len(t.text) and t.idx < b for a, b in masked))
             or "\n" in t.text
             or is_filler_token(t)
-            for t in doc
+            for t in tokens
         ]
+        # per token, read once: a word (:func:`insight.nlp.is_word`), an n-gram edge (_is_edge)
+        words = [is_word(t) for t in tokens]
+        edges = [w and _is_edge(t) for t, w in zip(tokens, words, strict=True)]
         out: list[_Occ] = []
+        # the doc's opinion words, read once (most texts have none: no phrase is linked)
+        opinions = (
+            {t.i for t in doc if self._is_opinion(t)}
+            if self.has_parser and self.opinion_words
+            else set()
+        )
 
         def add(tokens: Sequence[Token], kind: str, key: str | None = None) -> None:
             if not tokens or any(bad[t.i] for t in tokens):
@@ -237,21 +248,23 @@ class _Extractor:
             else:  # a name ("MacBook Pro") counts as a proper noun; other phrases have none
                 pos = "PROPN" if all(t.pos_ == "PROPN" for t in tokens) else ""
             initial = bool(tokens[0].is_sent_start) or start == 0
-            opinion = self._opinion_linked(doc, tokens[0].i, tokens[-1].i + 1)
+            opinion = bool(opinions) and self._opinion_linked(
+                doc, tokens[0].i, tokens[-1].i + 1, opinions
+            )
             out.append(
-                _Occ(k, doc.text[start:end], unit, start, end, kind, nounish, pos, initial, opinion)
+                _Occ(k, text[start:end], unit, start, end, kind, nounish, pos, initial, opinion)
             )
 
         # 1. n-grams over runs of word tokens (punctuation and masks break runs)
         run: list[Token] = []
-        for tok in [*doc, None]:
-            if tok is not None and is_word(tok) and not bad[tok.i]:
+        for tok in [*tokens, None]:
+            if tok is not None and words[tok.i] and not bad[tok.i]:
                 run.append(tok)
                 continue
             for i, first in enumerate(run):
                 if first.pos_ in _CONTENT_POS and not first.is_stop and len(first.text) > 1:
                     add([first], "word")
-                if not _is_edge(first):
+                if not edges[first.i]:
                     continue
                 for n in range(2, self.max_ngram + 1):
                     gram = run[i : i + n]
@@ -260,7 +273,7 @@ class _Extractor:
                     # up to one stop word inside a 2-3-gram, two inside a 4-gram
                     # ("arm and a leg", "queue out the door")
                     if (
-                        _is_edge(gram[-1])
+                        edges[gram[-1].i]
                         and sum(t.is_stop for t in gram) <= max(1, n - 2)
                         and (n <= 3 or (self.has_parser and _connected(gram)))
                     ):
@@ -310,7 +323,9 @@ class _Extractor:
     def _is_opinion(self, tok: Token) -> bool:
         return tok.lower_ in self.opinion_words or tok.lemma_.lower() in self.opinion_words
 
-    def _opinion_linked(self, doc: Doc, start: int, end: int) -> bool:
+    def _opinion_linked(
+        self, doc: Doc, start: int, end: int, opinions: set[int] | None = None
+    ) -> bool:
         """Is the phrase doc[start:end] qualified by an opinion word through the parse?
 
         The opinion-target relations of double propagation (Qiu et al. 2011): an
@@ -325,9 +340,11 @@ class _Extractor:
         def outside(t: Token) -> bool:
             return not (start <= t.i < end)
 
+        def is_opinion(t: Token) -> bool:  # ``opinions``: the doc's opinion words, by index
+            return t.i in opinions if opinions is not None else self._is_opinion(t)
+
         if any(
-            outside(c) and c.dep_ in _OPINION_CHILD_DEPS and self._is_opinion(c)
-            for c in root.children
+            outside(c) and c.dep_ in _OPINION_CHILD_DEPS and is_opinion(c) for c in root.children
         ):
             return True
         if root.dep_ not in _ARGUMENT_DEPS:
@@ -337,10 +354,10 @@ class _Extractor:
             head = head.head
         if head is root or not outside(head):
             return False
-        if self._is_opinion(head):
+        if is_opinion(head):
             return True
         return any(
-            c is not root and outside(c) and c.dep_ in _OPINION_SIBLING_DEPS and self._is_opinion(c)
+            c is not root and outside(c) and c.dep_ in _OPINION_SIBLING_DEPS and is_opinion(c)
             for c in head.children
         )
 
