@@ -431,3 +431,14 @@ def test_near_duplicate_theme_names_take_a_new_phrase():
         "The Writers Group",
         "The Short Stories Group, troubled by deadlines",
     ]
+
+
+def test_pain_suffix_drops_a_judgement_word():
+    """NHS FFT: "troubled by difficult short staffing"."""
+    from insight.personas.model import Claim
+    from insight.personas.naming import _pain_words
+
+    stats = {"pain_theme": 1, "distinctive": True, "lift": 2.0}
+    stats["noun_terms"] = ["difficult short staffing"]
+    pain = Claim("pain_point", "Short staffing", 5, 10, [], [], stats)
+    assert _pain_words([pain]) == ["short", "staffing"]

@@ -247,7 +247,11 @@ def _pain_words(pains: list[Claim]) -> list[str]:
     for p in named[:3]:
         for term in p.stats.get("noun_terms") or []:
             words = _words(term)
-            kept = [w for w in words if not _NOT_NOUN.search(w) and w not in _VERBS]
+            kept = [
+                w
+                for w in words
+                if not _NOT_NOUN.search(w) and w not in _VERBS and w not in _EVALUATIVE
+            ]
             if len(words) > 1 and kept == words and len(term.split()) <= 3:
                 return term.split()
     for p in named[:1]:
@@ -362,6 +366,7 @@ _EVALUATIVE = frozenset(
         "worst",
         "easy",
         "hard",
+        "difficult",
         "clean",
         "dirty",
         "long",
