@@ -67,3 +67,16 @@ def test_wishes_outrank_plain_needs_for_the_label():
     best, score = _goal_label(g, said, words, {})
     assert said[best] is not None and said[best].text == "See a histogram of the query results"
     assert max(score, key=lambda u: score[u]) == "u1"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Initially, it is me who decides what exactly I want to be removed, but after that",
+        "I understand what I want my final image to look like, but it is hard.",
+        "Someone could say I want to write a novel about",
+    ],
+)
+def test_fragments_and_relative_wants_are_no_goals(text):
+    """creatives: "Be removed,", "Have this to look like", "Write about" were goal labels."""
+    assert goal_statement(text) is None

@@ -244,6 +244,7 @@ _TAIL = re.compile(
     r"(?i)\s+(?:for|of|with|and|or|the|a|an|there|here|as well|too|at least|for me|please"
     r"|then|now|anyway)$"
 )
+_DANGLING = frozenset({"about", "like", "into", "at", "by"})
 _PRONOUN_ONLY = frozenset({"it", "that", "this", "them", "those", "these", "one", "so", "more"})
 
 
@@ -284,7 +285,8 @@ def stated_goal(text: str | None, max_words: int = 12) -> StatedGoal | None:
                 continue
             before = sentence[: m.start()]
             if _NEGATED.search(sentence[max(0, m.start() - 25) : m.end("g")]) or re.search(
-                r"\b(?:don't|do not|didn't|did not|not sure|if|say|said|says|say that)\s*$", before
+                r"\b(?:don't|do not|didn't|did not|not sure|if|say|said|says|say that|what|how)\s*$",
+                before,
             ):
                 continue
             if re.search(r"\blet's (?:just )?say\b", before):  # a setting picked for the task
@@ -325,9 +327,12 @@ def _clean(clause: str, max_words: int) -> str | None:
     clause = clause[:end].strip()
     for _ in range(3):
         clause = _TAIL.sub("", clause.strip())
+    clause = clause.rstrip(",;:- ")
     words = clause.split()
     if not words or (words[0].lower() in _PRONOUN_ONLY and len(words) < 3):
         return None
+    if words[0].lower() == "be" or words[-1].lower() in _DANGLING:
+        return None  # "be removed", "write a novel about": no goal said
     if len(words) > max_words:
         return None
     if len(words) < 2 or not content_tokens(clause):
