@@ -285,7 +285,7 @@ def stated_goal(text: str | None, max_words: int = 12) -> StatedGoal | None:
                 continue
             before = sentence[: m.start()]
             if _NEGATED.search(sentence[max(0, m.start() - 25) : m.end("g")]) or re.search(
-                r"\b(?:don't|do not|didn't|did not|not sure|if|say|said|says|say that|what|how)\s*$",
+                r"\b(?:don't|do not|didn't|did not|not sure|if|say|said|says|say that|what|how|where|when|why)\s*$",
                 before,
             ):
                 continue
