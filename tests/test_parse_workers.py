@@ -53,30 +53,50 @@ def test_few_texts_or_a_foreign_pipeline_stay_in_this_process(monkeypatch) -> No
     assert N.parse_workers(10, spacy.blank("en"), min_items=3000) == 0
 
 
-@pytest.mark.slow
-def test_helper_processes_give_the_same_candidates(monkeypatch) -> None:
+def _alone(monkeypatch: pytest.MonkeyPatch, chunk: int) -> tuple[object, list[object]]:
+    """The pipeline and its candidates of TEXTS in this process; then one helper, ``chunk``
+    texts a piece."""
     nlp = load_spacy(disable=("ner",))
     monkeypatch.setenv(N.WORKERS_ENV, "0")
-    alone = E.parse_texts(TEXTS, nlp)
+    alone = _rows(E.parse_texts(TEXTS, nlp))
     monkeypatch.setenv(N.WORKERS_ENV, "1")
-    monkeypatch.setattr(N, "CHUNK_ITEMS", 3)  # many chunks: some here, some in the helper
-    shared = E.parse_texts(TEXTS, nlp)
-    assert _rows(shared) == _rows(alone)
-    assert any(occs for _, occs in alone)
+    monkeypatch.setattr(N, "CHUNK_ITEMS", chunk)
+    return nlp, alone
+
+
+@pytest.mark.slow
+def test_helper_processes_give_the_same_candidates(monkeypatch) -> None:
     import os
 
+    nlp, alone = _alone(monkeypatch, 3)  # many chunks: some here, some in the helper
+    assert _rows(E.parse_texts(TEXTS, nlp)) == alone
+    assert any(occs for _, occs in alone)
     pids = N.map_chunks(_pids, TEXTS, nlp)  # the helper did run some chunks
     assert len(pids) == len(TEXTS) and os.getpid() in pids and set(pids) - {os.getpid()}
 
 
 @pytest.mark.slow
 def test_a_helper_that_fails_leaves_its_texts_to_this_process(monkeypatch) -> None:
-    nlp = load_spacy(disable=("ner",))
-    monkeypatch.setenv(N.WORKERS_ENV, "0")
-    alone = E.parse_texts(TEXTS, nlp)
-    monkeypatch.setenv(N.WORKERS_ENV, "1")
-    monkeypatch.setattr(N, "CHUNK_ITEMS", 5)
+    nlp, alone = _alone(monkeypatch, 5)
     # the helper cannot load this model: its initializer fails and the pool breaks
     real = N.spacy_spec
     monkeypatch.setattr(N, "spacy_spec", lambda n: ("no_such_spacy_model", ()) if real(n) else None)
-    assert _rows(E.parse_texts(TEXTS, nlp)) == _rows(alone)
+    assert _rows(E.parse_texts(TEXTS, nlp)) == alone
+
+
+@pytest.mark.slow
+def test_name_redaction_with_a_helper_is_the_same(monkeypatch) -> None:
+    from insight import pii
+
+    texts = [
+        f"Then {name} at the front desk sorted it out, thanks to {name} {n}."
+        for n, name in enumerate(["Emma Watson", "James Cook", "Priya Patel", "the manager"] * 3)
+    ]
+    monkeypatch.setattr(pii, "_CACHE", {})
+    monkeypatch.setenv(N.WORKERS_ENV, "0")
+    alone = pii.redact_many(texts)
+    assert any("[NAME]" in t for t in alone)
+    monkeypatch.setattr(pii, "_CACHE", {})
+    monkeypatch.setenv(N.WORKERS_ENV, "1")
+    monkeypatch.setattr(N, "CHUNK_ITEMS", 2)
+    assert pii.redact_many(texts) == alone
