@@ -483,7 +483,7 @@ def redact_many(texts: Iterable[Any], *, names: bool = True, batch_size: int = 2
         if job is not None:
             jobs.append((i, *job))
     if jobs:
-        from insight.nlp import map_chunks
+        from insight.nlp_pool import map_chunks
 
         # many texts: helper processes run the NER on some of them (same result)
         work = [(pre[i], text, offset) for i, text, offset in jobs]
@@ -496,7 +496,7 @@ def redact_many(texts: Iterable[Any], *, names: bool = True, batch_size: int = 2
 
 
 #: NER jobs from which :func:`redact_many` shares them with helper processes
-#: (:func:`insight.nlp.map_chunks`; a helper needs a few seconds to start).
+#: (:func:`insight.nlp_pool.map_chunks`; a helper needs a few seconds to start).
 NER_PARALLEL_MIN = 1500
 
 
@@ -656,6 +656,10 @@ def redact_frame(df: Any, columns: Iterable[str] | None = None) -> Any:
             continue
         vals = out[c].tolist()
         strs = [v for v in vals if isinstance(v, str) and v]
+        # the strings of list cells join the one batched NER pass (redact_obj below then
+        # finds them masked; one NER call per string was most of the report's time)
+        inner = [x if isinstance(x, str) else str(x) for v in vals if _is_list(v) for x in v]
+        redact_many(inner)
         red = dict(zip(strs, redact_many(strs), strict=True)) if strs else {}
         out[c] = [
             red.get(v, v)

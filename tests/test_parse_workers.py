@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 import insight.nlp as N
+import insight.nlp_pool as P
 from insight.nlp import load_spacy, spacy_spec
 from insight.vocabulary import extractor as E
 
@@ -42,25 +43,25 @@ def test_spacy_spec_names_how_a_pipeline_was_loaded() -> None:
 def test_few_texts_or_a_foreign_pipeline_stay_in_this_process(monkeypatch) -> None:
     import spacy
 
-    monkeypatch.delenv(N.WORKERS_ENV, raising=False)
+    monkeypatch.delenv(P.WORKERS_ENV, raising=False)
     nlp = load_spacy(disable=("ner",))
-    assert N.parse_workers(2999, nlp, min_items=3000) == 0
-    assert N.parse_workers(10**6, spacy.blank("en"), min_items=3000) == 0
-    monkeypatch.setenv(N.WORKERS_ENV, "0")
-    assert N.parse_workers(10**6, nlp, min_items=3000) == 0
-    monkeypatch.setenv(N.WORKERS_ENV, "2")
-    assert N.parse_workers(10, nlp, min_items=3000) == 2
-    assert N.parse_workers(10, spacy.blank("en"), min_items=3000) == 0
+    assert P.parse_workers(2999, nlp, min_items=3000) == 0
+    assert P.parse_workers(10**6, spacy.blank("en"), min_items=3000) == 0
+    monkeypatch.setenv(P.WORKERS_ENV, "0")
+    assert P.parse_workers(10**6, nlp, min_items=3000) == 0
+    monkeypatch.setenv(P.WORKERS_ENV, "2")
+    assert P.parse_workers(10, nlp, min_items=3000) == 2
+    assert P.parse_workers(10, spacy.blank("en"), min_items=3000) == 0
 
 
 def _alone(monkeypatch: pytest.MonkeyPatch, chunk: int) -> tuple[object, list[object]]:
     """The pipeline and its candidates of TEXTS in this process; then one helper, ``chunk``
     texts a piece."""
     nlp = load_spacy(disable=("ner",))
-    monkeypatch.setenv(N.WORKERS_ENV, "0")
+    monkeypatch.setenv(P.WORKERS_ENV, "0")
     alone = _rows(E.parse_texts(TEXTS, nlp))
-    monkeypatch.setenv(N.WORKERS_ENV, "1")
-    monkeypatch.setattr(N, "CHUNK_ITEMS", chunk)
+    monkeypatch.setenv(P.WORKERS_ENV, "1")
+    monkeypatch.setattr(P, "CHUNK_ITEMS", chunk)
     return nlp, alone
 
 
@@ -71,7 +72,7 @@ def test_helper_processes_give_the_same_candidates(monkeypatch) -> None:
     nlp, alone = _alone(monkeypatch, 3)  # many chunks: some here, some in the helper
     assert _rows(E.parse_texts(TEXTS, nlp)) == alone
     assert any(occs for _, occs in alone)
-    pids = N.map_chunks(_pids, TEXTS, nlp)  # the helper did run some chunks
+    pids = P.map_chunks(_pids, TEXTS, nlp)  # the helper did run some chunks
     assert len(pids) == len(TEXTS) and os.getpid() in pids and set(pids) - {os.getpid()}
 
 
@@ -93,10 +94,10 @@ def test_name_redaction_with_a_helper_is_the_same(monkeypatch) -> None:
         for n, name in enumerate(["Emma Watson", "James Cook", "Priya Patel", "the manager"] * 3)
     ]
     monkeypatch.setattr(pii, "_CACHE", {})
-    monkeypatch.setenv(N.WORKERS_ENV, "0")
+    monkeypatch.setenv(P.WORKERS_ENV, "0")
     alone = pii.redact_many(texts)
     assert any("[NAME]" in t for t in alone)
     monkeypatch.setattr(pii, "_CACHE", {})
-    monkeypatch.setenv(N.WORKERS_ENV, "1")
-    monkeypatch.setattr(N, "CHUNK_ITEMS", 2)
+    monkeypatch.setenv(P.WORKERS_ENV, "1")
+    monkeypatch.setattr(P, "CHUNK_ITEMS", 2)
     assert pii.redact_many(texts) == alone

@@ -417,7 +417,7 @@ def _opinion_words() -> frozenset[str]:
 
 # --- parsing many texts ------------------------------------------------------------------
 
-#: Fewer texts than this are parsed in this process alone (see :func:`insight.nlp.map_chunks`).
+#: Fewer texts than this are parsed in this process alone (see :func:`insight.nlp_pool.map_chunks`).
 PARALLEL_MIN_TEXTS = 3000
 
 Parsed = tuple[int, list[_Occ]]
@@ -458,12 +458,12 @@ def parse_texts(
     """:func:`parse_text` of each text, in order.
 
     On :data:`PARALLEL_MIN_TEXTS` texts or more, helper processes parse some of them
-    (:func:`insight.nlp.map_chunks`); each text's result depends on that text only, so
+    (:func:`insight.nlp_pool.map_chunks`); each text's result depends on that text only, so
     the output is the same either way. ``progress``: a bar on stderr (only on a terminal).
     """
     from tqdm import tqdm
 
-    from insight.nlp import map_chunks
+    from insight.nlp_pool import map_chunks
 
     with tqdm(
         total=len(texts),
