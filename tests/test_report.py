@@ -450,3 +450,19 @@ def test_profile_block_in_card_markdown_and_json(outputs):
     assert [c["stats"]["field"] for c in prof] == fields
     assert (prof[0]["label"], prof[0]["n"], prof[0]["N"]) == (role.label, role.n, role.N)
     assert prof[1]["stats"]["no_evidence"] and prof[1]["unit_ids"] == []
+
+
+def test_personas_and_report_share_one_evidence_table(tmp_path):
+    """The report's quotes read the evidence the personas were built from (built once);
+    a replaced table builds it again."""
+    from insight.personas.evidence import evidence_quotes
+
+    study = tiny_study()
+    personas = build_personas(study)
+    ev = study._evidence
+    assert ev is not None
+    write_outputs(personas, study, tmp_path, run_info=RUN)
+    assert study._evidence is ev
+    study.segments = study.segments.copy()
+    evidence_quotes(study, [])
+    assert study._evidence is not ev

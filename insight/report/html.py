@@ -26,11 +26,11 @@ from insight.personas import (
     evidence_quotes,
     item_wordings,
 )
-from insight.pii import redact_obj
 from insight.report.exports import (
     claim_detail,
     persona_of_segment,
     profile_rows,
+    redact_shown,
     redacted_personas,
 )
 
@@ -367,7 +367,7 @@ def render_report(
         overview=overview,
         heat=heatmap(tables, personas, item_text),
         pains=pains,
-        topics=redact_obj(_topics(tables, personas)),
+        topics=redact_shown(_topics(tables, personas)),
         accounting=_accounting(tables, run_info),
         run=run_info,
         counts=counts if isinstance(counts, dict) else {},

@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -84,6 +84,16 @@ def redact_text(text: str) -> str:
     except ImportError:  # pragma: no cover - older insight.pii
         return text
     return str(redact(text))
+
+
+def warm_redaction(texts: Iterable[Any]) -> None:
+    """Mask the strings of ``texts`` in one batched spaCy pass, so that the
+    :func:`redact_text` calls that follow are look-ups (one NER call per string is slow)."""
+    try:
+        from insight.pii import redact_many
+    except ImportError:  # pragma: no cover - older insight.pii
+        return
+    redact_many([t for t in texts if isinstance(t, str)])
 
 
 @dataclass

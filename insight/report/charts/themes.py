@@ -26,6 +26,7 @@ from insight.report.charts.common import (
     base_layout,
     quote_line,
     redact_text,
+    warm_redaction,
 )
 from insight.report.charts.text import fmt_p, num, pct, ptext, short, wrap
 
@@ -183,6 +184,8 @@ def hierarchy_chart(tables: Any, pool: QuotePool) -> Chart | None:
     ids, parents, labels, values, hover, keys = [], [], [], [], [], []
     marks: dict[str, dict[str, Any]] = {}
     known = {str(_norm_id(v)) for v in top[key]}
+    labels_and_notes = [*(top[lab_col].astype(str) if lab_col else [])]
+    warm_redaction([*labels_and_notes, *top.get("description", [])])
     rows = []
     for _, r in top.iterrows():
         tid = str(_norm_id(r[key]))
