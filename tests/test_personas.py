@@ -573,6 +573,8 @@ def test_attitude_counts(personas):
     assert (q1.n, q1.N) == (3, 4)  # answers 5, 5, 4, 2 on 1-5: three above the midpoint
     assert q1.stats["mean"] == pytest.approx(4.0) and q1.stats["rest_mean"] == pytest.approx(2.0)
     assert q1.stats["direction"] == "higher"
+    # an agreement scale (higher = agree): the counted side is named by what it means
+    assert q1.stats["answer_side"] == "on the agreeing side, above the scale midpoint (3)"
     # evidence: units of r1-r3 that mention the item's words (price)
     assert set(q1.unit_ids) == {"u02", "u04", "u07"}
     assert q1.stats["evidence"] == "mentions"

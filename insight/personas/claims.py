@@ -133,7 +133,6 @@ def attitude_claims(v: SegmentView) -> list[Claim]:
                 scale_min=lo,
                 scale_max=hi,
                 direction="higher" if higher else "lower",
-                answer_side="above the scale midpoint" if higher else "below the scale midpoint",
             )
         else:
             stats.update(direction="higher" if r["d"] >= 0 else "lower")
@@ -141,6 +140,8 @@ def attitude_claims(v: SegmentView) -> list[Claim]:
         way = item_direction(v.cols, item)
         side = 1 if stats["direction"] == "higher" else -1
         stats["agreement"] = None if way is None else way * side
+        if "scale_min" in stats:
+            stats["answer_side"] = _answer_side(higher, stats["agreement"], mid)
         if instrument := item_instrument(v.cols, item):  # "known instrument: SUS item 2"
             stats["instrument"] = instrument
         units, how = related_units(v, rids, v.item_stems.get(item, set()))
@@ -152,6 +153,18 @@ def attitude_claims(v: SegmentView) -> list[Claim]:
             score[u] = score.get(u, 0.0) + len(_stems(v.ev.by_id.at[u, S.TEXT]) & words)
         claims.append(make_claim(v, "attitude", text, n, N, units, stats, score))
     return claims
+
+
+def _answer_side(higher: bool, agreement: int | None, mid: float) -> str:
+    """Which answers the n of an attitude claim counts, in the scale's own terms.
+
+    On a scale whose agreeing end is known (PSSUQ: 1 = strongly agree, so "above the
+    midpoint" disagrees) the side is named by what it means, with the numbers.
+    """
+    where = f"{'above' if higher else 'below'} the scale midpoint ({mid:g})"
+    if agreement is None:
+        return where
+    return f"on the {'agreeing' if agreement > 0 else 'disagreeing'} side, {where}"
 
 
 def categorical_claims(v: SegmentView, role: str, kind: str, limit: int = 6) -> list[Claim]:
