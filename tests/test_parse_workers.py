@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 
 import insight.nlp as N
@@ -54,7 +56,7 @@ def test_few_texts_or_a_foreign_pipeline_stay_in_this_process(monkeypatch) -> No
     assert P.parse_workers(10, spacy.blank("en"), min_items=3000) == 0
 
 
-def _alone(monkeypatch: pytest.MonkeyPatch, chunk: int) -> tuple[object, list[object]]:
+def _alone(monkeypatch: pytest.MonkeyPatch, chunk: int) -> tuple[Any, list[Any]]:
     """The pipeline and its candidates of TEXTS in this process; then one helper, ``chunk``
     texts a piece."""
     nlp = load_spacy(disable=("ner",))
