@@ -27,6 +27,9 @@ from insight.extract.goals import goal_statement, stated_goal
         ),
         ("Could you include more options for that?", "Include more options for that"),
         ("I need to link different data sets.", "Link different data sets"),
+        # the goal is what follows "is", never "want is ..."
+        ("Well, all I want is fair prices on parts", "Have fair prices on parts"),
+        ("What we need is a map of the stations.", "Have a map of the stations"),
     ],
 )
 def test_wishes_become_short_goal_claims(text, goal):

@@ -82,6 +82,24 @@ def test_distractor_columns_fill_nothing(tmp_path):
         assert "no goal" in f["goals"].stats["no_evidence"]
 
 
+def test_an_attitude_item_that_mentions_a_channel_is_no_channel(tmp_path):
+    # a PSSUQ item: numbers 1-7 under wording with "online help" and "messages"
+    t = _study(tmp_path, planted=False)
+    item = (
+        "The information (such as online help, on-screen messages and other documentation) "
+        "provided with this system was clear."
+    )
+    resp = t.respondents.copy()
+    resp[item] = [1 + i % 7 for i in range(len(resp))]
+    row = {S.SOURCE: t.columns[S.SOURCE].iloc[0], S.COL_NAME: item, S.COL_ROLE: S.ROLE_LIKERT}
+    cols = pd.concat([t.columns, pd.DataFrame([{**row, S.COL_QUESTION: item}])])
+    personas = build_personas(
+        StudyTables(units=t.units, respondents=resp, columns=cols, segments=t.segments)
+    )
+    for p in personas:
+        assert fields(p)["channels"][0] == NO_EVIDENCE
+
+
 def test_channels_from_behaviour_when_nobody_states_one(tmp_path):
     personas = build_personas(_study(tmp_path, drop=("How do you prefer to be contacted?",)))
     a, b = fields(by_segment(personas, 0)), fields(by_segment(personas, 1))

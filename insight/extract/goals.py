@@ -137,6 +137,11 @@ _WHO = r"(?:you|we|i|one|they|users?|people|the user)"
 _STATEMENTS: list[re.Pattern[str]] = [
     re.compile(rx)
     for rx in (
+        # "All I want is fair prices on parts", "what we need is a map", "the one thing I'd
+        # like is X": the goal is what follows "is" (else "I want" would read "want is ...")
+        r"\b(?:all|what|the (?:only |one |main |first )?thing) (?:that )?(?:i|we) (?:really )?"
+        r"(?:want|need|would like|'d like|wish for|ask for) (?:is|are) (?:just |simply )?"
+        r"(?P<np6>)(?P<g>.+)",
         # "it would be useful if I could see where the data comes from", "... to include X"
         rf"\b(?:it|that|this|which|there) (?:would|'d|will|could|might) (?:also )?(?:be|have been)"
         rf" (?:\w+ )?(?:\w+ )?{_ADJ} (?:if {_WHO} (?:can|could|would|were able to|was able to) "
@@ -164,7 +169,7 @@ _STATEMENTS: list[re.Pattern[str]] = [
         r"\b(?:please|pls) (?P<g>(?:add|include|show|make|allow|let|bring back|fix) .+)",
     )
 ]
-_WANT_NEED = (3, 4)  # the "I want" and "I need" statements of _STATEMENTS
+_WANT_NEED = (4, 5)  # the "I want" and "I need" statements of _STATEMENTS
 #: verbs that after "I need to" / "I want to" name a step of the task, not a goal
 _STEPS = frozenset(
     [
@@ -291,7 +296,7 @@ def stated_goal(text: str | None, max_words: int = 12) -> StatedGoal | None:
                 continue
             if re.search(r"\blet's (?:just )?say\b", before):  # a setting picked for the task
                 continue
-            noun = any(m.groupdict().get(f"np{k}") is not None for k in range(1, 6))
+            noun = any(m.groupdict().get(f"np{k}") is not None for k in range(1, 7))
             goal = _clean(said[m.start("g") : m.end("g")], max_words)
             if goal is None:
                 continue

@@ -102,8 +102,10 @@ def _column_source(
         values
     ):
         return ColumnSource("age_band", name, question, lambda v: [b] if (b := age_band(v)) else [])
-    # preferred channel: a question about contact preference, or answers that are channels
-    if not _HEAD["channel_not"].search(text):
+    # preferred channel: a question about contact preference, or answers that are channels;
+    # an attitude or rating scale never is one, whatever its wording ("The information (such
+    # as online help, on-screen messages ...) was clear" is a PSSUQ item, not website use)
+    if role not in (S.ROLE_LIKERT, S.ROLE_RATING) and not _HEAD["channel_not"].search(text):
         chan_head = bool(_HEAD["channel_head"].search(text))
         if role == S.ROLE_BEHAVIOUR or _share(values, _is_number) >= 0.95:
             names = channel_of(text)
