@@ -61,6 +61,11 @@ class Battery:
         return all(i.better < 0 for i in self.items)
 
 
+def _one_item(question: str, better: str, worse: str) -> tuple[Item, ...]:
+    """The items of a single-question instrument: item 1, a higher answer is better."""
+    return (_i(1, question, 1, better, worse),)
+
+
 _AGREE_LOW = {"1": "Strongly agree", "7": "Strongly disagree"}
 _AGREE_HIGH5 = {"1": "Strongly disagree", "5": "Strongly agree"}
 _AGREE_HIGH7 = {"1": "Strongly disagree", "7": "Strongly agree"}
@@ -230,14 +235,10 @@ BATTERIES: tuple[Battery, ...] = (
         1,
         7,
         {"1": "Very difficult", "7": "Very easy"},
-        (
-            _i(
-                1,
-                "Overall, how difficult or easy was the task to complete?",
-                1,
-                "Rates the task easy",
-                "Rates the task difficult",
-            ),
+        _one_item(
+            "Overall, how difficult or easy was the task to complete?",
+            "Rates the task easy",
+            "Rates the task difficult",
         ),
         "one item, higher is easier",
         re.compile(r"\bseq\b|single.?ease", re.I),
@@ -249,14 +250,10 @@ BATTERIES: tuple[Battery, ...] = (
         0,
         10,
         {"0": "Not at all likely", "10": "Extremely likely"},
-        (
-            _i(
-                1,
-                "How likely is it that you would recommend this to a friend or colleague?",
-                1,
-                "Would recommend it",
-                "Would not recommend it",
-            ),
+        _one_item(
+            "How likely is it that you would recommend this to a friend or colleague?",
+            "Would recommend it",
+            "Would not recommend it",
         ),
         "9-10 promoters, 0-6 detractors; NPS = % promoters - % detractors",
         re.compile(r"\bnps\b|net.?promoter", re.I),
