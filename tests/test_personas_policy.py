@@ -442,3 +442,11 @@ def test_pain_suffix_drops_a_judgement_word():
     stats["noun_terms"] = ["difficult short staffing"]
     pain = Claim("pain_point", "Short staffing", 5, 10, [], [], stats)
     assert _pain_words([pain]) == ["short", "staffing"]
+
+
+def test_a_label_goes_mid_sentence_without_breaking_capitals():
+    from insight.personas.naming import _lower_first
+
+    assert _lower_first("Events are unclear") == "events are unclear"
+    assert _lower_first("AI art") == "AI art"  # was "aI art" in the creatives summary
+    assert _lower_first("NHS staff are kind") == "NHS staff are kind"

@@ -445,6 +445,11 @@ def _summary(
 
 
 def _lower_first(text: str) -> str:
+    """``text`` to go mid-sentence: "Events are unclear" -> "events are unclear", but a
+    first word written in capitals stays ("AI art", "NHS staff", "PSSUQ")."""
+    first = text.split(" ", 1)[0]
+    if sum(c.isupper() for c in first) > 1:
+        return text
     return text[:1].lower() + text[1:]
 
 
