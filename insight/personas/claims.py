@@ -117,6 +117,7 @@ def attitude_claims(v: SegmentView) -> list[Claim]:
             "p_adj": r["p_adj"],
         }
         n, N, rids = 0, 0, []
+        counted: tuple[bool, float] | None = None  # (the segment scores higher, midpoint)
         if item in v.resp.columns:
             vals = pd.to_numeric(v.resp[item], errors="coerce")
             mine = vals.reindex(v.members).dropna()
@@ -126,6 +127,7 @@ def attitude_claims(v: SegmentView) -> list[Claim]:
             higher = (mine.mean() >= rest.mean()) if len(rest) else r["d"] >= 0
             side = mine[mine > mid] if higher else mine[mine < mid]
             n, N, rids = len(side), len(mine), [str(x) for x in side.index]
+            counted = (bool(higher), mid)
             stats.update(
                 mean=mine.mean(),
                 rest_mean=rest.mean(),
@@ -140,8 +142,8 @@ def attitude_claims(v: SegmentView) -> list[Claim]:
         way = item_direction(v.cols, item)
         side = 1 if stats["direction"] == "higher" else -1
         stats["agreement"] = None if way is None else way * side
-        if "scale_min" in stats:
-            stats["answer_side"] = _answer_side(higher, stats["agreement"], mid)
+        if counted is not None:
+            stats["answer_side"] = _answer_side(counted[0], stats["agreement"], counted[1])
         if instrument := item_instrument(v.cols, item):  # "known instrument: SUS item 2"
             stats["instrument"] = instrument
         units, how = related_units(v, rids, v.item_stems.get(item, set()))
