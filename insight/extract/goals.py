@@ -296,7 +296,7 @@ def stated_goal(text: str | None, max_words: int = 12) -> StatedGoal | None:
                 continue
             if re.search(r"\blet's (?:just )?say\b", before):  # a setting picked for the task
                 continue
-            noun = any(m.groupdict().get(f"np{k}") is not None for k in range(1, 7))
+            noun = any(g is not None for name, g in m.groupdict().items() if name.startswith("np"))
             goal = _clean(said[m.start("g") : m.end("g")], max_words)
             if goal is None:
                 continue
